@@ -1,0 +1,1 @@
+//! MongoDB query semantics on BSON documents (work in progress).

@@ -1,0 +1,1 @@
+//! The embedded MongoDB-compatible engine (work in progress).

@@ -1,0 +1,1 @@
+//! mongosh-subset parser (work in progress).
