@@ -1,1 +1,52 @@
-fn main() {}
+//! The `dbkernel` binary. Logs go to stderr (level from `DBKERNEL_LOG`, default `warn`); stdout
+//! is never written while the kernel runs, so nothing can be mistaken for protocol output.
+
+use clap::Parser;
+use dbkernel::cli::{Cli, Command};
+use dbkernel::transport::ConnectionInfo;
+
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::new().filter_or("DBKERNEL_LOG", "warn")).target(env_logger::Target::Stderr).init();
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Install(args) => match dbkernel::cli::install::install(&args) {
+            Ok(dir) => {
+                println!("installed kernelspec {} in {}", dbkernel::cli::install::KERNEL_NAME, dir.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("dbkernel install: {e}");
+                1
+            }
+        },
+        Command::Kernel { connection_file } => run_kernel(&connection_file),
+    };
+    std::process::exit(code);
+}
+
+fn run_kernel(connection_file: &str) -> i32 {
+    let info = match ConnectionInfo::from_file(connection_file) {
+        Ok(info) => info,
+        Err(e) => {
+            eprintln!("dbkernel: {e}");
+            return 2;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("dbkernel: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    let result = runtime.block_on(dbkernel::kernel::run(info));
+    // Tasks still running (a query that ignored cancellation) must not keep the process alive.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("dbkernel: {e}");
+            1
+        }
+    }
+}

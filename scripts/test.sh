@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, the same on a laptop, a fresh Debian/Ubuntu machine and CI:
+#   services (started or installed) -> Python venv -> one cargo build -> Rust tests -> kernelspec
+#   -> Jupyter-client tests (conformance suite, lifecycle, nbconvert, fuzz) -> shipped notebooks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+bash scripts/services.sh
+
+# Python tools into a local venv (never into the system Python).
+if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
+
+# One build of everything (binary, libraries, test targets).
+cargo build --workspace --all-targets --locked
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
+
+# The kernelspec under target/, so the tests never touch the user's own Jupyter set-up.
+target/debug/dbkernel install --prefix "$ROOT/target/jupyter" >/dev/null
+export JUPYTER_PATH="$ROOT/target/jupyter/share/jupyter"
+export PATH="$ROOT/.venv/bin:$PATH"
+.venv/bin/python -m pytest -q tests/python

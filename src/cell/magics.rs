@@ -1,0 +1,161 @@
+//! Line magics: one per line at the top of a cell. Parsing only; the kernel's session runs them.
+
+use super::args::split_words;
+use crate::engine::EngineError;
+use crate::session::variables::valid_name;
+
+pub const LINE_MAGICS: &[&str] =
+    &["%connect", "%use", "%connections", "%set", "%vars", "%config", "%help", "%echo"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineMagic {
+    /// `%connect NAME URL`
+    Connect { name: String, url: String },
+    /// `%use NAME`: make NAME the current connection of its language.
+    Use(String),
+    Connections,
+    /// `%set NAME = VALUE` (the value's raw text, parsed by the variable store).
+    Set { name: String, value: String },
+    Vars,
+    /// `%config KEY = VALUE`, or `%config` alone to list settings.
+    Config(Option<(String, String)>),
+    Help(Option<String>),
+    /// `%echo TEXT`: prints TEXT to the cell's stdout (markers in CI logs, notebook narration).
+    Echo(String),
+}
+
+/// Help for each magic: shown by `%help NAME`, by inspect (Shift-Tab) and in `%help`.
+pub fn help_for(name: &str) -> Option<&'static str> {
+    let name = name.trim_start_matches('%');
+    Some(match name {
+        "sql" => "%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze]\n    Run SQL on CONN (default: the current SQL connection; SQLite in memory when none is set).\n    Statements are separated by ';'. `:name` binds a kernel variable as a parameter.",
+        "mql" | "mongo" => "%%mql [CONN] [--limit N] [--out NAME] (alias %%mongo)\n    Run MongoDB shell (mongosh) syntax: db.coll.find({...}).sort({...}), use DB, show collections.\n    Default connection: MONGODB_URI, else the embedded MongoDB-compatible engine.",
+        "redis" => "%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]\n    Run Redis commands, one per line, quoted like redis-cli. `{{name}}` inserts a variable as one argument.",
+        "connect" => "%connect NAME URL\n    Open a named connection. URL schemes: sqlite:path.db, sqlite::memory:, postgres://, postgresql://,\n    mysql://, mariadb://, mongodb://, mongodb+srv://, embedded, redis://, rediss://, redis+unix://.\n    The new connection becomes the current one for its language.",
+        "use" => "%use NAME\n    Make NAME the current connection for cells of its language.",
+        "connections" => "%connections\n    List connections (passwords masked); * marks the current one per language.",
+        "set" => "%set NAME = VALUE\n    Store a scalar variable: numbers, true/false, null, 'text' or \"text\".",
+        "vars" => "%vars\n    List kernel variables with their type and a summary.",
+        "config" => "%config KEY = VALUE\n    Change a setting. Keys: display_limit (rows shown per result, default 50).",
+        "help" => "%help [NAME]\n    Show help for all magics, or one.",
+        "echo" => "%echo TEXT\n    Print TEXT to the cell's output stream.",
+        _ => return None,
+    })
+}
+
+/// `%connect?` or `%%sql?` alone in a cell asks for that magic's help in the pager, as in IPython.
+pub fn pager_request(code: &str) -> Option<&'static str> {
+    let code = code.trim();
+    let name = code.strip_suffix('?')?;
+    if !name.starts_with('%') || name.contains(char::is_whitespace) {
+        return None;
+    }
+    help_for(name.trim_start_matches('%'))
+}
+
+/// The full `%help` text.
+pub fn help_all() -> String {
+    let mut text = String::from("dbkernel magics\n\nCell magics (first line of a cell):\n");
+    for name in ["sql", "mql", "redis"] {
+        text.push_str(&indent(help_for(name).unwrap_or_default()));
+    }
+    text.push_str("\nLine magics (one per line, at the top of a cell):\n");
+    for name in LINE_MAGICS {
+        text.push_str(&indent(help_for(name).unwrap_or_default()));
+    }
+    text.push_str("\nA cell without a cell magic runs as SQL on the current SQL connection.\n");
+    text
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("  {l}\n")).collect()
+}
+
+/// Parses one line that starts with a single `%`.
+pub fn parse_line_magic(line: &str) -> Result<LineMagic, EngineError> {
+    let line = line.trim();
+    let (name, rest) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let rest = rest.trim();
+    let usage = |msg: &str| {
+        let help = help_for(name).unwrap_or("");
+        EngineError::usage(format!("{msg}\nusage: {}", help.lines().next().unwrap_or(name)))
+    };
+    let words = || split_words(rest).map_err(|e| usage(&format!("{name}: {e}")));
+    match name {
+        "%connect" => {
+            let w = words()?;
+            match w.as_slice() {
+                [n, url] if valid_name(n) => Ok(LineMagic::Connect { name: n.clone(), url: url.clone() }),
+                [n, _] => Err(usage(&format!("%connect: '{n}' is not a valid connection name (letters, digits, _)"))),
+                _ => Err(usage("%connect needs a name and a URL")),
+            }
+        }
+        "%use" => match words()?.as_slice() {
+            [n] => Ok(LineMagic::Use(n.clone())),
+            _ => Err(usage("%use needs exactly one connection name")),
+        },
+        "%connections" if rest.is_empty() => Ok(LineMagic::Connections),
+        "%vars" if rest.is_empty() => Ok(LineMagic::Vars),
+        "%connections" | "%vars" => Err(usage(&format!("{name} takes no arguments"))),
+        "%set" => {
+            let (n, v) = rest.split_once('=').ok_or_else(|| usage("%set needs NAME = VALUE"))?;
+            let n = n.trim();
+            if !valid_name(n) {
+                return Err(usage(&format!("%set: '{n}' is not a valid variable name (letters, digits, _)")));
+            }
+            Ok(LineMagic::Set { name: n.to_string(), value: v.trim().to_string() })
+        }
+        "%config" if rest.is_empty() => Ok(LineMagic::Config(None)),
+        "%config" => {
+            let (k, v) = rest.split_once('=').ok_or_else(|| usage("%config needs KEY = VALUE"))?;
+            Ok(LineMagic::Config(Some((k.trim().to_string(), v.trim().to_string()))))
+        }
+        "%help" => Ok(LineMagic::Help(if rest.is_empty() { None } else { Some(rest.to_string()) })),
+        "%echo" => Ok(LineMagic::Echo(rest.to_string())),
+        other => Err(EngineError::usage(format!(
+            "unknown line magic {other}; known line magics: {} (cell magics: {})",
+            LINE_MAGICS.join(", "),
+            super::CELL_MAGICS.join(", ")
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_takes_name_and_url() {
+        assert_eq!(
+            parse_line_magic("%connect pg postgresql://postgres@127.0.0.1/test").unwrap(),
+            LineMagic::Connect { name: "pg".into(), url: "postgresql://postgres@127.0.0.1/test".into() }
+        );
+        assert!(parse_line_magic("%connect pg").unwrap_err().evalue.contains("usage: %connect NAME URL"));
+    }
+
+    #[test]
+    fn set_splits_at_the_first_equals() {
+        assert_eq!(parse_line_magic("%set q = a=b").unwrap(), LineMagic::Set { name: "q".into(), value: "a=b".into() });
+    }
+
+    #[test]
+    fn unknown_line_magic_names_the_known_ones() {
+        let e = parse_line_magic("%nope").unwrap_err();
+        assert!(e.evalue.contains("%connect") && e.evalue.contains("%%sql"));
+    }
+
+    #[test]
+    fn question_mark_pages_help() {
+        assert!(pager_request("%connect?").unwrap().starts_with("%connect NAME URL"));
+        assert!(pager_request("%%sql?").is_some());
+        assert!(pager_request("SELECT 1?").is_none());
+        assert!(pager_request("%nope?").is_none());
+    }
+
+    #[test]
+    fn every_listed_magic_has_help() {
+        for m in LINE_MAGICS.iter().chain(super::super::CELL_MAGICS) {
+            assert!(help_for(m).is_some(), "{m}");
+        }
+    }
+}

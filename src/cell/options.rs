@@ -1,0 +1,116 @@
+//! Options on a cell magic line: `%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze]`,
+//! `%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]`.
+
+use std::time::Duration;
+
+use super::args::split_words;
+use crate::engine::{EngineError, Language};
+use crate::session::variables::valid_name;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CellOptions {
+    /// Rows (documents, replies) shown per result; `None` = the `display_limit` setting.
+    pub limit: Option<usize>,
+    /// Keep the full result in this variable.
+    pub out: Option<String>,
+    /// Show the query plan instead of rows.
+    pub explain: bool,
+    /// Run the statement and show the plan with actual figures.
+    pub analyze: bool,
+    /// Bound for blocking and streaming Redis commands (default 10 s).
+    pub timeout: Option<Duration>,
+    /// Stop a streaming Redis command after this many messages.
+    pub count: Option<u64>,
+}
+
+fn known_options(language: Language) -> &'static [&'static str] {
+    match language {
+        Language::Sql | Language::Mql => &["--limit N", "--out NAME", "--explain", "--analyze"],
+        Language::Redis => &["--limit N", "--out NAME", "--timeout SECONDS", "--count N"],
+    }
+}
+
+/// Parses everything after the magic name. A first word not starting with `--` is the connection.
+pub fn parse_header(language: Language, rest: &str) -> Result<(Option<String>, CellOptions), EngineError> {
+    let magic = language.magic();
+    let words = split_words(rest).map_err(|e| EngineError::usage(format!("in the %%{magic} line: {e}")))?;
+    let mut options = CellOptions::default();
+    let mut connection = None;
+    let mut iter = words.into_iter().peekable();
+    if let Some(first) = iter.peek()
+        && !first.starts_with("--")
+    {
+        connection = iter.next();
+    }
+    let usage = |msg: String| {
+        EngineError::usage(format!("{msg} in the %%{magic} line; options for %%{magic}: {}", known_options(language).join(", ")))
+    };
+    while let Some(word) = iter.next() {
+        let (flag, inline) = match word.split_once('=') {
+            Some((f, v)) => (f.to_string(), Some(v.to_string())),
+            None => (word.clone(), None),
+        };
+        let mut value = |name: &str| -> Result<String, EngineError> {
+            inline.clone().or_else(|| iter.next()).ok_or_else(|| usage(format!("{name} needs a value")))
+        };
+        match (flag.as_str(), language) {
+            ("--limit", _) => {
+                let v = value("--limit")?;
+                options.limit = Some(v.parse().map_err(|_| usage(format!("--limit expects a whole number, got '{v}'")))?);
+            }
+            ("--out", _) => {
+                let v = value("--out")?;
+                if !valid_name(&v) {
+                    return Err(usage(format!("--out expects a variable name (letters, digits, _), got '{v}'")));
+                }
+                options.out = Some(v);
+            }
+            ("--explain", Language::Sql | Language::Mql) => options.explain = true,
+            ("--analyze", Language::Sql | Language::Mql) => options.analyze = true,
+            ("--timeout", Language::Redis) => {
+                let v = value("--timeout")?;
+                let secs: f64 = v.parse().ok().filter(|s: &f64| s.is_finite() && *s >= 0.0).ok_or_else(|| usage(format!("--timeout expects seconds, got '{v}'")))?;
+                options.timeout = Some(Duration::from_secs_f64(secs));
+            }
+            ("--count", Language::Redis) => {
+                let v = value("--count")?;
+                options.count = Some(v.parse().map_err(|_| usage(format!("--count expects a whole number, got '{v}'")))?);
+            }
+            (other, _) if other.starts_with("--") => return Err(usage(format!("unknown option {other}"))),
+            (other, _) => return Err(usage(format!("unexpected word '{other}' (the connection name must come first)"))),
+        }
+    }
+    Ok((connection, options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_with_and_without_equals() {
+        let (conn, o) = parse_header(Language::Redis, "cache --timeout=2.5 --count 3").unwrap();
+        assert_eq!(conn.as_deref(), Some("cache"));
+        assert_eq!(o.timeout, Some(Duration::from_millis(2500)));
+        assert_eq!(o.count, Some(3));
+    }
+
+    #[test]
+    fn unknown_option_lists_the_known_ones() {
+        let e = parse_header(Language::Sql, "--limt 3").unwrap_err();
+        assert!(e.evalue.contains("unknown option --limt"));
+        assert!(e.evalue.contains("--limit N"));
+    }
+
+    #[test]
+    fn option_for_another_language_is_rejected() {
+        assert!(parse_header(Language::Sql, "--timeout 3").is_err());
+    }
+
+    #[test]
+    fn bad_values_say_what_was_expected() {
+        assert!(parse_header(Language::Sql, "--limit many").unwrap_err().evalue.contains("whole number"));
+        assert!(parse_header(Language::Sql, "--out 9x").unwrap_err().evalue.contains("variable name"));
+        assert!(parse_header(Language::Sql, "--limit").unwrap_err().evalue.contains("needs a value"));
+    }
+}

@@ -1,0 +1,61 @@
+//! Engines: what a cell does against a database.
+//!
+//! The kernel hands each cell to an [`Engine`] (one per named connection, so a connection is one
+//! pinned session). An engine produces engine-neutral results ([`crate::result::QueryResult`])
+//! through a [`CellContext`]; it never builds HTML or text for display — renderers do that.
+//!
+//! Every engine is cancellable: [`CellContext::cancel`] fires when the user presses Jupyter's stop
+//! button, and the engine must cancel the running statement *on the server* (PostgreSQL cancel
+//! request, MySQL `KILL QUERY`, SQLite interrupt, Mongo `killOp`, closing a blocked Redis
+//! connection), return [`EngineError::interrupted`], and leave the connection usable for the next
+//! cell.
+
+pub mod context;
+pub mod error;
+pub mod mql;
+pub mod redis;
+pub mod registry;
+pub mod sql;
+
+pub use context::CellContext;
+pub use error::EngineError;
+
+use async_trait::async_trait;
+
+use crate::cell::Cell;
+
+/// Which cell language an engine speaks; used to pick the default connection for a magic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Language {
+    Sql,
+    Mql,
+    Redis,
+}
+
+impl Language {
+    pub fn magic(self) -> &'static str {
+        match self {
+            Language::Sql => "sql",
+            Language::Mql => "mql",
+            Language::Redis => "redis",
+        }
+    }
+}
+
+/// One live connection (a pinned session) that can run cells of one language.
+#[async_trait]
+pub trait Engine: Send + Sync {
+    /// The language this connection runs.
+    fn language(&self) -> Language;
+
+    /// What `%connections` shows for this connection: kind and URL with any password masked.
+    fn describe(&self) -> String;
+
+    /// Runs one cell body. Results are emitted through `ctx` as they are produced (rows stream:
+    /// keep the display limit's rows, count the rest). Returns when the cell is done, failed, or
+    /// was cancelled through `ctx.cancel`.
+    async fn execute(&self, cell: &Cell, ctx: &mut CellContext) -> Result<(), EngineError>;
+
+    /// Closes the connection (kernel shutdown or `%connect` replacing the name). Default: nothing.
+    async fn close(&self) {}
+}

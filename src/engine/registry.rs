@@ -1,0 +1,63 @@
+//! Opening an engine from a connection URL: the scheme picks the engine.
+
+use std::sync::Arc;
+
+use super::{Engine, EngineError, Language};
+
+/// Which language a URL's engine speaks, from its scheme alone.
+pub fn language_of(url: &str) -> Result<Language, EngineError> {
+    let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+    match scheme.as_str() {
+        "sqlite" | "postgres" | "postgresql" | "mysql" | "mariadb" => Ok(Language::Sql),
+        "mongodb" | "mongodb+srv" | "embedded" => Ok(Language::Mql),
+        "redis" | "rediss" | "redis+unix" | "unix" => Ok(Language::Redis),
+        _ => Err(EngineError::usage(format!(
+            "unknown URL scheme in '{}'; use sqlite:, postgres://, postgresql://, mysql://, mariadb://, mongodb://, mongodb+srv://, embedded, redis://, rediss:// or redis+unix://",
+            mask_password(url)
+        ))),
+    }
+}
+
+/// Opens a connection. The engine connects lazily or at once, as suits its driver.
+pub async fn open(url: &str) -> Result<Arc<dyn Engine>, EngineError> {
+    match language_of(url)? {
+        Language::Sql => super::sql::open(url).await,
+        Language::Mql => super::mql::open(url).await,
+        Language::Redis => super::redis::open(url).await,
+    }
+}
+
+/// Replaces the password in `scheme://user:password@host` with `****`.
+pub fn mask_password(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else { return url.to_string() };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else { return url.to_string() };
+    let userinfo = &authority[..at];
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{}://{user}:****@{}", &url[..scheme_end], &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_passwords_only() {
+        assert_eq!(mask_password("postgres://u:secret@h:5432/db"), "postgres://u:****@h:5432/db");
+        assert_eq!(mask_password("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(mask_password("redis://:pw@h:6379/0"), "redis://:****@h:6379/0");
+        assert_eq!(mask_password("sqlite::memory:"), "sqlite::memory:");
+    }
+
+    #[test]
+    fn scheme_picks_language() {
+        assert_eq!(language_of("postgresql://x").unwrap(), Language::Sql);
+        assert_eq!(language_of("embedded").unwrap(), Language::Mql);
+        assert_eq!(language_of("rediss://x").unwrap(), Language::Redis);
+        assert!(language_of("ftp://x").unwrap_err().evalue.contains("unknown URL scheme"));
+    }
+}

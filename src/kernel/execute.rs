@@ -1,0 +1,123 @@
+//! The executor: runs execute requests one at a time, in order.
+//!
+//! Execution count: incremented only for `store_history && !silent`. `silent` cells publish no
+//! execute_input and no outputs. After a failed cell with `stop_on_error`, every execute request
+//! that had already arrived is answered `aborted` without running; later ones run normally.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use serde_json::{Value as Json, json};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::sink::KernelSink;
+use super::{ExecuteJob, Shared};
+use crate::engine::EngineError;
+use crate::engine::context::ResultSink;
+use crate::session::Session;
+
+pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared: Arc<Shared>) {
+    let mut session = Session::new();
+    let mut execution_count: u64 = 0;
+    // Requests with seq <= abort_through were queued before a stop_on_error failure.
+    let mut abort_through: u64 = 0;
+    while let Some(job) = queue.recv().await {
+        let request = &job.request;
+        let content = &request.content;
+        let flag = |name: &str, default: bool| content.get(name).and_then(Json::as_bool).unwrap_or(default);
+        let silent = flag("silent", false);
+        let store_history = flag("store_history", !silent) && !silent;
+        let stop_on_error = flag("stop_on_error", true);
+        shared.iopub.status("busy", Some(request));
+
+        if job.seq <= abort_through {
+            shared.shell.reply(request, "execute_reply", json!({"status": "aborted", "execution_count": execution_count})).await;
+            shared.iopub.status("idle", Some(request));
+            continue;
+        }
+
+        let Some(code) = content.get("code").and_then(Json::as_str) else {
+            let error = EngineError::new("BadRequest", "execute_request content needs a string field 'code'");
+            shared.shell.reply(request, "execute_reply", error_reply(&error, execution_count)).await;
+            shared.iopub.status("idle", Some(request));
+            continue;
+        };
+        if store_history {
+            execution_count += 1;
+            shared.history.lock().unwrap_or_else(|e| e.into_inner()).record(execution_count, code);
+        }
+        if !silent {
+            shared.iopub.publish("execute_input", json!({"code": code, "execution_count": execution_count}), Some(request));
+        }
+
+        if let Some(help) = crate::cell::magics::pager_request(code) {
+            let payload = json!([{"source": "page", "data": {"text/plain": help}, "start": 0}]);
+            shared.iopub.flush().await;
+            shared.shell.reply(request, "execute_reply", json!({"status": "ok", "execution_count": execution_count, "payload": payload, "user_expressions": {}})).await;
+            shared.iopub.status("idle", Some(request));
+            continue;
+        }
+
+        let cancel = CancellationToken::new();
+        *shared.running.lock().unwrap_or_else(|e| e.into_inner()) = Some(cancel.clone());
+        let outcome = {
+            let mut sink = KernelSink::new(&shared.iopub, request);
+            let mut quiet = QuietSink;
+            let target: &mut dyn ResultSink = if silent { &mut quiet } else { &mut sink };
+            let outcome = session.run_cell(code, target, cancel).await;
+            match &outcome {
+                Ok(()) => {
+                    if let Some(text) = sink.finish(execution_count)
+                        && store_history
+                    {
+                        shared.history.lock().unwrap_or_else(|e| e.into_inner()).record_output(execution_count, &text);
+                    }
+                }
+                Err(_) => sink.flush_pending(),
+            }
+            outcome
+        };
+        *shared.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
+
+        let reply = match &outcome {
+            Ok(()) => json!({"status": "ok", "execution_count": execution_count, "payload": [], "user_expressions": {}}),
+            Err(error) => {
+                if !silent {
+                    shared.iopub.publish(
+                        "error",
+                        json!({"ename": error.ename, "evalue": error.evalue, "traceback": error.traceback()}),
+                        Some(request),
+                    );
+                }
+                if stop_on_error {
+                    abort_through = shared.received_executes.load(Ordering::SeqCst);
+                }
+                error_reply(error, execution_count)
+            }
+        };
+        shared.iopub.flush().await;
+        shared.shell.reply(request, "execute_reply", reply).await;
+        shared.iopub.status("idle", Some(request));
+    }
+}
+
+fn error_reply(error: &EngineError, execution_count: u64) -> Json {
+    json!({
+        "status": "error",
+        "execution_count": execution_count,
+        "ename": error.ename,
+        "evalue": error.evalue,
+        "traceback": error.traceback(),
+    })
+}
+
+/// Discards output for `silent` executions.
+struct QuietSink;
+
+impl ResultSink for QuietSink {
+    fn emit(&mut self, _: crate::result::QueryResult) {}
+    fn live(&mut self, _: crate::result::QueryResult) {}
+    fn stdout(&mut self, _: &str) {}
+    fn stderr(&mut self, _: &str) {}
+}

@@ -1,0 +1,110 @@
+//! MongoDB documents: a table with top-level fields as columns (nested values compact), the
+//! documents as `application/json` (JupyterLab's collapsible tree) and a text form.
+
+use bson::{Bson, Document};
+use serde_json::Value as Json;
+
+use super::escape::html as esc;
+use super::html::{NULL_HTML, footer};
+use super::text::row_footer;
+use crate::result::Documents;
+
+/// Relaxed extended JSON: what JupyterLab's JSON viewer shows (`{"$oid": ...}` for ObjectIds).
+pub fn bson_to_json(value: &Bson) -> Json {
+    value.clone().into_relaxed_extjson()
+}
+
+pub fn json(docs: &Documents) -> Json {
+    Json::Array(docs.documents.iter().map(|d| bson_to_json(&Bson::Document(d.clone()))).collect())
+}
+
+/// One line per value for table cells: strings bare, everything else in compact shell form.
+pub fn compact(value: &Bson) -> String {
+    let text = match value {
+        Bson::String(s) => s.clone(),
+        Bson::ObjectId(oid) => format!("ObjectId('{oid}')"),
+        Bson::DateTime(dt) => dt.try_to_rfc3339_string().unwrap_or_else(|_| dt.to_string()),
+        Bson::Int64(i) => i.to_string(),
+        Bson::Int32(i) => i.to_string(),
+        Bson::Double(f) => crate::result::table::format_float(*f),
+        Bson::Decimal128(d) => d.to_string(),
+        other => bson_to_json(other).to_string(),
+    };
+    const MAX: usize = 80;
+    if text.chars().count() > MAX { format!("{}…", text.chars().take(MAX).collect::<String>()) } else { text }
+}
+
+/// The union of top-level field names, in first-seen order (`_id` first when present).
+pub fn columns(documents: &[Document]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for doc in documents {
+        for key in doc.keys() {
+            if !names.iter().any(|n| n == key) {
+                names.push(key.clone());
+            }
+        }
+    }
+    if let Some(pos) = names.iter().position(|n| n == "_id") {
+        let id = names.remove(pos);
+        names.insert(0, id);
+    }
+    names
+}
+
+pub fn text(docs: &Documents) -> String {
+    let mut out = String::new();
+    for doc in &docs.documents {
+        out.push_str(&bson_to_json(&Bson::Document(doc.clone())).to_string());
+        out.push('\n');
+    }
+    out.push_str(&row_footer(docs.documents.len(), docs.total, "document"));
+    out
+}
+
+pub fn html(docs: &Documents) -> String {
+    let names = columns(&docs.documents);
+    let mut out = String::from("<div class=\"dbkernel-result\"><table style=\"border-collapse:collapse\"><thead><tr>");
+    for name in &names {
+        out.push_str(&format!(
+            "<th style=\"text-align:left;padding:2px 8px;border-bottom:1px solid #999\">{}</th>",
+            esc(name)
+        ));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for doc in &docs.documents {
+        out.push_str("<tr>");
+        for name in &names {
+            let (cell, align) = match doc.get(name) {
+                None => ("<span style=\"color:#bbb\">—</span>".to_string(), ""),
+                Some(Bson::Null) => (NULL_HTML.to_string(), ""),
+                Some(v @ (Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Decimal128(_))) => (esc(&compact(v)), "text-align:right;"),
+                Some(v) => (esc(&compact(v)), ""),
+            };
+            out.push_str(&format!("<td style=\"padding:2px 8px;vertical-align:top;{align}\">{cell}</td>"));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+    out.push_str(&footer(docs.documents.len(), docs.total, "document", &docs.provenance));
+    out.push_str("</div>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    #[test]
+    fn columns_are_the_union_with_id_first() {
+        let docs = vec![doc! {"a": 1, "_id": 2}, doc! {"b": 3, "a": 4}];
+        assert_eq!(columns(&docs), vec!["_id", "a", "b"]);
+    }
+
+    #[test]
+    fn html_marks_missing_fields_differently_from_null() {
+        let d = Documents { documents: vec![doc! {"a": Bson::Null}, doc! {"b": 1}], total: 2, provenance: Default::default() };
+        let h = html(&d);
+        assert!(h.contains("NULL") && h.contains("—"));
+    }
+}

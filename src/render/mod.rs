@@ -1,0 +1,49 @@
+//! Renderers: engine-neutral results → Jupyter MIME bundles.
+//!
+//! Invariant: renderers never open a connection and never know which engine produced a result.
+//! Every bundle has `text/plain` (nbconvert, consoles, CI logs) and, where structure helps, an
+//! inline-styled `text/html` with no external scripts or styles (JupyterLab, VS Code, GitHub).
+
+pub mod documents;
+pub mod escape;
+pub mod html;
+pub mod redis;
+pub mod text;
+
+use serde_json::{Map, Value as Json};
+
+use crate::result::QueryResult;
+
+/// A MIME bundle: `{"text/plain": ..., "text/html": ..., ...}`.
+pub type MimeBundle = Map<String, Json>;
+
+/// Renders one result for display.
+pub fn render(result: &QueryResult) -> MimeBundle {
+    let mut bundle = MimeBundle::new();
+    match result {
+        QueryResult::Table(table) => {
+            bundle.insert("text/plain".into(), Json::String(text::table(table)));
+            bundle.insert("text/html".into(), Json::String(html::table(table)));
+        }
+        QueryResult::Status(status) => {
+            bundle.insert("text/plain".into(), Json::String(status.message.clone()));
+        }
+        QueryResult::Text(t) => {
+            bundle.insert("text/plain".into(), Json::String(t.clone()));
+        }
+        QueryResult::Value(v) => {
+            bundle.insert("text/plain".into(), Json::String(v.text.clone()));
+            bundle.insert("application/json".into(), documents::bson_to_json(&v.value));
+        }
+        QueryResult::Documents(docs) => {
+            bundle.insert("text/plain".into(), Json::String(documents::text(docs)));
+            bundle.insert("text/html".into(), Json::String(documents::html(docs)));
+            bundle.insert("application/json".into(), documents::json(docs));
+        }
+        QueryResult::Redis(replies) => {
+            bundle.insert("text/plain".into(), Json::String(redis::text(replies)));
+            bundle.insert("text/html".into(), Json::String(redis::html(replies)));
+        }
+    }
+    bundle
+}

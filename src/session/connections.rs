@@ -1,0 +1,107 @@
+//! Named connections: each name is one pinned session on one engine. One connection per language
+//! is current; `%%sql NAME` picks another for one cell.
+//!
+//! Defaults when nothing is configured: SQL on SQLite in memory (`DATABASE_URL` if set), MQL on
+//! `MONGODB_URI` else the embedded engine, Redis on `REDIS_URL` else 127.0.0.1:6379.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::engine::{Engine, EngineError, Language, registry};
+
+pub struct Connections {
+    open: BTreeMap<String, Arc<dyn Engine>>,
+    /// URLs of connections, opened lazily on first use (the defaults).
+    pending: BTreeMap<String, String>,
+    current: HashMap<Language, String>,
+}
+
+/// Names used for the default connections.
+pub const DEFAULT_SQL: &str = "default";
+pub const DEFAULT_MQL: &str = "mongo";
+pub const DEFAULT_REDIS: &str = "redis";
+
+impl Connections {
+    /// Defaults from the environment; nothing is opened until a cell needs it.
+    pub fn from_environment() -> Self {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let mut pending = BTreeMap::new();
+        pending.insert(DEFAULT_SQL.to_string(), env("DATABASE_URL").unwrap_or_else(|| "sqlite::memory:".into()));
+        pending.insert(DEFAULT_MQL.to_string(), env("MONGODB_URI").unwrap_or_else(|| "embedded".into()));
+        pending.insert(DEFAULT_REDIS.to_string(), env("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()));
+        let mut current = HashMap::new();
+        current.insert(Language::Sql, DEFAULT_SQL.to_string());
+        current.insert(Language::Mql, DEFAULT_MQL.to_string());
+        current.insert(Language::Redis, DEFAULT_REDIS.to_string());
+        Connections { open: BTreeMap::new(), pending, current }
+    }
+
+    /// Opens `url` as `name` and makes it current for its language. Returns its description.
+    pub async fn connect(&mut self, name: &str, url: &str) -> Result<String, EngineError> {
+        let engine = registry::open(url).await?;
+        let language = engine.language();
+        let description = engine.describe();
+        if let Some(old) = self.open.insert(name.to_string(), engine) {
+            old.close().await;
+        }
+        self.pending.remove(name);
+        self.current.insert(language, name.to_string());
+        Ok(description)
+    }
+
+    pub fn use_connection(&mut self, name: &str) -> Result<Language, EngineError> {
+        let language = match (self.open.get(name), self.pending.get(name)) {
+            (Some(engine), _) => engine.language(),
+            (None, Some(url)) => registry::language_of(url)?,
+            (None, None) => return Err(self.unknown(name)),
+        };
+        self.current.insert(language, name.to_string());
+        Ok(language)
+    }
+
+    fn unknown(&self, name: &str) -> EngineError {
+        let known: Vec<&String> = self.open.keys().chain(self.pending.keys()).collect();
+        EngineError::usage(format!(
+            "no connection named '{name}'; known: {}. Open one with %connect {name} URL",
+            known.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        ))
+    }
+
+    /// The engine for a cell: the named one, or the current one for the language.
+    pub async fn resolve(&mut self, language: Language, name: Option<&str>) -> Result<(String, Arc<dyn Engine>), EngineError> {
+        let name = match name {
+            Some(n) => n.to_string(),
+            None => self.current.get(&language).cloned().unwrap_or_default(),
+        };
+        if !self.open.contains_key(&name) {
+            let Some(url) = self.pending.get(&name).cloned() else { return Err(self.unknown(&name)) };
+            let engine = registry::open(&url).await?;
+            self.open.insert(name.clone(), engine);
+            self.pending.remove(&name);
+        }
+        let engine = self.open.get(&name).cloned().ok_or_else(|| self.unknown(&name))?;
+        if engine.language() != language {
+            return Err(EngineError::usage(format!(
+                "connection '{name}' runs %%{} cells, not %%{}",
+                engine.language().magic(),
+                language.magic()
+            )));
+        }
+        Ok((name, engine))
+    }
+
+    /// The `%connections` listing: name, language, description, `*` for current.
+    pub fn listing(&self) -> String {
+        let mut lines = Vec::new();
+        for (name, engine) in &self.open {
+            let mark = if self.current.get(&engine.language()) == Some(name) { "*" } else { " " };
+            lines.push(format!("{mark} {name:<12} %%{:<6} {}", engine.language().magic(), engine.describe()));
+        }
+        for (name, url) in &self.pending {
+            let language = registry::language_of(url).map(|l| l.magic()).unwrap_or("?");
+            let mark = if self.current.values().any(|c| c == name) { "*" } else { " " };
+            lines.push(format!("{mark} {name:<12} %%{language:<6} {} (not opened yet)", registry::mask_password(url)));
+        }
+        lines.join("\n")
+    }
+}

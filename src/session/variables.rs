@@ -1,0 +1,158 @@
+//! The engine-neutral variable store behind `%set`, `%vars`, `--out NAME`, SQL `:name` binds,
+//! `{{name}}` in MQL and Redis cells.
+//!
+//! Values keep their structure (a table stays a table, documents stay BSON) so that a result
+//! captured in one language can be bound as a typed parameter in another, never spliced as text.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::result::{RedisValue, Table};
+
+/// A scalar: what `%set` stores and what binds as a single parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Scalar {
+    /// Parses the right-hand side of `%set NAME = VALUE`: JSON-ish literals (`42`, `3.5`, `true`,
+    /// `null`, `'text'` or `"text"`), anything else is taken as text verbatim.
+    pub fn parse_literal(raw: &str) -> Scalar {
+        let raw = raw.trim();
+        match raw {
+            "null" | "NULL" => return Scalar::Null,
+            "true" | "TRUE" => return Scalar::Bool(true),
+            "false" | "FALSE" => return Scalar::Bool(false),
+            _ => {}
+        }
+        if let Ok(i) = raw.parse::<i64>() {
+            return Scalar::Int(i);
+        }
+        if let Ok(f) = raw.parse::<f64>()
+            && f.is_finite()
+        {
+            return Scalar::Float(f);
+        }
+        for quote in ['\'', '"'] {
+            if raw.len() >= 2 && raw.starts_with(quote) && raw.ends_with(quote) {
+                return Scalar::Text(raw[1..raw.len() - 1].to_string());
+            }
+        }
+        Scalar::Text(raw.to_string())
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Scalar::Null => "null".into(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Text(s) => format!("{s:?}"),
+        }
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Scalar::Null => "null",
+            Scalar::Bool(_) => "bool",
+            Scalar::Int(_) => "int",
+            Scalar::Float(_) => "float",
+            Scalar::Text(_) => "text",
+        }
+    }
+}
+
+/// One stored variable.
+#[derive(Debug, Clone)]
+pub enum Variable {
+    Scalar(Scalar),
+    Table(Table),
+    Documents(Vec<bson::Document>),
+    Bson(bson::Bson),
+    Redis(RedisValue),
+}
+
+impl Variable {
+    /// A one-line summary for `%vars`.
+    pub fn summary(&self) -> (String, String) {
+        match self {
+            Variable::Scalar(s) => (s.type_name().into(), s.describe()),
+            Variable::Table(t) => ("table".into(), format!("{} rows × {} columns", t.total_rows, t.columns.len())),
+            Variable::Documents(d) => ("documents".into(), format!("{} documents", d.len())),
+            Variable::Bson(b) => ("bson".into(), truncate(&b.to_string(), 60)),
+            Variable::Redis(_) => ("redis reply".into(), String::new()),
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max).collect::<String>()) }
+}
+
+#[derive(Debug, Default)]
+pub struct Variables {
+    values: BTreeMap<String, Variable>,
+}
+
+impl Variables {
+    pub fn set(&mut self, name: &str, value: Variable) {
+        self.values.insert(name.to_string(), value);
+    }
+    pub fn get(&self, name: &str) -> Option<&Variable> {
+        self.values.get(name)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Variable)> {
+        self.values.iter()
+    }
+    pub fn names(&self) -> Vec<String> {
+        self.values.keys().cloned().collect()
+    }
+}
+
+/// The store shared by the kernel and every engine.
+#[derive(Debug, Clone, Default)]
+pub struct SharedVariables(Arc<Mutex<Variables>>);
+
+impl SharedVariables {
+    pub fn lock(&self) -> MutexGuard<'_, Variables> {
+        // A panic while holding the lock cannot leave the map half-written (every write is one
+        // insert), so a poisoned lock is still safe to use.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Checks a variable name: letters, digits and `_`, not starting with a digit.
+pub fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_literals_parse_to_typed_scalars() {
+        assert_eq!(Scalar::parse_literal("42"), Scalar::Int(42));
+        assert_eq!(Scalar::parse_literal(" 2.5 "), Scalar::Float(2.5));
+        assert_eq!(Scalar::parse_literal("true"), Scalar::Bool(true));
+        assert_eq!(Scalar::parse_literal("null"), Scalar::Null);
+        assert_eq!(Scalar::parse_literal("'it''s'"), Scalar::Text("it''s".into()));
+        assert_eq!(Scalar::parse_literal("\"x\""), Scalar::Text("x".into()));
+        assert_eq!(Scalar::parse_literal("Robert'); DROP TABLE students;--"), Scalar::Text("Robert'); DROP TABLE students;--".into()));
+    }
+
+    #[test]
+    fn names_must_be_identifiers() {
+        assert!(valid_name("user_id"));
+        assert!(valid_name("_x1"));
+        assert!(!valid_name("1x"));
+        assert!(!valid_name("a-b"));
+        assert!(!valid_name(""));
+    }
+}
