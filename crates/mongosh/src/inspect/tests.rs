@@ -1,0 +1,209 @@
+//! Exact-output tests for the printer. Expected strings are what mongosh
+//! (Node's util.inspect with mongosh's BSON printers) prints for these values.
+
+use bson::{Bson, doc, oid::ObjectId};
+
+use super::*;
+
+fn oid() -> ObjectId {
+    ObjectId::parse_str("65a1b2c3d4e5f60718293a4b").unwrap()
+}
+
+#[test]
+fn short_documents_stay_on_one_line() {
+    assert_eq!(format(&Bson::Document(doc! { "a": 1 })), "{ a: 1 }");
+    assert_eq!(
+        format(&Bson::Array(vec![Bson::Int32(1), Bson::Int32(2)])),
+        "[ 1, 2 ]"
+    );
+    assert_eq!(format(&Bson::Document(doc! {})), "{}");
+    assert_eq!(format(&Bson::Array(vec![])), "[]");
+    assert_eq!(
+        format(&Bson::Document(
+            doc! { "acknowledged": true, "deletedCount": 1 }
+        )),
+        "{ acknowledged: true, deletedCount: 1 }"
+    );
+}
+
+#[test]
+fn insert_one_result_breaks_like_mongosh() {
+    let value = Bson::Document(doc! { "acknowledged": true, "insertedId": oid() });
+    assert_eq!(
+        format(&value),
+        "{\n  acknowledged: true,\n  insertedId: ObjectId('65a1b2c3d4e5f60718293a4b')\n}"
+    );
+}
+
+#[test]
+fn update_result_breaks_like_mongosh() {
+    let value = Bson::Document(doc! {
+        "acknowledged": true, "insertedId": Bson::Null, "matchedCount": 1,
+        "modifiedCount": 1, "upsertedCount": 0,
+    });
+    assert_eq!(
+        format(&value),
+        "{\n  acknowledged: true,\n  insertedId: null,\n  matchedCount: 1,\n  modifiedCount: 1,\n  upsertedCount: 0\n}"
+    );
+}
+
+#[test]
+fn get_indexes_output() {
+    let value = Bson::Array(vec![Bson::Document(
+        doc! { "v": 2, "key": { "_id": 1 }, "name": "_id_" },
+    )]);
+    assert_eq!(
+        format(&value),
+        "[ { v: 2, key: { _id: 1 }, name: '_id_' } ]"
+    );
+}
+
+#[test]
+fn at_most_three_inner_levels_join_one_line() {
+    let value = Bson::Document(doc! { "a": { "b": { "c": { "d": 1 } } } });
+    assert_eq!(format(&value), "{\n  a: { b: { c: { d: 1 } } }\n}");
+    let value = Bson::Document(doc! { "a": { "b": { "c": 1 } } });
+    assert_eq!(format(&value), "{ a: { b: { c: 1 } } }");
+}
+
+#[test]
+fn dollar_keys_are_quoted() {
+    let value = Bson::Document(doc! { "name": { "$eq": "x" }, "size.uom": "cm" });
+    assert_eq!(format(&value), "{ name: { '$eq': 'x' }, 'size.uom': 'cm' }");
+}
+
+#[test]
+fn long_number_arrays_group_into_columns() {
+    let value = Bson::Array((0..26).map(Bson::Int32).collect());
+    assert_eq!(
+        format(&value),
+        "[\n   0,  1,  2,  3,  4,  5,  6,  7,\n   8,  9, 10, 11, 12, 13, 14, 15,\n  16, 17, 18, 19, 20, 21, 22, 23,\n  24, 25\n]"
+    );
+}
+
+#[test]
+fn arrays_over_the_limit_say_how_many_more() {
+    let value = Bson::Array((0..101).map(|_| Bson::Int32(1)).collect());
+    let text = format(&value);
+    assert!(text.ends_with("... 1 more item\n]"), "{text}");
+}
+
+#[test]
+fn depth_limit_prints_placeholders() {
+    let value = Bson::Document(
+        doc! { "a": { "b": { "c": { "d": { "e": { "f": { "g": { "h": 1 } } } } } } } },
+    );
+    assert!(format(&value).contains("[Object]"));
+    assert!(!format_documents(&value).contains("[Object]"));
+}
+
+#[test]
+fn bson_leaves_print_with_mongosh_constructors() {
+    let cases: Vec<(Bson, &str)> = vec![
+        (
+            Bson::ObjectId(oid()),
+            "ObjectId('65a1b2c3d4e5f60718293a4b')",
+        ),
+        (
+            Bson::DateTime(bson::DateTime::from_millis(1_234_567_890_000)),
+            "ISODate('2009-02-13T23:31:30.000Z')",
+        ),
+        (Bson::Int64(64), "Long('64')"),
+        (Bson::Decimal128("1".parse().unwrap()), "Decimal128('1')"),
+        (
+            Bson::Timestamp(bson::Timestamp {
+                time: 1,
+                increment: 100,
+            }),
+            "Timestamp({ t: 1, i: 100 })",
+        ),
+        (Bson::MinKey, "MinKey()"),
+        (Bson::MaxKey, "MaxKey()"),
+        (Bson::Double(1.5), "1.5"),
+        (Bson::Double(5.0), "5"),
+        (Bson::Double(-0.0), "-0"),
+        (Bson::Double(f64::NAN), "NaN"),
+        (Bson::JavaScriptCode("abc".into()), "Code('abc')"),
+        (Bson::Symbol("abc".into()), "BSONSymbol('abc')"),
+        (
+            Bson::Binary(bson::Binary {
+                subtype: bson::spec::BinarySubtype::Uuid,
+                bytes: hex::decode("0123456789abcdef0123456789abcdef").unwrap(),
+            }),
+            "UUID('01234567-89ab-cdef-0123-456789abcdef')",
+        ),
+        (
+            Bson::Binary(bson::Binary {
+                subtype: bson::spec::BinarySubtype::Md5,
+                bytes: hex::decode("0123456789abcdef0123456789abcdef").unwrap(),
+            }),
+            "MD5('0123456789abcdef0123456789abcdef')",
+        ),
+        (
+            Bson::Binary(bson::Binary {
+                subtype: bson::spec::BinarySubtype::Generic,
+                bytes: b"Hello, World!\n".to_vec(),
+            }),
+            "Binary.createFromBase64('SGVsbG8sIFdvcmxkIQo=', 0)",
+        ),
+        (
+            Bson::Document(doc! { "$ref": "a", "$id": oid(), "$db": "db" }),
+            "DBRef('a', ObjectId('65a1b2c3d4e5f60718293a4b'), 'db')",
+        ),
+    ];
+    for (value, want) in cases {
+        assert_eq!(format(&value), want);
+    }
+}
+
+#[test]
+fn regexes_print_as_javascript_when_possible() {
+    let re = |p: &str, o: &str| {
+        Bson::RegularExpression(bson::Regex {
+            pattern: p.try_into().unwrap(),
+            options: o.try_into().unwrap(),
+        })
+    };
+    assert_eq!(format(&re("john", "i")), "/john/i");
+    assert_eq!(format(&re("a/b", "is")), "/a\\/b/gi");
+    assert_eq!(
+        format(&re("(?-i)AA_", "imx")),
+        "BSONRegExp('(?-i)AA_', 'imx')"
+    );
+}
+
+#[test]
+fn top_level_strings_print_bare() {
+    assert_eq!(format(&Bson::String("a_1".into())), "a_1");
+    assert_eq!(format(&Bson::String("test\n\ttest".into())), "test\n\ttest");
+    assert_eq!(
+        format(&Bson::String("test\u{8}fooo".into())),
+        "'test\\bfooo'"
+    );
+    assert_eq!(
+        format(&Bson::Array(vec!["a_1".into(), "b_1".into()])),
+        "[ 'a_1', 'b_1' ]"
+    );
+}
+
+#[test]
+fn multiline_strings_split_when_long() {
+    let value = Bson::Document(
+        doc! { "text": "first line of text\nsecond line of the same text, which is long enough to wrap" },
+    );
+    assert_eq!(
+        format(&value),
+        "{\n  text: 'first line of text\\n' +\n    'second line of the same text, which is long enough to wrap'\n}"
+    );
+}
+
+#[test]
+fn compact_cells_are_one_line_and_cut() {
+    let value = Bson::Document(doc! { "a": { "b": { "c": { "d": 1 } } } });
+    assert_eq!(format_compact(&value), "{ a: { b: { c: { d: 1 } } } }");
+    assert_eq!(format_compact(&Bson::String("plain".into())), "plain");
+    let long = Bson::Array((0..100).map(Bson::Int32).collect());
+    let cut = format_compact_width(&long, 20);
+    assert_eq!(cut.chars().count(), 20);
+    assert!(cut.ends_with('…'));
+}

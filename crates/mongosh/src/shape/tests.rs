@@ -1,0 +1,267 @@
+//! Replies → mongosh result shapes.
+
+use bson::{Bson, doc, oid::ObjectId};
+
+use super::{ShapeError, finish};
+use crate::operation::{BulkBatch, BulkKind, Output, Reply, Request, RequestKind, ResultShape};
+
+fn request() -> Request {
+    Request {
+        db: "test".into(),
+        command: doc! { "ping": 1 },
+        kind: RequestKind::Command,
+    }
+}
+
+fn value(shape: ResultShape, reply: Reply) -> Bson {
+    match finish(&shape, &[request()], vec![reply]).unwrap() {
+        Output::Value(v) => v,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn insert_results_report_client_ids() {
+    let id = Bson::ObjectId(ObjectId::new());
+    let out = value(
+        ResultShape::InsertOne { id: id.clone() },
+        Reply::command(doc! { "n": 1, "ok": 1 }),
+    );
+    assert_eq!(
+        out,
+        Bson::Document(doc! { "acknowledged": true, "insertedId": id.clone() })
+    );
+    let out = value(
+        ResultShape::InsertMany {
+            ids: vec![id.clone(), Bson::Int32(2)],
+        },
+        Reply::command(doc! { "n": 2, "ok": 1 }),
+    );
+    assert_eq!(
+        out,
+        Bson::Document(doc! { "acknowledged": true, "insertedIds": { "0": id, "1": 2 } })
+    );
+}
+
+#[test]
+fn update_with_upsert_reports_inserted_id() {
+    let reply = Reply::command(
+        doc! { "n": 1, "nModified": 0, "upserted": [{ "index": 0, "_id": 42 }], "ok": 1 },
+    );
+    assert_eq!(
+        value(ResultShape::Update, reply),
+        Bson::Document(
+            doc! { "acknowledged": true, "insertedId": 42, "matchedCount": 0, "modifiedCount": 0, "upsertedCount": 1 }
+        )
+    );
+    let reply = Reply::command(doc! { "n": 3_i64, "nModified": 2, "ok": 1.0 });
+    assert_eq!(
+        value(ResultShape::Update, reply),
+        Bson::Document(
+            doc! { "acknowledged": true, "insertedId": Bson::Null, "matchedCount": 3, "modifiedCount": 2, "upsertedCount": 0 }
+        )
+    );
+    assert_eq!(
+        value(
+            ResultShape::Delete,
+            Reply::command(doc! { "n": 1, "ok": 1 })
+        ),
+        Bson::Document(doc! { "acknowledged": true, "deletedCount": 1 })
+    );
+}
+
+#[test]
+fn counts_and_cursor_shapes() {
+    assert_eq!(
+        value(
+            ResultShape::CountDocuments,
+            Reply::cursor(vec![doc! { "_id": 1, "n": 5 }], 1)
+        ),
+        Bson::Int32(5)
+    );
+    assert_eq!(
+        value(ResultShape::CountDocuments, Reply::cursor(vec![], 0)),
+        Bson::Int32(0)
+    );
+    assert_eq!(
+        value(
+            ResultShape::CountField,
+            Reply::command(doc! { "n": 7_i64, "ok": 1 })
+        ),
+        Bson::Int32(7)
+    );
+    assert_eq!(
+        value(ResultShape::FirstOrNull, Reply::cursor(vec![], 0)),
+        Bson::Null
+    );
+    assert_eq!(
+        value(ResultShape::Total, Reply::cursor(vec![], 1234)),
+        Bson::Int32(1234)
+    );
+    assert_eq!(
+        value(
+            ResultShape::Distinct,
+            Reply::command(doc! { "values": ["a", "b"], "ok": 1 })
+        ),
+        Bson::Array(vec!["a".into(), "b".into()])
+    );
+    let docs = vec![doc! { "a": 1 }, doc! { "a": 2 }];
+    assert_eq!(
+        finish(
+            &ResultShape::Documents,
+            &[request()],
+            vec![Reply::cursor(docs.clone(), 50)]
+        )
+        .unwrap(),
+        Output::Documents {
+            documents: docs,
+            total: 50
+        }
+    );
+    // A kernel that passes the raw first batch still works.
+    let raw = Reply::command(
+        doc! { "cursor": { "firstBatch": [{ "a": 1 }], "id": 0_i64, "ns": "test.c" }, "ok": 1 },
+    );
+    assert_eq!(
+        value(ResultShape::DocumentArray, raw),
+        Bson::Array(vec![Bson::Document(doc! { "a": 1 })])
+    );
+}
+
+#[test]
+fn drop_of_a_missing_collection_is_false() {
+    assert_eq!(
+        value(ResultShape::Drop, Reply::command(doc! { "ok": 1 })),
+        Bson::Boolean(true)
+    );
+    assert_eq!(
+        value(
+            ResultShape::Drop,
+            Reply::server_error(26, Some("NamespaceNotFound"), "ns not found", None)
+        ),
+        Bson::Boolean(false)
+    );
+}
+
+#[test]
+fn raw_replies_lose_driver_metadata() {
+    let reply = Reply::command(
+        doc! { "nIndexesWas": 2, "ok": 1.0, "$clusterTime": { "x": 1 }, "operationTime": bson::Timestamp { time: 1, increment: 1 } },
+    );
+    assert_eq!(
+        value(ResultShape::Raw, reply),
+        Bson::Document(doc! { "nIndexesWas": 2, "ok": 1.0 })
+    );
+}
+
+#[test]
+fn server_errors_surface_with_code_names() {
+    let err = finish(
+        &ResultShape::Raw,
+        &[request()],
+        vec![Reply::server_error(
+            59,
+            None,
+            "no such command: 'nope'",
+            None,
+        )],
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "MongoServerError[CommandNotFound]: no such command: 'nope'"
+    );
+    let dup = Reply::command(
+        doc! { "n": 1, "ok": 1, "writeErrors": [{ "index": 1, "code": 11000, "errmsg": "E11000 duplicate key error" }] },
+    );
+    let err = finish(
+        &ResultShape::InsertMany { ids: vec![] },
+        &[request()],
+        vec![dup],
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "MongoBulkWriteError[DuplicateKey]: E11000 duplicate key error"
+    );
+    let missing = finish(
+        &ResultShape::Raw,
+        &[request(), request()],
+        vec![Reply::command(doc! { "ok": 1 })],
+    )
+    .unwrap_err();
+    assert!(matches!(missing, ShapeError::UnexpectedReply(_)));
+}
+
+#[test]
+fn bulk_write_combines_batches() {
+    let batches = vec![
+        BulkBatch {
+            kind: BulkKind::Insert,
+            indexes: vec![0, 1],
+            inserted_ids: vec![Bson::Int32(10), Bson::Int32(11)],
+        },
+        BulkBatch {
+            kind: BulkKind::Update,
+            indexes: vec![2, 3],
+            inserted_ids: vec![],
+        },
+        BulkBatch {
+            kind: BulkKind::Delete,
+            indexes: vec![4],
+            inserted_ids: vec![],
+        },
+    ];
+    let replies = vec![
+        Reply::command(doc! { "n": 2, "ok": 1 }),
+        Reply::command(
+            doc! { "n": 2, "nModified": 1, "upserted": [{ "index": 1, "_id": 99 }], "ok": 1 },
+        ),
+        Reply::command(doc! { "n": 3, "ok": 1 }),
+    ];
+    let requests = vec![request(), request(), request()];
+    let Output::Value(out) =
+        finish(&ResultShape::BulkWrite { batches }, &requests, replies).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        out,
+        Bson::Document(doc! {
+            "acknowledged": true, "insertedCount": 2, "insertedIds": { "0": 10, "1": 11 },
+            "matchedCount": 1, "modifiedCount": 1, "deletedCount": 3, "upsertedCount": 1, "upsertedIds": { "3": 99 },
+        })
+    );
+}
+
+#[test]
+fn picks_read_into_results() {
+    let shape = ResultShape::Pick(
+        Box::new(ResultShape::FirstOrNull),
+        vec![Bson::String("name".into())],
+    );
+    assert_eq!(
+        value(shape, Reply::cursor(vec![doc! { "name": "Ann" }], 1)),
+        Bson::String("Ann".into())
+    );
+}
+
+#[test]
+fn rendered_text_matches_mongosh() {
+    let out = Output::Value(Bson::Document(
+        doc! { "acknowledged": true, "deletedCount": 1 },
+    ));
+    assert_eq!(out.render_text(), "{ acknowledged: true, deletedCount: 1 }");
+    assert_eq!(
+        Output::Value(Bson::String("a_1".into())).render_text(),
+        "a_1"
+    );
+    let docs = Output::Documents {
+        documents: vec![doc! { "a": 1 }],
+        total: 3,
+    };
+    assert_eq!(
+        docs.render_text(),
+        "[ { a: 1 } ]\n(showing 1 of 3 documents)"
+    );
+}
