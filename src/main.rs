@@ -20,6 +20,7 @@ fn main() {
             }
         },
         Command::Kernel { connection_file } => run_kernel(&connection_file),
+        Command::Mongod { port, bind, dbpath } => run_mongod(port, &bind, dbpath),
     };
     std::process::exit(code);
 }
@@ -49,4 +50,46 @@ fn run_kernel(connection_file: &str) -> i32 {
             1
         }
     }
+}
+
+fn run_mongod(port: u16, bind: &str, dbpath: Option<std::path::PathBuf>) -> i32 {
+    let engine = match &dbpath {
+        None => docdb::Engine::in_memory(),
+        Some(dir) => match docdb::Engine::open_dir(dir) {
+            Ok(engine) => engine,
+            Err(e) => {
+                eprintln!("dbkernel mongod: cannot open {}: {e}", dir.display());
+                return 2;
+            }
+        },
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("dbkernel mongod: cannot start the async runtime: {e}");
+            return 2;
+        }
+    };
+    runtime.block_on(async move {
+        let address = format!("{bind}:{port}");
+        let listener = match tokio::net::TcpListener::bind(&address).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                eprintln!("dbkernel mongod: cannot listen on {address}: {e}");
+                return 2;
+            }
+        };
+        let storage = dbpath.map(|d| format!("data in {}", d.display())).unwrap_or_else(|| "in memory".into());
+        println!("dbkernel mongod: serving mongodb://{address} ({storage}); Ctrl-C stops");
+        tokio::select! {
+            served = docdb::serve(listener, std::sync::Arc::new(engine)) => match served {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("dbkernel mongod: {e}");
+                    1
+                }
+            },
+            _ = tokio::signal::ctrl_c() => 0,
+        }
+    })
 }

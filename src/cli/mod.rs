@@ -21,4 +21,16 @@ pub enum Command {
         #[arg(short = 'f', long = "connection-file")]
         connection_file: String,
     },
+    /// Serve the embedded MongoDB-compatible engine until stopped (Ctrl-C), for any MongoDB client.
+    Mongod {
+        /// TCP port to listen on.
+        #[arg(long, default_value_t = 27017)]
+        port: u16,
+        /// Address to bind (loopback by default: the engine has no authentication).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Keep data in this directory across restarts (in memory when absent).
+        #[arg(long, value_name = "DIR")]
+        dbpath: Option<std::path::PathBuf>,
+    },
 }

@@ -1,13 +1,71 @@
-//! The %%mql engine (not built yet).
+//! The %%mql engine: mongosh syntax, run through the official `mongodb` driver.
+//!
+//! The `mongosh` crate parses a cell and plans each statement into the database commands mongosh
+//! would send; this module sends them (the same driver path for a real server and for the
+//! embedded engine), drains cursors under the display limit, and hands replies back to the crate
+//! to shape them as mongosh prints them. The stop button kills the running operation on the
+//! server (`killOp` of the operation tagged with this cell's comment) and closes its cursor.
+
+pub mod convert;
+pub mod embedded;
+pub mod run;
 
 use std::sync::Arc;
 
-use crate::engine::{Engine, EngineError};
+use async_trait::async_trait;
+use mongodb::Client;
+use tokio::sync::Mutex;
 
-/// Opens a %%mql connection from its URL.
+use crate::cell::Cell;
+use crate::engine::registry::mask_password;
+use crate::engine::{CellContext, Engine, EngineError, Language};
+
+/// One MQL connection: a driver client, the current database (`use DB`) and the cell variables
+/// (`const x = ...`) that persist from cell to cell, as in a mongosh session.
+pub struct MqlEngine {
+    client: Client,
+    description: String,
+    state: Mutex<SessionState>,
+}
+
+pub struct SessionState {
+    pub db: String,
+    pub env: mongosh::Env,
+}
+
+/// Opens `mongodb://...`, `mongodb+srv://...`, `embedded` (in memory) or `embedded:PATH`.
 pub async fn open(url: &str) -> Result<Arc<dyn Engine>, EngineError> {
-    Err(EngineError::new(
-        "NotAvailable",
-        format!("%%mql connections ({}) are not available in this build yet", crate::engine::registry::mask_password(url)),
-    ))
+    let (uri, description) = if url == "embedded" || url.starts_with("embedded:") {
+        let path = url.strip_prefix("embedded:").filter(|p| !p.is_empty()).map(std::path::PathBuf::from);
+        let port = embedded::ensure_started(path.as_deref()).await?;
+        let where_ = path.as_ref().map(|p| format!("stored in {}", p.display())).unwrap_or_else(|| "in memory".into());
+        (
+            format!("mongodb://127.0.0.1:{port}/?directConnection=true"),
+            format!("embedded MongoDB-compatible engine, {where_}, at mongodb://127.0.0.1:{port}"),
+        )
+    } else {
+        (url.to_string(), mask_password(url))
+    };
+    let client = Client::with_uri_str(&uri).await.map_err(|e| {
+        EngineError::new("MongoConnectionError", format!("cannot use {}: {e}", mask_password(url)))
+            .with_detail("check the URI (mongodb://host:port/db or mongodb+srv://...) and that the server is reachable")
+    })?;
+    let db = client.default_database().map(|d| d.name().to_string()).unwrap_or_else(|| "test".into());
+    Ok(Arc::new(MqlEngine { client, description, state: Mutex::new(SessionState { db, env: mongosh::Env::new() }) }))
+}
+
+#[async_trait]
+impl Engine for MqlEngine {
+    fn language(&self) -> Language {
+        Language::Mql
+    }
+
+    fn describe(&self) -> String {
+        self.description.clone()
+    }
+
+    async fn execute(&self, cell: &Cell, ctx: &mut CellContext) -> Result<(), EngineError> {
+        let mut state = self.state.lock().await;
+        run::run_cell(&self.client, &mut state, cell, ctx).await
+    }
 }

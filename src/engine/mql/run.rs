@@ -1,0 +1,170 @@
+//! Running one %%mql cell: parse, then for each statement plan → send → shape → emit.
+
+use std::time::Instant;
+
+use bson::{Bson, Document, doc};
+use futures_util::StreamExt;
+use mongodb::Client;
+use mongosh::{Keep, Reply, Request, RequestKind, Step};
+use tokio_util::sync::CancellationToken;
+
+use super::SessionState;
+use super::convert::{kernel_variables, output_to_result, parse_error, plan_error, shape_error};
+use crate::cell::Cell;
+use crate::engine::{CellContext, EngineError};
+use crate::result::QueryResult;
+use crate::session::variables::Variable;
+
+/// Commands that can run long and accept a `comment`, which lets the stop button find them in
+/// `currentOp` and kill them on the server.
+const TAGGABLE: &[&str] = &["find", "aggregate", "count", "distinct", "insert", "update", "delete", "findAndModify"];
+
+pub async fn run_cell(client: &Client, state: &mut SessionState, cell: &Cell, ctx: &mut CellContext<'_>) -> Result<(), EngineError> {
+    for (name, value) in kernel_variables(&ctx.variables) {
+        state.env.set_kernel_var(&name, value);
+    }
+    // Pad with the lines above the body so error positions are the user's cell lines.
+    let source = format!("{}{}", "\n".repeat(cell.body_line), cell.body);
+    let script = mongosh::parse(&source).map_err(|e| parse_error(&e, &source))?;
+    let count = script.statements.len();
+    let mut last: Option<Variable> = None;
+    for (index, statement) in script.statements.iter().enumerate() {
+        if ctx.cancel.is_cancelled() {
+            return Err(EngineError::interrupted());
+        }
+        let started = Instant::now();
+        let step = mongosh::plan(statement, &state.env, &state.db).map_err(|e| plan_error(&e, &source))?;
+        match step {
+            Step::Use { db, message } => {
+                ctx.sink.emit(QueryResult::Text(message));
+                state.db = db;
+            }
+            Step::Assign { name, value, warnings } => {
+                for warning in &warnings {
+                    ctx.sink.stderr(&format!("{warning}\n"));
+                }
+                state.env.set(&name, value);
+            }
+            Step::Run(operation) => {
+                for warning in &operation.warnings {
+                    ctx.sink.stderr(&format!("{warning}\n"));
+                }
+                let keep_all = cell.options.out.is_some();
+                let mut replies = Vec::with_capacity(operation.requests.len());
+                for request in &operation.requests {
+                    let reply = send(client, request, keep_all, ctx.display_limit, &ctx.cancel).await?;
+                    let failed = reply.document.get("ok").is_some_and(|ok| matches!(ok, Bson::Int32(0) | Bson::Double(0.0) | Bson::Int64(0)));
+                    replies.push(reply);
+                    if failed {
+                        break;
+                    }
+                }
+                let output = operation.finish(replies).map_err(|e| {
+                    let mut error = shape_error(e);
+                    if count > 1 {
+                        error = error.with_detail(format!("statement {} of {count} failed; later statements were not run", index + 1));
+                    }
+                    error
+                })?;
+                if let Some(name) = &operation.bind {
+                    state.env.set(name, output.to_bson());
+                }
+                if !operation.silent {
+                    last = Some(match &output {
+                        mongosh::Output::Documents { documents, .. } => Variable::Documents(documents.clone()),
+                        other => Variable::Bson(other.to_bson()),
+                    });
+                    if let Some(result) = output_to_result(output, &ctx.connection_name, started.elapsed(), ctx.display_limit) {
+                        ctx.sink.emit(result);
+                    }
+                }
+            }
+        }
+    }
+    if let (Some(name), Some(value)) = (&cell.options.out, last) {
+        ctx.variables.lock().set(name, value);
+    }
+    Ok(())
+}
+
+/// Sends one request; a server error becomes an error reply for the shaper, other failures
+/// (network, interrupt) end the cell.
+async fn send(client: &Client, request: &Request, keep_all: bool, limit: usize, cancel: &CancellationToken) -> Result<Reply, EngineError> {
+    let mut command = request.command.clone();
+    let tag = format!("dbkernel:{}", uuid::Uuid::new_v4());
+    let name = command.keys().next().cloned().unwrap_or_default();
+    if TAGGABLE.contains(&name.as_str()) && !command.contains_key("comment") {
+        command.insert("comment", tag.clone());
+    }
+    let database = client.database(&request.db);
+    let work = async {
+        match &request.kind {
+            RequestKind::Command => match database.run_command(command).await {
+                Ok(document) => Ok(Reply::command(document)),
+                Err(e) => server_reply(e),
+            },
+            RequestKind::Cursor { keep } => {
+                let mut cursor = match database.run_cursor_command(command).await {
+                    Ok(cursor) => cursor,
+                    Err(e) => return server_reply(e),
+                };
+                let cap = match keep {
+                    Keep::All => usize::MAX,
+                    Keep::Display if keep_all => usize::MAX,
+                    Keep::Display => limit,
+                    Keep::CountOnly => 0,
+                };
+                let mut documents = Vec::new();
+                let mut total: u64 = 0;
+                while let Some(next) = cursor.next().await {
+                    match next {
+                        Ok(document) => {
+                            total += 1;
+                            if documents.len() < cap {
+                                documents.push(document);
+                            }
+                        }
+                        Err(e) => return server_reply(e),
+                    }
+                }
+                Ok(Reply::cursor(documents, total))
+            }
+        }
+    };
+    tokio::select! {
+        reply = work => reply,
+        _ = cancel.cancelled() => {
+            kill_tagged(client, &tag).await;
+            Err(EngineError::interrupted())
+        }
+    }
+}
+
+/// Turns a driver error into the server's error reply when it is one (ok: 0 with a code), so the
+/// shaper prints it as mongosh does; anything else (no server, bad URI) is a connection error.
+fn server_reply(error: mongodb::error::Error) -> Result<Reply, EngineError> {
+    use mongodb::error::ErrorKind;
+    match error.kind.as_ref() {
+        ErrorKind::Command(command) => {
+            let name = if command.code_name.is_empty() { None } else { Some(command.code_name.as_str()) };
+            Ok(Reply::server_error(command.code, name, &command.message, None))
+        }
+        _ => Err(EngineError::new("MongoNetworkError", error.to_string())
+            .with_detail("the server could not be reached or the connection failed; check %connections")),
+    }
+}
+
+/// Finds the operation carrying `tag` in `currentOp` and kills it on the server.
+async fn kill_tagged(client: &Client, tag: &str) {
+    let admin = client.database("admin");
+    let Ok(reply) = admin.run_command(doc! {"currentOp": 1, "command.comment": tag}).await else { return };
+    let operations: Vec<Document> = reply
+        .get_array("inprog")
+        .map(|ops| ops.iter().filter_map(|op| op.as_document().cloned()).collect())
+        .unwrap_or_default();
+    for op in operations {
+        if let Some(opid) = op.get("opid") {
+            let _ = admin.run_command(doc! {"killOp": 1, "op": opid.clone()}).await;
+        }
+    }
+}
