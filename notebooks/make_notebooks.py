@@ -61,9 +61,67 @@ INTRO = [
     code("%config display_limit = 20\n%config", contains=["display_limit = 20"]),
 ]
 
+MQL = [
+    md("# MongoDB shell cells (`%%mql`)\n\nWith nothing configured, `%%mql` cells run on the embedded MongoDB-compatible "
+       "engine that ships inside the kernel, reached through the official MongoDB driver exactly like a real server. "
+       "Set `MONGODB_URI` or run `%connect NAME mongodb://...` to use a real MongoDB instead. Paste commands from "
+       "tutorials: this is mongosh syntax."),
+    code("%%mql\nuse shop\ndb.dropDatabase()", contains=["switched to db shop"]),
+    md("## Documents in, documents out\n\nThe guides' first example, as written there:"),
+    code("%%mql\ndb.users.insertOne({ email: 'user@example.com', name: 'John' });\n"
+         "db.users.findOne({ email: 'user@example.com' });",
+         contains=["acknowledged: true", "insertedId: ObjectId(", "email: 'user@example.com'", "name: 'John'"]),
+    code("%%mql\ndb.users.updateOne({ email: 'user@example.com' }, { $set: { name: 'Jane' } })",
+         contains=["matchedCount: 1", "modifiedCount: 1"]),
+    code("%%mql\ndb.users.find({}, { _id: 0, name: 1 })", contains=["name: 'Jane'", "(1 document)"],
+         html=["<th", "Jane"]),
+    md("## Validation with `$jsonSchema`\n\nA collection can refuse documents that do not fit its schema. "
+       "The second insert below is rejected, and the error says why (this cell is expected to fail)."),
+    code('%%mql\ndb.createCollection("members", {\n  validator: { $jsonSchema: {\n    bsonType: "object",\n'
+         '    required: ["email", "name"],\n    properties: {\n      email: { bsonType: "string", pattern: "^.+@.+$" },\n'
+         '      name: { bsonType: "string", minLength: 1 }\n    }\n  }}\n});\n'
+         'db.members.insertOne({ email: "ada@example.com", name: "Ada" });\n'
+         'db.members.insertOne({ email: "not-an-email", name: "" });',
+         error="MongoServerError"),
+    md("## Aggregation\n\nSome orders to work with, then the pipelines from the guides."),
+    code("%%mql\ndb.orders.insertMany([\n"
+         "  { userId: 1, status: 'completed', amount: 30, total: 30, createdAt: ISODate('2024-01-15') },\n"
+         "  { userId: 1, status: 'completed', amount: 20, total: 20, createdAt: ISODate('2024-02-03') },\n"
+         "  { userId: 2, status: 'completed', amount: 50, total: 50, createdAt: ISODate('2024-02-20') },\n"
+         "  { userId: 2, status: 'pending',   amount: 99, total: 99, createdAt: ISODate('2024-03-01') },\n"
+         "  { userId: 3, status: 'completed', amount: 5,  total: 5,  createdAt: ISODate('2023-12-31') }\n"
+         "])", contains=["insertedIds"]),
+    code("%%mql\ndb.orders.aggregate([\n  { $match: { status: \"completed\" } },\n"
+         "  { $group: { _id: \"$userId\", total: { $sum: \"$amount\" } } },\n  { $sort: { total: -1 } },\n  { $limit: 10 }\n]);",
+         contains=["_id: 2, total: 50", "_id: 1, total: 50", "(3 documents)"]),
+    code("%%mql\ndb.users.insertMany([{ _id: 1, name: 'Ada' }, { _id: 2, name: 'Grace' }, { _id: 3, name: 'Edsger' }])\n"
+         "db.orders.aggregate([\n  { $match: { status: \"completed\", createdAt: { $gte: ISODate(\"2024-01-01\") } } },\n"
+         "  { $lookup: { from: \"users\", localField: \"userId\", foreignField: \"_id\", as: \"user\" } },\n"
+         "  { $unwind: \"$user\" },\n"
+         "  { $group: { _id: { month: { $month: \"$createdAt\" } }, totalRevenue: { $sum: \"$total\" }, orderCount: { $sum: 1 } } },\n"
+         "  { $sort: { totalRevenue: -1 } }\n]);",
+         contains=["_id: { month: 2 }, totalRevenue: 70, orderCount: 2", "_id: { month: 1 }, totalRevenue: 30, orderCount: 1"]),
+    md("## Indexes and plans\n\nThe guides' index kinds: compound, text with weights, partial, TTL. "
+       "`explain` shows whether a query uses one."),
+    code("%%mql\ndb.posts.createIndex({ authorId: 1, createdAt: -1 });\n"
+         "db.posts.createIndex({ title: \"text\", content: \"text\" }, { weights: { title: 10, content: 1 } });\n"
+         "db.orders.createIndex({ createdAt: 1 }, { partialFilterExpression: { status: \"pending\" } });\n"
+         "db.sessions.createIndex({ createdAt: 1 }, { expireAfterSeconds: 3600 });",
+         contains=["authorId_1_createdAt_-1", "title_text_content_text", "createdAt_1"]),
+    code("%%mql\ndb.posts.insertMany([\n  { authorId: 1, title: 'Indexes in MongoDB', content: 'B-trees and more', createdAt: new Date() },\n"
+         "  { authorId: 2, title: 'Cooking', content: 'mongodb is not a recipe', createdAt: new Date() }\n]);\n"
+         "db.posts.find({ $text: { $search: 'mongodb' } }, { title: 1, _id: 0, score: { $meta: 'textScore' } }).sort({ score: { $meta: 'textScore' } })",
+         contains=["title: 'Indexes in MongoDB'", "(2 documents)"]),
+    code("%%mql\ndb.posts.find({ authorId: 1 }).explain('executionStats')",
+         contains=["IXSCAN", "authorId_1_createdAt_-1", "nReturned"]),
+    md("## Mistakes are explained\n\nA typo in a query points at the spot (expected to fail):"),
+    code("%%mql\ndb.users.find({ name: 'x' age: 3 })", error="MongoshSyntaxError"),
+    code("%%mql\ndb.users.fnd({})", error="MongoshError"),
+]
+
 
 def main():
-    for name, cells in [("intro", INTRO)]:
+    for name, cells in [("intro", INTRO), ("mql", MQL)]:
         path = os.path.join(HERE, f"{name}.ipynb")
         nbformat.write(notebook(cells), path)
         print("wrote", path)

@@ -18,20 +18,12 @@ pub fn json(docs: &Documents) -> Json {
     Json::Array(docs.documents.iter().map(|d| bson_to_json(&Bson::Document(d.clone()))).collect())
 }
 
-/// One line per value for table cells: strings bare, everything else in compact shell form.
+/// One line per value for table cells: strings bare, everything else in mongosh's compact form.
 pub fn compact(value: &Bson) -> String {
-    let text = match value {
-        Bson::String(s) => s.clone(),
-        Bson::ObjectId(oid) => format!("ObjectId('{oid}')"),
-        Bson::DateTime(dt) => dt.try_to_rfc3339_string().unwrap_or_else(|_| dt.to_string()),
-        Bson::Int64(i) => i.to_string(),
-        Bson::Int32(i) => i.to_string(),
-        Bson::Double(f) => crate::result::table::format_float(*f),
-        Bson::Decimal128(d) => d.to_string(),
-        other => bson_to_json(other).to_string(),
-    };
-    const MAX: usize = 80;
-    if text.chars().count() > MAX { format!("{}…", text.chars().take(MAX).collect::<String>()) } else { text }
+    match value {
+        Bson::String(s) if s.chars().count() <= 80 => s.clone(),
+        other => mongosh::inspect::format_compact_width(other, 80),
+    }
 }
 
 /// The union of top-level field names, in first-seen order (`_id` first when present).
@@ -51,12 +43,11 @@ pub fn columns(documents: &[Document]) -> Vec<String> {
     names
 }
 
+/// The documents as mongosh prints an array of them (`util.inspect` layout, `ObjectId('…')`),
+/// which is what tutorials show, then the count footer.
 pub fn text(docs: &Documents) -> String {
-    let mut out = String::new();
-    for doc in &docs.documents {
-        out.push_str(&bson_to_json(&Bson::Document(doc.clone())).to_string());
-        out.push('\n');
-    }
+    let array = Bson::Array(docs.documents.iter().cloned().map(Bson::Document).collect());
+    let mut out = if docs.documents.is_empty() { String::new() } else { mongosh::inspect::format_documents(&array) + "\n" };
     out.push_str(&row_footer(docs.documents.len(), docs.total, "document"));
     out
 }

@@ -56,7 +56,7 @@ pub fn output_to_result(output: mongosh::Output, connection: &str, elapsed: Dura
             documents.truncate(limit);
             Some(QueryResult::Documents(Documents { documents, total, provenance }))
         }
-        mongosh::Output::Value(Bson::Null) | mongosh::Output::Value(Bson::Undefined) => None,
+        mongosh::Output::Value(Bson::Undefined) => None,
         mongosh::Output::Value(value) => {
             let text = mongosh::inspect::format(&value);
             Some(QueryResult::Value(Value { value, text }))
