@@ -3,6 +3,8 @@
 Tests that do not apply, and why:
 - test_clear_output: nothing in this kernel clears output (streaming displays update in place
   with update_display_data instead).
+stderr comes from mongosh's own warnings (NumberLong with a number argument), display_data from a
+cell with two statements (each statement's result is shown; the last is the execute_result).
 - IopubWelcomeTests: the kernel speaks protocol 5.3 with a PUB socket; iopub_welcome is 5.5.
 """
 import unittest
@@ -16,6 +18,11 @@ class DbKernelConformance(jkt.KernelTests):
     file_extension = ".sql"
 
     code_hello_world = "%echo hello, world"
+    code_stderr = "%%mql\nNumberLong(5)"
+    code_display_data = [
+        {"code": "%%sql\nSELECT 1 AS a;\nSELECT 2 AS b", "mime": "text/html"},
+        {"code": "%%sql\nSELECT 1 AS a;\nSELECT 2 AS b", "mime": "text/plain"},
+    ]
     completion_samples = [
         {"text": "%%sq", "matches": {"%%sql"}},
         {"text": "%conn", "matches": {"%connect", "%connections"}},
