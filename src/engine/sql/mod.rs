@@ -1,13 +1,372 @@
-//! The %%sql engine (not built yet).
+//! The %%sql engine: SQLite, PostgreSQL and MySQL/MariaDB through sqlx.
+//!
+//! Each named connection is one pinned session (a single driver connection behind a mutex, not a
+//! pool), so `BEGIN` in one cell and `COMMIT` in a later one work and temp tables and `SET`
+//! persist. A cell is split into statements ([`split`]); each runs on its own and its result is
+//! emitted as soon as it is done: rows as a table (kept up to the display limit, the rest only
+//! counted), anything else as a status line with a psql-like command tag ([`status`]). The first
+//! failing statement stops the cell with the server's code, its position marked with a caret
+//! ([`error`]). `:name` binds kernel variables as real parameters ([`bind`]). The stop button
+//! cancels on the server ([`cancel`]) and leaves the connection usable.
+//!
+//! Module map: `lex` (tokens) → `split` (statements) → `bind` (parameters) → `driver` (one
+//! statement's contract) implemented by `postgres` (+ `pg_binary`, `notice`), `mysql`, `sqlite`;
+//! `rows` buffers streamed rows, `types` maps database types to the result model, `status` names
+//! commands and tracks the transaction state, `error` shapes failures.
+
+pub mod bind;
+mod cancel;
+mod driver;
+pub mod error;
+pub mod lex;
+mod mysql;
+mod notice;
+mod pg_binary;
+mod postgres;
+mod rows;
+pub mod split;
+mod sqlite;
+pub mod status;
+pub mod types;
 
 use std::sync::Arc;
+use std::time::Instant;
 
-use crate::engine::{Engine, EngineError};
+use async_trait::async_trait;
 
-/// Opens a %%sql connection from its URL.
+use self::driver::{Outcome, Run};
+use self::error::{Place, classify, report};
+use self::lex::Dialect;
+use self::rows::RowBuffer;
+use self::status::TxnState;
+use crate::cell::Cell;
+use crate::engine::registry::mask_password;
+use crate::engine::{CellContext, Engine, EngineError, Language};
+use crate::result::{Provenance, QueryResult, Status};
+use crate::session::variables::Variable;
+
+/// The live connection of one session, per database.
+enum Session {
+    Postgres(postgres::PgSession),
+    MySql(mysql::MySqlSession),
+    Sqlite(sqlite::SqliteSession),
+}
+
+impl Session {
+    /// Makes sure there is a live connection; `Ok(true)` when it had to open a new one.
+    async fn ensure_connected(&mut self) -> Result<bool, sqlx::Error> {
+        match self {
+            Session::Postgres(s) => s.ensure_connected().await,
+            Session::MySql(s) => s.ensure_connected().await,
+            // An in-process database cannot drop its connection.
+            Session::Sqlite(_) => Ok(false),
+        }
+    }
+
+    async fn run(&mut self, run: Run<'_>) -> Outcome {
+        match self {
+            Session::Postgres(s) => s.run(run).await,
+            Session::MySql(s) => s.run(run).await,
+            Session::Sqlite(s) => s.run(run).await,
+        }
+    }
+
+    fn drop_connection(&mut self) {
+        match self {
+            Session::Postgres(s) => s.drop_connection(),
+            Session::MySql(s) => s.drop_connection(),
+            Session::Sqlite(_) => {}
+        }
+    }
+
+    async fn close(&mut self) {
+        match self {
+            Session::Postgres(s) => s.close().await,
+            Session::MySql(s) => s.close().await,
+            Session::Sqlite(s) => s.close().await,
+        }
+    }
+}
+
+struct State {
+    session: Session,
+    txn: TxnState,
+}
+
+/// One %%sql connection.
+pub struct SqlEngine {
+    dialect: Dialect,
+    /// The URL with its password masked, for `%connections` and messages.
+    shown_url: String,
+    state: tokio::sync::Mutex<State>,
+}
+
+/// Opens a %%sql connection from its URL: `sqlite::memory:`, `sqlite:path.db`, `sqlite://path`,
+/// `postgres://…`, `postgresql://…`, `mysql://…`, `mariadb://…`. Connects at once so that a bad
+/// URL or an unreachable server is reported by `%connect`, not by the first cell.
 pub async fn open(url: &str) -> Result<Arc<dyn Engine>, EngineError> {
-    Err(EngineError::new(
-        "NotAvailable",
-        format!("%%sql connections ({}) are not available in this build yet", crate::engine::registry::mask_password(url)),
-    ))
+    let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let shown_url = mask_password(url);
+    let connected = match scheme.as_str() {
+        "sqlite" => sqlite::SqliteSession::connect(url)
+            .await
+            .map(|s| (Dialect::Sqlite, Session::Sqlite(s))),
+        "postgres" | "postgresql" => postgres::PgSession::connect(url)
+            .await
+            .map(|s| (Dialect::Postgres, Session::Postgres(s))),
+        "mysql" | "mariadb" => mysql::MySqlSession::connect(url)
+            .await
+            .map(|s| (Dialect::MySql, Session::MySql(s))),
+        _ => {
+            return Err(EngineError::usage(format!(
+                "'{shown_url}' is not a SQL URL; use sqlite::memory:, sqlite:path.db, postgres://user@host/db or mysql://user@host/db"
+            )));
+        }
+    };
+    let (dialect, session) = connected.map_err(|e| connect_error(url, &shown_url, &e))?;
+    Ok(Arc::new(SqlEngine {
+        dialect,
+        shown_url,
+        state: tokio::sync::Mutex::new(State {
+            session,
+            txn: TxnState::Idle,
+        }),
+    }))
+}
+
+/// A connection failure, with the password scrubbed from whatever the driver said.
+fn connect_error(url: &str, shown_url: &str, error: &sqlx::Error) -> EngineError {
+    let mut message = error.to_string();
+    if let Some(password) = password_of(url) {
+        message = message.replace(&password, "****");
+    }
+    EngineError::new("SqlError[connection]", format!("could not connect to {shown_url}: {message}"))
+        .with_detail("check the URL (scheme://user:password@host:port/database) and that the server is running and reachable")
+}
+
+fn password_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?']).next()?;
+    let userinfo = authority.rsplit_once('@')?.0;
+    let password = userinfo.split_once(':')?.1;
+    (!password.is_empty()).then(|| password.to_string())
+}
+
+impl SqlEngine {
+    /// Before a cell: a live connection, reopened if the server dropped it. A connection lost in
+    /// the middle of a transaction is an error of its own, so that nobody believes their
+    /// uncommitted work is still there.
+    async fn connect_for_cell(
+        &self,
+        state: &mut State,
+        ctx: &mut CellContext<'_>,
+    ) -> Result<(), EngineError> {
+        match state.session.ensure_connected().await {
+            Ok(false) => Ok(()),
+            Ok(true) => {
+                let was = std::mem::take(&mut state.txn);
+                if was != TxnState::Idle {
+                    return Err(EngineError::new(
+                        "SqlError[connection]",
+                        "the connection was lost inside an open transaction: the server rolled back its uncommitted work",
+                    )
+                    .with_detail(format!("reconnected to {}: this cell was not run; run it again to start afresh", self.shown_url))
+                    .with_detail("temporary tables, SET values and prepared statements of the old session are gone"));
+                }
+                ctx.sink.stderr(&format!(
+                    "reconnected to {} (the previous session had ended; its temporary tables and SET values are gone)\n",
+                    self.shown_url
+                ));
+                Ok(())
+            }
+            Err(e) => Err(EngineError::new(
+                "SqlError[connection]",
+                format!(
+                    "the connection to {} is gone and reconnecting failed: {e}",
+                    self.shown_url
+                ),
+            )
+            .with_detail("check that the server is running; the next cell tries again")),
+        }
+    }
+}
+
+#[async_trait]
+impl Engine for SqlEngine {
+    fn language(&self) -> Language {
+        Language::Sql
+    }
+
+    fn describe(&self) -> String {
+        format!("{} {}", self.dialect.name(), self.shown_url)
+    }
+
+    async fn execute(&self, cell: &Cell, ctx: &mut CellContext) -> Result<(), EngineError> {
+        let dialect = self.dialect;
+        let body = cell.body.as_str();
+        let statements = split::split(body, dialect).map_err(EngineError::usage)?;
+        if statements.is_empty() {
+            return Ok(());
+        }
+        let mut state = self.state.lock().await;
+        self.connect_for_cell(&mut state, ctx).await?;
+        let count = statements.len();
+        for (index, statement) in statements.iter().enumerate() {
+            if ctx.cancel.is_cancelled() {
+                return Err(EngineError::interrupted());
+            }
+            let text = statement.text(body);
+            let sites = bind::find_binds(text, dialect);
+            let bound = if sites.is_empty() {
+                None
+            } else {
+                let variables = ctx.variables.lock();
+                Some(bind::bind(text, &sites, dialect, &variables)?)
+            };
+            let keep_all = cell.options.out.is_some() && index + 1 == count;
+            let mut rows = RowBuffer::new(ctx.display_limit, keep_all);
+            let started = Instant::now();
+            let outcome = state
+                .session
+                .run(Run {
+                    sql: text,
+                    bound: bound.as_ref(),
+                    rows: &mut rows,
+                    cancel: &ctx.cancel,
+                    sink: &mut *ctx.sink,
+                    want_header: status::may_return_rows(text, dialect),
+                })
+                .await;
+            let provenance = Provenance {
+                connection: ctx.connection_name.clone(),
+                elapsed: started.elapsed(),
+            };
+            let place = Place {
+                body,
+                start: statement.start,
+                end: statement.end,
+                index,
+                count,
+                body_line: cell.body_line,
+            };
+            match outcome {
+                Outcome::Done { rows_affected } => {
+                    state.txn = status::after_success(state.txn, text, dialect);
+                    self.emit(rows, rows_affected, text, keep_all, cell, ctx, provenance);
+                }
+                Outcome::Failed(err) => {
+                    let sent = bound.as_ref().map_or(text, |b| b.sql.as_str());
+                    let failure = classify(&err, sent);
+                    let position = failure
+                        .position
+                        .map(|p| bound.as_ref().map_or(p, |b| b.original_offset(p)));
+                    let mut error = report(&failure, &place, dialect, position);
+                    let was = state.txn;
+                    if failure.connection_lost {
+                        state.session.drop_connection();
+                        state.txn = TxnState::Idle;
+                        error = error.with_detail(if was == TxnState::Idle {
+                            "the connection was lost; the next cell reconnects".to_string()
+                        } else {
+                            "the connection was lost inside an open transaction: the server rolled back its uncommitted work; the next cell reconnects".to_string()
+                        });
+                    } else {
+                        state.txn = status::after_failure(was, dialect);
+                        if was == TxnState::Aborted {
+                            error = error.with_detail("the transaction was already aborted by an earlier error: run ROLLBACK (or ROLLBACK TO SAVEPOINT) to continue");
+                        } else if state.txn == TxnState::Aborted {
+                            error = error.with_detail("the open transaction is now aborted: the server ignores further statements until ROLLBACK (or ROLLBACK TO SAVEPOINT); dbkernel does not roll back for you");
+                        }
+                    }
+                    return Err(error);
+                }
+                Outcome::Interrupted | Outcome::InterruptedConnectionReset => {
+                    let reset = matches!(outcome, Outcome::InterruptedConnectionReset);
+                    let was = state.txn;
+                    state.txn = if reset {
+                        TxnState::Idle
+                    } else {
+                        status::after_failure(was, dialect)
+                    };
+                    let mut error = EngineError::interrupted().with_detail(format!(
+                        "statement {} of {count} was cancelled on the server",
+                        index + 1
+                    ));
+                    if count > index + 1 {
+                        error = error.with_detail(format!(
+                            "{} later statement(s) of this cell were not run",
+                            count - index - 1
+                        ));
+                    }
+                    if reset {
+                        error = error.with_detail("the server did not acknowledge the cancel in time: the connection was closed and the next cell reconnects");
+                    } else if state.txn == TxnState::Aborted {
+                        error = error.with_detail(
+                            "the open transaction is now aborted: run ROLLBACK to continue",
+                        );
+                    }
+                    return Err(error);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.state.lock().await.session.close().await;
+    }
+}
+
+impl SqlEngine {
+    /// Emits one finished statement: its table (and `--out` variable) or its status line.
+    #[allow(clippy::too_many_arguments)]
+    fn emit(
+        &self,
+        rows: RowBuffer,
+        rows_affected: u64,
+        text: &str,
+        keep_all: bool,
+        cell: &Cell,
+        ctx: &mut CellContext<'_>,
+        provenance: Provenance,
+    ) {
+        if rows.has_result() {
+            let table = rows.into_table(provenance);
+            match (&cell.options.out, keep_all) {
+                (Some(name), true) => {
+                    let shown = table.head(ctx.display_limit);
+                    ctx.variables.lock().set(name, Variable::Table(table));
+                    ctx.sink.emit(QueryResult::Table(shown));
+                }
+                _ => ctx.sink.emit(QueryResult::Table(table)),
+            }
+            return;
+        }
+        let message = status::command_tag(text, self.dialect, rows_affected);
+        ctx.sink.emit(QueryResult::Status(Status {
+            message,
+            rows_affected: Some(rows_affected),
+            provenance,
+        }));
+        if keep_all && let Some(name) = &cell.options.out {
+            ctx.sink.stderr(&format!(
+                "--out {name}: the last statement returned no rows, so nothing was stored\n"
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_found_for_scrubbing() {
+        assert_eq!(
+            password_of("postgres://u:s3cret@h/db").as_deref(),
+            Some("s3cret")
+        );
+        assert_eq!(password_of("postgres://u@h/db"), None);
+        assert_eq!(password_of("sqlite::memory:"), None);
+    }
 }

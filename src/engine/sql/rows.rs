@@ -1,0 +1,115 @@
+//! Rows of one statement while they stream in: the display limit's rows are kept, the rest are
+//! only counted (and never decoded), everything is kept when the cell asked for `--out`.
+//!
+//! This sits in front of [`TableBuilder`] because a column's final type is not always known
+//! while rows arrive: PostgreSQL enums, domains and extension types are only named after the
+//! stream ends (one `pg_type` lookup, when the connection is free again), and SQLite expressions
+//! have no declared type, so their kind comes from the values themselves.
+
+use crate::result::{Column, Datum, Provenance, Table, TableBuilder, ValueKind};
+
+pub struct RowBuffer {
+    limit: usize,
+    keep_all: bool,
+    columns: Vec<Column>,
+    /// Columns whose kind is decided from the values at the end (SQLite expressions).
+    undecided: Vec<bool>,
+    rows: Vec<Vec<Datum>>,
+    total: u64,
+    started: bool,
+}
+
+impl RowBuffer {
+    pub fn new(limit: usize, keep_all: bool) -> Self {
+        RowBuffer {
+            limit,
+            keep_all,
+            columns: Vec::new(),
+            undecided: Vec::new(),
+            rows: Vec::new(),
+            total: 0,
+            started: false,
+        }
+    }
+
+    /// Whether a result set (even an empty one with a header) has begun.
+    pub fn has_result(&self) -> bool {
+        self.started
+    }
+
+    /// Sets the header; `kind: None` means "decide from the values".
+    pub fn set_columns(&mut self, columns: Vec<(String, String, Option<ValueKind>)>) {
+        self.started = true;
+        self.undecided = columns.iter().map(|c| c.2.is_none()).collect();
+        self.columns = columns
+            .into_iter()
+            .map(|(name, db_type, kind)| Column {
+                name,
+                db_type,
+                kind: kind.unwrap_or(ValueKind::Other),
+            })
+            .collect();
+    }
+
+    pub fn column_mut(&mut self, index: usize) -> Option<&mut Column> {
+        self.columns.get_mut(index)
+    }
+
+    /// Whether the next row would be kept; rows that are only counted need no decoding.
+    #[inline]
+    pub fn wants_row(&self) -> bool {
+        self.keep_all || self.rows.len() < self.limit
+    }
+
+    #[inline]
+    pub fn push(&mut self, row: Vec<Datum>) {
+        self.total += 1;
+        self.rows.push(row);
+    }
+
+    #[inline]
+    pub fn count(&mut self) {
+        self.total += 1;
+    }
+
+    /// Rewrites the kept values of one column (after its type was resolved late).
+    pub fn map_column(&mut self, index: usize, mut f: impl FnMut(Datum) -> Datum) {
+        for row in &mut self.rows {
+            if let Some(cell) = row.get_mut(index) {
+                *cell = f(std::mem::replace(cell, Datum::Null));
+            }
+        }
+    }
+
+    pub fn into_table(mut self, provenance: Provenance) -> Table {
+        for (index, undecided) in self.undecided.iter().enumerate() {
+            if !undecided {
+                continue;
+            }
+            let first = self
+                .rows
+                .iter()
+                .filter_map(|r| r.get(index))
+                .find(|d| !matches!(d, Datum::Null));
+            let kind = match first {
+                Some(Datum::Int(_)) => ValueKind::Integer,
+                Some(Datum::Float(_)) => ValueKind::Float,
+                Some(Datum::Bool(_)) => ValueKind::Boolean,
+                Some(Datum::Bytes(_)) => ValueKind::Binary,
+                _ => ValueKind::Text,
+            };
+            if let Some(column) = self.columns.get_mut(index) {
+                column.kind = kind;
+            }
+        }
+        let kept = self.rows.len() as u64;
+        let mut builder = TableBuilder::new(self.columns, self.limit, self.keep_all);
+        for row in self.rows {
+            builder.push_row(row);
+        }
+        for _ in kept..self.total {
+            builder.count_row();
+        }
+        builder.finish(provenance)
+    }
+}

@@ -1,0 +1,167 @@
+//! Database types → the result model's [`ValueKind`] and [`Datum`], in one place per database.
+//!
+//! Cells run through the simple/text protocol, so every value arrives as the server's own text.
+//! That text is kept exactly (NUMERIC digits, interval and timestamp formats, arrays, ranges) and
+//! only converted where the result model has a native home for it: integers, floats, booleans and
+//! bytes. A value that does not parse as its column's kind stays text; no type is ever an error.
+
+use crate::result::{Datum, ValueKind};
+
+/// The kind of a PostgreSQL type, by its name (`int4`, `_int4` or `int4[]` for arrays) and, for
+/// types the driver does not know, by the `pg_type.typcategory` letter.
+pub fn postgres_kind(name: &str) -> ValueKind {
+    let name = name.to_ascii_lowercase();
+    if name.starts_with('_') || name.ends_with("[]") {
+        return ValueKind::Other;
+    }
+    match name.as_str() {
+        "int2" | "int4" | "int8" | "smallint" | "integer" | "bigint" | "oid" | "xid" | "cid"
+        | "regproc" => ValueKind::Integer,
+        "float4" | "float8" | "real" | "double precision" => ValueKind::Float,
+        "numeric" | "decimal" | "money" => ValueKind::Decimal,
+        "bool" | "boolean" => ValueKind::Boolean,
+        "text" | "varchar" | "bpchar" | "char" | "\"char\"" | "name" | "citext"
+        | "character varying" | "character" | "unknown" => ValueKind::Text,
+        "bytea" => ValueKind::Binary,
+        "date" | "time" | "timetz" | "timestamp" | "timestamptz" | "interval" => {
+            ValueKind::Temporal
+        }
+        "json" | "jsonb" => ValueKind::Json,
+        _ => ValueKind::Other,
+    }
+}
+
+/// The kind of a `pg_type.typcategory` letter, for enums, domains and extension types.
+pub fn postgres_category_kind(category: &str) -> ValueKind {
+    match category {
+        "B" => ValueKind::Boolean,
+        "D" | "T" => ValueKind::Temporal,
+        "S" => ValueKind::Text,
+        _ => ValueKind::Other,
+    }
+}
+
+/// The kind of a MySQL/MariaDB column type as sqlx names it (`BIGINT UNSIGNED`, `DECIMAL`,
+/// `VARBINARY`, `BOOLEAN` for TINYINT(1)).
+pub fn mysql_kind(name: &str) -> ValueKind {
+    let upper = name.to_ascii_uppercase();
+    let base = upper.strip_suffix(" UNSIGNED").unwrap_or(&upper);
+    match base {
+        "TINYINT" | "SMALLINT" | "MEDIUMINT" | "INT" | "BIGINT" | "BIT" => ValueKind::Integer,
+        "FLOAT" | "DOUBLE" => ValueKind::Float,
+        "DECIMAL" => ValueKind::Decimal,
+        "BOOLEAN" => ValueKind::Boolean,
+        "DATE" | "TIME" | "DATETIME" | "TIMESTAMP" | "YEAR" => ValueKind::Temporal,
+        "JSON" => ValueKind::Json,
+        "BINARY" | "VARBINARY" | "TINYBLOB" | "BLOB" | "MEDIUMBLOB" | "LONGBLOB" | "GEOMETRY" => {
+            ValueKind::Binary
+        }
+        "CHAR" | "VARCHAR" | "TINYTEXT" | "TEXT" | "MEDIUMTEXT" | "LONGTEXT" => ValueKind::Text,
+        _ => ValueKind::Other,
+    }
+}
+
+/// The kind of a SQLite declared type as sqlx normalises it (`INTEGER`, `REAL`, `TEXT`, `BLOB`,
+/// `NUMERIC`, `BOOLEAN`, `DATE`, `TIME`, `DATETIME`); `None` for expressions without a declared
+/// type, whose kind then comes from the values' storage classes.
+pub fn sqlite_declared_kind(name: &str) -> Option<ValueKind> {
+    Some(match name.to_ascii_uppercase().as_str() {
+        "INTEGER" | "INT4" | "INT8" => ValueKind::Integer,
+        "REAL" => ValueKind::Float,
+        "NUMERIC" => ValueKind::Decimal,
+        "TEXT" => ValueKind::Text,
+        "BLOB" => ValueKind::Binary,
+        "BOOLEAN" => ValueKind::Boolean,
+        "DATE" | "TIME" | "DATETIME" => ValueKind::Temporal,
+        _ => return None,
+    })
+}
+
+/// Converts one value's server text to a datum of `kind`, keeping the text when it does not parse.
+pub fn datum_from_text(kind: ValueKind, text: &str) -> Datum {
+    match kind {
+        ValueKind::Integer => text
+            .parse::<i64>()
+            .map(Datum::Int)
+            .unwrap_or_else(|_| Datum::Text(text.to_string())),
+        ValueKind::Float => parse_float(text)
+            .map(Datum::Float)
+            .unwrap_or_else(|| Datum::Text(text.to_string())),
+        ValueKind::Boolean => match text {
+            "t" | "true" | "TRUE" | "1" => Datum::Bool(true),
+            "f" | "false" | "FALSE" | "0" => Datum::Bool(false),
+            _ => Datum::Text(text.to_string()),
+        },
+        ValueKind::Binary => decode_bytea(text)
+            .map(Datum::Bytes)
+            .unwrap_or_else(|| Datum::Text(text.to_string())),
+        _ => Datum::Text(text.to_string()),
+    }
+}
+
+/// PostgreSQL spells infinities `Infinity`/`-Infinity`; Rust's parser accepts those and `NaN`.
+fn parse_float(text: &str) -> Option<f64> {
+    text.parse::<f64>().ok()
+}
+
+/// PostgreSQL's hex bytea output (`\x0a0b`); MySQL and SQLite hand over raw bytes instead.
+fn decode_bytea(text: &str) -> Option<Vec<u8>> {
+    let hex_digits = text.strip_prefix("\\x")?;
+    hex::decode(hex_digits).ok()
+}
+
+/// MySQL `BIT(n)` values arrive as big-endian bytes.
+pub fn bits_to_int(bytes: &[u8]) -> Datum {
+    if bytes.len() > 8 {
+        return Datum::Bytes(bytes.to_vec());
+    }
+    let value = bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    i64::try_from(value)
+        .map(Datum::Int)
+        .unwrap_or_else(|_| Datum::Text(value.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_names_map_to_kinds() {
+        assert_eq!(postgres_kind("INT4"), ValueKind::Integer);
+        assert_eq!(postgres_kind("numeric"), ValueKind::Decimal);
+        assert_eq!(postgres_kind("TIMESTAMPTZ"), ValueKind::Temporal);
+        assert_eq!(postgres_kind("INT4[]"), ValueKind::Other);
+        assert_eq!(postgres_kind("jsonb"), ValueKind::Json);
+        assert_eq!(postgres_kind("tsvector"), ValueKind::Other);
+    }
+
+    #[test]
+    fn text_converts_only_where_the_model_has_a_native_type() {
+        assert_eq!(datum_from_text(ValueKind::Integer, "-42"), Datum::Int(-42));
+        assert_eq!(
+            datum_from_text(ValueKind::Integer, "18446744073709551615"),
+            Datum::Text("18446744073709551615".into())
+        );
+        assert_eq!(
+            datum_from_text(ValueKind::Float, "Infinity"),
+            Datum::Float(f64::INFINITY)
+        );
+        assert!(matches!(datum_from_text(ValueKind::Float, "NaN"), Datum::Float(f) if f.is_nan()));
+        assert_eq!(datum_from_text(ValueKind::Boolean, "t"), Datum::Bool(true));
+        assert_eq!(
+            datum_from_text(ValueKind::Binary, "\\x00ff"),
+            Datum::Bytes(vec![0, 255])
+        );
+        assert_eq!(
+            datum_from_text(ValueKind::Decimal, "1.500"),
+            Datum::Text("1.500".into())
+        );
+    }
+
+    #[test]
+    fn mysql_names_and_bits() {
+        assert_eq!(mysql_kind("BIGINT UNSIGNED"), ValueKind::Integer);
+        assert_eq!(mysql_kind("VARBINARY"), ValueKind::Binary);
+        assert_eq!(bits_to_int(&[0x01, 0x01]), Datum::Int(257));
+    }
+}

@@ -1,0 +1,541 @@
+//! %%sql against the local PostgreSQL (127.0.0.1:5432, user postgres, db test), as the kernel
+//! runs cells. Every test uses its own tables and connection, so they run in any order.
+
+mod sql_support;
+
+use std::time::Duration;
+
+use dbkernel::result::ValueKind;
+use dbkernel::session::variables::{Scalar, SharedVariables, Variable};
+use sql_support::*;
+use tokio_util::sync::CancellationToken;
+
+#[tokio::test]
+async fn transactions_span_cells_commit_and_rollback() {
+    let e = open(PG_URL).await;
+    let t = unique("pg_txn");
+    run(&e, &format!("CREATE TABLE {t} (a int)")).await.ok();
+    run(&e, "BEGIN").await.ok();
+    run(&e, &format!("INSERT INTO {t} VALUES (1)")).await.ok();
+    run(&e, "COMMIT").await.ok();
+    run(
+        &e,
+        &format!("BEGIN; INSERT INTO {t} VALUES (2); SET LOCAL work_mem = '8MB'"),
+    )
+    .await
+    .ok();
+    // Another session does not see the uncommitted row.
+    let other = open(PG_URL).await;
+    assert_eq!(
+        run(&other, &format!("SELECT count(*) FROM {t}"))
+            .await
+            .ok()
+            .cell(0, 0)
+            .as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        run(&e, &format!("SELECT count(*) FROM {t}"))
+            .await
+            .ok()
+            .cell(0, 0)
+            .as_deref(),
+        Some("2")
+    );
+    let rolled = run(&e, "ROLLBACK").await;
+    assert_eq!(rolled.ok().status(0), "ROLLBACK");
+    assert_eq!(
+        run(&e, &format!("SELECT count(*) FROM {t}"))
+            .await
+            .ok()
+            .cell(0, 0)
+            .as_deref(),
+        Some("1")
+    );
+    run(&e, &format!("DROP TABLE {t}")).await.ok();
+}
+
+#[tokio::test]
+async fn session_state_persists_between_cells() {
+    let e = open(PG_URL).await;
+    run(&e, "CREATE TEMP TABLE tmp_keep (a int); INSERT INTO tmp_keep VALUES (5); SET application_name = 'dbkernel-test'").await.ok();
+    let out = run(
+        &e,
+        "SELECT a, current_setting('application_name') FROM tmp_keep",
+    )
+    .await;
+    assert_eq!(out.ok().cell(0, 0).as_deref(), Some("5"));
+    assert_eq!(out.cell(0, 1).as_deref(), Some("dbkernel-test"));
+}
+
+#[tokio::test]
+async fn plpgsql_function_with_dollar_body_and_notices() {
+    let e = open(PG_URL).await;
+    let f = unique("pg_fn");
+    let out = run(
+        &e,
+        &format!(
+            "CREATE FUNCTION {f}(n int) RETURNS int LANGUAGE plpgsql AS $$\nDECLARE s int := 0;\nBEGIN\n  FOR i IN 1..n LOOP s := s + i; END LOOP;\n  RAISE NOTICE 'sum of %: %', n, s;\n  RETURN s;\nEND;\n$$;\nSELECT {f}(4) AS total;\nDO $do$ BEGIN RAISE NOTICE 'from a DO block; with a semicolon'; END $do$;\nDROP FUNCTION {f}(int);"
+        ),
+    )
+    .await;
+    out.ok();
+    assert_eq!(out.status(0), "CREATE FUNCTION");
+    assert_eq!(out.table(1).cell_text(0, 0).as_deref(), Some("10"));
+    assert_eq!(out.status(2), "DO");
+    assert_eq!(out.status(3), "DROP FUNCTION");
+    assert!(
+        out.sink.stdout.contains("NOTICE:  sum of 4: 10"),
+        "stdout: {:?}",
+        out.sink.stdout
+    );
+    assert!(
+        out.sink
+            .stdout
+            .contains("from a DO block; with a semicolon"),
+        "stdout: {:?}",
+        out.sink.stdout
+    );
+}
+
+#[tokio::test]
+async fn command_tags_like_psql() {
+    let e = open(PG_URL).await;
+    let t = unique("pg_tags");
+    let out = run(&e, &format!("CREATE TABLE {t} (a int); INSERT INTO {t} VALUES (1),(2),(3); UPDATE {t} SET a = a + 1 WHERE a > 1; DELETE FROM {t} WHERE a = 1; DROP TABLE {t}")).await;
+    out.ok();
+    let tags: Vec<String> = (0..5).map(|i| out.status(i)).collect();
+    assert_eq!(
+        tags,
+        vec![
+            "CREATE TABLE",
+            "INSERT 0 3",
+            "UPDATE 2",
+            "DELETE 1",
+            "DROP TABLE"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn zero_rows_still_show_the_header() {
+    let e = open(PG_URL).await;
+    let out = run(&e, "SELECT 1 AS one, 'x'::text AS two WHERE false").await;
+    let t = out.ok().table(0);
+    assert_eq!(t.total_rows, 0);
+    assert_eq!(
+        t.columns
+            .iter()
+            .map(|c| (c.name.as_str(), c.db_type.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("one", "int4"), ("two", "text")]
+    );
+}
+
+async fn one_row(sql: &str) -> dbkernel::result::Table {
+    let e = open(PG_URL).await;
+    let out = run(&e, sql).await;
+    let first_table = out
+        .ok()
+        .sink
+        .results
+        .iter()
+        .position(|r| matches!(r, dbkernel::result::QueryResult::Table(_)))
+        .expect("a table");
+    out.table(first_table).clone()
+}
+
+#[tokio::test]
+async fn type_integers() {
+    let t = one_row("SELECT 1::int2 AS a, 2147483647::int4 AS b, 9223372036854775807::int8 AS c, NULL::int4 AS d").await;
+    assert!(t.columns.iter().all(|c| c.kind == ValueKind::Integer));
+    assert_eq!(t.columns[0].db_type, "int2");
+    assert_eq!(t.cell_text(0, 2).as_deref(), Some("9223372036854775807"));
+    assert_eq!(t.cell_text(0, 3), None);
+}
+
+#[tokio::test]
+async fn type_numeric_is_exact() {
+    let t = one_row("SELECT 12345678901234567890.123456789012345678901::numeric AS n, 1.50::numeric(5,2) AS p, 'NaN'::numeric AS nan").await;
+    assert_eq!(t.columns[0].kind, ValueKind::Decimal);
+    assert_eq!(
+        t.cell_text(0, 0).as_deref(),
+        Some("12345678901234567890.123456789012345678901")
+    );
+    assert_eq!(t.cell_text(0, 1).as_deref(), Some("1.50"));
+    assert_eq!(t.cell_text(0, 2).as_deref(), Some("NaN"));
+}
+
+#[tokio::test]
+async fn type_floats() {
+    let t = one_row(
+        "SELECT 0.1::float8 AS a, 1.5::float4 AS b, 'Infinity'::float8 AS c, 'NaN'::float8 AS d",
+    )
+    .await;
+    assert_eq!(t.columns[0].kind, ValueKind::Float);
+    assert_eq!(t.cell_text(0, 0).as_deref(), Some("0.1"));
+    assert_eq!(t.cell_text(0, 1).as_deref(), Some("1.5"));
+    assert_eq!(t.cell_text(0, 2).as_deref(), Some("Infinity"));
+    assert_eq!(t.cell_text(0, 3).as_deref(), Some("NaN"));
+}
+
+#[tokio::test]
+async fn type_text_bool_and_null() {
+    let t = one_row("SELECT 'héllo'::text AS t, 'ab'::varchar(5) AS v, 'x'::char(3) AS c, true AS yes, false AS no, 'NULL' AS s, NULL::text AS n").await;
+    assert_eq!(t.cell_text(0, 0).as_deref(), Some("héllo"));
+    assert_eq!(t.cell_text(0, 2).as_deref(), Some("x  "));
+    assert_eq!(t.columns[3].kind, ValueKind::Boolean);
+    assert_eq!(t.cell_text(0, 3).as_deref(), Some("true"));
+    assert_eq!(t.cell_text(0, 4).as_deref(), Some("false"));
+    assert_eq!(t.cell_text(0, 5).as_deref(), Some("NULL"));
+    assert_eq!(t.cell_text(0, 6), None);
+}
+
+#[tokio::test]
+async fn type_bytea() {
+    let t = one_row("SELECT '\\x00ff10'::bytea AS b").await;
+    assert_eq!(t.columns[0].kind, ValueKind::Binary);
+    assert_eq!(t.cell_text(0, 0).as_deref(), Some("\\x00ff10"));
+}
+
+#[tokio::test]
+async fn type_date_time_and_intervals() {
+    let t = one_row("SET TIME ZONE 'UTC'; SELECT '2024-02-29'::date AS d, '13:14:15.5'::time AS t, '2024-02-29 13:14:15.123456'::timestamp AS ts, '2024-02-29 13:14:15+02'::timestamptz AS tz, '1 year 2 mons 3 days 04:05:06'::interval AS i").await;
+    // SET is result 0; the SELECT is the first table.
+    assert!(t.columns.iter().all(|c| c.kind == ValueKind::Temporal));
+    assert_eq!(t.cell_text(0, 0).as_deref(), Some("2024-02-29"));
+    assert_eq!(t.cell_text(0, 1).as_deref(), Some("13:14:15.5"));
+    assert_eq!(
+        t.cell_text(0, 2).as_deref(),
+        Some("2024-02-29 13:14:15.123456")
+    );
+    assert_eq!(t.cell_text(0, 3).as_deref(), Some("2024-02-29 11:14:15+00"));
+    assert_eq!(
+        t.cell_text(0, 4).as_deref(),
+        Some("1 year 2 mons 3 days 04:05:06")
+    );
+    assert_eq!(t.columns[3].db_type, "timestamptz");
+}
+
+#[tokio::test]
+async fn type_uuid_json_and_arrays() {
+    let t = one_row("SELECT 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS u, '{\"a\": [1, 2]}'::json AS j, '{\"b\": 1}'::jsonb AS jb, ARRAY[1,2,NULL] AS arr, ARRAY['a b','c'] AS texts").await;
+    assert_eq!(
+        t.cell_text(0, 0).as_deref(),
+        Some("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")
+    );
+    assert_eq!(t.columns[1].kind, ValueKind::Json);
+    assert_eq!(t.cell_text(0, 1).as_deref(), Some("{\"a\": [1, 2]}"));
+    assert_eq!(t.cell_text(0, 2).as_deref(), Some("{\"b\": 1}"));
+    assert_eq!(t.cell_text(0, 3).as_deref(), Some("{1,2,NULL}"));
+    assert_eq!(t.cell_text(0, 4).as_deref(), Some("{\"a b\",c}"));
+    assert_eq!(t.columns[3].kind, ValueKind::Other);
+}
+
+#[tokio::test]
+async fn type_inet_tsvector_money_ranges() {
+    let t = one_row("SELECT '192.168.0.1/24'::inet AS ip, to_tsvector('simple', 'a quick fox') AS tv, 12.5::money AS m, int4range(1, 5) AS r, tstzrange('2024-01-01', '2024-01-02') IS NOT NULL AS ok").await;
+    assert_eq!(t.cell_text(0, 0).as_deref(), Some("192.168.0.1/24"));
+    assert_eq!(
+        t.cell_text(0, 1).as_deref(),
+        Some("'a':1 'fox':3 'quick':2")
+    );
+    assert_eq!(t.columns[1].db_type, "tsvector");
+    assert!(t.cell_text(0, 2).unwrap().contains("12.50"));
+    assert_eq!(t.cell_text(0, 3).as_deref(), Some("[1,5)"));
+}
+
+#[tokio::test]
+async fn type_enums_and_domains_are_named() {
+    let e = open(PG_URL).await;
+    let mood = unique("mood");
+    let positive = unique("positive");
+    let out = run(
+        &e,
+        &format!("CREATE TYPE {mood} AS ENUM ('sad', 'happy'); CREATE DOMAIN {positive} AS int CHECK (VALUE > 0); SELECT 'happy'::{mood} AS m, 7::{positive} AS p; DROP DOMAIN {positive}; DROP TYPE {mood}"),
+    )
+    .await;
+    let t = out.ok().table(2);
+    assert_eq!(t.columns[0].db_type, mood);
+    assert_eq!(t.cell_text(0, 0).as_deref(), Some("happy"));
+    // PostgreSQL's row description names a domain by its base type.
+    assert_eq!(t.columns[1].db_type, "int4");
+    assert_eq!(t.columns[1].kind, ValueKind::Integer);
+    assert_eq!(t.cell_text(0, 1).as_deref(), Some("7"));
+}
+
+#[tokio::test]
+async fn failing_statement_names_statement_and_position() {
+    let e = open(PG_URL).await;
+    let t = unique("pg_fail");
+    let out = run(&e, &format!("%%sql\nCREATE TABLE {t} (a int);\nINSERT INTO {t} VALUES (1);\nSELECT a\n  FROM nope_{t};\nINSERT INTO {t} VALUES (2);")).await;
+    let err = out.err();
+    assert_eq!(err.ename, "SqlError[42P01]");
+    assert!(err.evalue.contains("does not exist"), "{}", err.evalue);
+    assert_eq!(err.detail[0], "statement 3 of 4, line 5 (PostgreSQL):");
+    let line = err
+        .detail
+        .iter()
+        .position(|d| d.contains("FROM nope_"))
+        .expect("failing line shown");
+    assert_eq!(
+        err.detail[line + 1].find('^'),
+        err.detail[line].find("nope_"),
+        "{:?}",
+        err.detail
+    );
+    assert!(
+        err.detail
+            .iter()
+            .any(|d| d == "1 later statement of this cell was not run"),
+        "{:?}",
+        err.detail
+    );
+    assert_eq!(out.sink.results.len(), 2);
+    let after = run(&e, &format!("SELECT count(*) FROM {t}; DROP TABLE {t}")).await;
+    assert_eq!(after.ok().cell(0, 0).as_deref(), Some("1"));
+}
+
+#[tokio::test]
+async fn aborted_transaction_is_reported_not_rolled_back() {
+    let e = open(PG_URL).await;
+    let first = run(&e, "BEGIN; SELECT 1/0").await;
+    let err = first.err();
+    assert_eq!(err.ename, "SqlError[22012]");
+    assert!(
+        err.detail
+            .iter()
+            .any(|d| d.contains("transaction is now aborted")),
+        "{:?}",
+        err.detail
+    );
+    let second = run(&e, "SELECT 1").await;
+    let err = second.err();
+    assert_eq!(err.ename, "SqlError[25P02]");
+    assert!(
+        err.detail.iter().any(|d| d.contains("run ROLLBACK")),
+        "{:?}",
+        err.detail
+    );
+    run(&e, "ROLLBACK").await.ok();
+    assert_eq!(
+        run(&e, "SELECT 2").await.ok().cell(0, 0).as_deref(),
+        Some("2")
+    );
+}
+
+#[tokio::test]
+async fn bound_variables_are_never_spliced() {
+    let e = open(PG_URL).await;
+    let t = unique("pg_bind");
+    let vars = SharedVariables::default();
+    set(&vars, "evil", Scalar::Text("x'); DROP TABLE t; --".into()));
+    set(&vars, "n", Scalar::Int(41));
+    run(
+        &e,
+        &format!("CREATE TABLE {t} (name text, n int8, price numeric, at timestamptz)"),
+    )
+    .await
+    .ok();
+    let out = run_with(
+        &e,
+        &vars,
+        &format!("INSERT INTO {t} VALUES (:evil, :n, 12.50, '2024-01-02 03:04:05+00');\nSELECT name, n + 1 AS next, price, at, :n::int4 AS again, n::text::int4 = :n AS same FROM {t} WHERE name = :evil"),
+        CancellationToken::new(),
+    )
+    .await;
+    out.ok();
+    assert_eq!(out.status(0), "INSERT 0 1");
+    let table = out.table(1);
+    assert_eq!(
+        table.cell_text(0, 0).as_deref(),
+        Some("x'); DROP TABLE t; --")
+    );
+    assert_eq!(table.cell_text(0, 1).as_deref(), Some("42"));
+    assert_eq!(table.cell_text(0, 2).as_deref(), Some("12.50"));
+    assert_eq!(
+        table.cell_text(0, 3).as_deref(),
+        Some("2024-01-02 03:04:05+00")
+    );
+    assert_eq!(table.cell_text(0, 4).as_deref(), Some("41"));
+    assert_eq!(table.cell_text(0, 5).as_deref(), Some("true"));
+    run(&e, &format!("DROP TABLE {t}")).await.ok();
+}
+
+#[tokio::test]
+async fn error_position_maps_through_binds() {
+    let e = open(PG_URL).await;
+    let vars = SharedVariables::default();
+    set(&vars, "longname", Scalar::Int(1));
+    let out = run_with(
+        &e,
+        &vars,
+        "SELECT :longname, nope_column",
+        CancellationToken::new(),
+    )
+    .await;
+    let err = out.err();
+    assert_eq!(err.ename, "SqlError[42703]");
+    let line = err
+        .detail
+        .iter()
+        .position(|d| d.contains("nope_column"))
+        .expect("statement shown");
+    assert_eq!(
+        err.detail[line + 1].find('^'),
+        err.detail[line].find("nope_column"),
+        "{:?}",
+        err.detail
+    );
+}
+
+#[tokio::test]
+async fn out_keeps_every_row_and_shows_the_limit() {
+    let e = open(PG_URL).await;
+    let vars = SharedVariables::default();
+    let out = run_with(
+        &e,
+        &vars,
+        "%%sql --limit 3 --out series\nSELECT g AS n FROM generate_series(1, 1000) g",
+        CancellationToken::new(),
+    )
+    .await;
+    let shown = out.ok().table(0);
+    assert_eq!((shown.shown_rows(), shown.total_rows), (3, 1000));
+    match vars.lock().get("series") {
+        Some(Variable::Table(t)) => assert_eq!(
+            (t.shown_rows(), t.cell_text(999, 0).as_deref()),
+            (1000, Some("1000"))
+        ),
+        other => panic!("not stored: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn display_limit_counts_the_rest_exactly() {
+    let e = open(PG_URL).await;
+    let out = run(
+        &e,
+        "%%sql --limit 10\nSELECT g, md5(g::text) FROM generate_series(1, 123457) g",
+    )
+    .await;
+    let t = out.ok().table(0);
+    assert_eq!((t.shown_rows(), t.total_rows), (10, 123457));
+    assert_eq!(t.cell_text(9, 0).as_deref(), Some("10"));
+}
+
+#[tokio::test]
+async fn stop_cancels_on_the_server_and_the_connection_still_works() {
+    let e = open(PG_URL).await;
+    let (out, after_stop) = run_and_cancel(
+        &e,
+        "SELECT 1; SELECT pg_sleep(30); SELECT 3",
+        Duration::from_millis(300),
+    )
+    .await;
+    let err = out.err();
+    assert!(err.is_interrupt(), "{err:?}");
+    assert!(
+        err.detail.iter().any(|d| d.contains("statement 2 of 3")),
+        "{:?}",
+        err.detail
+    );
+    assert!(
+        after_stop < Duration::from_secs(3),
+        "took {after_stop:?} after stop"
+    );
+    assert_eq!(out.sink.results.len(), 1);
+    assert_eq!(
+        run(&e, "SELECT 42").await.ok().cell(0, 0).as_deref(),
+        Some("42")
+    );
+}
+
+#[tokio::test]
+async fn stop_inside_a_transaction_reports_it_aborted() {
+    let e = open(PG_URL).await;
+    run(&e, "BEGIN").await.ok();
+    let (out, _) = run_and_cancel(&e, "SELECT pg_sleep(30)", Duration::from_millis(300)).await;
+    let err = out.err();
+    assert!(err.is_interrupt());
+    assert!(
+        err.detail.iter().any(|d| d.contains("aborted")),
+        "{:?}",
+        err.detail
+    );
+    run(&e, "ROLLBACK").await.ok();
+    run(&e, "SELECT 1").await.ok();
+}
+
+async fn backend_pid(e: &std::sync::Arc<dyn dbkernel::engine::Engine>) -> String {
+    run(e, "SELECT pg_backend_pid()")
+        .await
+        .ok()
+        .cell(0, 0)
+        .expect("pid")
+}
+
+#[tokio::test]
+async fn reconnects_after_the_server_closed_an_idle_connection() {
+    let e = open(PG_URL).await;
+    let pid = backend_pid(&e).await;
+    let killer = open(PG_URL).await;
+    run(&killer, &format!("SELECT pg_terminate_backend({pid})"))
+        .await
+        .ok();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let out = run(&e, "SELECT 7").await;
+    assert_eq!(out.ok().cell(0, 0).as_deref(), Some("7"));
+    assert!(
+        out.sink.stderr.contains("reconnected"),
+        "stderr: {:?}",
+        out.sink.stderr
+    );
+    assert_ne!(backend_pid(&e).await, pid);
+}
+
+#[tokio::test]
+async fn connection_lost_inside_a_transaction_is_reported() {
+    let e = open(PG_URL).await;
+    let t = unique("pg_lost");
+    run(&e, &format!("CREATE TABLE {t} (a int)")).await.ok();
+    run(&e, &format!("BEGIN; INSERT INTO {t} VALUES (1)"))
+        .await
+        .ok();
+    let pid = backend_pid(&e).await;
+    let killer = open(PG_URL).await;
+    run(&killer, &format!("SELECT pg_terminate_backend({pid})"))
+        .await
+        .ok();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let lost = run(&e, "COMMIT").await;
+    let err = lost.err();
+    assert_eq!(err.ename, "SqlError[connection]");
+    assert!(
+        err.evalue.contains("inside an open transaction"),
+        "{}",
+        err.evalue
+    );
+    let after = run(&e, &format!("SELECT count(*) FROM {t}; DROP TABLE {t}")).await;
+    assert_eq!(after.ok().cell(0, 0).as_deref(), Some("0"));
+}
+
+#[tokio::test]
+async fn describe_masks_the_password() {
+    let e = open("postgres://postgres:hunter2@127.0.0.1:5432/test").await;
+    let d = e.describe();
+    assert!(d.contains("postgres:****@127.0.0.1"), "{d}");
+    assert!(!d.contains("hunter2"));
+}
+
+#[tokio::test]
+async fn unreachable_server_is_a_clear_error() {
+    let err =
+        match dbkernel::engine::registry::open("postgres://postgres:pw@127.0.0.1:1/test").await {
+            Ok(_) => panic!("port 1 should refuse"),
+            Err(e) => e,
+        };
+    assert_eq!(err.ename, "SqlError[connection]");
+    assert!(err.evalue.contains("could not connect"), "{}", err.evalue);
+    assert!(!err.evalue.contains(":pw@"), "{}", err.evalue);
+}
