@@ -275,3 +275,15 @@ async fn status_lines_for_ddl_and_dml() {
         ]
     );
 }
+
+#[tokio::test]
+async fn explain_option_shows_the_plan_and_runs_setup_statements() {
+    let e = open(MEMORY).await;
+    let out = run(&e, "%%sql --explain\nCREATE TABLE ex (a INTEGER PRIMARY KEY, b TEXT);\nSELECT * FROM ex WHERE a = 1").await;
+    out.ok();
+    assert_eq!(out.status(0), "CREATE TABLE");
+    let plan = out.table(1);
+    let text: Vec<String> = (0..plan.shown_rows()).filter_map(|r| plan.cell_text(r, plan.columns.len() - 1)).collect();
+    assert!(text.iter().any(|t| t.contains("SEARCH ex USING INTEGER PRIMARY KEY")), "{text:?}");
+    assert!(run(&e, "%%sql --analyze\nSELECT 1").await.result.is_err());
+}

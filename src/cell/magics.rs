@@ -29,7 +29,7 @@ pub fn help_for(name: &str) -> Option<&'static str> {
     let name = name.trim_start_matches('%');
     Some(match name {
         "sql" => "%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze]\n    Run SQL on CONN (default: the current SQL connection; SQLite in memory when none is set).\n    Statements are separated by ';'. `:name` binds a kernel variable as a parameter.",
-        "mql" | "mongo" => "%%mql [CONN] [--limit N] [--out NAME] (alias %%mongo)\n    Run MongoDB shell (mongosh) syntax: db.coll.find({...}).sort({...}), use DB, show collections.\n    Default connection: MONGODB_URI, else the embedded MongoDB-compatible engine.",
+        "mql" | "mongo" => "%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] (alias %%mongo)\n    Run MongoDB shell (mongosh) syntax: db.coll.find({...}).sort({...}), use DB, show collections.\n    Default connection: MONGODB_URI, else the embedded MongoDB-compatible engine.\n    --explain shows the query plan instead of running; --json adds a collapsible JSON tree (JupyterLab).",
         "redis" => "%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]\n    Run Redis commands, one per line, quoted like redis-cli. `{{name}}` inserts a variable as one argument.",
         "connect" => "%connect NAME URL\n    Open a named connection. URL schemes: sqlite:path.db, sqlite::memory:, postgres://, postgresql://,\n    mysql://, mariadb://, mongodb://, mongodb+srv://, embedded, redis://, rediss://, redis+unix://.\n    The new connection becomes the current one for its language.",
         "use" => "%use NAME\n    Make NAME the current connection for cells of its language.",

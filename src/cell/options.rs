@@ -21,11 +21,14 @@ pub struct CellOptions {
     pub timeout: Option<Duration>,
     /// Stop a streaming Redis command after this many messages.
     pub count: Option<u64>,
+    /// MQL: also offer results as `application/json`, shown by JupyterLab as a collapsible tree.
+    pub json: bool,
 }
 
 fn known_options(language: Language) -> &'static [&'static str] {
     match language {
-        Language::Sql | Language::Mql => &["--limit N", "--out NAME", "--explain", "--analyze"],
+        Language::Sql => &["--limit N", "--out NAME", "--explain", "--analyze"],
+        Language::Mql => &["--limit N", "--out NAME", "--explain", "--json"],
         Language::Redis => &["--limit N", "--out NAME", "--timeout SECONDS", "--count N"],
     }
 }
@@ -66,7 +69,8 @@ pub fn parse_header(language: Language, rest: &str) -> Result<(Option<String>, C
                 options.out = Some(v);
             }
             ("--explain", Language::Sql | Language::Mql) => options.explain = true,
-            ("--analyze", Language::Sql | Language::Mql) => options.analyze = true,
+            ("--analyze", Language::Sql) => options.analyze = true,
+            ("--json", Language::Mql) => options.json = true,
             ("--timeout", Language::Redis) => {
                 let v = value("--timeout")?;
                 let secs: f64 = v.parse().ok().filter(|s: &f64| s.is_finite() && *s >= 0.0).ok_or_else(|| usage(format!("--timeout expects seconds, got '{v}'")))?;

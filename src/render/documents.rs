@@ -94,7 +94,7 @@ mod tests {
 
     #[test]
     fn html_marks_missing_fields_differently_from_null() {
-        let d = Documents { documents: vec![doc! {"a": Bson::Null}, doc! {"b": 1}], total: 2, provenance: Default::default() };
+        let d = Documents { documents: vec![doc! {"a": Bson::Null}, doc! {"b": 1}], total: 2, provenance: Default::default(), json_tree: false };
         let h = html(&d);
         assert!(h.contains("NULL") && h.contains("—"));
     }

@@ -33,12 +33,16 @@ pub fn render(result: &QueryResult) -> MimeBundle {
         }
         QueryResult::Value(v) => {
             bundle.insert("text/plain".into(), Json::String(v.text.clone()));
-            bundle.insert("application/json".into(), documents::bson_to_json(&v.value));
+            if v.json_tree {
+                bundle.insert("application/json".into(), documents::bson_to_json(&v.value));
+            }
         }
         QueryResult::Documents(docs) => {
             bundle.insert("text/plain".into(), Json::String(documents::text(docs)));
             bundle.insert("text/html".into(), Json::String(documents::html(docs)));
-            bundle.insert("application/json".into(), documents::json(docs));
+            if docs.json_tree {
+                bundle.insert("application/json".into(), documents::json(docs));
+            }
         }
         QueryResult::Redis(replies) => {
             bundle.insert("text/plain".into(), Json::String(redis::text(replies)));

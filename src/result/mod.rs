@@ -48,6 +48,9 @@ pub struct Documents {
     pub documents: Vec<bson::Document>,
     pub total: u64,
     pub provenance: Provenance,
+    /// Also offer the documents as `application/json` (the cell's `--json`). JupyterLab ranks
+    /// its JSON tree above HTML, so offering it always would hide the table there.
+    pub json_tree: bool,
 }
 
 /// A single value with its text form as the engine's own shell prints it.
@@ -56,6 +59,8 @@ pub struct Value {
     pub value: bson::Bson,
     /// The shell-style text (mongosh's `util.inspect` form), computed by the engine's printer.
     pub text: String,
+    /// Also offer the value as `application/json` (the cell's `--json`).
+    pub json_tree: bool,
 }
 
 /// The replies of a Redis cell: one entry per command line that ran.

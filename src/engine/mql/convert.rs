@@ -49,17 +49,17 @@ pub fn variable_to_bson(value: &Variable) -> Bson {
 }
 
 /// A mongosh output as a result to render; `None` when mongosh prints nothing.
-pub fn output_to_result(output: mongosh::Output, connection: &str, elapsed: Duration, limit: usize) -> Option<QueryResult> {
+pub fn output_to_result(output: mongosh::Output, connection: &str, elapsed: Duration, limit: usize, json_tree: bool) -> Option<QueryResult> {
     let provenance = Provenance { connection: connection.to_string(), elapsed };
     match output {
         mongosh::Output::Documents { mut documents, total } => {
             documents.truncate(limit);
-            Some(QueryResult::Documents(Documents { documents, total, provenance }))
+            Some(QueryResult::Documents(Documents { documents, total, provenance, json_tree }))
         }
         mongosh::Output::Value(Bson::Undefined) => None,
         mongosh::Output::Value(value) => {
             let text = mongosh::inspect::format(&value);
-            Some(QueryResult::Value(Value { value, text }))
+            Some(QueryResult::Value(Value { value, text, json_tree }))
         }
         mongosh::Output::Text(text) if text.is_empty() => None,
         mongosh::Output::Text(text) => Some(QueryResult::Text(text)),

@@ -49,6 +49,10 @@ pub async fn run_cell(client: &Client, state: &mut SessionState, cell: &Cell, ct
                 for warning in &operation.warnings {
                     ctx.sink.stderr(&format!("{warning}\n"));
                 }
+                if cell.options.explain {
+                    explain_operation(client, &operation, ctx).await?;
+                    continue;
+                }
                 let keep_all = cell.options.out.is_some();
                 let mut replies = Vec::with_capacity(operation.requests.len());
                 for request in &operation.requests {
@@ -74,7 +78,7 @@ pub async fn run_cell(client: &Client, state: &mut SessionState, cell: &Cell, ct
                         mongosh::Output::Documents { documents, .. } => Variable::Documents(documents.clone()),
                         other => Variable::Bson(other.to_bson()),
                     });
-                    if let Some(result) = output_to_result(output, &ctx.connection_name, started.elapsed(), ctx.display_limit) {
+                    if let Some(result) = output_to_result(output, &ctx.connection_name, started.elapsed(), ctx.display_limit, cell.options.json) {
                         ctx.sink.emit(result);
                     }
                 }
@@ -83,6 +87,43 @@ pub async fn run_cell(client: &Client, state: &mut SessionState, cell: &Cell, ct
     }
     if let (Some(name), Some(value)) = (&cell.options.out, last) {
         ctx.variables.lock().set(name, value);
+    }
+    Ok(())
+}
+
+/// `--explain`: the plan of each query or write command of the statement (as
+/// `db.coll.explain().method()` would show it), without running the statement itself.
+async fn explain_operation(client: &Client, operation: &mongosh::Operation, ctx: &mut CellContext<'_>) -> Result<(), EngineError> {
+    let mut explained = 0;
+    for request in &operation.requests {
+        let name = request.command.keys().next().map(String::as_str).unwrap_or_default();
+        if !TAGGABLE.contains(&name) {
+            continue;
+        }
+        let command = doc! {"explain": request.command.clone(), "verbosity": "queryPlanner"};
+        let database = client.database(&request.db);
+        let reply = tokio::select! {
+            reply = database.run_command(command) => reply,
+            _ = ctx.cancel.cancelled() => return Err(EngineError::interrupted()),
+        };
+        match reply {
+            Ok(plan) => {
+                let value = Bson::Document(mongosh::shape::strip_metadata(&plan));
+                let text = mongosh::inspect::format(&value);
+                ctx.sink.emit(QueryResult::Value(crate::result::Value { value, text, json_tree: true }));
+                explained += 1;
+            }
+            Err(e) => {
+                let reply = server_reply(e)?;
+                return Err(match mongosh::ServerError::from_reply(&reply.document) {
+                    Some(server) => shape_error(mongosh::ShapeError::Server(Box::new(server))),
+                    None => EngineError::new("MongoServerError", format!("explain failed: {}", reply.document)),
+                });
+            }
+        }
+    }
+    if explained == 0 {
+        ctx.sink.stderr("--explain: this statement sends no query or write command, so it has no plan; it was not run\n");
     }
     Ok(())
 }

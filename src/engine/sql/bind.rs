@@ -65,6 +65,14 @@ pub struct Bound {
 }
 
 impl Bound {
+    /// The same statement behind `prefix` (an EXPLAIN), with positions still mapping back.
+    pub fn prefixed(&self, prefix: &str) -> Bound {
+        let shift = prefix.len();
+        let mut edits = vec![(0, 0, 0, shift)];
+        edits.extend(self.edits.iter().map(|&(orig, orig_len, new, new_len)| (orig, orig_len, new + shift, new_len)));
+        Bound { sql: format!("{prefix}{}", self.sql), values: self.values.clone(), edits }
+    }
+
     /// Maps a byte offset in the rewritten SQL to the original statement.
     pub fn original_offset(&self, rewritten: usize) -> usize {
         let mut shift: isize = 0;

@@ -18,6 +18,7 @@ pub mod bind;
 mod cancel;
 mod driver;
 pub mod error;
+mod explain;
 pub mod lex;
 mod mysql;
 mod notice;
@@ -223,18 +224,33 @@ impl Engine for SqlEngine {
                 let variables = ctx.variables.lock();
                 Some(bind::bind(text, &sites, dialect, &variables)?)
             };
+            let explain = if cell.options.explain || cell.options.analyze {
+                explain::explain_prefix(text, dialect, cell.options.analyze)?
+            } else {
+                None
+            };
+            let explained_text;
+            let explained_bound;
+            let (sql, bound_sent, prefix_len) = match explain {
+                Some(prefix) => {
+                    explained_text = format!("{prefix}{text}");
+                    explained_bound = bound.as_ref().map(|b| b.prefixed(prefix));
+                    (explained_text.as_str(), explained_bound.as_ref(), prefix.len())
+                }
+                None => (text, bound.as_ref(), 0),
+            };
             let keep_all = cell.options.out.is_some() && index + 1 == count;
             let mut rows = RowBuffer::new(ctx.display_limit, keep_all);
             let started = Instant::now();
             let outcome = state
                 .session
                 .run(Run {
-                    sql: text,
-                    bound: bound.as_ref(),
+                    sql,
+                    bound: bound_sent,
                     rows: &mut rows,
                     cancel: &ctx.cancel,
                     sink: &mut *ctx.sink,
-                    want_header: status::may_return_rows(text, dialect),
+                    want_header: explain.is_some() || status::may_return_rows(text, dialect),
                 })
                 .await;
             let provenance = Provenance {
@@ -255,11 +271,11 @@ impl Engine for SqlEngine {
                     self.emit(rows, rows_affected, text, keep_all, cell, ctx, provenance);
                 }
                 Outcome::Failed(err) => {
-                    let sent = bound.as_ref().map_or(text, |b| b.sql.as_str());
+                    let sent = bound_sent.map_or(sql, |b| b.sql.as_str());
                     let failure = classify(&err, sent);
                     let position = failure
                         .position
-                        .map(|p| bound.as_ref().map_or(p, |b| b.original_offset(p)));
+                        .map(|p| bound_sent.map_or(p.saturating_sub(prefix_len), |b| b.original_offset(p)));
                     let mut error = report(&failure, &place, dialect, position);
                     let was = state.txn;
                     if failure.connection_lost {

@@ -332,3 +332,8 @@ mod tests {
         );
     }
 }
+
+/// The statement's leading keyword (after a WITH clause), upper-cased.
+pub fn leading_word(text: &str, dialect: Dialect) -> Option<String> {
+    words(text, dialect).into_iter().next()
+}
