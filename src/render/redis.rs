@@ -257,9 +257,7 @@ fn value_html(value: &RedisValue) -> String {
         RedisValue::BigNumber(n) => {
             format!("<span style=\"{LABEL}\">(big number)</span> {}", esc(n))
         }
-        RedisValue::NotRun => format!(
-            "<span style=\"color:#aaa;font-style:italic\">(not run: an earlier line failed or the cell was stopped)</span>"
-        ),
+        RedisValue::NotRun => "<span style=\"color:#aaa;font-style:italic\">(not run: an earlier line failed or the cell was stopped)</span>".to_string(),
         RedisValue::Array(items) => list_html(items, "ol", "(empty array)"),
         RedisValue::Push { kind, data } => format!(
             "<span style=\"{LABEL}\">(push {})</span>{}",

@@ -1,0 +1,186 @@
+//! Connections of a `%%redis` connection name: one pinned session plus short-lived helpers.
+//!
+//! The session is a dedicated multiplexed connection (never shared with other names or cells'
+//! background work), so `SELECT`, `MULTI` and `WATCH` persist between cells. The driver's 500 ms
+//! default response timeout is switched off (it would break `BLPOP` and slow scripts); the engine
+//! bounds blocking work itself and interrupts it on the server (`CLIENT UNBLOCK`, `SCRIPT KILL`,
+//! `CLIENT KILL`) through a *side* connection, because the blocked one cannot send anything.
+
+use std::time::Duration;
+
+use redis::aio::MultiplexedConnection;
+use redis::{
+    AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, IntoConnectionInfo,
+    ProtocolVersion, RedisError, Value,
+};
+
+use crate::engine::EngineError;
+use crate::engine::registry::mask_password;
+
+/// How long connecting may take before the cell reports the server unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Bound for the side connection's own requests (`CLIENT UNBLOCK`...), which never block.
+const SIDE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Where to connect, parsed once from the URL.
+#[derive(Clone)]
+pub struct Target {
+    pub info: ConnectionInfo,
+    /// The URL with its password masked, for `%connections` and messages.
+    pub description: String,
+}
+
+impl Target {
+    /// Parses `redis://[user:pass@]host:port/db`, `rediss://...`, `redis+unix:///path?db=N`,
+    /// with `?protocol=resp3` to speak RESP3.
+    pub fn parse(url: &str) -> Result<Target, EngineError> {
+        let description = mask_password(url);
+        let info = url.into_connection_info().map_err(|e| {
+            EngineError::usage(format!("cannot use the Redis URL '{description}': {}", e.detail().unwrap_or("invalid URL"))).with_detail(
+                "expected redis://[user:password@]host[:port][/db][?protocol=resp3], rediss://... for TLS, or redis+unix:///path/to/socket?db=N",
+            )
+        })?;
+        Ok(Target { info, description })
+    }
+
+    /// A short name of the server address for messages (`127.0.0.1:6379`, a socket path).
+    pub fn address(&self) -> String {
+        match self.info.addr() {
+            ConnectionAddr::Tcp(host, port) => format!("{host}:{port}"),
+            ConnectionAddr::TcpTls { host, port, .. } => format!("{host}:{port} (TLS)"),
+            ConnectionAddr::Unix(path) => path.display().to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+}
+
+/// The pinned session and what the engine tracks about its server-side state.
+pub struct Session {
+    pub conn: MultiplexedConnection,
+    /// `CLIENT ID` of the session, used to unblock or kill it from a side connection.
+    pub client_id: Option<i64>,
+    /// The database `SELECT`ed now (re-selected after a reconnect).
+    pub db: i64,
+    /// Inside `MULTI`: commands are queued, nothing blocks; a reconnect would lose the transaction.
+    pub in_multi: bool,
+    pub protocol: ProtocolVersion,
+    /// A client for this session's settings (same server, credentials, db, protocol), for side
+    /// and streaming connections.
+    pub client: Client,
+}
+
+fn session_client(
+    target: &Target,
+    db: i64,
+    protocol: ProtocolVersion,
+) -> Result<Client, RedisError> {
+    let settings = target
+        .info
+        .redis_settings()
+        .clone()
+        .set_db(db)
+        .set_protocol(protocol);
+    Client::open(target.info.clone().set_redis_settings(settings))
+}
+
+/// Opens the session (the URL's database and protocol unless told otherwise).
+pub async fn connect(
+    target: &Target,
+    db: Option<i64>,
+    protocol: Option<ProtocolVersion>,
+) -> Result<Session, RedisError> {
+    let db = db.unwrap_or(target.info.redis_settings().db());
+    let protocol = protocol.unwrap_or(target.info.redis_settings().protocol());
+    let client = session_client(target, db, protocol)?;
+    let config = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(CONNECT_TIMEOUT))
+        .set_response_timeout(None);
+    let mut conn = client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await?;
+    // Without CLIENT ID (an ACL may forbid it) blocking commands are stopped by reconnecting.
+    let client_id = match conn
+        .send_packed_command(redis::cmd("CLIENT").arg("ID"))
+        .await
+    {
+        Ok(Value::Int(id)) => Some(id),
+        _ => None,
+    };
+    Ok(Session {
+        conn,
+        client_id,
+        db,
+        in_multi: false,
+        protocol,
+        client,
+    })
+}
+
+/// Opens a short-lived helper connection to the same server for `CLIENT UNBLOCK` and friends.
+pub async fn side_connection(client: &Client) -> Result<MultiplexedConnection, RedisError> {
+    let config = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(CONNECT_TIMEOUT))
+        .set_response_timeout(Some(SIDE_TIMEOUT));
+    client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await
+}
+
+/// Sends one helper command on a fresh side connection; its reply, or `None` when it failed.
+pub async fn side_command(client: &Client, command: &redis::Cmd) -> Option<Value> {
+    let mut side = side_connection(client).await.ok()?;
+    side.send_packed_command(command).await.ok()
+}
+
+/// The user-facing error for a failed connection attempt.
+pub fn connect_error(target: &Target, error: &RedisError) -> EngineError {
+    EngineError::new("RedisConnectionError", format!("cannot connect to Redis at {}: {error}", target.address()))
+        .with_detail(format!("connection URL: {}", target.description))
+        .with_detail("check that the server runs and the URL is right; change it with %connect NAME redis://host:port or the REDIS_URL environment variable")
+}
+
+/// Does this error mean nothing answered at the address (so a private server may stand in)?
+pub fn is_unreachable(error: &RedisError) -> bool {
+    error.is_connection_refusal() || error.is_timeout() || error.is_io_error()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_parse_with_db_user_and_password_masked() {
+        let t = Target::parse("redis://alice:s3cret@localhost:6380/2").unwrap();
+        assert_eq!(t.description, "redis://alice:****@localhost:6380/2");
+        assert_eq!(t.info.redis_settings().db(), 2);
+        assert_eq!(t.info.redis_settings().username(), Some("alice"));
+        assert_eq!(t.info.redis_settings().password(), Some("s3cret"));
+        assert_eq!(t.address(), "localhost:6380");
+    }
+
+    #[test]
+    fn unix_sockets_and_resp3_parse() {
+        let t = Target::parse("redis+unix:///tmp/redis.sock?db=3").unwrap();
+        assert_eq!(t.info.redis_settings().db(), 3);
+        assert_eq!(t.address(), "/tmp/redis.sock");
+        let t = Target::parse("redis://127.0.0.1/?protocol=resp3").unwrap();
+        assert_eq!(t.info.redis_settings().protocol(), ProtocolVersion::RESP3);
+        assert!(
+            Target::parse("rediss://example.com:6380")
+                .unwrap()
+                .address()
+                .contains("TLS")
+        );
+    }
+
+    #[test]
+    fn bad_urls_say_what_is_expected_without_the_password() {
+        let e = Target::parse("redis://u:pw@host:notaport").err().unwrap();
+        assert!(!e.evalue.contains("pw@"), "{}", e.evalue);
+        assert!(
+            e.detail
+                .iter()
+                .any(|d| d.contains("redis://[user:password@]host"))
+        );
+    }
+}
