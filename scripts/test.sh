@@ -8,6 +8,19 @@ ROOT=$(pwd)
 
 bash scripts/services.sh
 
+# The team's shared folder (MongoDB conformance data, the guides) sits beside the repository;
+# a CI clone elsewhere finds it at /work/shared.
+if [ -z "${DBKERNEL_SHARED:-}" ]; then
+  for candidate in "$ROOT/../shared" /work/shared; do
+    if [ -d "$candidate/conformance" ]; then DBKERNEL_SHARED=$(cd "$candidate" && pwd); break; fi
+  done
+fi
+if [ -z "${DBKERNEL_SHARED:-}" ]; then
+  echo "the shared folder (conformance data, seeds) was not found beside the repository or at /work/shared; set DBKERNEL_SHARED" >&2
+  exit 1
+fi
+export DBKERNEL_SHARED
+
 # Python tools into a local venv (never into the system Python).
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt

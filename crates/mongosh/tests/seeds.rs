@@ -25,7 +25,11 @@ const NOT_MONGOSH: &[(&str, &str, &str)] = &[
 ];
 
 fn seeds_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds")
+    // The team's shared folder beside the repository (scripts/test.sh sets DBKERNEL_SHARED).
+    std::env::var("DBKERNEL_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .join("seeds")
 }
 
 /// The fenced blocks of `text` whose info string names JavaScript or MongoDB.

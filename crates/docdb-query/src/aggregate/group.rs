@@ -1,0 +1,480 @@
+//! `$group` and the stages built on grouping: `$bucket`, `$bucketAuto`, `$sortByCount`, `$count`.
+//!
+//! Groups are keyed by MongoDB value equality (so `1` and `1.0` share a group) and emitted in
+//! the order their first document arrived, which keeps results deterministic.
+
+use crate::error::{QueryError, Result};
+use crate::expr::{Variables, evaluate_optional};
+use crate::expr::{avg_values, std_dev, sum_values};
+use crate::value::{Ordered, compare, equal};
+use bson::{Bson, Document};
+use std::collections::BTreeMap;
+
+/// One accumulator of a `$group` output field.
+#[derive(Debug, Clone)]
+pub struct Accumulator {
+    pub field: String,
+    pub op: String,
+    pub expr: Bson,
+    /// `n` for `$firstN`/`$lastN`/`$maxN`/`$minN`, sort spec for `$top`/`$bottom`.
+    pub extra: Option<Bson>,
+}
+
+const ACCUMULATORS: &[&str] = &[
+    "$sum",
+    "$avg",
+    "$min",
+    "$max",
+    "$first",
+    "$last",
+    "$push",
+    "$addToSet",
+    "$count",
+    "$stdDevPop",
+    "$stdDevSamp",
+    "$mergeObjects",
+    "$firstN",
+    "$lastN",
+    "$maxN",
+    "$minN",
+    "$top",
+    "$bottom",
+    "$topN",
+    "$bottomN",
+];
+
+/// Parses `{field: {$acc: expr}}` entries (every key but `_id`).
+pub fn parse_accumulators(spec: &Document) -> Result<Vec<Accumulator>> {
+    let mut out = Vec::new();
+    for (field, v) in spec {
+        if field == "_id" {
+            continue;
+        }
+        if field.contains('.') {
+            return Err(QueryError::location(
+                40235,
+                format!("The field name '{field}' cannot contain '.'"),
+            ));
+        }
+        let Bson::Document(d) = v else {
+            return Err(QueryError::location(
+                40234,
+                format!("The field '{field}' must be an accumulator object"),
+            ));
+        };
+        if d.len() != 1 {
+            return Err(QueryError::location(
+                40238,
+                format!("The field '{field}' must specify one accumulator"),
+            ));
+        }
+        let Some((op, arg)) = d.iter().next() else {
+            return Err(QueryError::location(
+                40238,
+                format!("The field '{field}' must specify one accumulator"),
+            ));
+        };
+        if !ACCUMULATORS.contains(&op.as_str()) {
+            return Err(QueryError::location(
+                15952,
+                format!("unknown group operator '{op}'"),
+            ));
+        }
+        let (expr, extra) = match (op.as_str(), arg) {
+            ("$count", Bson::Document(a)) if a.is_empty() => (Bson::Int32(1), None),
+            ("$count", _) => {
+                return Err(QueryError::location(
+                    40208,
+                    "$count takes no arguments, i.e. $count:{}",
+                ));
+            }
+            ("$firstN" | "$lastN" | "$maxN" | "$minN", Bson::Document(a)) => (
+                a.get("input").cloned().unwrap_or(Bson::Null),
+                Some(a.get("n").cloned().unwrap_or(Bson::Null)),
+            ),
+            ("$top" | "$bottom" | "$topN" | "$bottomN", Bson::Document(a)) => {
+                let mut extra = Document::new();
+                extra.insert("sortBy", a.get("sortBy").cloned().unwrap_or(Bson::Null));
+                extra.insert("n", a.get("n").cloned().unwrap_or(Bson::Int32(1)));
+                (
+                    a.get("output").cloned().unwrap_or(Bson::Null),
+                    Some(Bson::Document(extra)),
+                )
+            }
+            _ => (arg.clone(), None),
+        };
+        out.push(Accumulator {
+            field: field.clone(),
+            op: op.clone(),
+            expr,
+            extra,
+        });
+    }
+    Ok(out)
+}
+
+/// The values one accumulator collected for one group: each value (None = missing) with the
+/// document it came from (kept only for `$top`/`$bottom`, which sort by other fields).
+type Collected = Vec<(Option<Bson>, Document)>;
+
+/// Groups documents by `id_expr` and computes the accumulators.
+pub fn group(
+    docs: Vec<Document>,
+    id_expr: &Bson,
+    accs: &[Accumulator],
+    vars: &Variables,
+) -> Result<Vec<Document>> {
+    let mut index: BTreeMap<Ordered, usize> = BTreeMap::new();
+    let mut groups: Vec<(Bson, Vec<Collected>)> = Vec::new();
+    for doc in docs {
+        let key = evaluate_optional(id_expr, &doc, vars)?.unwrap_or(Bson::Null);
+        let slot = *index.entry(Ordered(key.clone())).or_insert_with(|| {
+            groups.push((key, vec![Vec::new(); accs.len()]));
+            groups.len() - 1
+        });
+        for (i, acc) in accs.iter().enumerate() {
+            let v = evaluate_optional(&acc.expr, &doc, vars)?;
+            let keep_doc = matches!(acc.op.as_str(), "$top" | "$bottom" | "$topN" | "$bottomN");
+            groups[slot].1[i].push((
+                v,
+                if keep_doc {
+                    doc.clone()
+                } else {
+                    Document::new()
+                },
+            ));
+        }
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for (key, values) in groups {
+        let mut d = Document::new();
+        d.insert("_id", key);
+        for (acc, vals) in accs.iter().zip(values) {
+            d.insert(acc.field.clone(), finish(acc, vals, vars)?);
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+fn n_of(acc: &Accumulator, vars: &Variables) -> Result<usize> {
+    let raw = match &acc.extra {
+        Some(Bson::Document(d)) => d.get("n").cloned().unwrap_or(Bson::Int32(1)),
+        Some(other) => other.clone(),
+        None => Bson::Int32(1),
+    };
+    let v = crate::expr::evaluate(&raw, &Document::new(), vars)?;
+    match crate::number::integral_i64(&v) {
+        Some(n) if n > 0 => Ok(n as usize),
+        _ => Err(QueryError::location(
+            5787902,
+            format!("{}: 'n' must be a positive integer", acc.op),
+        )),
+    }
+}
+
+/// Reduces the collected values of one accumulator.
+pub fn finish(
+    acc: &Accumulator,
+    vals: Vec<(Option<Bson>, Document)>,
+    vars: &Variables,
+) -> Result<Bson> {
+    let present = || vals.iter().filter_map(|(v, _)| v.clone());
+    Ok(match acc.op.as_str() {
+        "$sum" | "$count" => sum_values(present().collect::<Vec<_>>().iter()),
+        "$avg" => avg_values(present().collect::<Vec<_>>().iter()),
+        "$stdDevPop" => std_dev(present().collect::<Vec<_>>().iter(), false),
+        "$stdDevSamp" => std_dev(present().collect::<Vec<_>>().iter(), true),
+        "$min" | "$max" => {
+            let want_max = acc.op == "$max";
+            present()
+                .filter(|v| !matches!(v, Bson::Null | Bson::Undefined))
+                .reduce(|a, b| {
+                    let o = compare(&b, &a);
+                    if (want_max && o.is_gt()) || (!want_max && o.is_lt()) {
+                        b
+                    } else {
+                        a
+                    }
+                })
+                .unwrap_or(Bson::Null)
+        }
+        "$first" => vals
+            .first()
+            .and_then(|(v, _)| v.clone())
+            .unwrap_or(Bson::Null),
+        "$last" => vals
+            .last()
+            .and_then(|(v, _)| v.clone())
+            .unwrap_or(Bson::Null),
+        "$push" => Bson::Array(present().collect()),
+        "$addToSet" => {
+            let mut set: Vec<Bson> = Vec::new();
+            for v in present() {
+                if !set.iter().any(|x| equal(x, &v)) {
+                    set.push(v);
+                }
+            }
+            Bson::Array(set)
+        }
+        "$mergeObjects" => {
+            let mut out = Document::new();
+            for v in present() {
+                match v {
+                    Bson::Document(d) => out.extend(d),
+                    Bson::Null | Bson::Undefined => {}
+                    other => {
+                        return Err(QueryError::location(
+                            40400,
+                            format!(
+                                "$mergeObjects requires object inputs, but input {} is of type {}",
+                                crate::fmt::short(&other),
+                                crate::value::type_alias(&other)
+                            ),
+                        ));
+                    }
+                }
+            }
+            Bson::Document(out)
+        }
+        "$firstN" | "$lastN" => {
+            let n = n_of(acc, vars)?;
+            let all: Vec<Bson> = vals
+                .iter()
+                .map(|(v, _)| v.clone().unwrap_or(Bson::Null))
+                .collect();
+            let out: Vec<Bson> = if acc.op == "$firstN" {
+                all.into_iter().take(n).collect()
+            } else {
+                let skip = all.len().saturating_sub(n);
+                all.into_iter().skip(skip).collect()
+            };
+            Bson::Array(out)
+        }
+        "$maxN" | "$minN" => {
+            let n = n_of(acc, vars)?;
+            let mut all: Vec<Bson> = present()
+                .filter(|v| !matches!(v, Bson::Null | Bson::Undefined))
+                .collect();
+            all.sort_by(compare);
+            if acc.op == "$maxN" {
+                all.reverse();
+            }
+            all.truncate(n);
+            Bson::Array(all)
+        }
+        _ => {
+            // $top, $bottom, $topN, $bottomN: order the documents by sortBy.
+            let Some(Bson::Document(extra)) = &acc.extra else {
+                return Err(QueryError::location(
+                    5788005,
+                    format!("{} requires sortBy and output", acc.op),
+                ));
+            };
+            let Some(Bson::Document(sort_by)) = extra.get("sortBy") else {
+                return Err(QueryError::location(
+                    5788005,
+                    format!("{} requires a sortBy document", acc.op),
+                ));
+            };
+            let spec = crate::sort::SortSpec::parse(sort_by)?;
+            let mut items: Vec<(Option<Bson>, Document)> = vals;
+            items.sort_by(|a, b| spec.compare(&a.1, &b.1));
+            if acc.op.starts_with("$bottom") {
+                items.reverse();
+            }
+            let single = !acc.op.ends_with('N');
+            let n = if single { 1 } else { n_of(acc, vars)? };
+            let picked: Vec<Bson> = items
+                .into_iter()
+                .take(n)
+                .map(|(v, _)| v.unwrap_or(Bson::Null))
+                .collect();
+            if single {
+                picked.into_iter().next().unwrap_or(Bson::Null)
+            } else {
+                Bson::Array(picked)
+            }
+        }
+    })
+}
+
+/// `$bucket`: documents into [boundary_i, boundary_i+1) buckets, others into `default`.
+pub fn bucket(docs: Vec<Document>, spec: &Document, vars: &Variables) -> Result<Vec<Document>> {
+    let group_by = spec.get("groupBy").ok_or_else(|| {
+        QueryError::location(40198, "$bucket requires 'groupBy' and 'boundaries'")
+    })?;
+    let Some(Bson::Array(bounds)) = spec.get("boundaries") else {
+        return Err(QueryError::location(
+            40198,
+            "$bucket requires 'groupBy' and 'boundaries'",
+        ));
+    };
+    if bounds.len() < 2 {
+        return Err(QueryError::location(
+            40192,
+            "$bucket 'boundaries' must have at least 2 values",
+        ));
+    }
+    for w in bounds.windows(2) {
+        if crate::value::type_order(&w[0]) != crate::value::type_order(&w[1]) {
+            return Err(QueryError::location(
+                40193,
+                "$bucket 'boundaries' must all be of the same type",
+            ));
+        }
+        if !compare(&w[0], &w[1]).is_lt() {
+            return Err(QueryError::location(
+                40194,
+                "$bucket 'boundaries' must be sorted in ascending order",
+            ));
+        }
+    }
+    let default = spec.get("default");
+    let output = match spec.get("output") {
+        Some(Bson::Document(o)) => parse_accumulators(o)?,
+        Some(_) => {
+            return Err(QueryError::location(
+                40196,
+                "$bucket 'output' must be an object",
+            ));
+        }
+        None => vec![Accumulator {
+            field: "count".into(),
+            op: "$sum".into(),
+            expr: Bson::Int32(1),
+            extra: None,
+        }],
+    };
+    let mut tagged = Vec::new();
+    for doc in docs {
+        let v = evaluate_optional(group_by, &doc, vars)?.unwrap_or(Bson::Null);
+        let pos = bounds.windows(2).position(|w| {
+            crate::value::type_order(&v) == crate::value::type_order(&w[0])
+                && !compare(&v, &w[0]).is_lt()
+                && compare(&v, &w[1]).is_lt()
+        });
+        let key = match (pos, default) {
+            (Some(i), _) => bounds[i].clone(),
+            (None, Some(d)) => d.clone(),
+            (None, None) => {
+                return Err(QueryError::location(
+                    40066,
+                    format!(
+                        "$switch could not find a matching branch for an input, and no default was specified: $bucket value {} is outside the boundaries",
+                        crate::fmt::short(&v)
+                    ),
+                ));
+            }
+        };
+        let mut wrapped = Document::new();
+        wrapped.insert("k", key);
+        wrapped.insert("d", doc);
+        tagged.push(wrapped);
+    }
+    // Group on the bucket key, evaluating the outputs against the original document.
+    let mut index: BTreeMap<Ordered, usize> = BTreeMap::new();
+    let mut groups: Vec<(Bson, Vec<Document>)> = Vec::new();
+    for t in tagged {
+        let key = t.get("k").cloned().unwrap_or(Bson::Null);
+        let doc = t.get_document("d").cloned().unwrap_or_default();
+        let slot = *index.entry(Ordered(key.clone())).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[slot].1.push(doc);
+    }
+    // Buckets come out in boundary order, the default bucket last.
+    groups.sort_by(|a, b| {
+        let is_default = |k: &Bson| !bounds.iter().any(|x| equal(x, k));
+        is_default(&a.0)
+            .cmp(&is_default(&b.0))
+            .then_with(|| compare(&a.0, &b.0))
+    });
+    let mut out = Vec::new();
+    for (key, members) in groups {
+        let mut d = Document::new();
+        d.insert("_id", key);
+        for acc in &output {
+            let mut vals = Vec::new();
+            for m in &members {
+                vals.push((evaluate_optional(&acc.expr, m, vars)?, m.clone()));
+            }
+            d.insert(acc.field.clone(), finish(acc, vals, vars)?);
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// `$bucketAuto`: sorts by `groupBy` and cuts into `buckets` groups of about equal size.
+pub fn bucket_auto(
+    docs: Vec<Document>,
+    spec: &Document,
+    vars: &Variables,
+) -> Result<Vec<Document>> {
+    let group_by = spec.get("groupBy").ok_or_else(|| {
+        QueryError::location(40246, "$bucketAuto requires 'groupBy' and 'buckets'")
+    })?;
+    let n = spec
+        .get("buckets")
+        .and_then(crate::number::integral_i64)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            QueryError::location(40243, "$bucketAuto 'buckets' must be a positive integer")
+        })? as usize;
+    let output = match spec.get("output") {
+        Some(Bson::Document(o)) => parse_accumulators(o)?,
+        _ => vec![Accumulator {
+            field: "count".into(),
+            op: "$sum".into(),
+            expr: Bson::Int32(1),
+            extra: None,
+        }],
+    };
+    let mut keyed = Vec::new();
+    for doc in docs {
+        let k = evaluate_optional(group_by, &doc, vars)?.unwrap_or(Bson::Null);
+        keyed.push((k, doc));
+    }
+    keyed.sort_by(|a, b| compare(&a.0, &b.0));
+    let per = keyed.len().div_ceil(n).max(1);
+    let mut buckets: Vec<Vec<(Bson, Document)>> = Vec::new();
+    let mut current: Vec<(Bson, Document)> = Vec::new();
+    for item in keyed {
+        // Equal values stay in one bucket even if it grows past its share.
+        if current.len() >= per && current.last().is_some_and(|(k, _)| !equal(k, &item.0)) {
+            buckets.push(std::mem::take(&mut current));
+        }
+        current.push(item);
+    }
+    if !current.is_empty() {
+        buckets.push(current);
+    }
+    let mut out = Vec::new();
+    for i in 0..buckets.len() {
+        let members = &buckets[i];
+        let min = members
+            .first()
+            .map(|(k, _)| k.clone())
+            .unwrap_or(Bson::Null);
+        let max = match buckets.get(i + 1).and_then(|b| b.first()) {
+            Some((k, _)) => k.clone(),
+            None => members.last().map(|(k, _)| k.clone()).unwrap_or(Bson::Null),
+        };
+        let mut d = Document::new();
+        let mut id = Document::new();
+        id.insert("min", min);
+        id.insert("max", max);
+        d.insert("_id", id);
+        for acc in &output {
+            let mut vals = Vec::new();
+            for (_, m) in members {
+                vals.push((evaluate_optional(&acc.expr, m, vars)?, m.clone()));
+            }
+            d.insert(acc.field.clone(), finish(acc, vals, vars)?);
+        }
+        out.push(d);
+    }
+    Ok(out)
+}
