@@ -12,17 +12,23 @@ use crate::session::variables::{Scalar, SharedVariables, Variable};
 /// Every kernel variable as a BSON value (tables become arrays of row documents).
 pub fn kernel_variables(variables: &SharedVariables) -> Vec<(String, Bson)> {
     let vars = variables.lock();
-    vars.iter().map(|(name, value)| (name.clone(), variable_to_bson(value))).collect()
+    vars.iter()
+        .map(|(name, value)| (name.clone(), variable_to_bson(value)))
+        .collect()
 }
 
 pub fn variable_to_bson(value: &Variable) -> Bson {
     match value {
         Variable::Scalar(Scalar::Null) => Bson::Null,
         Variable::Scalar(Scalar::Bool(b)) => Bson::Boolean(*b),
-        Variable::Scalar(Scalar::Int(i)) => i32::try_from(*i).map(Bson::Int32).unwrap_or(Bson::Int64(*i)),
+        Variable::Scalar(Scalar::Int(i)) => i32::try_from(*i)
+            .map(Bson::Int32)
+            .unwrap_or(Bson::Int64(*i)),
         Variable::Scalar(Scalar::Float(f)) => Bson::Double(*f),
         Variable::Scalar(Scalar::Text(s)) => Bson::String(s.clone()),
-        Variable::Documents(docs) => Bson::Array(docs.iter().cloned().map(Bson::Document).collect()),
+        Variable::Documents(docs) => {
+            Bson::Array(docs.iter().cloned().map(Bson::Document).collect())
+        }
         Variable::Bson(b) => b.clone(),
         Variable::Table(table) => {
             let mut rows = Vec::with_capacity(table.shown_rows());
@@ -32,8 +38,14 @@ pub fn variable_to_bson(value: &Variable) -> Bson {
                     let value = match table.cell_text(row, col) {
                         None => Bson::Null,
                         Some(text) => match column.kind {
-                            crate::result::ValueKind::Integer => text.parse::<i64>().map(Bson::Int64).unwrap_or(Bson::String(text)),
-                            crate::result::ValueKind::Float => text.parse::<f64>().map(Bson::Double).unwrap_or(Bson::String(text)),
+                            crate::result::ValueKind::Integer => text
+                                .parse::<i64>()
+                                .map(Bson::Int64)
+                                .unwrap_or(Bson::String(text)),
+                            crate::result::ValueKind::Float => text
+                                .parse::<f64>()
+                                .map(Bson::Double)
+                                .unwrap_or(Bson::String(text)),
                             crate::result::ValueKind::Boolean => Bson::Boolean(text == "true"),
                             _ => Bson::String(text),
                         },
@@ -49,17 +61,38 @@ pub fn variable_to_bson(value: &Variable) -> Bson {
 }
 
 /// A mongosh output as a result to render; `None` when mongosh prints nothing.
-pub fn output_to_result(output: mongosh::Output, connection: &str, elapsed: Duration, limit: usize, json_tree: bool) -> Option<QueryResult> {
-    let provenance = Provenance { connection: connection.to_string(), elapsed };
+pub fn output_to_result(
+    output: mongosh::Output,
+    connection: &str,
+    elapsed: Duration,
+    limit: usize,
+    json_tree: bool,
+) -> Option<QueryResult> {
+    let provenance = Provenance {
+        connection: connection.to_string(),
+        elapsed,
+    };
     match output {
-        mongosh::Output::Documents { mut documents, total } => {
+        mongosh::Output::Documents {
+            mut documents,
+            total,
+        } => {
             documents.truncate(limit);
-            Some(QueryResult::Documents(Documents { documents, total, provenance, json_tree }))
+            Some(QueryResult::Documents(Documents {
+                documents,
+                total,
+                provenance,
+                json_tree,
+            }))
         }
         mongosh::Output::Value(Bson::Undefined) => None,
         mongosh::Output::Value(value) => {
             let text = mongosh::inspect::format(&value);
-            Some(QueryResult::Value(Value { value, text, json_tree }))
+            Some(QueryResult::Value(Value {
+                value,
+                text,
+                json_tree,
+            }))
         }
         mongosh::Output::Text(text) if text.is_empty() => None,
         mongosh::Output::Text(text) => Some(QueryResult::Text(text)),
@@ -70,7 +103,11 @@ pub fn output_to_result(output: mongosh::Output, connection: &str, elapsed: Dura
 /// line per line above it (the `%%mql` line), so no offset arithmetic is needed here.
 pub fn parse_error(error: &mongosh::ParseError, source: &str) -> EngineError {
     let mut lines: Vec<String> = error.render(source).lines().map(str::to_string).collect();
-    let head = if lines.is_empty() { error.to_string() } else { lines.remove(0) };
+    let head = if lines.is_empty() {
+        error.to_string()
+    } else {
+        lines.remove(0)
+    };
     let mut e = EngineError::new("MongoshSyntaxError", head);
     e.detail = lines;
     e
@@ -78,7 +115,11 @@ pub fn parse_error(error: &mongosh::ParseError, source: &str) -> EngineError {
 
 pub fn plan_error(error: &mongosh::PlanError, source: &str) -> EngineError {
     let mut lines: Vec<String> = error.render(source).lines().map(str::to_string).collect();
-    let head = if lines.is_empty() { error.to_string() } else { lines.remove(0) };
+    let head = if lines.is_empty() {
+        error.to_string()
+    } else {
+        lines.remove(0)
+    };
     let mut e = EngineError::new("MongoshError", head);
     e.detail = lines;
     e
@@ -92,7 +133,9 @@ pub fn shape_error(error: mongosh::ShapeError) -> EngineError {
             let head = lines.next().unwrap_or_default();
             // mongosh prints `MongoServerError[DuplicateKey]: E11000 ...`; keep that split.
             let (ename, evalue) = match head.split_once(": ") {
-                Some((name, message)) if name.starts_with("Mongo") => (name.to_string(), message.to_string()),
+                Some((name, message)) if name.starts_with("Mongo") => {
+                    (name.to_string(), message.to_string())
+                }
                 _ => ("MongoServerError".to_string(), head),
             };
             let mut e = EngineError::new(ename, evalue);

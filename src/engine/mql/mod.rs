@@ -36,9 +36,15 @@ pub struct SessionState {
 /// Opens `mongodb://...`, `mongodb+srv://...`, `embedded` (in memory) or `embedded:PATH`.
 pub async fn open(url: &str) -> Result<Arc<dyn Engine>, EngineError> {
     let (uri, description) = if url == "embedded" || url.starts_with("embedded:") {
-        let path = url.strip_prefix("embedded:").filter(|p| !p.is_empty()).map(std::path::PathBuf::from);
+        let path = url
+            .strip_prefix("embedded:")
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from);
         let port = embedded::ensure_started(path.as_deref()).await?;
-        let where_ = path.as_ref().map(|p| format!("stored in {}", p.display())).unwrap_or_else(|| "in memory".into());
+        let where_ = path
+            .as_ref()
+            .map(|p| format!("stored in {}", p.display()))
+            .unwrap_or_else(|| "in memory".into());
         (
             format!("mongodb://127.0.0.1:{port}/?directConnection=true"),
             format!("embedded MongoDB-compatible engine, {where_}, at mongodb://127.0.0.1:{port}"),
@@ -50,8 +56,18 @@ pub async fn open(url: &str) -> Result<Arc<dyn Engine>, EngineError> {
         EngineError::new("MongoConnectionError", format!("cannot use {}: {e}", mask_password(url)))
             .with_detail("check the URI (mongodb://host:port/db or mongodb+srv://...) and that the server is reachable")
     })?;
-    let db = client.default_database().map(|d| d.name().to_string()).unwrap_or_else(|| "test".into());
-    Ok(Arc::new(MqlEngine { client, description, state: Mutex::new(SessionState { db, env: mongosh::Env::new() }) }))
+    let db = client
+        .default_database()
+        .map(|d| d.name().to_string())
+        .unwrap_or_else(|| "test".into());
+    Ok(Arc::new(MqlEngine {
+        client,
+        description,
+        state: Mutex::new(SessionState {
+            db,
+            env: mongosh::Env::new(),
+        }),
+    }))
 }
 
 #[async_trait]

@@ -17,9 +17,23 @@ use crate::session::variables::Variable;
 
 /// Commands that can run long and accept a `comment`, which lets the stop button find them in
 /// `currentOp` and kill them on the server.
-const TAGGABLE: &[&str] = &["find", "aggregate", "count", "distinct", "insert", "update", "delete", "findAndModify"];
+const TAGGABLE: &[&str] = &[
+    "find",
+    "aggregate",
+    "count",
+    "distinct",
+    "insert",
+    "update",
+    "delete",
+    "findAndModify",
+];
 
-pub async fn run_cell(client: &Client, state: &mut SessionState, cell: &Cell, ctx: &mut CellContext<'_>) -> Result<(), EngineError> {
+pub async fn run_cell(
+    client: &Client,
+    state: &mut SessionState,
+    cell: &Cell,
+    ctx: &mut CellContext<'_>,
+) -> Result<(), EngineError> {
     for (name, value) in kernel_variables(&ctx.variables) {
         state.env.set_kernel_var(&name, value);
     }
@@ -33,13 +47,18 @@ pub async fn run_cell(client: &Client, state: &mut SessionState, cell: &Cell, ct
             return Err(EngineError::interrupted());
         }
         let started = Instant::now();
-        let step = mongosh::plan(statement, &state.env, &state.db).map_err(|e| plan_error(&e, &source))?;
+        let step =
+            mongosh::plan(statement, &state.env, &state.db).map_err(|e| plan_error(&e, &source))?;
         match step {
             Step::Use { db, message } => {
                 ctx.sink.emit(QueryResult::Text(message));
                 state.db = db;
             }
-            Step::Assign { name, value, warnings } => {
+            Step::Assign {
+                name,
+                value,
+                warnings,
+            } => {
                 for warning in &warnings {
                     ctx.sink.stderr(&format!("{warning}\n"));
                 }
@@ -56,8 +75,11 @@ pub async fn run_cell(client: &Client, state: &mut SessionState, cell: &Cell, ct
                 let keep_all = cell.options.out.is_some();
                 let mut replies = Vec::with_capacity(operation.requests.len());
                 for request in &operation.requests {
-                    let reply = send(client, request, keep_all, ctx.display_limit, &ctx.cancel).await?;
-                    let failed = reply.document.get("ok").is_some_and(|ok| matches!(ok, Bson::Int32(0) | Bson::Double(0.0) | Bson::Int64(0)));
+                    let reply =
+                        send(client, request, keep_all, ctx.display_limit, &ctx.cancel).await?;
+                    let failed = reply.document.get("ok").is_some_and(|ok| {
+                        matches!(ok, Bson::Int32(0) | Bson::Double(0.0) | Bson::Int64(0))
+                    });
                     replies.push(reply);
                     if failed {
                         break;
@@ -66,7 +88,10 @@ pub async fn run_cell(client: &Client, state: &mut SessionState, cell: &Cell, ct
                 let output = operation.finish(replies).map_err(|e| {
                     let mut error = shape_error(e);
                     if count > 1 {
-                        error = error.with_detail(format!("statement {} of {count} failed; later statements were not run", index + 1));
+                        error = error.with_detail(format!(
+                            "statement {} of {count} failed; later statements were not run",
+                            index + 1
+                        ));
                     }
                     error
                 })?;
@@ -75,10 +100,18 @@ pub async fn run_cell(client: &Client, state: &mut SessionState, cell: &Cell, ct
                 }
                 if !operation.silent {
                     last = Some(match &output {
-                        mongosh::Output::Documents { documents, .. } => Variable::Documents(documents.clone()),
+                        mongosh::Output::Documents { documents, .. } => {
+                            Variable::Documents(documents.clone())
+                        }
                         other => Variable::Bson(other.to_bson()),
                     });
-                    if let Some(result) = output_to_result(output, &ctx.connection_name, started.elapsed(), ctx.display_limit, cell.options.json) {
+                    if let Some(result) = output_to_result(
+                        output,
+                        &ctx.connection_name,
+                        started.elapsed(),
+                        ctx.display_limit,
+                        cell.options.json,
+                    ) {
                         ctx.sink.emit(result);
                     }
                 }
@@ -93,10 +126,19 @@ pub async fn run_cell(client: &Client, state: &mut SessionState, cell: &Cell, ct
 
 /// `--explain`: the plan of each query or write command of the statement (as
 /// `db.coll.explain().method()` would show it), without running the statement itself.
-async fn explain_operation(client: &Client, operation: &mongosh::Operation, ctx: &mut CellContext<'_>) -> Result<(), EngineError> {
+async fn explain_operation(
+    client: &Client,
+    operation: &mongosh::Operation,
+    ctx: &mut CellContext<'_>,
+) -> Result<(), EngineError> {
     let mut explained = 0;
     for request in &operation.requests {
-        let name = request.command.keys().next().map(String::as_str).unwrap_or_default();
+        let name = request
+            .command
+            .keys()
+            .next()
+            .map(String::as_str)
+            .unwrap_or_default();
         if !TAGGABLE.contains(&name) {
             continue;
         }
@@ -110,14 +152,21 @@ async fn explain_operation(client: &Client, operation: &mongosh::Operation, ctx:
             Ok(plan) => {
                 let value = Bson::Document(mongosh::shape::strip_metadata(&plan));
                 let text = mongosh::inspect::format(&value);
-                ctx.sink.emit(QueryResult::Value(crate::result::Value { value, text, json_tree: true }));
+                ctx.sink.emit(QueryResult::Value(crate::result::Value {
+                    value,
+                    text,
+                    json_tree: true,
+                }));
                 explained += 1;
             }
             Err(e) => {
                 let reply = server_reply(e)?;
                 return Err(match mongosh::ServerError::from_reply(&reply.document) {
                     Some(server) => shape_error(mongosh::ShapeError::Server(Box::new(server))),
-                    None => EngineError::new("MongoServerError", format!("explain failed: {}", reply.document)),
+                    None => EngineError::new(
+                        "MongoServerError",
+                        format!("explain failed: {}", reply.document),
+                    ),
                 });
             }
         }
@@ -130,7 +179,13 @@ async fn explain_operation(client: &Client, operation: &mongosh::Operation, ctx:
 
 /// Sends one request; a server error becomes an error reply for the shaper, other failures
 /// (network, interrupt) end the cell.
-async fn send(client: &Client, request: &Request, keep_all: bool, limit: usize, cancel: &CancellationToken) -> Result<Reply, EngineError> {
+async fn send(
+    client: &Client,
+    request: &Request,
+    keep_all: bool,
+    limit: usize,
+    cancel: &CancellationToken,
+) -> Result<Reply, EngineError> {
     let mut command = request.command.clone();
     let tag = format!("dbkernel:{}", uuid::Uuid::new_v4());
     let name = command.keys().next().cloned().unwrap_or_default();
@@ -187,25 +242,48 @@ fn server_reply(error: mongodb::error::Error) -> Result<Reply, EngineError> {
     use mongodb::error::ErrorKind;
     match error.kind.as_ref() {
         ErrorKind::Command(command) => {
-            let name = if command.code_name.is_empty() { None } else { Some(command.code_name.as_str()) };
-            Ok(Reply::server_error(command.code, name, &command.message, None))
+            let name = if command.code_name.is_empty() {
+                None
+            } else {
+                Some(command.code_name.as_str())
+            };
+            Ok(Reply::server_error(
+                command.code,
+                name,
+                &command.message,
+                None,
+            ))
         }
-        _ => Err(EngineError::new("MongoNetworkError", error.to_string())
-            .with_detail("the server could not be reached or the connection failed; check %connections")),
+        _ => Err(
+            EngineError::new("MongoNetworkError", error.to_string()).with_detail(
+                "the server could not be reached or the connection failed; check %connections",
+            ),
+        ),
     }
 }
 
 /// Finds the operation carrying `tag` in `currentOp` and kills it on the server.
 async fn kill_tagged(client: &Client, tag: &str) {
     let admin = client.database("admin");
-    let Ok(reply) = admin.run_command(doc! {"currentOp": 1, "command.comment": tag}).await else { return };
+    let Ok(reply) = admin
+        .run_command(doc! {"currentOp": 1, "command.comment": tag})
+        .await
+    else {
+        return;
+    };
     let operations: Vec<Document> = reply
         .get_array("inprog")
-        .map(|ops| ops.iter().filter_map(|op| op.as_document().cloned()).collect())
+        .map(|ops| {
+            ops.iter()
+                .filter_map(|op| op.as_document().cloned())
+                .collect()
+        })
         .unwrap_or_default();
     for op in operations {
         if let Some(opid) = op.get("opid") {
-            let _ = admin.run_command(doc! {"killOp": 1, "op": opid.clone()}).await;
+            let _ = admin
+                .run_command(doc! {"killOp": 1, "op": opid.clone()})
+                .await;
         }
     }
 }
