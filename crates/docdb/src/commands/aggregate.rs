@@ -1,0 +1,357 @@
+//! `aggregate`: pipelines over a collection (or `aggregate: 1`), with the
+//! input narrowed by the planner through the leading `$match`, `$lookup`
+//! served from the catalog, and `$out`/`$merge` written here from the
+//! pipeline's `AggOutput::write` (the query crate computes, the engine stores).
+
+use bson::{Bson, Document};
+use docdb_query::aggregate::{AggContext, OutputStage, Pipeline};
+
+use super::args;
+use super::write_util::{check_storable, with_id_first};
+use crate::catalog::Catalog;
+use crate::collection::Collection;
+use crate::engine::Ctx;
+use crate::error::{CommandError, Result, codes};
+use crate::exec::{SelectRequest, Selection, select};
+
+/// Read access to every collection, for `$lookup`, `$unionWith`, `$graphLookup`.
+pub struct CatalogView<'a>(pub &'a Catalog);
+
+impl docdb_query::aggregate::Catalog for CatalogView<'_> {
+    fn scan(&self, db: &str, coll: &str) -> docdb_query::Result<Vec<Document>> {
+        Ok(self
+            .0
+            .get(db, coll)
+            .map(|c| c.records.values().cloned().collect())
+            .unwrap_or_default())
+    }
+}
+
+/// The collection an aggregate reads, `None` for `aggregate: 1`.
+pub fn target(ctx: &Ctx) -> Result<Option<String>> {
+    match ctx.cmd.get("aggregate") {
+        Some(Bson::String(_)) => args::collection(ctx).map(Some),
+        Some(Bson::Int32(1)) | Some(Bson::Int64(1)) => Ok(None),
+        Some(Bson::Double(d)) if *d == 1.0 => Ok(None),
+        Some(v) => Err(CommandError::failed_to_parse(format!(
+            "Invalid aggregate namespace: the 'aggregate' field must be a collection name or 1, found {v}"
+        ))),
+        None => Err(CommandError::failed_to_parse(
+            "aggregate needs a collection name or 1",
+        )),
+    }
+}
+
+/// For a view: its base collection and pipeline (see `Catalog::resolve_view`).
+pub fn view(ctx: &Ctx, coll: &str) -> Result<Option<(String, Vec<Document>)>> {
+    ctx.engine.read(|cat| cat.resolve_view(ctx.db, coll))
+}
+
+/// The pipeline's stages.
+pub fn stages(ctx: &Ctx) -> Result<Vec<Document>> {
+    args::doc_array(ctx, "pipeline")
+}
+
+/// Runs the pipeline under a read lock. Returns the output documents, the
+/// pending `$out`/`$merge`, and the selection that fed the pipeline.
+pub fn run(
+    ctx: &Ctx,
+    coll: Option<&str>,
+    stages: &[Document],
+) -> Result<(Vec<Document>, Option<OutputStage>, Option<Selection>)> {
+    // The leading $match is answered by the planner (possibly through an
+    // index), so the pipeline only runs the stages after it.
+    let leading = stages.first().and_then(|s| match s.get("$match") {
+        Some(Bson::Document(m)) if s.len() == 1 && coll.is_some() => Some(m.clone()),
+        _ => None,
+    });
+    if let Some(m) = &leading {
+        // Checked even when the collection is missing, as MongoDB does.
+        docdb_query::matcher::Filter::parse(m)?;
+    }
+    let rest = if leading.is_some() {
+        stages.get(1..).unwrap_or_default()
+    } else {
+        stages
+    };
+    let pipeline = Pipeline::parse(rest)?;
+    let vars = args::let_vars(ctx)?.cloned().unwrap_or_default();
+    let hint = match ctx.cmd.get("hint") {
+        None | Some(Bson::Null) => None,
+        Some(Bson::Document(h)) if h.is_empty() => None,
+        Some(h) => Some(h.clone()),
+    };
+    ctx.engine.read(|cat| {
+        let (input, selection) = match coll.and_then(|c| cat.get(ctx.db, c)) {
+            Some(c) => {
+                let req = SelectRequest {
+                    filter: leading.as_ref(),
+                    hint: hint.as_ref(),
+                    vars: Some(&vars),
+                    ..Default::default()
+                };
+                let selection = select(c, &req, &ctx.guard)?;
+                let docs: Vec<Document> = selection
+                    .rows
+                    .iter()
+                    .filter_map(|r| c.records.get(&r.record).cloned())
+                    .collect();
+                (docs, Some(selection))
+            }
+            None => (Vec::new(), None),
+        };
+        ctx.guard.check()?;
+        let view = CatalogView(cat);
+        let agg = AggContext {
+            db: ctx.db.to_string(),
+            catalog: &view,
+            vars: vars.clone(),
+            now: bson::DateTime::now(),
+        };
+        let out = pipeline.run(input, &agg)?;
+        Ok((out.documents, out.write, selection))
+    })
+}
+
+pub fn aggregate(ctx: &Ctx) -> Result<Document> {
+    if args::opt_bool(ctx, "explain")?.unwrap_or(false) {
+        return super::explain::explain_aggregate(ctx, ctx.cmd, "queryPlanner");
+    }
+    let coll = target(ctx)?;
+    let stages = stages(ctx)?;
+    let batch_size = match ctx.cmd.get("cursor") {
+        Some(Bson::Document(c)) => {
+            args::batch_size(args::int_field(c, "aggregate.cursor", "batchSize")?)?
+        }
+        Some(v) => {
+            return Err(CommandError::type_mismatch(format!(
+                "BSON field 'aggregate.cursor' is the wrong type '{}', expected type 'object'",
+                docdb_query::value::type_alias(v)
+            )));
+        }
+        None => {
+            return Err(CommandError::failed_to_parse(
+                "The 'cursor' option is required, except for aggregate with the explain argument",
+            ));
+        }
+    };
+    let bypass = args::opt_bool(ctx, "bypassDocumentValidation")?.unwrap_or(false);
+    let (source, stages) = match coll.as_deref().map(|c| view(ctx, c)).transpose()?.flatten() {
+        Some((base, mut view_stages)) => {
+            view_stages.extend(stages);
+            (Some(base), view_stages)
+        }
+        None => (coll.clone(), stages),
+    };
+    let (docs, write, _) = run(ctx, source.as_deref(), &stages)?;
+    let docs = match write {
+        Some(stage) => {
+            ctx.engine
+                .write(|cat| write_output(cat, &stage, docs, bypass))??;
+            Vec::new()
+        }
+        None => docs,
+    };
+    let ns = match &coll {
+        Some(c) => ctx.ns(c),
+        None => format!("{}.$cmd.aggregate", ctx.db),
+    };
+    Ok(ctx.engine.cursors().open(&ns, docs, batch_size, false))
+}
+
+/// Stores the result of `$out` or `$merge`.
+pub fn write_output(
+    cat: &mut Catalog,
+    stage: &OutputStage,
+    docs: Vec<Document>,
+    bypass: bool,
+) -> Result<()> {
+    match stage {
+        OutputStage::Out { db, coll } => write_out(cat, db, coll, docs),
+        OutputStage::Merge {
+            db,
+            coll,
+            on,
+            when_matched,
+            when_not_matched,
+        } => write_merge(
+            cat,
+            db,
+            coll,
+            on,
+            when_matched,
+            when_not_matched,
+            docs,
+            bypass,
+        ),
+    }
+}
+
+/// `$out`: replaces the target's documents, keeping its indexes and
+/// options. Everything is checked on a scratch copy first, so a failing
+/// `$out` leaves the target as it was.
+fn write_out(cat: &mut Catalog, db: &str, coll: &str, docs: Vec<Document>) -> Result<()> {
+    crate::catalog::check_db_name(db)?;
+    crate::catalog::check_coll_name(db, coll)?;
+    let ns = format!("{db}.{coll}");
+    let docs: Vec<Document> = docs.into_iter().map(with_id_first).collect();
+    let mut scratch = Collection::new(Document::new())?;
+    if let Some(existing) = cat.get(db, coll) {
+        for index in existing.indexes.iter().skip(1) {
+            scratch.create_index(&ns, index.spec.clone())?;
+        }
+    }
+    for d in &docs {
+        check_storable(d)?;
+        scratch.insert(&ns, d.clone()).map_err(|e| {
+            let mut e = e;
+            e.message = format!("$out failed: {}", e.message);
+            e
+        })?;
+    }
+    let existing: Vec<u64> = cat
+        .get(db, coll)
+        .map(|c| c.records.keys().copied().collect())
+        .unwrap_or_default();
+    for r in existing {
+        cat.remove(db, coll, r);
+    }
+    cat.ensure(db, coll)?;
+    for d in docs {
+        cat.insert(db, coll, d)?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_merge(
+    cat: &mut Catalog,
+    db: &str,
+    coll: &str,
+    on: &[String],
+    when_matched: &str,
+    when_not_matched: &str,
+    docs: Vec<Document>,
+    bypass: bool,
+) -> Result<()> {
+    crate::catalog::check_db_name(db)?;
+    crate::catalog::check_coll_name(db, coll)?;
+    let on: Vec<String> = if on.is_empty() {
+        vec!["_id".to_string()]
+    } else {
+        on.to_vec()
+    };
+    for doc in docs {
+        let mut filter = Document::new();
+        for field in &on {
+            match docdb_query::path::get_path(&doc, field) {
+                Some(v) if !matches!(v, Bson::Null | Bson::Undefined | Bson::Array(_)) => {
+                    filter.insert(field.clone(), v.clone());
+                }
+                _ if field == "_id" => {}
+                _ => {
+                    return Err(CommandError::new(
+                        51132,
+                        format!(
+                            "$merge write error: 'on' field '{field}' cannot be missing, null, undefined or an array"
+                        ),
+                    ));
+                }
+            }
+        }
+        let matched = if filter.is_empty() {
+            None
+        } else {
+            match cat.get(db, coll) {
+                Some(c) => {
+                    let req = SelectRequest {
+                        filter: Some(&filter),
+                        limit: Some(1),
+                        ..Default::default()
+                    };
+                    select(c, &req, &crate::guard::OpGuard::none())?
+                        .rows
+                        .first()
+                        .map(|r| r.record)
+                }
+                None => None,
+            }
+        };
+        match matched {
+            Some(record) => {
+                let Some(existing) = cat
+                    .get(db, coll)
+                    .and_then(|c| c.records.get(&record))
+                    .cloned()
+                else {
+                    continue;
+                };
+                let new = match when_matched {
+                    "replace" => {
+                        let mut d = doc.clone();
+                        d.insert("_id", existing.get("_id").cloned().unwrap_or(Bson::Null));
+                        with_id_first(d)
+                    }
+                    "merge" => {
+                        let mut d = existing.clone();
+                        for (k, v) in &doc {
+                            if k != "_id" {
+                                d.insert(k.clone(), v.clone());
+                            }
+                        }
+                        d
+                    }
+                    "keepExisting" => continue,
+                    "fail" => {
+                        let mut pattern = Document::new();
+                        for field in filter.keys() {
+                            pattern.insert(field.clone(), 1);
+                        }
+                        let shown: Vec<String> = filter
+                            .iter()
+                            .map(|(k, v)| format!("{k}: {}", crate::index::shell_value(v)))
+                            .collect();
+                        return Err(CommandError::new(
+                            codes::DUPLICATE_KEY,
+                            format!(
+                                "$merge failed: E11000 duplicate key error collection: {db}.{coll} dup key: {{ {} }} (whenMatched: fail)",
+                                shown.join(", ")
+                            ),
+                        )
+                        .with("keyPattern", pattern)
+                        .with("keyValue", filter.clone()));
+                    }
+                    other => {
+                        return Err(CommandError::bad_value(format!(
+                            "$merge whenMatched '{other}' is not supported by this engine; use replace, merge, keepExisting or fail"
+                        )));
+                    }
+                };
+                check_storable(&new)?;
+                super::write_util::validate(cat.get(db, coll), &new, Some(&existing), bypass)?;
+                cat.replace(db, coll, record, new)?;
+            }
+            None => match when_not_matched {
+                "insert" => {
+                    let d = with_id_first(doc);
+                    check_storable(&d)?;
+                    super::write_util::validate(cat.get(db, coll), &d, None, bypass)?;
+                    cat.insert(db, coll, d)?;
+                }
+                "discard" => {}
+                "fail" => {
+                    return Err(CommandError::new(
+                        13113,
+                        "$merge could not find a matching document in the target collection for at least one document in the source collection",
+                    ));
+                }
+                other => {
+                    return Err(CommandError::bad_value(format!(
+                        "$merge whenNotMatched '{other}' is not valid; use insert, discard or fail"
+                    )));
+                }
+            },
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,660 @@
+//! `explain` of find, aggregate, count, distinct, update, delete and
+//! findAndModify, in MongoDB's shape (queryPlanner / executionStats /
+//! allPlansExecution).
+//!
+//! The plan tree is built from the `Plan` the planner chose and the counters
+//! `exec::select` incremented while actually running it, so `nReturned`,
+//! `keysExamined` and `docsExamined` are real. Writes are not performed:
+//! their stages report what they would do (`nWouldModify`, `nWouldDelete`),
+//! as MongoDB does.
+
+use bson::{Bson, Document, doc};
+use docdb_query::update::{Update, UpdateContext};
+
+use super::args;
+use crate::collection::Collection;
+use crate::engine::Ctx;
+use crate::error::{CommandError, Result};
+use crate::exec::{ExecStats, SelectRequest, Selection, select};
+use crate::planner::Access;
+
+/// What surrounds the scan in the plan tree.
+#[derive(Default)]
+struct Shape<'a> {
+    sort: Option<&'a Document>,
+    skip: u64,
+    limit: Option<u64>,
+    projection: Option<&'a Document>,
+}
+
+/// MongoDB's normalized form of a filter: `{a: 1}` → `{a: {$eq: 1}}`,
+/// several conditions → `{$and: [...]}`.
+fn parsed_query(filter: &Document) -> Document {
+    let mut parts: Vec<Document> = Vec::new();
+    for (k, v) in filter {
+        let cond = match v {
+            Bson::Document(d)
+                if d.keys().next().is_some_and(|f| f.starts_with('$')) || k.starts_with('$') =>
+            {
+                v.clone()
+            }
+            other if k.starts_with('$') => other.clone(),
+            other => Bson::Document(doc! {"$eq": other.clone()}),
+        };
+        match (k.as_str(), &cond) {
+            (_, Bson::Document(ops)) if !k.starts_with('$') && ops.len() > 1 => {
+                for (op, x) in ops {
+                    parts.push(doc! {k.clone(): {op.clone(): x.clone()}});
+                }
+            }
+            _ => parts.push(doc! {k.clone(): cond}),
+        }
+    }
+    match parts.len() {
+        0 => Document::new(),
+        1 => parts.pop().unwrap_or_default(),
+        _ => doc! {"$and": parts.into_iter().map(Bson::Document).collect::<Vec<_>>()},
+    }
+}
+
+fn with_stats(mut stage: Document, exec: bool, n_returned: u64, extra: &[(&str, u64)]) -> Document {
+    if exec {
+        stage.insert("nReturned", n_returned as i64);
+        stage.insert("executionTimeMillisEstimate", 0_i64);
+        for (k, v) in extra {
+            stage.insert(*k, *v as i64);
+        }
+    }
+    stage
+}
+
+/// The scan stage (COLLSCAN, FETCH+IXSCAN or TEXT_MATCH) of an access path.
+fn access_stage(
+    coll: &Collection,
+    access: &Access,
+    filter: &Document,
+    stats: Option<&ExecStats>,
+) -> Document {
+    let exec = stats.is_some();
+    let s = stats.cloned().unwrap_or_default();
+    let pq = parsed_query(filter);
+    match access {
+        Access::CollScan => {
+            let mut st = doc! {"stage": "COLLSCAN"};
+            if !pq.is_empty() {
+                st.insert("filter", pq);
+            }
+            st.insert("direction", "forward");
+            with_stats(
+                st,
+                exec,
+                s.matched,
+                &[
+                    ("docsExamined", s.docs_examined),
+                    ("works", s.docs_examined + 1),
+                    ("advanced", s.matched),
+                ],
+            )
+        }
+        Access::Text { index } => {
+            let name = coll
+                .indexes
+                .get(*index)
+                .map(|i| i.spec.name.clone())
+                .unwrap_or_default();
+            let scan = with_stats(
+                doc! {"stage": "COLLSCAN", "direction": "forward"},
+                exec,
+                s.docs_examined,
+                &[("docsExamined", s.docs_examined)],
+            );
+            with_stats(
+                doc! {"stage": "TEXT_MATCH", "indexName": name, "filter": pq, "inputStage": scan},
+                exec,
+                s.matched,
+                &[],
+            )
+        }
+        Access::IndexScan {
+            index,
+            intervals,
+            backward,
+        } => {
+            let Some(idx) = coll.indexes.get(*index) else {
+                return doc! {"stage": "EOF"};
+            };
+            let ixscan = ixscan_stage(
+                idx,
+                intervals,
+                *backward,
+                exec,
+                s.index_returned,
+                s.keys_examined,
+            );
+            let mut fetch = doc! {"stage": "FETCH"};
+            if !pq.is_empty() {
+                fetch.insert("filter", pq);
+            }
+            fetch.insert("inputStage", ixscan);
+            with_stats(fetch, exec, s.matched, &[("docsExamined", s.docs_examined)])
+        }
+        Access::Or { branches } => {
+            let inputs: Vec<Bson> = branches
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (index, intervals))| {
+                    let idx = coll.indexes.get(*index)?;
+                    let (keys, returned) = s.branches.get(i).copied().unwrap_or_default();
+                    Some(Bson::Document(ixscan_stage(
+                        idx, intervals, false, exec, returned, keys,
+                    )))
+                })
+                .collect();
+            let or = with_stats(
+                doc! {"stage": "OR", "inputStages": inputs},
+                exec,
+                s.index_returned,
+                &[("dupsDropped", 0)],
+            );
+            let mut fetch = doc! {"stage": "FETCH"};
+            if !pq.is_empty() {
+                fetch.insert("filter", pq);
+            }
+            fetch.insert("inputStage", or);
+            with_stats(fetch, exec, s.matched, &[("docsExamined", s.docs_examined)])
+        }
+    }
+}
+
+/// An IXSCAN stage with its bounds shown in scan order, as MongoDB shows them.
+fn ixscan_stage(
+    idx: &crate::index::Index,
+    intervals: &[Vec<crate::planner::Interval>],
+    backward: bool,
+    exec: bool,
+    returned: u64,
+    keys: u64,
+) -> Document {
+    let mut bounds = Document::new();
+    for ((path, desc), ivs) in idx.spec.fields.iter().zip(intervals) {
+        let reversed = *desc != backward;
+        let mut shown: Vec<Bson> = ivs
+            .iter()
+            .map(|iv| Bson::String(iv.render(reversed)))
+            .collect();
+        if reversed {
+            shown.reverse();
+        }
+        bounds.insert(path.clone(), shown);
+    }
+    let mut multikey_paths = Document::new();
+    for (path, _) in &idx.spec.fields {
+        let paths = if idx.multikey {
+            vec![Bson::String(path.clone())]
+        } else {
+            vec![]
+        };
+        multikey_paths.insert(path.clone(), Bson::Array(paths));
+    }
+    with_stats(
+        doc! {
+            "stage": "IXSCAN",
+            "keyPattern": idx.spec.key.clone(),
+            "indexName": idx.spec.name.clone(),
+            "isMultiKey": idx.multikey,
+            "multiKeyPaths": multikey_paths,
+            "isUnique": idx.spec.unique,
+            "isSparse": idx.spec.sparse,
+            "isPartial": idx.spec.partial_filter.is_some(),
+            "indexVersion": 2,
+            "direction": if backward { "backward" } else { "forward" },
+            "indexBounds": bounds,
+        },
+        exec,
+        returned,
+        &[
+            ("keysExamined", keys),
+            ("seeks", 1),
+            ("dupsTested", 0),
+            ("dupsDropped", 0),
+        ],
+    )
+}
+
+/// The whole winning plan: scan, then SORT, SKIP, LIMIT, PROJECTION.
+fn plan_tree(
+    coll: &Collection,
+    sel: &Selection,
+    filter: &Document,
+    shape: &Shape,
+    exec: bool,
+) -> Document {
+    let s = &sel.stats;
+    let stats = exec.then_some(s);
+    let mut stage = access_stage(coll, &sel.plan.access, filter, stats);
+    if sel.sorted_in_memory {
+        let mut st = doc! {"stage": "SORT", "sortPattern": shape.sort.cloned().unwrap_or_default(), "memLimit": 104_857_600_i64, "type": "simple"};
+        if let Some(l) = shape.limit {
+            st.insert("limitAmount", (l + shape.skip) as i64);
+        }
+        st.insert("inputStage", stage);
+        stage = with_stats(st, exec, s.sorted, &[]);
+    }
+    if shape.skip > 0 {
+        stage = with_stats(
+            doc! {"stage": "SKIP", "skipAmount": shape.skip as i64, "inputStage": stage},
+            exec,
+            s.after_skip,
+            &[],
+        );
+    }
+    if let Some(l) = shape.limit {
+        stage = with_stats(
+            doc! {"stage": "LIMIT", "limitAmount": l as i64, "inputStage": stage},
+            exec,
+            s.after_limit,
+            &[],
+        );
+    }
+    if let Some(p) = shape.projection.filter(|p| !p.is_empty()) {
+        let simple = p.values().all(|v| {
+            matches!(
+                v,
+                Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Boolean(_)
+            )
+        });
+        let name = if simple {
+            "PROJECTION_SIMPLE"
+        } else {
+            "PROJECTION_DEFAULT"
+        };
+        stage = with_stats(
+            doc! {"stage": name, "transformBy": p.clone(), "inputStage": stage},
+            exec,
+            s.after_limit,
+            &[],
+        );
+    }
+    stage
+}
+
+fn query_planner(
+    ns: &str,
+    coll: &Collection,
+    sel: &Selection,
+    filter: &Document,
+    winning: Document,
+) -> Document {
+    let rejected: Vec<Bson> = sel
+        .plan
+        .rejected
+        .iter()
+        .map(|a| Bson::Document(access_stage(coll, a, filter, None)))
+        .collect();
+    doc! {
+        "plannerVersion": 1,
+        "namespace": ns,
+        "indexFilterSet": false,
+        "parsedQuery": parsed_query(filter),
+        "maxIndexedOrSolutionsReached": false,
+        "maxIndexedAndSolutionsReached": false,
+        "maxScansToExplodeReached": false,
+        "winningPlan": winning,
+        "rejectedPlans": rejected,
+    }
+}
+
+fn execution_stats(sel: &Selection, n_returned: u64, stages: Document) -> Document {
+    doc! {
+        "executionSuccess": true,
+        "nReturned": n_returned as i64,
+        "executionTimeMillis": sel.stats.millis as i64,
+        "totalKeysExamined": sel.stats.keys_examined as i64,
+        "totalDocsExamined": sel.stats.docs_examined as i64,
+        "executionStages": stages,
+    }
+}
+
+/// The reply around a plan: queryPlanner, executionStats, serverInfo, command.
+fn finish(
+    queryplanner: Document,
+    exec: Option<Document>,
+    verbosity: &str,
+    command: &Document,
+) -> Document {
+    let mut reply = doc! {"explainVersion": "1", "queryPlanner": queryplanner};
+    if let Some(e) = exec {
+        let mut e = e;
+        if verbosity == "allPlansExecution" {
+            e.insert("allPlansExecution", Bson::Array(vec![]));
+        }
+        reply.insert("executionStats", e);
+    }
+    reply.insert("command", command.clone());
+    reply.insert(
+        "serverInfo",
+        doc! {"host": "localhost", "port": 27017, "version": super::handshake::VERSION, "gitVersion": "docdb-embedded"},
+    );
+    reply.insert("ok", 1.0);
+    reply
+}
+
+/// An explain over a collection that does not exist: MongoDB shows EOF.
+fn eof_explain(ns: &str, filter: &Document, verbosity: &str, command: &Document) -> Document {
+    let qp = doc! {"namespace": ns, "parsedQuery": parsed_query(filter), "winningPlan": {"stage": "EOF"}, "rejectedPlans": []};
+    let exec = (verbosity != "queryPlanner").then(|| {
+        doc! {"executionSuccess": true, "nReturned": 0, "executionTimeMillis": 0, "totalKeysExamined": 0, "totalDocsExamined": 0,
+              "executionStages": {"stage": "EOF", "nReturned": 0}}
+    });
+    finish(qp, exec, verbosity, command)
+}
+
+fn sub_ctx<'a>(ctx: &'a Ctx, cmd: &'a Document) -> Ctx<'a> {
+    Ctx {
+        engine: ctx.engine,
+        db: ctx.db,
+        cmd,
+        guard: ctx.guard.clone(),
+        connection_id: ctx.connection_id,
+        documents: std::cell::RefCell::new(None),
+    }
+}
+
+fn hint_of(d: &Document) -> Option<Bson> {
+    match d.get("hint") {
+        None | Some(Bson::Null) => None,
+        Some(Bson::Document(h)) if h.is_empty() => None,
+        Some(h) => Some(h.clone()),
+    }
+}
+
+pub fn explain(ctx: &Ctx) -> Result<Document> {
+    let inner = match ctx.cmd.get("explain") {
+        Some(Bson::Document(d)) => d.clone(),
+        _ => {
+            return Err(CommandError::type_mismatch(
+                "explain's argument must be the command to explain, as an object",
+            ));
+        }
+    };
+    let verbosity = match ctx.cmd.get("verbosity") {
+        None => "allPlansExecution".to_string(),
+        Some(Bson::String(s))
+            if ["queryPlanner", "executionStats", "allPlansExecution"].contains(&s.as_str()) =>
+        {
+            s.clone()
+        }
+        Some(v) => {
+            return Err(CommandError::bad_value(format!(
+                "verbosity must be queryPlanner, executionStats or allPlansExecution, found {v}"
+            )));
+        }
+    };
+    let name = inner.keys().next().cloned().unwrap_or_default();
+    let inner_ctx = sub_ctx(ctx, &inner);
+    match name.as_str() {
+        "find" => explain_find(&inner_ctx, &verbosity),
+        "aggregate" => explain_aggregate(&inner_ctx, &inner, &verbosity),
+        "count" => explain_simple(&inner_ctx, &verbosity, "query", "COUNT"),
+        "distinct" => explain_simple(&inner_ctx, &verbosity, "query", "PROJECTION_DEFAULT"),
+        "update" | "delete" | "findAndModify" | "findandmodify" => {
+            explain_write(&inner_ctx, &verbosity)
+        }
+        "" => Err(CommandError::failed_to_parse(
+            "explain needs a command to explain",
+        )),
+        other => Err(CommandError::new(
+            crate::error::codes::COMMAND_NOT_FOUND,
+            format!("Explain failed due to unknown command: {other}"),
+        )),
+    }
+}
+
+fn explain_find(ctx: &Ctx, verbosity: &str) -> Result<Document> {
+    let coll = args::collection(ctx)?;
+    let o = super::find::parse_options(ctx)?;
+    let ns = ctx.ns(&coll);
+    let empty = Document::new();
+    let filter = o.filter.as_ref().unwrap_or(&empty);
+    let Some((sel, docs)) = super::find::run(ctx, &coll, &o)? else {
+        return Ok(eof_explain(&ns, filter, verbosity, ctx.cmd));
+    };
+    let exec = verbosity != "queryPlanner";
+    ctx.engine.read(|cat| {
+        let Some(c) = cat.get(ctx.db, &coll) else {
+            return Ok(eof_explain(&ns, filter, verbosity, ctx.cmd));
+        };
+        let shape = Shape {
+            sort: o.sort.as_ref(),
+            skip: o.skip,
+            limit: o.limit,
+            projection: o.projection.as_ref(),
+        };
+        let winning = plan_tree(c, &sel, filter, &shape, false);
+        let qp = query_planner(&ns, c, &sel, filter, winning);
+        let stats = exec.then(|| {
+            execution_stats(
+                &sel,
+                docs.len() as u64,
+                plan_tree(c, &sel, filter, &shape, true),
+            )
+        });
+        Ok(finish(qp, stats, verbosity, ctx.cmd))
+    })
+}
+
+/// count and distinct: the scan under a COUNT / PROJECTION stage.
+fn explain_simple(ctx: &Ctx, verbosity: &str, filter_field: &str, top: &str) -> Result<Document> {
+    let coll = args::collection(ctx)?;
+    let ns = ctx.ns(&coll);
+    let filter = args::opt_doc(ctx, filter_field)?
+        .cloned()
+        .unwrap_or_default();
+    let hint = hint_of(ctx.cmd);
+    let exec = verbosity != "queryPlanner";
+    ctx.engine.read(|cat| {
+        let Some(c) = cat.get(ctx.db, &coll) else {
+            return Ok(eof_explain(&ns, &filter, verbosity, ctx.cmd));
+        };
+        let req = SelectRequest {
+            filter: Some(&filter),
+            hint: hint.as_ref(),
+            ..Default::default()
+        };
+        let sel = select(c, &req, &ctx.guard)?;
+        let wrap = |inner: Document, exec: bool| {
+            let mut d = doc! {"stage": top};
+            if top == "COUNT" && exec {
+                d.insert("nCounted", sel.stats.matched as i64);
+            }
+            d.insert("inputStage", inner);
+            with_stats(
+                d,
+                exec,
+                if top == "COUNT" { 0 } else { sel.stats.matched },
+                &[],
+            )
+        };
+        let winning = wrap(plan_tree(c, &sel, &filter, &Shape::default(), false), false);
+        let qp = query_planner(&ns, c, &sel, &filter, winning);
+        let stats = exec.then(|| {
+            execution_stats(
+                &sel,
+                if top == "COUNT" { 0 } else { sel.stats.matched },
+                wrap(plan_tree(c, &sel, &filter, &Shape::default(), true), true),
+            )
+        });
+        Ok(finish(qp, stats, verbosity, ctx.cmd))
+    })
+}
+
+/// update/delete/findAndModify: plan and count what would change.
+fn explain_write(ctx: &Ctx, verbosity: &str) -> Result<Document> {
+    let coll = args::collection(ctx)?;
+    let ns = ctx.ns(&coll);
+    let name = args::command_name(ctx);
+    // The first statement is explained, as MongoDB does.
+    let (filter, update, multi, sort, hint) = match name.as_str() {
+        "update" => {
+            let st = args::doc_array(ctx, "updates")?
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            let q = args::doc_field(&st, "update.updates", "q")?
+                .cloned()
+                .unwrap_or_default();
+            let multi = args::bool_field(&st, "update.updates", "multi")?.unwrap_or(false);
+            (q, st.get("u").cloned(), multi, None, hint_of(&st))
+        }
+        "delete" => {
+            let st = args::doc_array(ctx, "deletes")?
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            let q = args::doc_field(&st, "delete.deletes", "q")?
+                .cloned()
+                .unwrap_or_default();
+            let limit = args::int_field(&st, "delete.deletes", "limit")?.unwrap_or(0);
+            (q, None, limit == 0, None, hint_of(&st))
+        }
+        _ => {
+            let q = args::opt_doc(ctx, "query")?.cloned().unwrap_or_default();
+            let remove = args::opt_bool(ctx, "remove")?.unwrap_or(false);
+            let u = if remove {
+                None
+            } else {
+                ctx.cmd.get("update").cloned()
+            };
+            (
+                q,
+                u,
+                false,
+                args::opt_doc(ctx, "sort")?.cloned(),
+                hint_of(ctx.cmd),
+            )
+        }
+    };
+    let parsed_update = match &update {
+        Some(u) => Some(Update::parse(u, None)?),
+        None => None,
+    };
+    let exec = verbosity != "queryPlanner";
+    ctx.engine.read(|cat| {
+        let Some(c) = cat.get(ctx.db, &coll) else {
+            return Ok(eof_explain(&ns, &filter, verbosity, ctx.cmd));
+        };
+        let req = SelectRequest {
+            filter: Some(&filter),
+            sort: sort.as_ref(),
+            limit: (!multi).then_some(1),
+            hint: hint.as_ref(),
+            ..Default::default()
+        };
+        let sel = select(c, &req, &ctx.guard)?;
+        let mut would_modify = 0i64;
+        if let Some(u) = &parsed_update {
+            for row in &sel.rows {
+                if let Some(d) = c.records.get(&row.record) {
+                    let mut copy = d.clone();
+                    let uctx = UpdateContext {
+                        is_insert: false,
+                        positional: row.positional,
+                        now: bson::DateTime::now(),
+                        vars: None,
+                    };
+                    if u.apply(&mut copy, &uctx).is_ok() && !super::write_util::identical(&copy, d)
+                    {
+                        would_modify += 1;
+                    }
+                }
+            }
+        }
+        let shape = Shape {
+            sort: sort.as_ref(),
+            limit: (!multi).then_some(1),
+            ..Default::default()
+        };
+        let wrap = |inner: Document, exec: bool| {
+            let mut d = if parsed_update.is_some() {
+                doc! {"stage": "UPDATE"}
+            } else {
+                doc! {"stage": "DELETE"}
+            };
+            if exec {
+                if parsed_update.is_some() {
+                    d.insert("nMatched", sel.rows.len() as i64);
+                    d.insert("nWouldModify", would_modify);
+                    d.insert("nWouldUpsert", 0_i64);
+                } else {
+                    d.insert("nWouldDelete", sel.rows.len() as i64);
+                }
+            }
+            d.insert("inputStage", inner);
+            with_stats(d, exec, 0, &[])
+        };
+        let winning = wrap(plan_tree(c, &sel, &filter, &shape, false), false);
+        let qp = query_planner(&ns, c, &sel, &filter, winning);
+        let stats = exec.then(|| {
+            execution_stats(
+                &sel,
+                0,
+                wrap(plan_tree(c, &sel, &filter, &shape, true), true),
+            )
+        });
+        Ok(finish(qp, stats, verbosity, ctx.cmd))
+    })
+}
+
+/// aggregate: the leading `$match` is planned like a find; the rest of the
+/// pipeline is listed after a `$cursor` stage.
+pub fn explain_aggregate(ctx: &Ctx, command: &Document, verbosity: &str) -> Result<Document> {
+    let inner_ctx = sub_ctx(ctx, command);
+    let coll = super::aggregate::target(&inner_ctx)?;
+    let stages = super::aggregate::stages(&inner_ctx)?;
+    let Some(coll) = coll else {
+        return Ok(
+            doc! {"explainVersion": "1", "stages": stages.into_iter().map(Bson::Document).collect::<Vec<_>>(), "command": command.clone(), "ok": 1.0},
+        );
+    };
+    let ns = inner_ctx.ns(&coll);
+    let (docs, _, sel) = super::aggregate::run(&inner_ctx, Some(&coll), &stages)?;
+    let leading = stages
+        .first()
+        .and_then(|s| s.get_document("$match").ok())
+        .cloned();
+    let filter = leading.clone().unwrap_or_default();
+    let Some(sel) = sel else {
+        return Ok(eof_explain(&ns, &filter, verbosity, command));
+    };
+    let exec = verbosity != "queryPlanner";
+    ctx.engine.read(|cat| {
+        let Some(c) = cat.get(ctx.db, &coll) else { return Ok(eof_explain(&ns, &filter, verbosity, command)) };
+        let winning = plan_tree(c, &sel, &filter, &Shape::default(), false);
+        let qp = query_planner(&ns, c, &sel, &filter, winning);
+        let stats = exec.then(|| execution_stats(&sel, sel.rows.len() as u64, plan_tree(c, &sel, &filter, &Shape::default(), true)));
+        let rest: Vec<Document> = stages.iter().skip(usize::from(leading.is_some())).cloned().collect();
+        if rest.is_empty() {
+            return Ok(finish(qp, stats, verbosity, command));
+        }
+        let mut cursor = doc! {"queryPlanner": qp};
+        if let Some(s) = stats {
+            cursor.insert("executionStats", s);
+        }
+        let mut out: Vec<Bson> = vec![Bson::Document(doc! {"$cursor": cursor, "nReturned": sel.rows.len() as i64})];
+        let last = rest.len().saturating_sub(1);
+        for (i, st) in rest.into_iter().enumerate() {
+            let mut st = st;
+            if exec && i == last {
+                st.insert("nReturned", docs.len() as i64);
+            }
+            out.push(Bson::Document(st));
+        }
+        Ok(doc! {
+            "explainVersion": "1",
+            "stages": out,
+            "command": command.clone(),
+            "serverInfo": {"host": "localhost", "port": 27017, "version": super::handshake::VERSION},
+            "ok": 1.0,
+        })
+    })
+}

@@ -1,0 +1,117 @@
+//! The command table: command name (and MongoDB's lowercase aliases) to
+//! handler, in FerretDB's shape. One file per command family; every handler
+//! is `fn(&Ctx) -> Result<Document>` and never panics on bad input.
+
+pub mod admin;
+pub mod aggregate;
+pub mod args;
+pub mod collections;
+pub mod count;
+pub mod cursors;
+pub mod databases;
+pub mod delete;
+pub mod explain;
+pub mod find;
+pub mod find_and_modify;
+pub mod handshake;
+pub mod indexes;
+pub mod insert;
+pub mod update;
+pub mod write_util;
+
+use bson::Document;
+
+use crate::engine::Ctx;
+use crate::error::Result;
+
+/// A command handler.
+pub type Handler = fn(&Ctx) -> Result<Document>;
+
+/// Every command name answered, for `listCommands`.
+pub const COMMAND_NAMES: &[&str] = &[
+    "hello",
+    "isMaster",
+    "buildInfo",
+    "ping",
+    "getParameter",
+    "endSessions",
+    "killCursors",
+    "getMore",
+    "listDatabases",
+    "listCollections",
+    "listIndexes",
+    "create",
+    "drop",
+    "dropDatabase",
+    "renameCollection",
+    "collStats",
+    "dbStats",
+    "serverStatus",
+    "collMod",
+    "connectionStatus",
+    "whatsmyuri",
+    "getLog",
+    "hostInfo",
+    "currentOp",
+    "killOp",
+    "insert",
+    "find",
+    "update",
+    "delete",
+    "findAndModify",
+    "count",
+    "distinct",
+    "aggregate",
+    "explain",
+    "createIndexes",
+    "dropIndexes",
+    "listCommands",
+    "validate",
+];
+
+/// The handler for a command name, `None` when unknown.
+pub fn lookup(name: &str) -> Option<Handler> {
+    let h: Handler = match name {
+        "hello" | "isMaster" | "ismaster" => handshake::hello,
+        "buildInfo" | "buildinfo" => handshake::build_info,
+        "ping" => handshake::ping,
+        "getParameter" => handshake::get_parameter,
+        "endSessions" | "killSessions" | "killAllSessions" | "refreshSessions" => {
+            handshake::end_sessions
+        }
+        "serverStatus" => handshake::server_status,
+        "hostInfo" => handshake::host_info,
+        "connectionStatus" => handshake::connection_status,
+        "whatsmyuri" => handshake::whats_my_uri,
+        "getLog" => handshake::get_log,
+        "listCommands" => handshake::list_commands,
+        "currentOp" => admin::current_op,
+        "killOp" => admin::kill_op,
+        "getMore" => cursors::get_more,
+        "killCursors" => cursors::kill_cursors,
+        "listDatabases" => databases::list_databases,
+        "dropDatabase" => databases::drop_database,
+        "dbStats" => databases::db_stats,
+        "listCollections" => collections::list_collections,
+        "create" => collections::create,
+        "drop" => collections::drop,
+        "renameCollection" => collections::rename_collection,
+        "collStats" => collections::coll_stats,
+        "collMod" => collections::coll_mod,
+        "validate" => collections::validate,
+        "createIndexes" => indexes::create_indexes,
+        "dropIndexes" | "deleteIndexes" => indexes::drop_indexes,
+        "listIndexes" => indexes::list_indexes,
+        "insert" => insert::insert,
+        "update" => update::update,
+        "delete" => delete::delete,
+        "find" => find::find,
+        "findAndModify" | "findandmodify" => find_and_modify::find_and_modify,
+        "count" => count::count,
+        "distinct" => count::distinct,
+        "aggregate" => aggregate::aggregate,
+        "explain" => explain::explain,
+        _ => return None,
+    };
+    Some(h)
+}

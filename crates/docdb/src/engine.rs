@@ -1,0 +1,349 @@
+//! The engine: catalog, cursors and running operations behind interior locks.
+//!
+//! `Engine::execute` is the single entry point: a command document in, a
+//! MongoDB reply document out, never a panic. Reads take a shared lock on the
+//! catalog, writes an exclusive one; writes drain the catalog's journal into
+//! the operation log (and fsync it) before the lock is released, so the log
+//! order is the order of changes and no acknowledged write is lost.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+
+use bson::{Bson, Document};
+
+use crate::catalog::Catalog;
+use crate::commands;
+use crate::cursor::Cursors;
+use crate::error::{CommandError, Result, codes};
+use crate::guard::OpGuard;
+use crate::ops::Ops;
+use crate::persist::{COMPACT_AFTER_BYTES, Store};
+
+/// An embedded MongoDB-compatible database engine.
+pub struct Engine {
+    catalog: RwLock<Catalog>,
+    cursors: Mutex<Cursors>,
+    ops: Mutex<Ops>,
+    store: Option<Mutex<Store>>,
+    pub(crate) started: Instant,
+}
+
+/// What a command handler sees.
+pub struct Ctx<'a> {
+    pub engine: &'a Engine,
+    pub db: &'a str,
+    pub cmd: &'a Document,
+    pub guard: OpGuard,
+    pub connection_id: i64,
+    /// An insert's `documents`, moved out of the command so that they are
+    /// stored without a copy (see [`Ctx::take_documents`]).
+    pub documents: std::cell::RefCell<Option<Vec<Bson>>>,
+}
+
+impl Ctx<'_> {
+    /// Takes the documents moved out of an insert command (once).
+    pub fn take_documents(&self) -> Option<Vec<Bson>> {
+        self.documents.borrow_mut().take()
+    }
+
+    /// `db.coll` for a collection of this command's database.
+    pub fn ns(&self, coll: &str) -> String {
+        format!("{}.{}", self.db, coll)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding a lock is caught in `execute`; the data behind
+    // the lock is still consistent (all checks precede mutations), so keep going.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Engine {
+    /// An engine that keeps everything in memory.
+    pub fn in_memory() -> Engine {
+        Engine {
+            catalog: RwLock::new(Catalog::default()),
+            cursors: Mutex::new(Cursors::default()),
+            ops: Mutex::new(Ops::default()),
+            store: None,
+            started: Instant::now(),
+        }
+    }
+
+    /// An engine persisted in `path` (created when missing). Replays the
+    /// snapshot and log; a torn final record is skipped with a warning.
+    pub fn open_dir(path: impl AsRef<Path>) -> std::io::Result<Engine> {
+        let (mut store, records) = Store::open(path.as_ref())?;
+        // Replayed changes are already in the log: do not journal them again.
+        let mut catalog = Catalog {
+            journal: false,
+            ..Default::default()
+        };
+        for rec in &records {
+            if let Err(e) = catalog.apply_record(rec) {
+                log::warn!(
+                    "{}: skipping a log record that no longer applies: {e}",
+                    path.as_ref().display()
+                );
+            }
+        }
+        catalog.journal = true;
+        if store.log_bytes > 0 {
+            // Fold the replayed log into a fresh snapshot so the next open is quick.
+            store.compact(&catalog.snapshot_records())?;
+        }
+        Ok(Engine {
+            catalog: RwLock::new(catalog),
+            cursors: Mutex::new(Cursors::default()),
+            ops: Mutex::new(Ops::default()),
+            store: Some(Mutex::new(store)),
+            started: Instant::now(),
+        })
+    }
+
+    /// Runs one command against database `db` and returns MongoDB's reply.
+    pub fn execute(&self, db: &str, command: Document) -> Document {
+        self.execute_on(0, db, command)
+    }
+
+    /// As [`Engine::execute`], for a numbered client connection.
+    pub fn execute_on(&self, connection_id: i64, db: &str, mut command: Document) -> Document {
+        let documents = match (
+            command.keys().next().map(String::as_str),
+            command.get("documents"),
+        ) {
+            (Some("insert"), Some(Bson::Array(_))) => match command.remove("documents") {
+                Some(Bson::Array(docs)) => Some(docs),
+                _ => None,
+            },
+            _ => None,
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            self.run(connection_id, db, &command, documents)
+        }));
+        match result {
+            Ok(Ok(mut reply)) => {
+                if !reply.contains_key("ok") {
+                    reply.insert("ok", 1.0);
+                }
+                reply
+            }
+            Ok(Err(e)) => e.to_reply(),
+            Err(_) => CommandError::new(
+                codes::INTERNAL_ERROR,
+                "internal error while running the command (a bug in the embedded engine; the database is still usable)",
+            )
+            .to_reply(),
+        }
+    }
+
+    fn run(
+        &self,
+        connection_id: i64,
+        db: &str,
+        cmd: &Document,
+        documents: Option<Vec<Bson>>,
+    ) -> Result<Document> {
+        let Some(name) = cmd.keys().next() else {
+            return Err(CommandError::failed_to_parse(
+                "empty command document: the first field must name the command",
+            ));
+        };
+        let Some(handler) = commands::lookup(name) else {
+            return Err(CommandError::new(
+                codes::COMMAND_NOT_FOUND,
+                format!("no such command: '{name}'"),
+            ));
+        };
+        if cmd.contains_key("txnNumber")
+            || cmd.contains_key("autocommit")
+            || cmd.contains_key("startTransaction")
+        {
+            return Err(CommandError::new(
+                codes::ILLEGAL_OPERATION,
+                "Transaction numbers are only allowed on a replica set member or mongos",
+            ));
+        }
+        let max_time = match cmd.get("maxTimeMS") {
+            None | Some(Bson::Null) => None,
+            Some(v) => match crate::index::spec::number(v) {
+                Some(ms) if ms >= 0.0 && ms.fract() == 0.0 => {
+                    (ms > 0.0).then(|| Duration::from_millis(ms as u64))
+                }
+                _ => {
+                    return Err(CommandError::bad_value(format!(
+                        "maxTimeMS must be a non-negative integer, found {v}"
+                    )));
+                }
+            },
+        };
+        let ns = match cmd.get(name) {
+            Some(Bson::String(coll)) => format!("{db}.{coll}"),
+            _ => format!("{db}.$cmd"),
+        };
+        let (opid, flag) = lock(&self.ops).start(ns, cmd);
+        let ctx = Ctx {
+            engine: self,
+            db,
+            cmd,
+            guard: OpGuard::new(flag, max_time),
+            connection_id,
+            documents: std::cell::RefCell::new(documents),
+        };
+        let result = handler(&ctx);
+        lock(&self.ops).finish(opid);
+        result
+    }
+
+    /// Runs `f` with shared access to the catalog.
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&Catalog) -> R) -> R {
+        let guard = self.catalog.read().unwrap_or_else(|e| e.into_inner());
+        f(&guard)
+    }
+
+    /// Runs `f` with exclusive access, then makes its journal durable before
+    /// releasing the lock. The closure's result is returned even when part
+    /// of it failed (write errors), after the successful part is logged.
+    pub(crate) fn write<R>(&self, f: impl FnOnce(&mut Catalog) -> R) -> Result<R> {
+        let mut guard = self.catalog.write().unwrap_or_else(|e| e.into_inner());
+        let out = f(&mut guard);
+        let pending = std::mem::take(&mut guard.pending);
+        if let Some(store) = &self.store {
+            let mut store = lock(store);
+            store.append(&pending).map_err(|e| {
+                CommandError::new(
+                    codes::INTERNAL_ERROR,
+                    format!("could not write the operation log: {e}"),
+                )
+            })?;
+            if store.log_bytes > COMPACT_AFTER_BYTES
+                && let Err(e) = store.compact(&guard.snapshot_records())
+            {
+                log::warn!("log compaction failed (the log stays valid, retrying later): {e}");
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn cursors(&self) -> MutexGuard<'_, Cursors> {
+        lock(&self.cursors)
+    }
+
+    pub(crate) fn ops(&self) -> MutexGuard<'_, Ops> {
+        lock(&self.ops)
+    }
+
+    /// Deletes documents whose TTL index date is older than
+    /// `now - expireAfterSeconds` (dates inside arrays count by their
+    /// earliest, as in MongoDB); also reaps idle cursors. Returns how many
+    /// documents were removed.
+    pub fn expire_ttl(&self, now: bson::DateTime) -> usize {
+        self.cursors().reap_idle();
+        let mut victims: Vec<(String, String, u64)> = Vec::new();
+        self.read(|cat| {
+            for (db, colls) in &cat.dbs {
+                for (name, coll) in colls {
+                    for index in &coll.indexes {
+                        let (Some(secs), Some((path, _))) =
+                            (index.spec.expire_after_seconds, index.spec.fields.first())
+                        else {
+                            continue;
+                        };
+                        let cutoff = now
+                            .timestamp_millis()
+                            .saturating_sub(secs.saturating_mul(1000));
+                        for (record, doc) in &coll.records {
+                            let dates = docdb_query::path::values_at_path(doc, path);
+                            let earliest = dates
+                                .iter()
+                                .flat_map(|v| match v {
+                                    Bson::Array(items) => items.clone(),
+                                    other => vec![other.clone()],
+                                })
+                                .filter_map(|v| match v {
+                                    Bson::DateTime(d) => Some(d.timestamp_millis()),
+                                    _ => None,
+                                })
+                                .min();
+                            if earliest.is_some_and(|t| t <= cutoff) {
+                                victims.push((db.clone(), name.clone(), *record));
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        if victims.is_empty() {
+            return 0;
+        }
+        self.write(|cat| {
+            victims
+                .iter()
+                .filter(|(db, c, r)| cat.remove(db, c, *r).is_some())
+                .count()
+        })
+        .unwrap_or_else(|e| {
+            log::warn!("TTL expiry could not log its deletes: {e}");
+            0
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bson::doc;
+
+    #[test]
+    fn unknown_command_is_59_with_mongodb_message() {
+        let e = Engine::in_memory();
+        let r = e.execute("d", doc! {"frob": 1});
+        assert_eq!(r.get_i32("code").unwrap(), 59);
+        assert_eq!(r.get_str("errmsg").unwrap(), "no such command: 'frob'");
+        assert_eq!(e.execute("d", doc! {}).get_i32("code").unwrap(), 9);
+    }
+
+    #[test]
+    fn transactions_are_refused_on_a_standalone() {
+        let e = Engine::in_memory();
+        let r = e.execute(
+            "d",
+            doc! {"insert": "c", "documents": [{"a": 1}], "txnNumber": 1_i64, "autocommit": false},
+        );
+        assert_eq!(r.get_i32("code").unwrap(), 20);
+    }
+
+    #[test]
+    fn session_fields_are_ignored() {
+        let e = Engine::in_memory();
+        let r = e.execute("d", doc! {"ping": 1, "lsid": {"id": 1}, "$clusterTime": {}, "$readPreference": {"mode": "primary"}});
+        assert_eq!(r.get_f64("ok").unwrap(), 1.0);
+    }
+
+    #[test]
+    fn wrong_argument_types_are_errors_not_panics() {
+        let e = Engine::in_memory();
+        for cmd in [
+            doc! {"find": 5},
+            doc! {"find": "c", "filter": 3},
+            doc! {"find": "c", "limit": "x"},
+            doc! {"insert": "c", "documents": 1},
+            doc! {"insert": "c", "documents": [1]},
+            doc! {"update": "c", "updates": [{"q": {}, "u": 7}]},
+            doc! {"getMore": "x", "collection": "c"},
+            doc! {"createIndexes": "c", "indexes": [{"key": {"a": "weird"}}]},
+            doc! {"aggregate": "c", "pipeline": [{"$nope": 1}], "cursor": {}},
+            doc! {"explain": 1},
+            doc! {"renameCollection": 5},
+            doc! {"find": "c", "maxTimeMS": -1},
+        ] {
+            let r = e.execute("d", cmd.clone());
+            let ok = r.get_f64("ok").unwrap();
+            let has_write_error = r.get_array("writeErrors").is_ok();
+            assert!(ok == 0.0 || has_write_error, "{cmd} should fail: {r}");
+            assert!(r.get_i32("code").is_ok() || has_write_error, "{r}");
+        }
+    }
+}

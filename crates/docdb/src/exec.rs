@@ -1,0 +1,442 @@
+//! Running a plan: scan, filter, sort, skip, limit — with real counters.
+//!
+//! `select` is shared by every command that reads documents (find, count,
+//! distinct, update, delete, findAndModify, the input of aggregate), so they
+//! all plan the same way and `explain` can report exactly what ran: the
+//! counters in `ExecStats` are incremented by the loops below, never derived.
+//! Rows are record ids (plus the positional `$` index and `$text` score), so
+//! writers can go back to the stored document.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::time::Instant;
+
+use bson::{Bson, Document, doc};
+use docdb_query::matcher::{Filter, MatchContext};
+use docdb_query::sort::SortSpec;
+
+use crate::collection::Collection;
+use crate::error::{CommandError, Result};
+use crate::guard::OpGuard;
+use crate::index::{IndexEntry, KeyPart};
+use crate::planner::{self, Access, Interval, Plan};
+
+/// What to read.
+#[derive(Default, Clone, Copy)]
+pub struct SelectRequest<'a> {
+    pub filter: Option<&'a Document>,
+    pub sort: Option<&'a Document>,
+    pub skip: u64,
+    /// `None` (or 0) reads everything.
+    pub limit: Option<u64>,
+    pub hint: Option<&'a Bson>,
+    pub vars: Option<&'a Document>,
+}
+
+/// One selected document.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row {
+    pub record: u64,
+    pub positional: Option<usize>,
+    pub score: Option<f64>,
+}
+
+/// Counters of one execution, per stage.
+#[derive(Debug, Clone, Default)]
+pub struct ExecStats {
+    pub keys_examined: u64,
+    pub docs_examined: u64,
+    /// Records produced by the index scan (before the filter).
+    pub index_returned: u64,
+    /// Documents that passed the filter.
+    pub matched: u64,
+    /// Rows out of the in-memory sort (0 when no sort stage ran).
+    pub sorted: u64,
+    pub after_skip: u64,
+    pub after_limit: u64,
+    pub millis: u64,
+    /// Per `$or` branch: keys examined and records produced.
+    pub branches: Vec<(u64, u64)>,
+}
+
+/// The rows, the plan that produced them, and its counters.
+pub struct Selection {
+    pub rows: Vec<Row>,
+    pub plan: Plan,
+    pub stats: ExecStats,
+    /// True when an in-memory SORT stage ran.
+    pub sorted_in_memory: bool,
+}
+
+/// One key of a sort specification.
+enum SortKey {
+    Field(SortSpec),
+    TextScore,
+}
+
+/// A parsed sort: its keys, and the plain `(field, direction)` list the
+/// planner can match against indexes (empty when `$meta` is involved).
+pub struct Sort {
+    keys: Vec<SortKey>,
+    pub plain: Vec<(String, i32)>,
+}
+
+impl Sort {
+    pub fn parse(spec: &Document) -> Result<Sort> {
+        let mut keys = Vec::new();
+        let mut plain = Vec::new();
+        let mut has_meta = false;
+        for (field, dir) in spec {
+            if let Bson::Document(meta) = dir
+                && meta.get_str("$meta").ok() == Some("textScore")
+            {
+                keys.push(SortKey::TextScore);
+                has_meta = true;
+                continue;
+            }
+            let single = SortSpec::parse(&doc! {field.clone(): dir.clone()})?;
+            if let Some(f) = single.fields().first() {
+                plain.push(f.clone());
+            }
+            keys.push(SortKey::Field(single));
+        }
+        if keys.is_empty() {
+            // `sort: {}` means no sort.
+            return Ok(Sort { keys, plain });
+        }
+        if has_meta {
+            plain.clear();
+        }
+        Ok(Sort { keys, plain })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    fn compare(&self, a: (&Document, Option<f64>), b: (&Document, Option<f64>)) -> Ordering {
+        for key in &self.keys {
+            let o = match key {
+                SortKey::Field(spec) => spec.compare(a.0, b.0),
+                // Higher scores first, as MongoDB sorts textScore.
+                SortKey::TextScore => {
+                    b.1.unwrap_or(0.0)
+                        .partial_cmp(&a.1.unwrap_or(0.0))
+                        .unwrap_or(Ordering::Equal)
+                }
+            };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    }
+}
+
+/// `Some(reverse)` for a `{$natural: ±1}` sort.
+fn natural_direction(sort: &Document) -> Option<bool> {
+    match (sort.len(), sort.get("$natural")) {
+        (1, Some(v)) => crate::index::spec::number(v).map(|d| d < 0.0),
+        _ => None,
+    }
+}
+
+/// Plans and runs a read over `coll`.
+pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result<Selection> {
+    let started = Instant::now();
+    let empty = Document::new();
+    let filter_doc = req.filter.unwrap_or(&empty);
+    let filter = Filter::parse(filter_doc)?;
+    // `sort: {$natural: ±1}` is the collection order itself, forward or reversed.
+    let natural = req.sort.and_then(natural_direction);
+    let sort = match req.sort {
+        Some(s) if natural.is_none() => Sort::parse(s)?,
+        _ => Sort {
+            keys: Vec::new(),
+            plain: Vec::new(),
+        },
+    };
+    let natural_hint = Bson::Document(doc! {"$natural": 1});
+    let hint = if natural.is_some() {
+        Some(&natural_hint)
+    } else {
+        req.hint
+    };
+    let reverse_scan = natural == Some(true)
+        || matches!(req.hint, Some(Bson::Document(h)) if h.get("$natural").and_then(crate::index::spec::number).is_some_and(|d| d < 0.0));
+    let plan = planner::plan(coll, filter_doc, &sort.plain, hint)?;
+    let limit = req.limit.filter(|l| *l > 0);
+    let needs_sort = !sort.is_empty() && !plan.sort_covered;
+    // Without an in-memory sort we can stop as soon as skip+limit rows matched.
+    let stop_after = if needs_sort {
+        None
+    } else {
+        limit.map(|l| l.saturating_add(req.skip))
+    };
+    let mut stats = ExecStats::default();
+    let mut rows = Vec::new();
+    let ctx_vars = req.vars;
+    let mut visit =
+        |record: u64, doc: &Document, score: Option<f64>, stats: &mut ExecStats| -> bool {
+            stats.docs_examined += 1;
+            let (ok, positional) = if score.is_some() || ctx_vars.is_some() {
+                (
+                    filter.matches_with(
+                        doc,
+                        &MatchContext {
+                            text_score: score,
+                            vars: ctx_vars,
+                        },
+                    ),
+                    None,
+                )
+            } else {
+                filter.matches_positional(doc)
+            };
+            if ok {
+                stats.matched += 1;
+                rows.push(Row {
+                    record,
+                    positional,
+                    score,
+                });
+            }
+            stop_after.is_some_and(|n| rows.len() as u64 >= n)
+        };
+    match &plan.access {
+        Access::CollScan => {
+            let records: Box<dyn Iterator<Item = (&u64, &Document)>> = if reverse_scan {
+                Box::new(coll.records.iter().rev())
+            } else {
+                Box::new(coll.records.iter())
+            };
+            for (i, (record, doc)) in records.enumerate() {
+                if i % 512 == 0 {
+                    guard.check()?;
+                }
+                if visit(*record, doc, None, &mut stats) {
+                    break;
+                }
+            }
+        }
+        Access::Text { index } => {
+            let search = filter.text_search().cloned().ok_or_else(|| {
+                CommandError::bad_value("$text query could not be read from the filter")
+            })?;
+            let weights = coll
+                .indexes
+                .get(*index)
+                .and_then(|i| i.spec.text.as_ref())
+                .map(|t| t.weights.clone())
+                .unwrap_or_default();
+            for (i, (record, doc)) in coll.records.iter().enumerate() {
+                if i % 512 == 0 {
+                    guard.check()?;
+                }
+                let Some(score) = docdb_query::text::score(doc, &weights, &search) else {
+                    stats.docs_examined += 1;
+                    continue;
+                };
+                if visit(*record, doc, Some(score), &mut stats) {
+                    break;
+                }
+            }
+        }
+        Access::IndexScan {
+            index,
+            intervals,
+            backward,
+        } => {
+            let idx = planned_index(coll, *index)?;
+            let dedup = idx.multikey || intervals.iter().any(|f| f.len() > 1);
+            let mut seen: HashSet<u64> = HashSet::new();
+            let mut keys = 0;
+            let seen = dedup.then_some(&mut seen);
+            scan_index(
+                coll, idx, intervals, *backward, seen, &mut keys, guard, &mut stats, &mut visit,
+            )?;
+            stats.keys_examined = keys;
+        }
+        Access::Or { branches } => {
+            // One set across branches: a document matching two clauses is returned once.
+            let mut seen: HashSet<u64> = HashSet::new();
+            for (index, intervals) in branches {
+                let idx = planned_index(coll, *index)?;
+                let before = stats.index_returned;
+                let mut keys = 0;
+                let seen = Some(&mut seen);
+                let stop = scan_index(
+                    coll, idx, intervals, false, seen, &mut keys, guard, &mut stats, &mut visit,
+                )?;
+                stats.keys_examined += keys;
+                stats.branches.push((keys, stats.index_returned - before));
+                if stop {
+                    break;
+                }
+            }
+        }
+    }
+    let mut sorted_in_memory = false;
+    if needs_sort {
+        guard.check()?;
+        sorted_in_memory = true;
+        let mut keyed: Vec<(&Document, Row)> = rows
+            .iter()
+            .filter_map(|r| coll.records.get(&r.record).map(|d| (d, *r)))
+            .collect();
+        keyed.sort_by(|a, b| sort.compare((a.0, a.1.score), (b.0, b.1.score)));
+        rows = keyed.into_iter().map(|(_, r)| r).collect();
+        if let Some(l) = limit {
+            rows.truncate(l.saturating_add(req.skip) as usize);
+        }
+        stats.sorted = rows.len() as u64;
+    }
+    let skip = (req.skip as usize).min(rows.len());
+    rows.drain(..skip);
+    stats.after_skip = rows.len() as u64;
+    if let Some(l) = limit {
+        rows.truncate(l as usize);
+    }
+    stats.after_limit = rows.len() as u64;
+    stats.millis = started.elapsed().as_millis() as u64;
+    Ok(Selection {
+        rows,
+        plan,
+        stats,
+        sorted_in_memory,
+    })
+}
+
+fn planned_index(coll: &Collection, index: usize) -> Result<&crate::index::Index> {
+    coll.indexes.get(index).ok_or_else(|| {
+        CommandError::new(
+            crate::error::codes::INTERNAL_ERROR,
+            "planned index vanished",
+        )
+    })
+}
+
+/// The per-document callback of a scan; returns `true` to stop.
+type Visit<'a> = dyn FnMut(u64, &Document, Option<f64>, &mut ExecStats) -> bool + 'a;
+
+/// Walks one index over `intervals`, handing each new record to `visit`;
+/// returns `true` when `visit` asked to stop.
+#[allow(clippy::too_many_arguments)]
+fn scan_index(
+    coll: &Collection,
+    idx: &crate::index::Index,
+    intervals: &[Vec<Interval>],
+    backward: bool,
+    mut seen: Option<&mut HashSet<u64>>,
+    keys: &mut u64,
+    guard: &OpGuard,
+    stats: &mut ExecStats,
+    visit: &mut Visit,
+) -> Result<bool> {
+    for (start, end) in scan_ranges(&idx.spec.fields, intervals, backward) {
+        let range = idx.entries.range(start..=end);
+        let iter: Box<dyn Iterator<Item = &IndexEntry>> = if backward {
+            Box::new(range.rev())
+        } else {
+            Box::new(range)
+        };
+        for entry in iter {
+            *keys += 1;
+            if (*keys).is_multiple_of(512) {
+                guard.check()?;
+            }
+            if !key_in_bounds(&entry.key, intervals) {
+                continue;
+            }
+            if let Some(seen) = seen.as_deref_mut()
+                && !seen.insert(entry.record)
+            {
+                continue;
+            }
+            stats.index_returned += 1;
+            let Some(doc) = coll.records.get(&entry.record) else {
+                continue;
+            };
+            if visit(entry.record, doc, None, stats) {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
+/// The key-space ranges to walk: one per combination of the points of the
+/// leading equality fields and the intervals of the next field; the other
+/// fields span everything (and are checked per key).
+fn scan_ranges(
+    fields: &[(String, bool)],
+    intervals: &[Vec<Interval>],
+    backward: bool,
+) -> Vec<(IndexEntry, IndexEntry)> {
+    const MAX_RANGES: usize = 4096;
+    let mut prefixes: Vec<(Vec<KeyPart>, Vec<KeyPart>)> = vec![(Vec::new(), Vec::new())];
+    let mut depth = 0;
+    for ((_, desc), ivs) in fields.iter().zip(intervals) {
+        let all_points = ivs.iter().all(Interval::is_point);
+        if prefixes.len() * ivs.len() > MAX_RANGES {
+            break;
+        }
+        let mut next = Vec::with_capacity(prefixes.len() * ivs.len());
+        for (lo, hi) in &prefixes {
+            for iv in ivs {
+                let (a, b) = if *desc {
+                    (
+                        KeyPart::new(iv.high.clone(), true),
+                        KeyPart::new(iv.low.clone(), true),
+                    )
+                } else {
+                    (
+                        KeyPart::new(iv.low.clone(), false),
+                        KeyPart::new(iv.high.clone(), false),
+                    )
+                };
+                let mut l = lo.clone();
+                l.push(a);
+                let mut h = hi.clone();
+                h.push(b);
+                next.push((l, h));
+            }
+        }
+        prefixes = next;
+        depth += 1;
+        if !all_points {
+            break;
+        }
+    }
+    let mut ranges: Vec<(IndexEntry, IndexEntry)> = prefixes
+        .into_iter()
+        .map(|(mut lo, mut hi)| {
+            for _ in depth..fields.len() {
+                lo.push(KeyPart::Min);
+                hi.push(KeyPart::Max);
+            }
+            (
+                IndexEntry { key: lo, record: 0 },
+                IndexEntry {
+                    key: hi,
+                    record: u64::MAX,
+                },
+            )
+        })
+        .collect();
+    ranges.sort_by(|a, b| a.0.cmp(&b.0));
+    if backward {
+        ranges.reverse();
+    }
+    ranges
+}
+
+/// True when every field of `key` lies in one of its intervals.
+fn key_in_bounds(key: &[KeyPart], intervals: &[Vec<Interval>]) -> bool {
+    key.iter()
+        .zip(intervals)
+        .all(|(part, ivs)| match part.value() {
+            Some(v) => ivs.iter().any(|iv| iv.contains(v)),
+            None => false,
+        })
+}
