@@ -52,6 +52,13 @@ INTRO = [
        "MQL on the embedded MongoDB-compatible engine, Redis on 127.0.0.1:6379. Connections open on first use; "
        "passwords are never shown."),
     code("%connections", contains=["default", "sqlite::memory:", "mongo", "embedded"]),
+    md("## One notebook, three languages\n\nA plain cell is SQL (SQLite in memory here):"),
+    code("SELECT 'hello' AS greeting, 6 * 7 AS answer", contains=["greeting", "hello", "42", "(1 row)"], html=["<table", "1 row"]),
+    md("`%%mql` runs MongoDB shell syntax on the embedded engine, through the official driver:"),
+    code("%%mql\nuse tour\ndb.planets.insertMany([{ name: 'Mercury', moons: 0 }, { name: 'Earth', moons: 1 }, { name: 'Mars', moons: 2 }])\n"
+         "db.planets.find({ moons: { $gt: 0 } }, { _id: 0 }).sort({ moons: -1 })",
+         contains=["insertedIds", "name: 'Mars', moons: 2", "name: 'Earth', moons: 1", "(2 documents)"]),
+    md("`%%redis` runs Redis commands (on `REDIS_URL` or 127.0.0.1:6379); see `redis.ipynb`."),
     md("## Variables\n\n`%set` stores a typed value; `%vars` lists what the kernel holds. Variables bind into SQL as "
        "parameters (`:name`), never spliced into the text."),
     code("%set limit_rows = 3\n%set greeting = 'hello'\n%vars", contains=["limit_rows", "int", "greeting", "text"]),
