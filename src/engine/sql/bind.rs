@@ -69,8 +69,16 @@ impl Bound {
     pub fn prefixed(&self, prefix: &str) -> Bound {
         let shift = prefix.len();
         let mut edits = vec![(0, 0, 0, shift)];
-        edits.extend(self.edits.iter().map(|&(orig, orig_len, new, new_len)| (orig, orig_len, new + shift, new_len)));
-        Bound { sql: format!("{prefix}{}", self.sql), values: self.values.clone(), edits }
+        edits.extend(
+            self.edits
+                .iter()
+                .map(|&(orig, orig_len, new, new_len)| (orig, orig_len, new + shift, new_len)),
+        );
+        Bound {
+            sql: format!("{prefix}{}", self.sql),
+            values: self.values.clone(),
+            edits,
+        }
     }
 
     /// Maps a byte offset in the rewritten SQL to the original statement.

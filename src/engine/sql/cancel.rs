@@ -31,6 +31,24 @@ pub enum Driven<T> {
     Abandoned,
 }
 
+impl<T> Driven<Result<T, sqlx::Error>> {
+    /// The statement's value, or the outcome the session reports at once. A cancel that ended in
+    /// anything but the server's own cancellation error is a real failure, reported as such.
+    /// On `InterruptedConnectionReset` the caller must drop its connection.
+    pub fn settle(self) -> Result<T, super::driver::Outcome> {
+        use super::driver::Outcome;
+        match self {
+            Driven::Finished(Ok(value)) => Ok(value),
+            Driven::Finished(Err(e)) => Err(Outcome::Failed(e)),
+            Driven::Cancelled(Err(e)) if !super::error::is_cancellation(&e) => {
+                Err(Outcome::Failed(e))
+            }
+            Driven::Cancelled(_) => Err(Outcome::Interrupted),
+            Driven::Abandoned => Err(Outcome::InterruptedConnectionReset),
+        }
+    }
+}
+
 /// Polls `statement` to completion. When `cancel` fires, spawns `send_cancel()` (and again every
 /// second) while continuing to poll. `tick` runs every 200 ms and at the end (to flush notices).
 pub async fn drive<T, F, C, CF>(

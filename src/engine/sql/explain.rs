@@ -6,12 +6,20 @@ use super::lex::Dialect;
 use super::status::leading_word;
 use crate::engine::EngineError;
 
-const EXPLAINABLE: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE", "VALUES", "TABLE", "MERGE", "REPLACE"];
+const EXPLAINABLE: &[&str] = &[
+    "SELECT", "INSERT", "UPDATE", "DELETE", "VALUES", "TABLE", "MERGE", "REPLACE",
+];
 
 /// The text to send instead of `text`, or `None` when the statement has no plan to show.
 /// `--analyze` runs the statement for real and reports actual rows and times.
-pub fn explain_prefix(text: &str, dialect: Dialect, analyze: bool) -> Result<Option<&'static str>, EngineError> {
-    let Some(word) = leading_word(text, dialect) else { return Ok(None) };
+pub fn explain_prefix(
+    text: &str,
+    dialect: Dialect,
+    analyze: bool,
+) -> Result<Option<&'static str>, EngineError> {
+    let Some(word) = leading_word(text, dialect) else {
+        return Ok(None);
+    };
     if !EXPLAINABLE.contains(&word.as_str()) {
         return Ok(None);
     }
@@ -36,14 +44,31 @@ mod tests {
 
     #[test]
     fn queries_get_the_dialects_explain() {
-        assert_eq!(explain_prefix("SELECT 1", Dialect::Postgres, false).unwrap(), Some("EXPLAIN "));
-        assert_eq!(explain_prefix("with t as (select 1) select * from t", Dialect::Sqlite, false).unwrap(), Some("EXPLAIN QUERY PLAN "));
-        assert_eq!(explain_prefix("DELETE FROM t", Dialect::MySql, true).unwrap(), Some("ANALYZE "));
+        assert_eq!(
+            explain_prefix("SELECT 1", Dialect::Postgres, false).unwrap(),
+            Some("EXPLAIN ")
+        );
+        assert_eq!(
+            explain_prefix(
+                "with t as (select 1) select * from t",
+                Dialect::Sqlite,
+                false
+            )
+            .unwrap(),
+            Some("EXPLAIN QUERY PLAN ")
+        );
+        assert_eq!(
+            explain_prefix("DELETE FROM t", Dialect::MySql, true).unwrap(),
+            Some("ANALYZE ")
+        );
     }
 
     #[test]
     fn ddl_is_not_explained() {
-        assert_eq!(explain_prefix("CREATE TABLE t(a int)", Dialect::Postgres, false).unwrap(), None);
+        assert_eq!(
+            explain_prefix("CREATE TABLE t(a int)", Dialect::Postgres, false).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -235,7 +235,11 @@ impl Engine for SqlEngine {
                 Some(prefix) => {
                     explained_text = format!("{prefix}{text}");
                     explained_bound = bound.as_ref().map(|b| b.prefixed(prefix));
-                    (explained_text.as_str(), explained_bound.as_ref(), prefix.len())
+                    (
+                        explained_text.as_str(),
+                        explained_bound.as_ref(),
+                        prefix.len(),
+                    )
                 }
                 None => (text, bound.as_ref(), 0),
             };
@@ -273,9 +277,9 @@ impl Engine for SqlEngine {
                 Outcome::Failed(err) => {
                     let sent = bound_sent.map_or(sql, |b| b.sql.as_str());
                     let failure = classify(&err, sent);
-                    let position = failure
-                        .position
-                        .map(|p| bound_sent.map_or(p.saturating_sub(prefix_len), |b| b.original_offset(p)));
+                    let position = failure.position.map(|p| {
+                        bound_sent.map_or(p.saturating_sub(prefix_len), |b| b.original_offset(p))
+                    });
                     let mut error = report(&failure, &place, dialect, position);
                     let was = state.txn;
                     if failure.connection_lost {

@@ -17,9 +17,8 @@ use sqlx::{
     SqlSafeStr, Statement, TypeInfo, ValueRef,
 };
 
-use super::cancel::{self, Driven};
+use super::cancel;
 use super::driver::{Outcome, Run, not_connected};
-use super::error::is_cancellation;
 use super::rows::RowBuffer;
 use super::types::{bits_to_int, datum_from_text, mysql_kind};
 use crate::result::{Datum, ValueKind};
@@ -114,14 +113,16 @@ impl MySqlSession {
                 }
             }
         };
-        let rows_affected = match cancel::drive(statement, cancel, send_cancel, || {}).await {
-            Driven::Finished(Ok(n)) => n,
-            Driven::Finished(Err(e)) => return Outcome::Failed(e),
-            Driven::Cancelled(Err(e)) if !is_cancellation(&e) => return Outcome::Failed(e),
-            Driven::Cancelled(_) => return Outcome::Interrupted,
-            Driven::Abandoned => {
-                self.conn = None;
-                return Outcome::InterruptedConnectionReset;
+        let rows_affected = match cancel::drive(statement, cancel, send_cancel, || {})
+            .await
+            .settle()
+        {
+            Ok(value) => value,
+            Err(outcome) => {
+                if matches!(outcome, Outcome::InterruptedConnectionReset) {
+                    self.conn = None;
+                }
+                return outcome;
             }
         };
         if want_header && !rows.has_result() {

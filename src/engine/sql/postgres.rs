@@ -20,9 +20,8 @@ use sqlx::{
 use tracing::instrument::WithSubscriber;
 
 use super::bind::Bound;
-use super::cancel::{self, Driven};
+use super::cancel;
 use super::driver::{Outcome, Run, not_connected};
-use super::error::is_cancellation;
 use super::notice::Notices;
 use super::rows::RowBuffer;
 use super::types::{datum_from_text, postgres_category_kind, postgres_kind};
@@ -122,17 +121,18 @@ impl PgSession {
                 sink.stdout(&format!("{line}\n"));
             }
         };
-        let (rows_affected, unresolved) =
-            match cancel::drive(statement, cancel, send_cancel, flush).await {
-                Driven::Finished(Ok(done)) => done,
-                Driven::Finished(Err(e)) => return Outcome::Failed(e),
-                Driven::Cancelled(Err(e)) if !is_cancellation(&e) => return Outcome::Failed(e),
-                Driven::Cancelled(_) => return Outcome::Interrupted,
-                Driven::Abandoned => {
+        let (rows_affected, unresolved) = match cancel::drive(statement, cancel, send_cancel, flush)
+            .await
+            .settle()
+        {
+            Ok(value) => value,
+            Err(outcome) => {
+                if matches!(outcome, Outcome::InterruptedConnectionReset) {
                     self.conn = None;
-                    return Outcome::InterruptedConnectionReset;
                 }
-            };
+                return outcome;
+            }
+        };
         if !unresolved.is_empty() {
             resolve_types(conn, types, rows, &unresolved).await;
         }

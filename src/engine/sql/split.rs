@@ -77,7 +77,9 @@ pub fn split(body: &str, dialect: Dialect) -> Result<Vec<Statement>, String> {
         // A custom delimiter is matched as raw text wherever code (not a quote or comment) starts.
         if delimiter != ";"
             && matches!(token.kind, TokenKind::Punct | TokenKind::Word)
-            && body.get(token.start..).is_some_and(|rest| rest.starts_with(delimiter.as_str()))
+            && body
+                .get(token.start..)
+                .is_some_and(|rest| rest.starts_with(delimiter.as_str()))
         {
             finish(&mut cur, &mut statements);
             lexer.seek(token.start + delimiter.len());

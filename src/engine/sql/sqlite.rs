@@ -22,9 +22,8 @@ use sqlx::{
     Statement, TypeInfo, ValueRef,
 };
 
-use super::cancel::{self, Driven};
+use super::cancel;
 use super::driver::{Outcome, Run, not_connected};
-use super::error::is_cancellation;
 use super::rows::RowBuffer;
 use super::types::sqlite_declared_kind;
 use crate::result::{Datum, ValueKind};
@@ -108,14 +107,13 @@ impl SqliteSession {
         };
         let outcome = cancel::drive(statement, cancel, send_cancel, || {}).await;
         self.interrupt.store(false, Ordering::Relaxed);
-        let rows_affected = match outcome {
-            Driven::Finished(Ok(n)) => n,
-            Driven::Finished(Err(e)) => return Outcome::Failed(e),
-            Driven::Cancelled(Err(e)) if !is_cancellation(&e) => return Outcome::Failed(e),
-            Driven::Cancelled(_) => return Outcome::Interrupted,
-            Driven::Abandoned => {
-                self.conn = None;
-                return Outcome::InterruptedConnectionReset;
+        let rows_affected = match outcome.settle() {
+            Ok(value) => value,
+            Err(outcome) => {
+                if matches!(outcome, Outcome::InterruptedConnectionReset) {
+                    self.conn = None;
+                }
+                return outcome;
             }
         };
         if want_header && !rows.has_result() {
