@@ -43,7 +43,7 @@ impl Session {
     pub async fn run_cell(&mut self, code: &str, sink: &mut dyn ResultSink, cancel: CancellationToken) -> Result<(), EngineError> {
         let parsed = cell::parse_cell(code)?;
         for magic in parsed.magics {
-            self.run_magic(magic, sink).await?;
+            self.run_magic(magic, sink, &cancel).await?;
         }
         match parsed.body {
             Some(body) if !body.body.trim().is_empty() => self.run_body(body, sink, cancel).await,
@@ -52,7 +52,11 @@ impl Session {
     }
 
     async fn run_body(&mut self, cell: Cell, sink: &mut dyn ResultSink, cancel: CancellationToken) -> Result<(), EngineError> {
-        let (name, engine) = self.connections.resolve(cell.language, cell.connection.as_deref()).await?;
+        // Opening a connection can wait on an unreachable host; the stop button ends the wait.
+        let (name, engine) = tokio::select! {
+            resolved = self.connections.resolve(cell.language, cell.connection.as_deref()) => resolved?,
+            _ = cancel.cancelled() => return Err(EngineError::interrupted()),
+        };
         let mut ctx = CellContext {
             cancel: cancel.clone(),
             sink,
@@ -73,10 +77,13 @@ impl Session {
         }
     }
 
-    async fn run_magic(&mut self, magic: LineMagic, sink: &mut dyn ResultSink) -> Result<(), EngineError> {
+    async fn run_magic(&mut self, magic: LineMagic, sink: &mut dyn ResultSink, cancel: &CancellationToken) -> Result<(), EngineError> {
         match magic {
             LineMagic::Connect { name, url } => {
-                let description = self.connections.connect(&name, &url).await?;
+                let description = tokio::select! {
+                    connected = self.connections.connect(&name, &url) => connected?,
+                    _ = cancel.cancelled() => return Err(EngineError::interrupted()),
+                };
                 sink.emit(QueryResult::Text(format!("connected: {name} ({description})")));
             }
             LineMagic::Use(name) => {
@@ -117,5 +124,70 @@ impl Session {
             LineMagic::Echo(text) => sink.stdout(&format!("{text}\n")),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::context::CollectingSink;
+
+    async fn run(session: &mut Session, code: &str) -> (CollectingSink, Result<(), EngineError>) {
+        let mut sink = CollectingSink::default();
+        let outcome = session.run_cell(code, &mut sink, CancellationToken::new()).await;
+        (sink, outcome)
+    }
+
+    fn texts(sink: &CollectingSink) -> String {
+        sink.results.iter().filter_map(|r| if let QueryResult::Text(t) = r { Some(t.as_str()) } else { None }).collect::<Vec<_>>().join("\n")
+    }
+
+    #[tokio::test]
+    async fn set_then_vars_lists_typed_values() {
+        let mut s = Session::new();
+        let (sink, outcome) = run(&mut s, "%set n = 42\n%set who = 'Ada'\n%vars").await;
+        outcome.unwrap();
+        let text = texts(&sink);
+        assert!(text.contains("n") && text.contains("int") && text.contains("42"), "{text}");
+        assert!(text.contains("who") && text.contains("\"Ada\""), "{text}");
+    }
+
+    #[tokio::test]
+    async fn config_changes_the_display_limit_and_rejects_unknown_keys() {
+        let mut s = Session::new();
+        run(&mut s, "%config display_limit = 7").await.1.unwrap();
+        assert_eq!(s.display_limit, 7);
+        let (_, outcome) = run(&mut s, "%config colour = red").await;
+        assert!(outcome.unwrap_err().evalue.contains("unknown setting 'colour'"));
+        let (_, outcome) = run(&mut s, "%config display_limit = lots").await;
+        assert!(outcome.unwrap_err().evalue.contains("whole number"));
+    }
+
+    #[tokio::test]
+    async fn unknown_connection_names_the_known_ones_and_how_to_open_it() {
+        let mut s = Session::new();
+        let (_, outcome) = run(&mut s, "%%sql nowhere\nSELECT 1").await;
+        let e = outcome.unwrap_err();
+        assert!(e.evalue.contains("no connection named 'nowhere'"), "{e}");
+        assert!(e.evalue.contains("default") && e.evalue.contains("%connect nowhere URL"), "{e}");
+        let (_, outcome) = run(&mut s, "%use nowhere").await;
+        assert!(outcome.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_connection_of_another_language_is_refused() {
+        let mut s = Session::new();
+        let (_, outcome) = run(&mut s, "%%sql mongo\nSELECT 1").await;
+        let e = outcome.unwrap_err();
+        assert!(e.evalue.contains("runs %%mql cells, not %%sql"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn magics_only_cells_and_blank_bodies_run_nothing() {
+        let mut s = Session::new();
+        let (sink, outcome) = run(&mut s, "%echo hi\n\n   \n").await;
+        outcome.unwrap();
+        assert_eq!(sink.stdout, "hi\n");
+        assert!(sink.results.is_empty());
     }
 }
