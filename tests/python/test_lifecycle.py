@@ -70,6 +70,36 @@ def test_interrupt_stops_a_running_cell_and_the_kernel_stays_usable(kernel):
     assert any("two" in o["content"]["data"]["text/plain"] for o in outputs if o["msg_type"] == "execute_result")
 
 
+@pytest.mark.parametrize("setup, endless, after", [
+    ("%connect pg postgresql://postgres@127.0.0.1:5432/test", "%%sql pg\nSELECT pg_sleep(60)", "%%sql pg\nSELECT 1"),
+    ("%connect maria mysql://root@127.0.0.1:3306/test", "%%sql maria\nSELECT SLEEP(60)", "%%sql maria\nSELECT 1"),
+    ("%connect cache redis://127.0.0.1:6379/9", "%%redis cache --timeout 60\nBLPOP dbkernel:lifecycle:never 0",
+     "%%redis cache\nPING"),
+    ("%%redis\nPING", "%%redis --timeout 60\nSUBSCRIBE dbkernel:lifecycle:nobody", "%%redis\nPING"),
+], ids=["postgres", "mariadb", "redis-blpop", "redis-subscribe"])
+def test_interrupt_cancels_on_each_server(kernel, setup, endless, after):
+    km, kc = kernel
+    reply, outputs = run(kc, setup)
+    assert reply["status"] == "ok", outputs
+    msg_id = kc.execute(endless)
+    while True:
+        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+            break
+    time.sleep(0.7)
+    started = time.monotonic()
+    km.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=TIMEOUT)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=TIMEOUT)
+    assert time.monotonic() - started < 5, "interrupt took too long"
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    # The same connection answers the next cell.
+    reply, outputs = run(kc, after)
+    assert reply["status"] == "ok", outputs
+
+
 def test_restart_gives_a_fresh_kernel(kernel):
     km, kc = kernel
     reply, _ = run(kc, "%set marker = 7")
