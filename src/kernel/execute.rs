@@ -18,7 +18,7 @@ use crate::engine::context::ResultSink;
 use crate::session::Session;
 
 pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared: Arc<Shared>) {
-    let mut session = Session::new();
+    let mut session = Session::from_working_directory();
     let mut execution_count: u64 = 0;
     // Requests with seq <= abort_through were queued before a stop_on_error failure.
     let mut abort_through: u64 = 0;

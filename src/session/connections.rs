@@ -2,11 +2,14 @@
 //! is current; `%%sql NAME` picks another for one cell.
 //!
 //! Defaults when nothing is configured: SQL on SQLite in memory (`DATABASE_URL` if set), MQL on
-//! `MONGODB_URI` else the embedded engine, Redis on `REDIS_URL` else 127.0.0.1:6379.
+//! `MONGODB_URI` else the embedded engine, Redis on `REDIS_URL` else 127.0.0.1:6379. Connections
+//! named in `dbkernel.toml` join them, opened on first use. URLs may say `${VAR}` for secrets: the
+//! variable is read when the connection opens, and listings show the unexpanded form.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use super::config::{self, Config};
 use crate::engine::{Engine, EngineError, Language, registry};
 
 pub struct Connections {
@@ -22,6 +25,39 @@ pub const DEFAULT_MQL: &str = "mongo";
 pub const DEFAULT_REDIS: &str = "redis";
 
 impl Connections {
+    /// Defaults from the environment plus the connections a `dbkernel.toml` names; nothing is
+    /// opened until a cell needs it. Returns warnings about the configuration (a `[current]`
+    /// entry naming an unknown connection, say) for the first cell to show.
+    pub fn configured(config: Option<&Config>) -> (Self, Vec<String>) {
+        let mut connections = Self::from_environment();
+        let mut warnings = Vec::new();
+        let Some(config) = config else { return (connections, warnings) };
+        let file = config.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| config::FILE_NAME.into());
+        for (name, url) in &config.connections {
+            if !crate::session::variables::valid_name(name) {
+                warnings.push(format!("{file}: connection name '{name}' is not valid (letters, digits, _); skipped"));
+                continue;
+            }
+            if let Err(e) = registry::language_of(url) {
+                warnings.push(format!("{file}: connection '{name}': {}; skipped", e.evalue));
+                continue;
+            }
+            connections.pending.insert(name.clone(), url.clone());
+        }
+        let current = [(Language::Sql, &config.current.sql), (Language::Mql, &config.current.mql), (Language::Redis, &config.current.redis)];
+        for (language, name) in current {
+            let Some(name) = name else { continue };
+            match connections.pending.get(name).map(|url| registry::language_of(url)) {
+                Some(Ok(l)) if l == language => {
+                    connections.current.insert(language, name.clone());
+                }
+                Some(_) => warnings.push(format!("{file}: [current] {} = '{name}' is not a %%{} connection; ignored", language.magic(), language.magic())),
+                None => warnings.push(format!("{file}: [current] {} names '{name}', which is not in [connections]; ignored", language.magic())),
+            }
+        }
+        (connections, warnings)
+    }
+
     /// Defaults from the environment; nothing is opened until a cell needs it.
     pub fn from_environment() -> Self {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
@@ -38,7 +74,7 @@ impl Connections {
 
     /// Opens `url` as `name` and makes it current for its language. Returns its description.
     pub async fn connect(&mut self, name: &str, url: &str) -> Result<String, EngineError> {
-        let engine = registry::open(url).await?;
+        let engine = registry::open(&expand(url)?).await?;
         let language = engine.language();
         let description = engine.describe();
         if let Some(old) = self.open.insert(name.to_string(), engine) {
@@ -75,7 +111,7 @@ impl Connections {
         };
         if !self.open.contains_key(&name) {
             let Some(url) = self.pending.get(&name).cloned() else { return Err(self.unknown(&name)) };
-            let engine = registry::open(&url).await?;
+            let engine = registry::open(&expand(&url)?).await?;
             self.open.insert(name.clone(), engine);
             self.pending.remove(&name);
         }
@@ -103,5 +139,41 @@ impl Connections {
             lines.push(format!("{mark} {name:<12} %%{language:<6} {} (not opened yet)", registry::mask_password(url)));
         }
         lines.join("\n")
+    }
+}
+
+/// `${VAR}` references in a URL, read from the environment now.
+fn expand(url: &str) -> Result<String, EngineError> {
+    config::expand_env(url, |name| std::env::var(name).ok()).map_err(|e| {
+        EngineError::usage(format!("cannot open {}: {e}", registry::mask_password(url)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_connections_join_the_defaults_and_become_current() {
+        let config = config::parse(
+            "[connections]\npg = \"postgresql://u:${PW}@h/db\"\ncache = \"redis://h:6379/2\"\nbad = \"ftp://x\"\n[current]\nsql = \"pg\"\nredis = \"nope\"\n",
+        )
+        .unwrap();
+        let (connections, warnings) = Connections::configured(Some(&config));
+        assert_eq!(connections.current[&Language::Sql], "pg");
+        assert_eq!(connections.current[&Language::Redis], DEFAULT_REDIS);
+        assert!(warnings.iter().any(|w| w.contains("'bad'")), "{warnings:?}");
+        assert!(warnings.iter().any(|w| w.contains("'nope'")), "{warnings:?}");
+        let listing = connections.listing();
+        assert!(listing.contains("postgresql://u:****@h/db"), "{listing}");
+        assert!(!listing.contains("${PW}") || listing.contains("****"), "{listing}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_secret_is_named_when_the_connection_opens() {
+        let config = config::parse("[connections]\npg = \"postgresql://u:${DBKERNEL_TEST_UNSET_SECRET}@h/db\"\n").unwrap();
+        let (mut connections, _) = Connections::configured(Some(&config));
+        let error = connections.resolve(Language::Sql, Some("pg")).await.err().expect("an error");
+        assert!(error.evalue.contains("DBKERNEL_TEST_UNSET_SECRET is not set"), "{error}");
     }
 }

@@ -1,6 +1,7 @@
 //! Kernel-wide session state that outlives a cell: variables, connections, settings; and the
 //! cell runner that applies line magics and hands bodies to engines.
 
+pub mod config;
 pub mod connections;
 pub mod variables;
 
@@ -26,6 +27,8 @@ pub struct Session {
     pub variables: SharedVariables,
     pub connections: Connections,
     pub display_limit: usize,
+    /// Problems found in `dbkernel.toml` at start-up, shown (once) by the first cell.
+    startup_warnings: Vec<String>,
 }
 
 impl Default for Session {
@@ -35,12 +38,32 @@ impl Default for Session {
 }
 
 impl Session {
+    /// A session with no configuration file: environment defaults only.
     pub fn new() -> Self {
-        Session { variables: SharedVariables::default(), connections: Connections::from_environment(), display_limit: DEFAULT_DISPLAY_LIMIT }
+        Session::with_config(None, Vec::new())
+    }
+
+    /// A session configured from the `dbkernel.toml` nearest the working directory, if any.
+    pub fn from_working_directory() -> Self {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
+        match config::load(&cwd) {
+            Ok(config) => Session::with_config(config.as_ref(), Vec::new()),
+            Err(e) => Session::with_config(None, vec![format!("{e}; using the defaults")]),
+        }
+    }
+
+    fn with_config(config: Option<&config::Config>, mut warnings: Vec<String>) -> Self {
+        let (connections, config_warnings) = Connections::configured(config);
+        warnings.extend(config_warnings);
+        let display_limit = config.and_then(|c| c.settings.display_limit).unwrap_or(DEFAULT_DISPLAY_LIMIT);
+        Session { variables: SharedVariables::default(), connections, display_limit, startup_warnings: warnings }
     }
 
     /// Runs one cell: its line magics in order, then its body on the chosen engine.
     pub async fn run_cell(&mut self, code: &str, sink: &mut dyn ResultSink, cancel: CancellationToken) -> Result<(), EngineError> {
+        for warning in std::mem::take(&mut self.startup_warnings) {
+            sink.stderr(&format!("dbkernel: {warning}\n"));
+        }
         let parsed = cell::parse_cell(code)?;
         for magic in parsed.magics {
             self.run_magic(magic, sink, &cancel).await?;
