@@ -124,6 +124,19 @@ MQL = [
     md("`--explain` on the cell shows the plan of each statement without running it:"),
     code("%%mql --explain\ndb.orders.find({ status: 'pending', createdAt: { $gte: ISODate('2024-01-01') } })",
          contains=["winningPlan", "stage: 'FETCH'", "IXSCAN"]),
+    md("## From Mongoose to the shell\n\nOne guide uses Mongoose (Node.js), which runs in an application, not in a shell. "
+       "The same operations in mongosh syntax:"),
+    code("%%mql\nuse mongoose_tour\ndb.dropDatabase()\n"
+         "db.users.createIndex({ email: 1 }, { unique: true })\n"
+         "db.users.insertOne({ name: 'John', email: 'john@example.com', profile: {}, posts: [], createdAt: new Date() })\n"
+         "db.users.find({ name: /john/i }, { _id: 0, name: 1, email: 1 })",
+         contains=["email_1", "insertedId", "name: 'John', email: 'john@example.com'"]),
+    code("%%mql\nuse mongoose_tour\nconst john = db.users.findOne({ email: 'john@example.com' })\n"
+         "db.users.updateOne({ _id: john._id }, { $set: { 'profile.bio': 'New bio' } })\n"
+         "db.users.aggregate([\n  { $match: { createdAt: { $gte: new Date('2024-01-01') } } },\n"
+         "  { $group: { _id: '$email', count: { $sum: 1 } } },\n  { $sort: { count: -1 } }\n])\n"
+         "db.users.deleteOne({ _id: john._id })",
+         contains=["modifiedCount: 1", "_id: 'john@example.com', count: 1", "deletedCount: 1"]),
     md("## Mistakes are explained\n\nA typo in a query points at the spot (expected to fail):"),
     code("%%mql\ndb.users.find({ name: 'x' age: 3 })", error="MongoshSyntaxError"),
     code("%%mql\ndb.users.fnd({})", error="MongoshError"),
