@@ -476,7 +476,9 @@ impl<'a> Lexer<'a> {
         loop {
             match self.bump() {
                 None => {
-                    return Err(self.error("unterminated template string: missing closing `", start));
+                    return Err(
+                        self.error("unterminated template string: missing closing `", start)
+                    );
                 }
                 Some('`') => return Ok(TokenKind::Template(out)),
                 Some('\\') => {

@@ -2,27 +2,21 @@
 //!
 //! Snippets are the fenced blocks tagged `javascript`, `js`, `mongodb` or
 //! `mongosh` in `/work/shared/seeds/*.txt`. Blocks that are not mongosh at all
-//! (Node.js driver or Mongoose code, illustrative schema objects) are listed
-//! in `NOT_MONGOSH` with the reason, and must *fail* — so the list cannot
-//! silently go stale when the subset grows.
+//! (Node.js driver or Mongoose code) are listed in `NOT_MONGOSH` with the
+//! reason, and must *fail* — so the list cannot silently go stale when the
+//! subset grows. Schema sketches such as `{ _id: ObjectId, email: String }`
+//! are valid mongosh (the names are function values) and must plan.
 
 use std::path::PathBuf;
 
 use mongosh::{Env, Step};
 
 /// (file, a text that identifies the block, why it is not mongosh).
-const NOT_MONGOSH: &[(&str, &str, &str)] = &[
-    (
-        "002_0b1d76fca848693a.txt",
-        "require('mongoose')",
-        "Node.js Mongoose code (require, await mongoose.connect, models); not shell syntax",
-    ),
-    (
-        "003_29c5f0c6c02f4a3e.txt",
-        "const userSchema = {",
-        "an illustrative schema using JavaScript constructors (ObjectId, String) as type names; it stores nothing",
-    ),
-];
+const NOT_MONGOSH: &[(&str, &str, &str)] = &[(
+    "002_0b1d76fca848693a.txt",
+    "require('mongoose')",
+    "Node.js Mongoose code (require, await mongoose.connect, models); not shell syntax",
+)];
 
 fn seeds_dir() -> PathBuf {
     // The team's shared folder beside the repository (scripts/test.sh sets DBKERNEL_SHARED).

@@ -16,7 +16,7 @@ use bson::{Bson, spec::BinarySubtype};
 pub use layout::Options;
 pub use text::{js_number, quote};
 
-use crate::value::dates;
+use crate::value::{builtin, dates};
 
 /// Format a value as mongosh prints a result (depth 6, up to 100 array items).
 pub fn format(value: &Bson) -> String {
@@ -84,6 +84,9 @@ fn compact(value: &Bson) -> String {
 /// The printed form of a non-container value (or of a document that mongosh
 /// shows as a single token, such as a DBRef); `None` for documents and arrays.
 pub(crate) fn leaf(value: &Bson) -> Option<String> {
+    if let Some(function) = builtin::function_name(value) {
+        return Some(builtin::inspect(function));
+    }
     Some(match value {
         Bson::Double(d) => text::inspect_number(*d),
         Bson::Int32(i) => i.to_string(),

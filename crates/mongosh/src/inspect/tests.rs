@@ -207,3 +207,44 @@ fn compact_cells_are_one_line_and_cut() {
     assert_eq!(cut.chars().count(), 20);
     assert!(cut.ends_with('…'));
 }
+
+#[test]
+fn function_values_print_like_node() {
+    use crate::value::builtin::function_value;
+    assert_eq!(format(&function_value("String")), "[Function: String]");
+    assert_eq!(format(&function_value("ObjectId")), "[Function: ObjectId]");
+    assert_eq!(
+        format_compact(&Bson::Document(doc! { "tags": [function_value("String")] })),
+        "{ tags: [ [Function: String] ] }"
+    );
+    // Node v20: util.inspect of the seed guide's schema sketch (with String for _id,
+    // which Node knows; mongosh's ObjectId prints the same way).
+    let s = || function_value("String");
+    let schema = doc! {
+        "_id": s(),
+        "email": s(),
+        "profile": { "firstName": s(), "lastName": s(), "avatar": s() },
+        "addresses": [ { "type": s(), "street": s(), "city": s() } ],
+        "tags": [s()],
+    };
+    assert_eq!(
+        format(&Bson::Document(schema)),
+        "{
+  _id: [Function: String],
+  email: [Function: String],
+  profile: {
+    firstName: [Function: String],
+    lastName: [Function: String],
+    avatar: [Function: String]
+  },
+  addresses: [
+    {
+      type: [Function: String],
+      street: [Function: String],
+      city: [Function: String]
+    }
+  ],
+  tags: [ [Function: String] ]
+}"
+    );
+}

@@ -292,7 +292,9 @@ impl CursorBuilder {
                         self.command.insert("hint", v.clone());
                     }
                     _ => {
-                        return Err(args.error("hint must be an index name or a key pattern object"));
+                        return Err(
+                            args.error("hint must be an index name or a key pattern object")
+                        );
                     }
                 }
             }

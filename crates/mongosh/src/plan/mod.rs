@@ -86,6 +86,64 @@ pub(crate) fn single_command(
 
 /// Plan one statement against the current database `db`.
 pub fn plan(statement: &Statement, env: &Env, db: &str) -> Result<Step, PlanError> {
+    let step = plan_statement(statement, env, db)?;
+    if let Step::Run(op) = &step {
+        reject_functions(op, statement)?;
+    }
+    Ok(step)
+}
+
+/// Stop before sending a command that holds a function value
+/// (`db.users.find({ email: String })`).
+///
+/// mongosh hands such a document to js-bson, whose `serializeFunctions` is
+/// off by default: the field is silently left out. For a schema sketch that
+/// is harmless, but in a filter it widens the match without a word
+/// (`deleteMany({ status: String })` deletes every document), and in an
+/// insert the field just goes missing. A student who writes a type name
+/// where a value belongs has misunderstood something, so this kernel stops
+/// with an error that names the field and says what to write instead,
+/// rather than run a command different from the one on screen. Binding and
+/// printing such values still work exactly as in mongosh.
+fn reject_functions(op: &Operation, statement: &Statement) -> Result<(), PlanError> {
+    for request in &op.requests {
+        let Some((path, function)) = crate::value::builtin::find_in_command(&request.command)
+        else {
+            continue;
+        };
+        let command = request.command.keys().next().cloned().unwrap_or_default();
+        let field = path
+            .iter()
+            .rev()
+            .find(|segment| segment.parse::<usize>().is_err())
+            .cloned()
+            .unwrap_or_default();
+        let in_array = path
+            .last()
+            .is_some_and(|last| last.parse::<usize>().is_ok());
+        let example = crate::value::builtin::example_value(function);
+        let (what, fix) = if in_array {
+            (
+                format!("an element of field '{field}'"),
+                format!("{field}: [{example}]"),
+            )
+        } else {
+            (format!("field '{field}'"), format!("{field}: {example}"))
+        };
+        return Err(PlanError::type_error(
+            format!(
+                "{what} holds {function}, a type name, not a value: write a value instead, e.g. {fix}. \
+                 (mongosh would silently leave the field out of the '{command}' command, at {}; \
+                 this kernel stops so the command sent is the one you wrote)",
+                path.join(".")
+            ),
+            statement.span,
+        ));
+    }
+    Ok(())
+}
+
+fn plan_statement(statement: &Statement, env: &Env, db: &str) -> Result<Step, PlanError> {
     match &statement.kind {
         StatementKind::Directive { command, args } => directive(command, args, statement, db),
         StatementKind::Expr(expr) => {

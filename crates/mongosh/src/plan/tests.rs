@@ -485,3 +485,77 @@ fn plan_errors_name_the_problem() {
         plan_error("sh.status()").starts_with("UnsupportedError: sharding and replica-set helpers")
     );
 }
+
+#[test]
+fn schema_sketches_bind_and_print_like_mongosh() {
+    use crate::value::builtin::function_value;
+    let mut env = Env::new();
+    let Step::Assign {
+        name,
+        value,
+        warnings,
+    } = step(
+        "const userSchema = { _id: ObjectId, email: String, tags: [String] }",
+        &env,
+    )
+    else {
+        panic!("a const prints nothing: it is an assignment")
+    };
+    assert_eq!((name.as_str(), warnings.len()), ("userSchema", 0));
+    let expected = Bson::Document(doc! {
+        "_id": function_value("ObjectId"),
+        "email": function_value("String"),
+        "tags": [function_value("String")],
+    });
+    assert_eq!(value, Binding::Value(expected.clone()));
+    env.set("userSchema", value);
+    let printed = |src: &str, env: &Env| match step(src, env) {
+        Step::Run(op) => {
+            assert!(op.requests.is_empty(), "{src} sends nothing");
+            op.finish(vec![]).unwrap()
+        }
+        other => panic!("{src}: {other:?}"),
+    };
+    assert_eq!(printed("userSchema", &env), Output::Value(expected));
+    assert_eq!(
+        printed("userSchema.email", &env),
+        Output::Value(function_value("String"))
+    );
+    assert_eq!(
+        crate::inspect::format(&printed("print(userSchema)", &env).to_bson()),
+        "{\n  _id: [Function: ObjectId],\n  email: [Function: String],\n  tags: [ [Function: String] ]\n}"
+    );
+}
+
+#[test]
+fn function_values_are_not_sent_to_the_server() {
+    assert_eq!(
+        plan_error("db.users.insertOne({ name: 'Ann', email: String })"),
+        "TypeError: field 'email' holds String, a type name, not a value: write a value instead, e.g. email: 'text'. \
+         (mongosh would silently leave the field out of the 'insert' command, at documents.0.email; \
+         this kernel stops so the command sent is the one you wrote)"
+    );
+    // The dangerous case: dropping the field would turn this into "delete everything".
+    assert!(
+        plan_error("db.users.deleteMany({ status: Boolean })")
+            .starts_with("TypeError: field 'status' holds Boolean, a type name, not a value: write a value instead, e.g. status: true.")
+    );
+    assert!(
+        plan_error("db.posts.find({ tags: [Date] })").starts_with(
+            "TypeError: an element of field 'tags' holds Date, a type name, not a value: write a value instead, e.g. tags: [new Date()]."
+        )
+    );
+    // Through a variable, and inside a pipeline.
+    let mut env = Env::new();
+    env.set(
+        "schema",
+        Bson::Document(doc! { "_id": crate::value::builtin::function_value("ObjectId") }),
+    );
+    let script = crate::parse("db.users.aggregate([{ $match: schema }])").unwrap();
+    let error = plan(&script.statements[0], &env, "test").unwrap_err();
+    assert!(
+        error.to_string().contains("field '_id' holds ObjectId")
+            && error.to_string().contains("at pipeline.0.$match._id"),
+        "{error}"
+    );
+}

@@ -14,38 +14,6 @@ use super::{as_f64, dates, number, to_js_string, type_name};
 use crate::error::PlanError;
 use crate::span::Span;
 
-const CONSTRUCTORS: &[&str] = &[
-    "ObjectId",
-    "ObjectID",
-    "ISODate",
-    "Date",
-    "NumberInt",
-    "NumberLong",
-    "NumberDecimal",
-    "Decimal128",
-    "Long",
-    "Int32",
-    "Double",
-    "UUID",
-    "MD5",
-    "BinData",
-    "HexData",
-    "Binary",
-    "Timestamp",
-    "MinKey",
-    "MaxKey",
-    "Code",
-    "BSONSymbol",
-    "BSONRegExp",
-    "RegExp",
-    "DBRef",
-];
-
-/// Whether `name` is one of the constructors (used to explain `x = ObjectId` without a call).
-pub fn is_constructor(name: &str) -> bool {
-    CONSTRUCTORS.contains(&name)
-}
-
 fn arg(args: &[Bson], i: usize) -> Option<&Bson> {
     args.get(i)
         .filter(|v| !matches!(v, Bson::Null | Bson::Undefined))

@@ -13,6 +13,11 @@ use crate::span::Span;
 
 /// `value.property`.
 pub fn member(value: &Bson, property: &str, span: Span, owner: &str) -> Result<Bson, PlanError> {
+    if let Some(name) = super::builtin::function_name(value)
+        && property == "name"
+    {
+        return Ok(Bson::String(name.to_string()));
+    }
     match (value, property) {
         (Bson::Document(doc), _) => Ok(doc.get(property).cloned().unwrap_or(Bson::Null)),
         (Bson::Array(items), "length") => Ok(number(items.len() as f64)),

@@ -6,8 +6,10 @@
 //! a Double (never Int64); `undefined` becomes null; object keys that look
 //! like array indexes come first, in numeric order, as in any JS object.
 //! Constructors (`ObjectId`, `ISODate`, ...) live in `constructors.rs`,
-//! methods on values (`.toString()`, `Math.floor`) in `methods.rs`.
+//! methods on values (`.toString()`, `Math.floor`) in `methods.rs`, and
+//! bare function names used as values (`{ email: String }`) in `builtin.rs`.
 
+pub(crate) mod builtin;
 mod constructors;
 pub mod dates;
 mod methods;
@@ -89,7 +91,10 @@ pub fn to_js_string(value: &Bson) -> String {
             .collect::<Vec<_>>()
             .join(","),
         Bson::Document(_) => "[object Object]".to_string(),
-        other => crate::inspect::format(other),
+        other => match builtin::function_name(other) {
+            Some(name) => builtin::source_text(name),
+            None => crate::inspect::format(other),
+        },
     }
 }
 
@@ -110,6 +115,7 @@ pub fn type_name(value: &Bson) -> &'static str {
         Bson::Binary(_) => "Binary",
         Bson::RegularExpression(_) => "RegExp",
         Bson::Timestamp(_) => "Timestamp",
+        other if builtin::function_name(other).is_some() => "function",
         _ => "value",
     }
 }
@@ -249,13 +255,10 @@ impl<'e> Evaluator<'e> {
             }
             _ => {}
         }
-        if constructors::is_constructor(name) {
-            return Err(PlanError::type_error(
-                format!(
-                    "{name} is a function and is used here as a value: call it, e.g. {name}(...)"
-                ),
-                expr.span,
-            ));
+        if builtin::is_builtin(name) {
+            // As in mongosh, a bare constructor name is the function itself
+            // (a schema sketch such as `{ email: String }` is valid).
+            return Ok(builtin::function_value(name));
         }
         let mut message = format!("{name} is not defined");
         if let Some(close) = crate::suggest::closest(name, self.env.names().into_iter()) {
@@ -334,7 +337,15 @@ impl<'e> Evaluator<'e> {
         expr: &Expr,
     ) -> Result<Bson, PlanError> {
         match &callee.kind {
-            ExprKind::Ident(name) if self.env.get(name).is_none() => {
+            ExprKind::Ident(variable) => {
+                // A variable holding a built-in function calls it (`const S = String; S(5)`).
+                let env = self.env;
+                let name = match env.get(variable) {
+                    None => variable.as_str(),
+                    Some(value) => builtin::function_name(value).ok_or_else(|| {
+                        PlanError::type_error(format!("{variable} is not a function"), callee.span)
+                    })?,
+                };
                 if let Some(result) =
                     constructors::construct(name, &args, is_new, expr.span, &mut self.warnings)
                 {
@@ -342,6 +353,14 @@ impl<'e> Evaluator<'e> {
                 }
                 if let Some(result) = methods::global_function(name, &args, expr.span) {
                     return result;
+                }
+                if builtin::is_builtin(name) {
+                    return Err(PlanError::unsupported(
+                        format!(
+                            "{name}(...) is a JavaScript built-in that this kernel does not call; it can only be used as a value here"
+                        ),
+                        callee.span,
+                    ));
                 }
                 Err(PlanError::type_error(
                     format!("{name} is not a function"),
@@ -377,6 +396,7 @@ impl<'e> Evaluator<'e> {
                     Bson::Int32(_) | Bson::Double(_) => "number",
                     Bson::Boolean(_) => "boolean",
                     Bson::Undefined => "undefined",
+                    other if builtin::function_name(other).is_some() => "function",
                     _ => "object",
                 }
                 .to_string(),

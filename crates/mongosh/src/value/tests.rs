@@ -298,8 +298,69 @@ fn evaluation_errors_explain_themselves() {
         eval_err("ObjectId('123')"),
         "MongoshInvalidInputError: ObjectId('123'): an ObjectId is 24 hexadecimal characters, e.g. ObjectId('65a1b2c3d4e5f60718293a4b')"
     );
+}
+
+#[test]
+fn bare_constructor_names_are_function_values() {
+    use crate::value::builtin::{function_name, function_value};
+    for name in [
+        "ObjectId", "String", "Number", "Date", "Array", "ISODate", "Map",
+    ] {
+        assert_eq!(function_name(&eval(name)), Some(name));
+    }
     assert_eq!(
-        eval_err("{ a: ObjectId }"),
-        "TypeError: ObjectId is a function and is used here as a value: call it, e.g. ObjectId(...)"
+        eval("{ _id: ObjectId, tags: [String] }"),
+        Bson::Document(doc! {
+            "_id": function_value("ObjectId"),
+            "tags": [function_value("String")],
+        })
+    );
+    // MinKey/MaxKey have toBSON() in mongosh: their bare names are values.
+    assert_eq!(eval("MinKey"), Bson::MinKey);
+}
+
+#[test]
+fn function_values_behave_like_javascript_functions() {
+    assert_eq!(eval("typeof String"), Bson::String("function".into()));
+    assert_eq!(eval("String.name"), Bson::String("String".into()));
+    assert_eq!(
+        eval("'' + Number"),
+        Bson::String("function Number() { [native code] }".into())
+    );
+    assert_eq!(eval("String === String"), Bson::Boolean(true));
+    assert_eq!(eval("String === Number"), Bson::Boolean(false));
+    assert_eq!(eval("String ? 1 : 2"), Bson::Int32(1));
+
+    // A variable holding a function can be called; a shadowing value cannot.
+    let mut env = Env::new();
+    env.set("S", crate::value::builtin::function_value("String"));
+    assert_eq!(eval_with("S(5)", &env), Bson::String("5".into()));
+    let Bson::ObjectId(_) = eval_with("O()", &{
+        let mut env = Env::new();
+        env.set("O", crate::value::builtin::function_value("ObjectId"));
+        env
+    }) else {
+        panic!("O() should make an ObjectId")
+    };
+    env.set("String", Bson::Int32(1));
+    let script = crate::parse("String(5)").unwrap();
+    let StatementKind::Expr(expr) = &script.statements[0].kind else {
+        panic!()
+    };
+    assert_eq!(
+        Evaluator::new(&env).eval(expr).unwrap_err().to_string(),
+        "TypeError: String is not a function"
+    );
+}
+
+#[test]
+fn built_ins_without_an_evaluator_explain_themselves() {
+    assert_eq!(
+        eval_err("new Map()"),
+        "UnsupportedError: Map(...) is a JavaScript built-in that this kernel does not call; it can only be used as a value here"
+    );
+    assert_eq!(
+        eval_err("Double(String)"),
+        "MongoshInvalidInputError: Double: argument 1 must be a number, got a function"
     );
 }
