@@ -90,6 +90,15 @@ MQL = [
          'db.members.insertOne({ email: "ada@example.com", name: "Ada" });\n'
          'db.members.insertOne({ email: "not-an-email", name: "" });',
          error="MongoServerError"),
+    md("## Schema design: embedding and referencing\n\nThe guide sketches document shapes with type names as values. "
+       "The shell keeps them as plain JavaScript values (type names are functions), handy for reading; storing one "
+       "in the database is refused, because a type name is not data."),
+    code("%%mql\n// Embedding (for 1:few relationships)\nconst userSchema = {\n  _id: ObjectId,\n  email: String,\n"
+         "  profile: {\n    firstName: String,\n    lastName: String,\n    avatar: String,\n  },\n  addresses: [\n    {\n"
+         "      type: String,\n      street: String,\n      city: String,\n    },\n  ],\n};\n\n"
+         "// Referencing (for 1:many relationships)\nconst postSchema = {\n  _id: ObjectId,\n  authorId: ObjectId,\n"
+         "  title: String,\n  content: String,\n  tags: [String],\n};\npostSchema",
+         contains=["authorId: [Function: ObjectId]", "tags: [ [Function: String] ]"]),
     md("## Aggregation\n\nSome orders to work with, then the pipelines from the guides."),
     code("%%mql\ndb.orders.insertMany([\n"
          "  { userId: 1, status: 'completed', amount: 30, total: 30, createdAt: ISODate('2024-01-15') },\n"
