@@ -9,7 +9,8 @@ use zeromq::{PubSocket, SocketSend, ZmqMessage};
 use crate::wire::{Codec, Message};
 
 enum Item {
-    Message(Message),
+    // Boxed: messages are queued by the thousand during big outputs; keep the queue's slots small.
+    Message(Box<Message>),
     Flush(oneshot::Sender<()>),
 }
 
@@ -27,7 +28,8 @@ impl Iopub {
         tokio::spawn(async move {
             while let Some(item) = rx.recv().await {
                 match item {
-                    Item::Message(mut message) => {
+                    Item::Message(message) => {
+                        let mut message = *message;
                         // The topic frame lets subscribers filter; Jupyter clients subscribe to all.
                         message.identities = vec![format!("kernel.{}.{}", &message.header["session"].as_str().unwrap_or(""), message.msg_type()).into()];
                         let frames = codec.encode(&message);
@@ -56,7 +58,7 @@ impl Iopub {
     /// Publishes `msg_type` with `content`, child of `parent`.
     pub fn publish(&self, msg_type: &str, content: Json, parent: Option<&Message>) {
         let message = Message::new(msg_type, content, parent, &self.session);
-        if self.tx.send(Item::Message(message)).is_err() {
+        if self.tx.send(Item::Message(Box::new(message))).is_err() {
             log::warn!("iopub task is gone; {msg_type} dropped");
         }
     }

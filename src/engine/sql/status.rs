@@ -222,6 +222,11 @@ pub fn after_failure(state: TxnState, dialect: Dialect) -> TxnState {
     }
 }
 
+/// The statement's leading keyword (after a WITH clause), upper-cased.
+pub fn leading_word(text: &str, dialect: Dialect) -> Option<String> {
+    words(text, dialect).into_iter().next()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,9 +336,4 @@ mod tests {
             TxnState::Open
         );
     }
-}
-
-/// The statement's leading keyword (after a WITH clause), upper-cased.
-pub fn leading_word(text: &str, dialect: Dialect) -> Option<String> {
-    words(text, dialect).into_iter().next()
 }
