@@ -44,7 +44,8 @@ def notebook(cells):
 
 INTRO = [
     md("# dbkernel: a first tour\n\nOne notebook, three query languages. This tour uses only what runs with nothing "
-       "configured: SQLite in memory for `%%sql`. Every cell here is executed by the test suite and its output checked."),
+       "configured: SQLite in memory for `%%sql` and the embedded MongoDB-compatible engine for `%%mql`. Every cell here "
+       "is executed by the test suite and its output checked."),
     md("## Getting help\n\n`%help` lists every magic; `%help NAME` explains one; `%connect?` opens the same text in the pager."),
     code("%help connect", contains=["%connect NAME URL", "postgresql://"]),
     code("%echo Hello from dbkernel", contains=["Hello from dbkernel"]),
