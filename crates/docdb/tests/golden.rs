@@ -15,10 +15,11 @@ use bson::{Bson, Document, doc};
 use docdb::Engine;
 use serde_json::Value;
 
-/// The lowest pass rate accepted (the known failures are listed in the
-/// report: parallel-array key generation for `{a.b: 1, a.c: 1}` and one
-/// `$eq: {}` over nested arrays, both in query semantics).
-const PASS_FLOOR_PERCENT: f64 = 97.0;
+/// The pass count reached (539 of 540). The one failure,
+/// `complex_match_swap.md#18`, depends on mongod moving a `$match` before a
+/// renaming `$project`, which changes array semantics. The test fails if a
+/// change makes fewer cases pass.
+const MINIMUM_PASSING: usize = 539;
 
 fn to_bson(v: &Ordered) -> Bson {
     v.to_bson()
@@ -380,7 +381,7 @@ fn golden_query_results() {
     }
     println!("golden: {passed}/{} passed ({rate:.1}%)", cases.len());
     assert!(
-        rate >= PASS_FLOOR_PERCENT,
-        "golden pass rate {rate:.1}% fell below {PASS_FLOOR_PERCENT}%"
+        passed >= MINIMUM_PASSING,
+        "golden pass count fell to {passed} (was {MINIMUM_PASSING})"
     );
 }

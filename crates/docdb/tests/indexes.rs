@@ -429,3 +429,44 @@ fn validate_checks_index_consistency() {
         &doc! {"_id_": 1_i64, "tags_1": 1_i64, "a_1": 1_i64}
     );
 }
+
+/// An aggregate reads its input in the order the leading `$match` selected it:
+/// index order through an index, insertion order through a collection scan.
+#[test]
+fn aggregate_input_keeps_the_selection_order() {
+    let e = Engine::in_memory();
+    let docs = (0..20)
+        .map(|i| doc! {"_id": i, "a": 100 - i, "g": i % 2})
+        .collect();
+    insert(&e, "d", "c", docs);
+    ok(
+        &e,
+        "d",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"a": 1}, "name": "a_1"}]},
+    );
+    let firsts = |hint: Bson| -> Vec<(i32, i32)> {
+        let reply = ok(
+            &e,
+            "d",
+            doc! {"aggregate": "c", "pipeline": [
+                {"$match": {"a": {"$gte": 85}}},
+                {"$group": {"_id": "$g", "first": {"$first": "$_id"}, "n": {"$sum": 1}}},
+            ], "cursor": {}, "hint": hint},
+        );
+        let batch = reply
+            .get_document("cursor")
+            .and_then(|c| c.get_array("firstBatch"))
+            .expect("first batch");
+        batch
+            .iter()
+            .filter_map(Bson::as_document)
+            .map(|d| (d.get_i32("_id").unwrap(), d.get_i32("first").unwrap()))
+            .collect()
+    };
+    // Index order: a ascending, so _id 15 (a = 85) arrives first.
+    assert_eq!(firsts(Bson::String("a_1".into())), vec![(1, 15), (0, 14)]);
+    assert_eq!(
+        firsts(Bson::Document(doc! {"$natural": 1})),
+        vec![(0, 0), (1, 1)]
+    );
+}

@@ -143,3 +143,45 @@ fn index_provided_sorts_match_in_memory_sorts() {
         assert_eq!(planned, natural, "filter {filter} sort {sort}");
     }
 }
+
+/// `{"a.b": 1, "a.c": 1}` takes its keys per element of `a`, while a filter
+/// without `$elemMatch` may be met by two different elements: such plans
+/// must still find every document a collection scan finds.
+#[test]
+fn indexes_on_paths_through_one_array_match_collection_scans() {
+    let e = Engine::in_memory();
+    let docs = vec![
+        doc! {"_id": 0, "a": [{"b": 1}, {"c": 2}]},
+        doc! {"_id": 1, "a": [{"b": 1, "c": 2}]},
+        doc! {"_id": 2, "a": {"b": 1, "c": 2}},
+        doc! {"_id": 3, "a": [{"b": 2, "c": 1}, {"b": 1, "c": 3}]},
+        doc! {"_id": 4, "a": []},
+        doc! {"_id": 5, "a": [{"b": [1, 5], "c": 2}]},
+    ];
+    common::insert(&e, "d", "c", docs);
+    ok(
+        &e,
+        "d",
+        doc! {"createIndexes": "c", "indexes": [{"key": {"a.b": 1, "a.c": 1}, "name": "ab_ac"}]},
+    );
+    for filter in [
+        doc! {"a.b": 1, "a.c": 2},
+        doc! {"a.b": 1, "a.c": {"$gte": 2}},
+        doc! {"a.c": 2},
+        doc! {"a.b": {"$in": [1, 2]}, "a.c": 1},
+        doc! {"a.b": null},
+        doc! {"a": {"$elemMatch": {"b": 1, "c": 2}}},
+    ] {
+        let expected = ids(&find_all(
+            &e,
+            "d",
+            doc! {"find": "c", "filter": filter.clone(), "hint": {"$natural": 1}},
+        ));
+        let hinted = ids(&find_all(
+            &e,
+            "d",
+            doc! {"find": "c", "filter": filter.clone(), "hint": "ab_ac"},
+        ));
+        assert_eq!(hinted, expected, "filter {filter}");
+    }
+}

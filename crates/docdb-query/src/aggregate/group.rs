@@ -4,10 +4,11 @@
 //! the order their first document arrived, which keeps results deterministic.
 
 use crate::error::{QueryError, Result};
+use crate::expr::{Num, add_nums, avg_values, std_dev, sum_values};
 use crate::expr::{Variables, evaluate_optional};
-use crate::expr::{avg_values, std_dev, sum_values};
 use crate::value::{Ordered, compare, equal};
 use bson::{Bson, Document};
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 /// One accumulator of a `$group` output field.
@@ -117,40 +118,78 @@ pub fn parse_accumulators(spec: &Document) -> Result<Vec<Accumulator>> {
 /// document it came from (kept only for `$top`/`$bottom`, which sort by other fields).
 type Collected = Vec<(Option<Bson>, Document)>;
 
-/// Groups documents by `id_expr` and computes the accumulators.
-pub fn group(
-    docs: Vec<Document>,
+/// What one accumulator holds for one group while documents arrive: `$sum` and `$count` add
+/// up as they go (the same fold `sum_values` does, so types and overflow behave alike);
+/// the others collect their values and are reduced by `finish`.
+enum Accumulating {
+    Sum(Num),
+    Collect(Collected),
+}
+
+impl Accumulating {
+    fn new(acc: &Accumulator) -> Accumulating {
+        match acc.op.as_str() {
+            "$sum" | "$count" => Accumulating::Sum(Num::I32(0)),
+            _ => Accumulating::Collect(Vec::new()),
+        }
+    }
+}
+
+/// Groups documents by `id_expr` and computes the accumulators. The documents may be owned or
+/// borrowed: only `$top`/`$bottom` keep a copy of each (they sort by other fields).
+pub fn group<D: Borrow<Document>>(
+    docs: impl IntoIterator<Item = D>,
     id_expr: &Bson,
     accs: &[Accumulator],
     vars: &Variables,
 ) -> Result<Vec<Document>> {
+    let keep_docs: Vec<bool> = accs
+        .iter()
+        .map(|acc| matches!(acc.op.as_str(), "$top" | "$bottom" | "$topN" | "$bottomN"))
+        .collect();
     let mut index: BTreeMap<Ordered, usize> = BTreeMap::new();
-    let mut groups: Vec<(Bson, Vec<Collected>)> = Vec::new();
+    let mut groups: Vec<(Bson, Vec<Accumulating>)> = Vec::new();
     for doc in docs {
-        let key = evaluate_optional(id_expr, &doc, vars)?.unwrap_or(Bson::Null);
-        let slot = *index.entry(Ordered(key.clone())).or_insert_with(|| {
-            groups.push((key, vec![Vec::new(); accs.len()]));
-            groups.len() - 1
-        });
-        for (i, acc) in accs.iter().enumerate() {
-            let v = evaluate_optional(&acc.expr, &doc, vars)?;
-            let keep_doc = matches!(acc.op.as_str(), "$top" | "$bottom" | "$topN" | "$bottomN");
-            groups[slot].1[i].push((
-                v,
-                if keep_doc {
-                    doc.clone()
-                } else {
-                    Document::new()
-                },
-            ));
+        let doc = doc.borrow();
+        let key = Ordered(evaluate_optional(id_expr, doc, vars)?.unwrap_or(Bson::Null));
+        let slot = match index.get(&key) {
+            Some(slot) => *slot,
+            None => {
+                groups.push((key.0.clone(), accs.iter().map(Accumulating::new).collect()));
+                index.insert(key, groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        let states = &mut groups[slot].1;
+        for ((acc, keep_doc), state) in accs.iter().zip(&keep_docs).zip(states.iter_mut()) {
+            let v = evaluate_optional(&acc.expr, doc, vars)?;
+            match state {
+                Accumulating::Sum(total) => {
+                    if let Some(n) = v.as_ref().and_then(Num::from_bson) {
+                        *total = add_nums(*total, n);
+                    }
+                }
+                Accumulating::Collect(values) => {
+                    let source = if *keep_doc {
+                        doc.clone()
+                    } else {
+                        Document::new()
+                    };
+                    values.push((v, source));
+                }
+            }
         }
     }
     let mut out = Vec::with_capacity(groups.len());
-    for (key, values) in groups {
+    for (key, states) in groups {
         let mut d = Document::new();
         d.insert("_id", key);
-        for (acc, vals) in accs.iter().zip(values) {
-            d.insert(acc.field.clone(), finish(acc, vals, vars)?);
+        for (acc, state) in accs.iter().zip(states) {
+            let value = match state {
+                Accumulating::Sum(total) => total.to_bson(),
+                Accumulating::Collect(vals) => finish(acc, vals, vars)?,
+            };
+            d.insert(acc.field.clone(), value);
         }
         out.push(d);
     }

@@ -5,6 +5,10 @@
 //! are returned as an `OutputStage` for the caller (crate `docdb`), which owns storage. Stage
 //! families live in submodules: `group` (grouping and buckets), `reshape` (per-document
 //! reshaping), `lookup` (other collections).
+//!
+//! `Pipeline::run` takes owned documents; `Pipeline::run_borrowed` takes a collection's records
+//! by reference and copies only what survives its leading `$match` stages, and nothing at all
+//! when a `$group` follows them.
 
 mod group;
 mod lookup;
@@ -219,20 +223,66 @@ impl Pipeline {
         })
     }
 
+    /// Runs the pipeline over borrowed documents (a collection's records), copying only what
+    /// the pipeline keeps: leading `$match` stages filter before any copy, and a `$group`
+    /// right after them reads the documents in place, so `$match` + `$group` over a
+    /// collection copies none of its documents.
+    pub fn run_borrowed<'d>(
+        &self,
+        input: impl IntoIterator<Item = &'d Document>,
+        ctx: &AggContext,
+    ) -> Result<AggOutput> {
+        let run = Self::run_context(ctx, None)?;
+        let mut refs: Vec<&Document> = input.into_iter().collect();
+        let mut rest = self.stages.as_slice();
+        while let Some((Stage::Match(filter), tail)) = rest.split_first()
+            && filter.text_search().is_none()
+        {
+            let mut kept = Vec::with_capacity(refs.len());
+            for d in refs {
+                if filter.try_matches_vars(d, &run.vars)? {
+                    kept.push(d);
+                }
+            }
+            refs = kept;
+            rest = tail;
+        }
+        let docs = match rest.split_first() {
+            Some((Stage::Group(id, accs), tail)) => {
+                rest = tail;
+                group::group(refs, id, accs, &run.vars)?
+            }
+            _ => refs.into_iter().cloned().collect(),
+        };
+        let mut out = run_stages(rest, docs, &run)?;
+        for d in &mut out.documents {
+            strip_score(d);
+        }
+        Ok(out)
+    }
+
+    /// The run context of a top-level run: `$$NOW` and the command's `let` variables.
+    fn run_context<'a>(
+        ctx: &AggContext<'a>,
+        scorer: Option<TextScorer<'a>>,
+    ) -> Result<RunContext<'a>> {
+        let mut vars = Variables::with_now(ctx.now);
+        vars.bind_let(&ctx.vars, &Document::new())?;
+        Ok(RunContext {
+            db: ctx.db.clone(),
+            catalog: ctx.catalog,
+            vars,
+            scorer,
+        })
+    }
+
     fn run_inner(
         &self,
         input: Vec<Document>,
         ctx: &AggContext,
         scorer: Option<TextScorer>,
     ) -> Result<AggOutput> {
-        let mut vars = Variables::with_now(ctx.now);
-        vars.bind_let(&ctx.vars, &Document::new())?;
-        let run = RunContext {
-            db: ctx.db.clone(),
-            catalog: ctx.catalog,
-            vars,
-            scorer,
-        };
+        let run = Self::run_context(ctx, scorer)?;
         let mut out = self.run_with(input, &run)?;
         for d in &mut out.documents {
             strip_score(d);
@@ -242,24 +292,29 @@ impl Pipeline {
 
     /// Runs with prepared variables (sub-pipelines of `$lookup`, `$facet`, `$unionWith`).
     pub fn run_with(&self, input: Vec<Document>, ctx: &RunContext) -> Result<AggOutput> {
-        let mut docs = input;
-        let mut write = None;
-        for stage in &self.stages {
-            docs = match stage {
-                Stage::Out(o) => {
-                    let mut o = o.clone();
-                    fill_db(&mut o, &ctx.db);
-                    write = Some(o);
-                    docs
-                }
-                _ => run_stage(stage, docs, ctx)?,
-            };
-        }
-        Ok(AggOutput {
-            documents: docs,
-            write,
-        })
+        run_stages(&self.stages, input, ctx)
     }
+}
+
+/// Runs `stages` in order; `$out`/`$merge` is returned as the write to perform.
+fn run_stages(stages: &[Stage], input: Vec<Document>, ctx: &RunContext) -> Result<AggOutput> {
+    let mut docs = input;
+    let mut write = None;
+    for stage in stages {
+        docs = match stage {
+            Stage::Out(o) => {
+                let mut o = o.clone();
+                fill_db(&mut o, &ctx.db);
+                write = Some(o);
+                docs
+            }
+            _ => run_stage(stage, docs, ctx)?,
+        };
+    }
+    Ok(AggOutput {
+        documents: docs,
+        write,
+    })
 }
 
 /// Applies `$merge`'s `whenMatched` pipeline to the matched target document, with the `let`

@@ -315,3 +315,76 @@ fn merge_when_matched_pipeline_sees_new() {
     .expect("applies");
     assert_eq!(merged, doc! {"_id": 1, "total": 7});
 }
+
+/// `run_borrowed` filters and groups in place; it must give what `run` gives on copies, for
+/// pipelines it shortcuts (leading `$match`es, `$group`) and pipelines it does not.
+#[test]
+fn borrowed_runs_match_owned_runs() {
+    let input: Vec<Document> = (0..40)
+        .map(|i| match i % 4 {
+            0 => doc! {"_id": i, "k": i % 3, "v": i, "t": {"x": i}},
+            1 => doc! {"_id": i, "k": (i % 3) as f64, "v": i as i64 * 1_000_000_000},
+            2 => doc! {"_id": i, "k": null, "v": "not a number"},
+            _ => doc! {"_id": i, "v": i as f64 + 0.5, "t": [{"x": 1}, {"x": 2}]},
+        })
+        .collect();
+    let pipelines = vec![
+        vec![
+            doc! {"$match": {"v": {"$exists": true}}},
+            doc! {"$match": {"_id": {"$gte": 3}}},
+            doc! {"$group": {"_id": "$k", "s": {"$sum": "$v"}, "n": {"$count": {}}, "a": {"$avg": "$v"}, "p": {"$push": "$t.x"}, "top": {"$top": {"sortBy": {"_id": -1}, "output": "$_id"}}}},
+            doc! {"$sort": {"_id": 1}},
+        ],
+        vec![doc! {"$group": {"_id": {"k": "$k"}, "s": {"$sum": 1}, "m": {"$max": "$v"}}}],
+        vec![
+            doc! {"$match": {"k": 1}},
+            doc! {"$project": {"v": 1}},
+            doc! {"$sort": {"_id": -1}},
+        ],
+        vec![doc! {"$sort": {"_id": -1}}, doc! {"$limit": 3}],
+    ];
+    let catalog = Mem(HashMap::new());
+    let ctx = AggContext {
+        db: "test".into(),
+        catalog: &catalog,
+        vars: Document::new(),
+        now: bson::DateTime::from_millis(0),
+    };
+    for stages in pipelines {
+        let pipeline = Pipeline::parse(&stages).expect("parses");
+        let owned = pipeline.run(input.clone(), &ctx).expect("owned run");
+        let borrowed = pipeline.run_borrowed(&input, &ctx).expect("borrowed run");
+        assert_eq!(borrowed.documents, owned.documents, "{stages:?}");
+    }
+}
+
+/// `$sum` adds up as documents arrive: int32 totals widen to int64 and then to double
+/// exactly as `sum_values` does over collected values.
+#[test]
+fn group_sums_widen_like_collected_sums() {
+    let input = vec![
+        doc! {"v": i32::MAX},
+        doc! {"v": 1},
+        doc! {"v": "skip"},
+        doc! {"w": 1},
+    ];
+    let out = run(
+        vec![doc! {"$group": {"_id": null, "s": {"$sum": "$v"}, "n": {"$count": {}}}}],
+        input.clone(),
+    );
+    assert_eq!(
+        out,
+        vec![doc! {"_id": null, "s": i32::MAX as i64 + 1, "n": 4}]
+    );
+    let out = run(
+        vec![doc! {"$group": {"_id": null, "s": {"$sum": "$v"}}}],
+        vec![doc! {"v": i64::MAX}, doc! {"v": 1}],
+    );
+    let expected = sum_values_of(&[Bson::Int64(i64::MAX), Bson::Int32(1)]);
+    assert_eq!(out, vec![doc! {"_id": null, "s": expected}]);
+    assert!(matches!(out[0].get("s"), Some(Bson::Double(_))));
+}
+
+fn sum_values_of(values: &[Bson]) -> Bson {
+    crate::expr::sum_values(values.iter())
+}

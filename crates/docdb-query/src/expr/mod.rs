@@ -145,6 +145,10 @@ pub fn eval_value(expr: &Bson, ctx: &Ctx) -> Result<Bson> {
 }
 
 fn current<'a>(ctx: &'a Ctx) -> Option<&'a Bson> {
+    // Most evaluations bind no variable at all: skip hashing the name then.
+    if ctx.vars.vars.is_empty() {
+        return None;
+    }
     match ctx.vars.vars.get("CURRENT") {
         Some(v) => v.as_ref(),
         None => None,
@@ -193,14 +197,42 @@ fn field_path(path: &str, ctx: &Ctx, raw: &str) -> Result<Option<Bson>> {
             format!("FieldPath field names may not be empty strings: '{raw}'"),
         ));
     }
-    let parts: Vec<&str> = path.split('.').collect();
     Ok(match current(ctx) {
-        Some(c) => walk_path(c, &parts),
+        Some(c) => walk_dotted(c, Some(path)),
         None => {
-            let (first, rest) = parts.split_first().unwrap_or((&"", &[]));
-            ctx.root.get(*first).and_then(|v| walk_path(v, rest))
+            let (first, rest) = match path.split_once('.') {
+                Some((first, rest)) => (first, Some(rest)),
+                None => (path, None),
+            };
+            ctx.root.get(first).and_then(|v| walk_dotted(v, rest))
         }
     })
+}
+
+/// `walk_path` over a dotted path (`None`: nothing left), without splitting it into a vector:
+/// field paths are evaluated once per document.
+fn walk_dotted(v: &Bson, path: Option<&str>) -> Option<Bson> {
+    let Some(path) = path else {
+        return Some(v.clone());
+    };
+    let (first, rest) = match path.split_once('.') {
+        Some((first, rest)) => (first, Some(rest)),
+        None => (path, None),
+    };
+    match v {
+        Bson::Document(d) => d.get(first).and_then(|child| walk_dotted(child, rest)),
+        Bson::Array(items) => {
+            let out: Vec<Bson> = items
+                .iter()
+                .filter_map(|item| match item {
+                    Bson::Document(_) => walk_dotted(item, Some(path)),
+                    _ => None,
+                })
+                .collect();
+            Some(Bson::Array(out))
+        }
+        _ => None,
+    }
 }
 
 /// Expression-style path walk: documents by field, arrays mapped element by element (numeric

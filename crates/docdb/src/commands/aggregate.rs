@@ -82,7 +82,8 @@ pub fn run(
         Some(h) => Some(h.clone()),
     };
     ctx.engine.read(|cat| {
-        let (input, selection) = match coll.and_then(|c| cat.get(ctx.db, c)) {
+        let source = coll.and_then(|c| cat.get(ctx.db, c));
+        let selection = match source {
             Some(c) => {
                 let req = SelectRequest {
                     filter: leading.as_ref(),
@@ -90,15 +91,9 @@ pub fn run(
                     vars: Some(&vars),
                     ..Default::default()
                 };
-                let selection = select(c, &req, &ctx.guard)?;
-                let docs: Vec<Document> = selection
-                    .rows
-                    .iter()
-                    .filter_map(|r| c.records.get(&r.record).cloned())
-                    .collect();
-                (docs, Some(selection))
+                Some(select(c, &req, &ctx.guard)?)
             }
-            None => (Vec::new(), None),
+            None => None,
         };
         ctx.guard.check()?;
         let view = CatalogView(cat);
@@ -108,9 +103,38 @@ pub fn run(
             vars: vars.clone(),
             now: bson::DateTime::now(),
         };
-        let out = pipeline.run(input, &agg)?;
+        // The pipeline reads the records in place and copies only what it keeps.
+        let input = match source.zip(selection.as_ref()) {
+            Some((c, s)) => selected_records(c, s),
+            None => Vec::new(),
+        };
+        let out = pipeline.run_borrowed(input, &agg)?;
         Ok((out.documents, out.write, selection))
     })
+}
+
+/// The selected records, in the selection's order. Rows in record order (a collection
+/// scan) are picked up in one walk over the records instead of one tree lookup each.
+fn selected_records<'c>(coll: &'c Collection, selection: &Selection) -> Vec<&'c Document> {
+    let rows = &selection.rows;
+    if !rows.windows(2).all(|w| w[0].record < w[1].record) {
+        return rows
+            .iter()
+            .filter_map(|r| coll.records.get(&r.record))
+            .collect();
+    }
+    let Some(first) = rows.first() else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    let mut records = coll.records.range(first.record..).peekable();
+    for row in rows {
+        while records.next_if(|(id, _)| **id < row.record).is_some() {}
+        if let Some((_, doc)) = records.next_if(|(id, _)| **id == row.record) {
+            out.push(doc);
+        }
+    }
+    out
 }
 
 pub fn aggregate(ctx: &Ctx) -> Result<Document> {

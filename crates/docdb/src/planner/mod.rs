@@ -233,16 +233,36 @@ fn or_branches(coll: &Collection, filter: &Document) -> Result<Option<Vec<OrBran
 }
 
 /// The intervals of every field of `index` under `filter` (full when free).
+///
+/// On a multikey index, fields that share a path prefix (`a.b`, `a.c`) take
+/// their keys from the same element of an array at that prefix, while the
+/// filter may be met by two different elements: only the first of them is
+/// bounded, as MongoDB does without `$elemMatch`.
 fn index_intervals(index: &Index, filter: &Document) -> Vec<Vec<Interval>> {
+    let mut bounded: Vec<&str> = Vec::new();
     index
         .spec
         .fields
         .iter()
         .map(|(path, _)| {
-            bounds::field_intervals(filter, path, index.multikey)
-                .unwrap_or_else(|| vec![Interval::full()])
+            if index.multikey && bounded.iter().any(|b| share_prefix(b, path)) {
+                return vec![Interval::full()];
+            }
+            match bounds::field_intervals(filter, path, index.multikey) {
+                Some(intervals) => {
+                    bounded.push(path);
+                    intervals
+                }
+                None => vec![Interval::full()],
+            }
         })
         .collect()
+}
+
+/// True when two dotted paths start with the same field (an array there is
+/// shared by both).
+fn share_prefix(a: &str, b: &str) -> bool {
+    a.contains('.') && b.contains('.') && a.split('.').next() == b.split('.').next()
 }
 
 /// `Some(backward)` when scanning `index` yields documents in `sort` order.
