@@ -25,6 +25,9 @@ export DBKERNEL_SHARED
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
 
+# Formatting is checked before anything is built (cheap, and a clear first failure).
+cargo fmt --all --check
+
 # One build of everything (binary, libraries, test targets).
 cargo build --workspace --all-targets --locked
 if cargo nextest --version >/dev/null 2>&1; then
@@ -38,3 +41,6 @@ target/debug/dbkernel install --prefix "$ROOT/target/jupyter" >/dev/null
 export JUPYTER_PATH="$ROOT/target/jupyter/share/jupyter"
 export PATH="$ROOT/.venv/bin:$PATH"
 .venv/bin/python -m pytest -q tests/python
+
+# Lints last, so a style nit never hides a behaviour failure.
+cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -6,12 +6,18 @@ use dbkernel::cli::{Cli, Command};
 use dbkernel::transport::ConnectionInfo;
 
 fn main() {
-    env_logger::Builder::from_env(env_logger::Env::new().filter_or("DBKERNEL_LOG", "warn")).target(env_logger::Target::Stderr).init();
+    env_logger::Builder::from_env(env_logger::Env::new().filter_or("DBKERNEL_LOG", "warn"))
+        .target(env_logger::Target::Stderr)
+        .init();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Install(args) => match dbkernel::cli::install::install(&args) {
             Ok(dir) => {
-                println!("installed kernelspec {} in {}", dbkernel::cli::install::KERNEL_NAME, dir.display());
+                println!(
+                    "installed kernelspec {} in {}",
+                    dbkernel::cli::install::KERNEL_NAME,
+                    dir.display()
+                );
                 0
             }
             Err(e) => {
@@ -33,7 +39,11 @@ fn run_kernel(connection_file: &str) -> i32 {
             return 2;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("dbkernel: cannot start the async runtime: {e}");
@@ -63,7 +73,10 @@ fn run_mongod(port: u16, bind: &str, dbpath: Option<std::path::PathBuf>) -> i32 
             }
         },
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("dbkernel mongod: cannot start the async runtime: {e}");
@@ -79,7 +92,9 @@ fn run_mongod(port: u16, bind: &str, dbpath: Option<std::path::PathBuf>) -> i32 
                 return 2;
             }
         };
-        let storage = dbpath.map(|d| format!("data in {}", d.display())).unwrap_or_else(|| "in memory".into());
+        let storage = dbpath
+            .map(|d| format!("data in {}", d.display()))
+            .unwrap_or_else(|| "in memory".into());
         println!("dbkernel mongod: serving mongodb://{address} ({storage}); Ctrl-C stops");
         tokio::select! {
             served = docdb::serve(listener, std::sync::Arc::new(engine)) => match served {

@@ -544,13 +544,25 @@ async fn unreachable_server_is_a_clear_error() {
 async fn explain_and_analyze_options_show_plans() {
     let e = open(PG_URL).await;
     let t = unique("ex");
-    let out = run(&e, &format!("%%sql --explain\nCREATE TEMP TABLE {t} (a int);\nSELECT * FROM {t} WHERE a = 1")).await;
+    let out = run(
+        &e,
+        &format!("%%sql --explain\nCREATE TEMP TABLE {t} (a int);\nSELECT * FROM {t} WHERE a = 1"),
+    )
+    .await;
     out.ok();
     let plan = out.table(1);
-    assert!(plan.cell_text(0, 0).unwrap_or_default().contains("Seq Scan"), "{:?}", plan.cell_text(0, 0));
+    assert!(
+        plan.cell_text(0, 0)
+            .unwrap_or_default()
+            .contains("Seq Scan"),
+        "{:?}",
+        plan.cell_text(0, 0)
+    );
     let out = run(&e, &format!("%%sql --analyze\nSELECT * FROM {t}")).await;
     out.ok();
     let plan = out.table(0);
-    let all: Vec<String> = (0..plan.shown_rows()).filter_map(|r| plan.cell_text(r, 0)).collect();
+    let all: Vec<String> = (0..plan.shown_rows())
+        .filter_map(|r| plan.cell_text(r, 0))
+        .collect();
     assert!(all.iter().any(|l| l.contains("actual time")), "{all:?}");
 }

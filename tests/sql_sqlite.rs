@@ -283,7 +283,13 @@ async fn explain_option_shows_the_plan_and_runs_setup_statements() {
     out.ok();
     assert_eq!(out.status(0), "CREATE TABLE");
     let plan = out.table(1);
-    let text: Vec<String> = (0..plan.shown_rows()).filter_map(|r| plan.cell_text(r, plan.columns.len() - 1)).collect();
-    assert!(text.iter().any(|t| t.contains("SEARCH ex USING INTEGER PRIMARY KEY")), "{text:?}");
+    let text: Vec<String> = (0..plan.shown_rows())
+        .filter_map(|r| plan.cell_text(r, plan.columns.len() - 1))
+        .collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("SEARCH ex USING INTEGER PRIMARY KEY")),
+        "{text:?}"
+    );
     assert!(run(&e, "%%sql --analyze\nSELECT 1").await.result.is_err());
 }

@@ -34,7 +34,10 @@ pub fn split_words(line: &str) -> Result<Vec<String>, String> {
                     current.push(q);
                 }
                 if !closed {
-                    return Err(format!("unclosed {quote} quote starting at column {}", pos + 1));
+                    return Err(format!(
+                        "unclosed {quote} quote starting at column {}",
+                        pos + 1
+                    ));
                 }
             }
             _ => {
@@ -55,7 +58,10 @@ mod tests {
 
     #[test]
     fn quotes_group_words() {
-        assert_eq!(split_words(r#"a "b c" 'd e' f"#).unwrap(), vec!["a", "b c", "d e", "f"]);
+        assert_eq!(
+            split_words(r#"a "b c" 'd e' f"#).unwrap(),
+            vec!["a", "b c", "d e", "f"]
+        );
     }
 
     #[test]

@@ -4,18 +4,32 @@ use super::args::split_words;
 use crate::engine::EngineError;
 use crate::session::variables::valid_name;
 
-pub const LINE_MAGICS: &[&str] =
-    &["%connect", "%use", "%connections", "%set", "%vars", "%config", "%help", "%echo"];
+pub const LINE_MAGICS: &[&str] = &[
+    "%connect",
+    "%use",
+    "%connections",
+    "%set",
+    "%vars",
+    "%config",
+    "%help",
+    "%echo",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum LineMagic {
     /// `%connect NAME URL`
-    Connect { name: String, url: String },
+    Connect {
+        name: String,
+        url: String,
+    },
     /// `%use NAME`: make NAME the current connection of its language.
     Use(String),
     Connections,
     /// `%set NAME = VALUE` (the value's raw text, parsed by the variable store).
-    Set { name: String, value: String },
+    Set {
+        name: String,
+        value: String,
+    },
     Vars,
     /// `%config KEY = VALUE`, or `%config` alone to list settings.
     Config(Option<(String, String)>),
@@ -79,15 +93,23 @@ pub fn parse_line_magic(line: &str) -> Result<LineMagic, EngineError> {
     let rest = rest.trim();
     let usage = |msg: &str| {
         let help = help_for(name).unwrap_or("");
-        EngineError::usage(format!("{msg}\nusage: {}", help.lines().next().unwrap_or(name)))
+        EngineError::usage(format!(
+            "{msg}\nusage: {}",
+            help.lines().next().unwrap_or(name)
+        ))
     };
     let words = || split_words(rest).map_err(|e| usage(&format!("{name}: {e}")));
     match name {
         "%connect" => {
             let w = words()?;
             match w.as_slice() {
-                [n, url] if valid_name(n) => Ok(LineMagic::Connect { name: n.clone(), url: url.clone() }),
-                [n, _] => Err(usage(&format!("%connect: '{n}' is not a valid connection name (letters, digits, _)"))),
+                [n, url] if valid_name(n) => Ok(LineMagic::Connect {
+                    name: n.clone(),
+                    url: url.clone(),
+                }),
+                [n, _] => Err(usage(&format!(
+                    "%connect: '{n}' is not a valid connection name (letters, digits, _)"
+                ))),
                 _ => Err(usage("%connect needs a name and a URL")),
             }
         }
@@ -99,19 +121,35 @@ pub fn parse_line_magic(line: &str) -> Result<LineMagic, EngineError> {
         "%vars" if rest.is_empty() => Ok(LineMagic::Vars),
         "%connections" | "%vars" => Err(usage(&format!("{name} takes no arguments"))),
         "%set" => {
-            let (n, v) = rest.split_once('=').ok_or_else(|| usage("%set needs NAME = VALUE"))?;
+            let (n, v) = rest
+                .split_once('=')
+                .ok_or_else(|| usage("%set needs NAME = VALUE"))?;
             let n = n.trim();
             if !valid_name(n) {
-                return Err(usage(&format!("%set: '{n}' is not a valid variable name (letters, digits, _)")));
+                return Err(usage(&format!(
+                    "%set: '{n}' is not a valid variable name (letters, digits, _)"
+                )));
             }
-            Ok(LineMagic::Set { name: n.to_string(), value: v.trim().to_string() })
+            Ok(LineMagic::Set {
+                name: n.to_string(),
+                value: v.trim().to_string(),
+            })
         }
         "%config" if rest.is_empty() => Ok(LineMagic::Config(None)),
         "%config" => {
-            let (k, v) = rest.split_once('=').ok_or_else(|| usage("%config needs KEY = VALUE"))?;
-            Ok(LineMagic::Config(Some((k.trim().to_string(), v.trim().to_string()))))
+            let (k, v) = rest
+                .split_once('=')
+                .ok_or_else(|| usage("%config needs KEY = VALUE"))?;
+            Ok(LineMagic::Config(Some((
+                k.trim().to_string(),
+                v.trim().to_string(),
+            ))))
         }
-        "%help" => Ok(LineMagic::Help(if rest.is_empty() { None } else { Some(rest.to_string()) })),
+        "%help" => Ok(LineMagic::Help(if rest.is_empty() {
+            None
+        } else {
+            Some(rest.to_string())
+        })),
         "%echo" => Ok(LineMagic::Echo(rest.to_string())),
         other => Err(EngineError::usage(format!(
             "unknown line magic {other}; known line magics: {} (cell magics: {})",
@@ -129,14 +167,28 @@ mod tests {
     fn connect_takes_name_and_url() {
         assert_eq!(
             parse_line_magic("%connect pg postgresql://postgres@127.0.0.1/test").unwrap(),
-            LineMagic::Connect { name: "pg".into(), url: "postgresql://postgres@127.0.0.1/test".into() }
+            LineMagic::Connect {
+                name: "pg".into(),
+                url: "postgresql://postgres@127.0.0.1/test".into()
+            }
         );
-        assert!(parse_line_magic("%connect pg").unwrap_err().evalue.contains("usage: %connect NAME URL"));
+        assert!(
+            parse_line_magic("%connect pg")
+                .unwrap_err()
+                .evalue
+                .contains("usage: %connect NAME URL")
+        );
     }
 
     #[test]
     fn set_splits_at_the_first_equals() {
-        assert_eq!(parse_line_magic("%set q = a=b").unwrap(), LineMagic::Set { name: "q".into(), value: "a=b".into() });
+        assert_eq!(
+            parse_line_magic("%set q = a=b").unwrap(),
+            LineMagic::Set {
+                name: "q".into(),
+                value: "a=b".into()
+            }
+        );
     }
 
     #[test]
@@ -147,7 +199,11 @@ mod tests {
 
     #[test]
     fn question_mark_pages_help() {
-        assert!(pager_request("%connect?").unwrap().starts_with("%connect NAME URL"));
+        assert!(
+            pager_request("%connect?")
+                .unwrap()
+                .starts_with("%connect NAME URL")
+        );
         assert!(pager_request("%%sql?").is_some());
         assert!(pager_request("SELECT 1?").is_none());
         assert!(pager_request("%nope?").is_none());

@@ -56,8 +56,11 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
         return Ok(ParsedCell { magics, body: None });
     }
     let first = lines[index].trim_start();
-    let (language, connection, options, body_start) = if let Some(header) = first.strip_prefix("%%") {
-        let (name, rest) = header.split_once(char::is_whitespace).unwrap_or((header, ""));
+    let (language, connection, options, body_start) = if let Some(header) = first.strip_prefix("%%")
+    {
+        let (name, rest) = header
+            .split_once(char::is_whitespace)
+            .unwrap_or((header, ""));
         let language = match name {
             "sql" => Language::Sql,
             "mql" | "mongo" => Language::Mql,
@@ -76,7 +79,16 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
         (Language::Sql, None, CellOptions::default(), index)
     };
     let body = lines[body_start.min(lines.len())..].join("\n");
-    Ok(ParsedCell { magics, body: Some(Cell { language, connection, options, body, body_line: body_start }) })
+    Ok(ParsedCell {
+        magics,
+        body: Some(Cell {
+            language,
+            connection,
+            options,
+            body,
+            body_line: body_start,
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -94,7 +106,8 @@ mod tests {
 
     #[test]
     fn cell_magic_with_connection_and_options() {
-        let parsed = parse_cell("%%sql pg --limit 5 --out rows\nSELECT 1\nUNION ALL SELECT 2").unwrap();
+        let parsed =
+            parse_cell("%%sql pg --limit 5 --out rows\nSELECT 1\nUNION ALL SELECT 2").unwrap();
         let cell = parsed.body.unwrap();
         assert_eq!(cell.connection.as_deref(), Some("pg"));
         assert_eq!(cell.options.limit, Some(5));
@@ -105,7 +118,14 @@ mod tests {
 
     #[test]
     fn mongo_is_an_alias_of_mql() {
-        assert_eq!(parse_cell("%%mongo\ndb.c.find()").unwrap().body.unwrap().language, Language::Mql);
+        assert_eq!(
+            parse_cell("%%mongo\ndb.c.find()")
+                .unwrap()
+                .body
+                .unwrap()
+                .language,
+            Language::Mql
+        );
     }
 
     #[test]

@@ -34,9 +34,13 @@ fn known_options(language: Language) -> &'static [&'static str] {
 }
 
 /// Parses everything after the magic name. A first word not starting with `--` is the connection.
-pub fn parse_header(language: Language, rest: &str) -> Result<(Option<String>, CellOptions), EngineError> {
+pub fn parse_header(
+    language: Language,
+    rest: &str,
+) -> Result<(Option<String>, CellOptions), EngineError> {
     let magic = language.magic();
-    let words = split_words(rest).map_err(|e| EngineError::usage(format!("in the %%{magic} line: {e}")))?;
+    let words =
+        split_words(rest).map_err(|e| EngineError::usage(format!("in the %%{magic} line: {e}")))?;
     let mut options = CellOptions::default();
     let mut connection = None;
     let mut iter = words.into_iter().peekable();
@@ -46,7 +50,10 @@ pub fn parse_header(language: Language, rest: &str) -> Result<(Option<String>, C
         connection = iter.next();
     }
     let usage = |msg: String| {
-        EngineError::usage(format!("{msg} in the %%{magic} line; options for %%{magic}: {}", known_options(language).join(", ")))
+        EngineError::usage(format!(
+            "{msg} in the %%{magic} line; options for %%{magic}: {}",
+            known_options(language).join(", ")
+        ))
     };
     while let Some(word) = iter.next() {
         let (flag, inline) = match word.split_once('=') {
@@ -54,17 +61,25 @@ pub fn parse_header(language: Language, rest: &str) -> Result<(Option<String>, C
             None => (word.clone(), None),
         };
         let mut value = |name: &str| -> Result<String, EngineError> {
-            inline.clone().or_else(|| iter.next()).ok_or_else(|| usage(format!("{name} needs a value")))
+            inline
+                .clone()
+                .or_else(|| iter.next())
+                .ok_or_else(|| usage(format!("{name} needs a value")))
         };
         match (flag.as_str(), language) {
             ("--limit", _) => {
                 let v = value("--limit")?;
-                options.limit = Some(v.parse().map_err(|_| usage(format!("--limit expects a whole number, got '{v}'")))?);
+                options.limit =
+                    Some(v.parse().map_err(|_| {
+                        usage(format!("--limit expects a whole number, got '{v}'"))
+                    })?);
             }
             ("--out", _) => {
                 let v = value("--out")?;
                 if !valid_name(&v) {
-                    return Err(usage(format!("--out expects a variable name (letters, digits, _), got '{v}'")));
+                    return Err(usage(format!(
+                        "--out expects a variable name (letters, digits, _), got '{v}'"
+                    )));
                 }
                 options.out = Some(v);
             }
@@ -73,15 +88,28 @@ pub fn parse_header(language: Language, rest: &str) -> Result<(Option<String>, C
             ("--json", Language::Mql) => options.json = true,
             ("--timeout", Language::Redis) => {
                 let v = value("--timeout")?;
-                let secs: f64 = v.parse().ok().filter(|s: &f64| s.is_finite() && *s >= 0.0).ok_or_else(|| usage(format!("--timeout expects seconds, got '{v}'")))?;
+                let secs: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+                    .ok_or_else(|| usage(format!("--timeout expects seconds, got '{v}'")))?;
                 options.timeout = Some(Duration::from_secs_f64(secs));
             }
             ("--count", Language::Redis) => {
                 let v = value("--count")?;
-                options.count = Some(v.parse().map_err(|_| usage(format!("--count expects a whole number, got '{v}'")))?);
+                options.count =
+                    Some(v.parse().map_err(|_| {
+                        usage(format!("--count expects a whole number, got '{v}'"))
+                    })?);
             }
-            (other, _) if other.starts_with("--") => return Err(usage(format!("unknown option {other}"))),
-            (other, _) => return Err(usage(format!("unexpected word '{other}' (the connection name must come first)"))),
+            (other, _) if other.starts_with("--") => {
+                return Err(usage(format!("unknown option {other}")));
+            }
+            (other, _) => {
+                return Err(usage(format!(
+                    "unexpected word '{other}' (the connection name must come first)"
+                )));
+            }
         }
     }
     Ok((connection, options))
@@ -113,8 +141,23 @@ mod tests {
 
     #[test]
     fn bad_values_say_what_was_expected() {
-        assert!(parse_header(Language::Sql, "--limit many").unwrap_err().evalue.contains("whole number"));
-        assert!(parse_header(Language::Sql, "--out 9x").unwrap_err().evalue.contains("variable name"));
-        assert!(parse_header(Language::Sql, "--limit").unwrap_err().evalue.contains("needs a value"));
+        assert!(
+            parse_header(Language::Sql, "--limit many")
+                .unwrap_err()
+                .evalue
+                .contains("whole number")
+        );
+        assert!(
+            parse_header(Language::Sql, "--out 9x")
+                .unwrap_err()
+                .evalue
+                .contains("variable name")
+        );
+        assert!(
+            parse_header(Language::Sql, "--limit")
+                .unwrap_err()
+                .evalue
+                .contains("needs a value")
+        );
     }
 }

@@ -29,10 +29,16 @@ pub fn install(args: &InstallArgs) -> Result<PathBuf, String> {
     let kernels = kernels_dir(args)?;
     let dir = kernels.join(KERNEL_NAME);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program's path: {e}"))?;
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find this program's path: {e}"))?;
     let exe = exe.canonicalize().unwrap_or(exe);
     let spec = kernel_json(&exe);
-    write(&dir.join("kernel.json"), serde_json::to_string_pretty(&spec).unwrap_or_default().as_bytes())?;
+    write(
+        &dir.join("kernel.json"),
+        serde_json::to_string_pretty(&spec)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
     write(&dir.join("logo-32x32.png"), LOGO_32)?;
     write(&dir.join("logo-64x64.png"), LOGO_64)?;
     write(&dir.join("logo-svg.svg"), LOGO_SVG)?;
@@ -64,8 +70,11 @@ fn kernels_dir(args: &InstallArgs) -> Result<PathBuf, String> {
     if let Ok(dir) = std::env::var("JUPYTER_DATA_DIR") {
         return Ok(PathBuf::from(dir).join("kernels"));
     }
-    let home = std::env::var("HOME").map_err(|_| "HOME is not set; use --prefix DIR".to_string())?;
-    let data = std::env::var("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(home).join(".local/share"));
+    let home =
+        std::env::var("HOME").map_err(|_| "HOME is not set; use --prefix DIR".to_string())?;
+    let data = std::env::var("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(home).join(".local/share"));
     Ok(data.join("jupyter/kernels"))
 }
 
@@ -78,7 +87,11 @@ fn python_prefix() -> Result<PathBuf, String> {
     let out = std::process::Command::new("python3")
         .args(["-c", "import sys; print(sys.prefix)"])
         .output()
-        .map_err(|e| format!("--sys-prefix needs python3 to find the environment: {e}; use --prefix DIR instead"))?;
+        .map_err(|e| {
+            format!(
+                "--sys-prefix needs python3 to find the environment: {e}; use --prefix DIR instead"
+            )
+        })?;
     let prefix = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if prefix.is_empty() {
         return Err("python3 did not report sys.prefix; use --prefix DIR".into());

@@ -5,7 +5,11 @@ pub mod install;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "dbkernel", version, about = "A Jupyter kernel for SQL, MongoDB shell and Redis cells")]
+#[command(
+    name = "dbkernel",
+    version,
+    about = "A Jupyter kernel for SQL, MongoDB shell and Redis cells"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -12,7 +12,11 @@ pub struct EngineError {
 
 impl EngineError {
     pub fn new(ename: impl Into<String>, evalue: impl Into<String>) -> Self {
-        EngineError { ename: ename.into(), evalue: evalue.into(), detail: Vec::new() }
+        EngineError {
+            ename: ename.into(),
+            evalue: evalue.into(),
+            detail: Vec::new(),
+        }
     }
 
     pub fn with_detail(mut self, line: impl Into<String>) -> Self {
@@ -22,7 +26,10 @@ impl EngineError {
 
     /// The error every engine returns after honouring the stop button.
     pub fn interrupted() -> Self {
-        EngineError::new("KeyboardInterrupt", "execution interrupted by the user; the connection is ready for the next cell")
+        EngineError::new(
+            "KeyboardInterrupt",
+            "execution interrupted by the user; the connection is ready for the next cell",
+        )
     }
 
     /// A usage error in the cell itself (bad option, unknown magic): what was wrong and how to fix it.

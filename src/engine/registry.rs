@@ -29,11 +29,15 @@ pub async fn open(url: &str) -> Result<Arc<dyn Engine>, EngineError> {
 
 /// Replaces the password in `scheme://user:password@host` with `****`.
 pub fn mask_password(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else { return url.to_string() };
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
     let rest = &url[scheme_end + 3..];
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else { return url.to_string() };
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
     let userinfo = &authority[..at];
     match userinfo.split_once(':') {
         Some((user, _)) => format!("{}://{user}:****@{}", &url[..scheme_end], &rest[at + 1..]),
@@ -47,9 +51,15 @@ mod tests {
 
     #[test]
     fn masks_passwords_only() {
-        assert_eq!(mask_password("postgres://u:secret@h:5432/db"), "postgres://u:****@h:5432/db");
+        assert_eq!(
+            mask_password("postgres://u:secret@h:5432/db"),
+            "postgres://u:****@h:5432/db"
+        );
         assert_eq!(mask_password("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(mask_password("redis://:pw@h:6379/0"), "redis://:****@h:6379/0");
+        assert_eq!(
+            mask_password("redis://:pw@h:6379/0"),
+            "redis://:****@h:6379/0"
+        );
         assert_eq!(mask_password("sqlite::memory:"), "sqlite::memory:");
     }
 
@@ -58,6 +68,11 @@ mod tests {
         assert_eq!(language_of("postgresql://x").unwrap(), Language::Sql);
         assert_eq!(language_of("embedded").unwrap(), Language::Mql);
         assert_eq!(language_of("rediss://x").unwrap(), Language::Redis);
-        assert!(language_of("ftp://x").unwrap_err().evalue.contains("unknown URL scheme"));
+        assert!(
+            language_of("ftp://x")
+                .unwrap_err()
+                .evalue
+                .contains("unknown URL scheme")
+        );
     }
 }

@@ -34,15 +34,26 @@ pub async fn handle(shared: &Arc<Shared>, channel: &Replier, request: Message) {
             shared
                 .busy_idle(&request, || async {
                     shared.interrupt();
-                    channel.reply(&request, "interrupt_reply", json!({"status": "ok"})).await;
+                    channel
+                        .reply(&request, "interrupt_reply", json!({"status": "ok"}))
+                        .await;
                 })
                 .await
         }
         "shutdown_request" => {
-            let restart = request.field("restart").and_then(|v| v.as_bool()).unwrap_or(false);
+            let restart = request
+                .field("restart")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
             shared
                 .busy_idle(&request, || async {
-                    channel.reply(&request, "shutdown_reply", json!({"status": "ok", "restart": restart})).await;
+                    channel
+                        .reply(
+                            &request,
+                            "shutdown_reply",
+                            json!({"status": "ok", "restart": restart}),
+                        )
+                        .await;
                 })
                 .await;
             shared.iopub.flush().await;

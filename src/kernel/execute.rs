@@ -25,30 +25,57 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
     while let Some(job) = queue.recv().await {
         let request = &job.request;
         let content = &request.content;
-        let flag = |name: &str, default: bool| content.get(name).and_then(Json::as_bool).unwrap_or(default);
+        let flag = |name: &str, default: bool| {
+            content.get(name).and_then(Json::as_bool).unwrap_or(default)
+        };
         let silent = flag("silent", false);
         let store_history = flag("store_history", !silent) && !silent;
         let stop_on_error = flag("stop_on_error", true);
         shared.iopub.status("busy", Some(request));
 
         if job.seq <= abort_through {
-            shared.shell.reply(request, "execute_reply", json!({"status": "aborted", "execution_count": execution_count})).await;
+            shared
+                .shell
+                .reply(
+                    request,
+                    "execute_reply",
+                    json!({"status": "aborted", "execution_count": execution_count}),
+                )
+                .await;
             shared.iopub.status("idle", Some(request));
             continue;
         }
 
         let Some(code) = content.get("code").and_then(Json::as_str) else {
-            let error = EngineError::new("BadRequest", "execute_request content needs a string field 'code'");
-            shared.shell.reply(request, "execute_reply", error_reply(&error, execution_count)).await;
+            let error = EngineError::new(
+                "BadRequest",
+                "execute_request content needs a string field 'code'",
+            );
+            shared
+                .shell
+                .reply(
+                    request,
+                    "execute_reply",
+                    error_reply(&error, execution_count),
+                )
+                .await;
             shared.iopub.status("idle", Some(request));
             continue;
         };
         if store_history {
             execution_count += 1;
-            shared.history.lock().unwrap_or_else(|e| e.into_inner()).record(execution_count, code);
+            shared
+                .history
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .record(execution_count, code);
         }
         if !silent {
-            shared.iopub.publish("execute_input", json!({"code": code, "execution_count": execution_count}), Some(request));
+            shared.iopub.publish(
+                "execute_input",
+                json!({"code": code, "execution_count": execution_count}),
+                Some(request),
+            );
         }
 
         if let Some(help) = crate::cell::magics::pager_request(code) {
@@ -71,7 +98,11 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
                     if let Some(text) = sink.finish(execution_count)
                         && store_history
                     {
-                        shared.history.lock().unwrap_or_else(|e| e.into_inner()).record_output(execution_count, &text);
+                        shared
+                            .history
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .record_output(execution_count, &text);
                     }
                 }
                 Err(_) => sink.flush_pending(),
@@ -81,7 +112,9 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
         *shared.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
 
         let reply = match &outcome {
-            Ok(()) => json!({"status": "ok", "execution_count": execution_count, "payload": [], "user_expressions": {}}),
+            Ok(()) => {
+                json!({"status": "ok", "execution_count": execution_count, "payload": [], "user_expressions": {}})
+            }
             Err(error) => {
                 if !silent {
                     shared.iopub.publish(

@@ -31,7 +31,14 @@ impl Iopub {
                     Item::Message(message) => {
                         let mut message = *message;
                         // The topic frame lets subscribers filter; Jupyter clients subscribe to all.
-                        message.identities = vec![format!("kernel.{}.{}", &message.header["session"].as_str().unwrap_or(""), message.msg_type()).into()];
+                        message.identities = vec![
+                            format!(
+                                "kernel.{}.{}",
+                                &message.header["session"].as_str().unwrap_or(""),
+                                message.msg_type()
+                            )
+                            .into(),
+                        ];
                         let frames = codec.encode(&message);
                         match ZmqMessage::try_from(frames) {
                             Ok(zmq_message) => {

@@ -95,7 +95,12 @@ pub async fn run(info: ConnectionInfo) -> Result<(), Box<dyn std::error::Error>>
     iopub.publish("status", json!({"execution_state": "starting"}), None);
 
     let (exec_tx, exec_rx) = mpsc::unbounded_channel::<ExecuteJob>();
-    tokio::spawn(shell::serve(shell_recv, codec.clone(), shared.clone(), exec_tx));
+    tokio::spawn(shell::serve(
+        shell_recv,
+        codec.clone(),
+        shared.clone(),
+        exec_tx,
+    ));
     tokio::spawn(control::serve(control_recv, codec.clone(), shared.clone()));
     tokio::spawn(execute::run_executor(exec_rx, shared.clone()));
     spawn_signal_handlers(shared.clone());
@@ -112,13 +117,17 @@ fn spawn_signal_handlers(shared: Arc<Shared>) {
     use tokio::signal::unix::{SignalKind, signal};
     let s = shared.clone();
     tokio::spawn(async move {
-        let Ok(mut sigint) = signal(SignalKind::interrupt()) else { return };
+        let Ok(mut sigint) = signal(SignalKind::interrupt()) else {
+            return;
+        };
         while sigint.recv().await.is_some() {
             s.interrupt();
         }
     });
     tokio::spawn(async move {
-        let Ok(mut sigterm) = signal(SignalKind::terminate()) else { return };
+        let Ok(mut sigterm) = signal(SignalKind::terminate()) else {
+            return;
+        };
         if sigterm.recv().await.is_some() {
             log::info!("SIGTERM: shutting down");
             shared.shutdown.cancel();

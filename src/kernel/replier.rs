@@ -16,8 +16,18 @@ pub struct Replier {
 }
 
 impl Replier {
-    pub fn new(socket: RouterSendHalf, codec: Codec, session: String, channel: &'static str) -> Self {
-        Replier { socket: Arc::new(Mutex::new(socket)), codec, session, channel }
+    pub fn new(
+        socket: RouterSendHalf,
+        codec: Codec,
+        session: String,
+        channel: &'static str,
+    ) -> Self {
+        Replier {
+            socket: Arc::new(Mutex::new(socket)),
+            codec,
+            session,
+            channel,
+        }
     }
 
     /// Sends `msg_type` with `content` as the reply to `request`. A peer that went away is logged,
@@ -32,7 +42,11 @@ impl Replier {
         match ZmqMessage::try_from(frames) {
             Ok(zmq_message) => {
                 if let Err(e) = self.socket.lock().await.send(zmq_message).await {
-                    log::warn!("{} reply {} not delivered: {e}", self.channel, message.msg_type());
+                    log::warn!(
+                        "{} reply {} not delivered: {e}",
+                        self.channel,
+                        message.msg_type()
+                    );
                 }
             }
             Err(e) => log::warn!("{} reply not built: {e}", self.channel),

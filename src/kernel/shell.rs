@@ -10,7 +10,12 @@ use zeromq::{RouterRecvHalf, SocketRecv};
 use super::{ExecuteJob, Shared, control, requests};
 use crate::wire::Codec;
 
-pub async fn serve(mut socket: RouterRecvHalf, codec: Codec, shared: Arc<Shared>, executor: mpsc::UnboundedSender<ExecuteJob>) {
+pub async fn serve(
+    mut socket: RouterRecvHalf,
+    codec: Codec,
+    shared: Arc<Shared>,
+    executor: mpsc::UnboundedSender<ExecuteJob>,
+) {
     loop {
         let frames = match socket.recv().await {
             Ok(message) => message.into_vec(),
@@ -36,7 +41,9 @@ pub async fn serve(mut socket: RouterRecvHalf, codec: Codec, shared: Arc<Shared>
                 }
             }
             // Older clients (VS Code before vscode-jupyter#17144) send these on shell.
-            "interrupt_request" | "shutdown_request" => control::handle(&shared, &shared.shell, request).await,
+            "interrupt_request" | "shutdown_request" => {
+                control::handle(&shared, &shared.shell, request).await
+            }
             _ => requests::handle(&shared, &shared.shell, request).await,
         }
     }

@@ -21,15 +21,27 @@ pub struct KernelSink<'a> {
 
 impl<'a> KernelSink<'a> {
     pub fn new(iopub: &'a Iopub, parent: &'a Message) -> Self {
-        KernelSink { iopub, parent, pending: None, live_display_id: None }
+        KernelSink {
+            iopub,
+            parent,
+            pending: None,
+            live_display_id: None,
+        }
     }
 
     /// Publishes the held-back result as the cell's execute_result; returns its text/plain.
     pub fn finish(&mut self, execution_count: u64) -> Option<String> {
         let result = self.pending.take()?;
         let data = render(&result);
-        let text = data.get("text/plain").and_then(|t| t.as_str()).map(str::to_string);
-        self.iopub.publish("execute_result", json!({"execution_count": execution_count, "data": data, "metadata": {}}), Some(self.parent));
+        let text = data
+            .get("text/plain")
+            .and_then(|t| t.as_str())
+            .map(str::to_string);
+        self.iopub.publish(
+            "execute_result",
+            json!({"execution_count": execution_count, "data": data, "metadata": {}}),
+            Some(self.parent),
+        );
         text
     }
 
@@ -41,7 +53,11 @@ impl<'a> KernelSink<'a> {
     }
 
     fn display(&self, result: &QueryResult) {
-        self.iopub.publish("display_data", json!({"data": render(result), "metadata": {}, "transient": {}}), Some(self.parent));
+        self.iopub.publish(
+            "display_data",
+            json!({"data": render(result), "metadata": {}, "transient": {}}),
+            Some(self.parent),
+        );
     }
 }
 

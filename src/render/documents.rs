@@ -15,7 +15,12 @@ pub fn bson_to_json(value: &Bson) -> Json {
 }
 
 pub fn json(docs: &Documents) -> Json {
-    Json::Array(docs.documents.iter().map(|d| bson_to_json(&Bson::Document(d.clone()))).collect())
+    Json::Array(
+        docs.documents
+            .iter()
+            .map(|d| bson_to_json(&Bson::Document(d.clone())))
+            .collect(),
+    )
 }
 
 /// One line per value for table cells: strings bare, everything else in mongosh's compact form.
@@ -47,14 +52,20 @@ pub fn columns(documents: &[Document]) -> Vec<String> {
 /// which is what tutorials show, then the count footer.
 pub fn text(docs: &Documents) -> String {
     let array = Bson::Array(docs.documents.iter().cloned().map(Bson::Document).collect());
-    let mut out = if docs.documents.is_empty() { String::new() } else { mongosh::inspect::format_documents(&array) + "\n" };
+    let mut out = if docs.documents.is_empty() {
+        String::new()
+    } else {
+        mongosh::inspect::format_documents(&array) + "\n"
+    };
     out.push_str(&row_footer(docs.documents.len(), docs.total, "document"));
     out
 }
 
 pub fn html(docs: &Documents) -> String {
     let names = columns(&docs.documents);
-    let mut out = String::from("<div class=\"dbkernel-result\"><table style=\"border-collapse:collapse\"><thead><tr>");
+    let mut out = String::from(
+        "<div class=\"dbkernel-result\"><table style=\"border-collapse:collapse\"><thead><tr>",
+    );
     for name in &names {
         out.push_str(&format!(
             "<th style=\"text-align:left;padding:2px 8px;border-bottom:1px solid #999\">{}</th>",
@@ -68,15 +79,24 @@ pub fn html(docs: &Documents) -> String {
             let (cell, align) = match doc.get(name) {
                 None => ("<span style=\"color:#bbb\">—</span>".to_string(), ""),
                 Some(Bson::Null) => (NULL_HTML.to_string(), ""),
-                Some(v @ (Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Decimal128(_))) => (esc(&compact(v)), "text-align:right;"),
+                Some(
+                    v @ (Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Decimal128(_)),
+                ) => (esc(&compact(v)), "text-align:right;"),
                 Some(v) => (esc(&compact(v)), ""),
             };
-            out.push_str(&format!("<td style=\"padding:2px 8px;vertical-align:top;{align}\">{cell}</td>"));
+            out.push_str(&format!(
+                "<td style=\"padding:2px 8px;vertical-align:top;{align}\">{cell}</td>"
+            ));
         }
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table>");
-    out.push_str(&footer(docs.documents.len(), docs.total, "document", &docs.provenance));
+    out.push_str(&footer(
+        docs.documents.len(),
+        docs.total,
+        "document",
+        &docs.provenance,
+    ));
     out.push_str("</div>");
     out
 }
@@ -94,7 +114,12 @@ mod tests {
 
     #[test]
     fn html_marks_missing_fields_differently_from_null() {
-        let d = Documents { documents: vec![doc! {"a": Bson::Null}, doc! {"b": 1}], total: 2, provenance: Default::default(), json_tree: false };
+        let d = Documents {
+            documents: vec![doc! {"a": Bson::Null}, doc! {"b": 1}],
+            total: 2,
+            provenance: Default::default(),
+            json_tree: false,
+        };
         let h = html(&d);
         assert!(h.contains("NULL") && h.contains("—"));
     }

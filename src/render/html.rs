@@ -12,16 +12,30 @@ const TH: &str = "text-align:left;padding:2px 8px;border-bottom:1px solid #999;f
 const TD: &str = "padding:2px 8px;vertical-align:top;white-space:pre-wrap";
 
 pub fn table(table: &Table) -> String {
-    let mut out = String::from("<div class=\"dbkernel-result\"><table style=\"border-collapse:collapse\"><thead><tr>");
+    let mut out = String::from(
+        "<div class=\"dbkernel-result\"><table style=\"border-collapse:collapse\"><thead><tr>",
+    );
     for column in &table.columns {
-        let align = if column.kind.is_numeric() { "text-align:right;" } else { "" };
-        out.push_str(&format!("<th style=\"{TH};{align}\" title=\"{}\">{}</th>", esc(&column.db_type), esc(&column.name)));
+        let align = if column.kind.is_numeric() {
+            "text-align:right;"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "<th style=\"{TH};{align}\" title=\"{}\">{}</th>",
+            esc(&column.db_type),
+            esc(&column.name)
+        ));
     }
     out.push_str("</tr></thead><tbody>");
     for row in 0..table.shown_rows() {
         out.push_str("<tr>");
         for (c, column) in table.columns.iter().enumerate() {
-            let align = if column.kind.is_numeric() { "text-align:right;" } else { "" };
+            let align = if column.kind.is_numeric() {
+                "text-align:right;"
+            } else {
+                ""
+            };
             let cell = match table.cell_text(row, c) {
                 Some(text) => esc(&text),
                 None => NULL_HTML.to_string(),
@@ -31,7 +45,12 @@ pub fn table(table: &Table) -> String {
         out.push_str("</tr>");
     }
     out.push_str("</tbody></table>");
-    out.push_str(&footer(table.shown_rows(), table.total_rows, "row", &table.provenance));
+    out.push_str(&footer(
+        table.shown_rows(),
+        table.total_rows,
+        "row",
+        &table.provenance,
+    ));
     out.push_str("</div>");
     out
 }
@@ -48,7 +67,10 @@ pub fn footer(shown: usize, total: u64, noun: &str, provenance: &Provenance) -> 
     if !provenance.connection.is_empty() {
         parts.push(esc(&provenance.connection));
     }
-    format!("<div style=\"color:#666;font-size:85%;margin-top:4px\">{}</div>", parts.join(" · "))
+    format!(
+        "<div style=\"color:#666;font-size:85%;margin-top:4px\">{}</div>",
+        parts.join(" · ")
+    )
 }
 
 /// Human-friendly elapsed time: `850 µs`, `12.3 ms`, `1.52 s`.
@@ -70,10 +92,21 @@ mod tests {
 
     #[test]
     fn escapes_values_marks_null_and_counts_rows() {
-        let mut b = TableBuilder::new(vec![Column { name: "v".into(), db_type: "text".into(), kind: ValueKind::Text }], 1, false);
+        let mut b = TableBuilder::new(
+            vec![Column {
+                name: "v".into(),
+                db_type: "text".into(),
+                kind: ValueKind::Text,
+            }],
+            1,
+            false,
+        );
         b.push_row(vec![Datum::Text("<script>".into())]);
         b.push_row(vec![Datum::Null]);
-        let t = b.finish(Provenance { connection: "pg".into(), elapsed: Duration::from_micros(1500) });
+        let t = b.finish(Provenance {
+            connection: "pg".into(),
+            elapsed: Duration::from_micros(1500),
+        });
         let h = table(&t);
         assert!(h.contains("&lt;script&gt;"));
         assert!(!h.contains("<script>"));

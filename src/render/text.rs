@@ -19,8 +19,13 @@ pub fn row_footer(shown: usize, total: u64, noun: &str) -> String {
 pub fn table(table: &Table) -> String {
     let rows = table.shown_rows();
     let cols = table.columns.len();
-    let cells: Vec<Vec<Option<String>>> =
-        (0..rows).map(|r| (0..cols).map(|c| table.cell_text(r, c).map(|s| one_line(&s))).collect()).collect();
+    let cells: Vec<Vec<Option<String>>> = (0..rows)
+        .map(|r| {
+            (0..cols)
+                .map(|c| table.cell_text(r, c).map(|s| one_line(&s)))
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = table.columns.iter().map(|c| width(&c.name)).collect();
     for row in &cells {
         for (c, cell) in row.iter().enumerate() {
@@ -28,11 +33,22 @@ pub fn table(table: &Table) -> String {
         }
     }
     let mut out = String::new();
-    let header: Vec<String> = table.columns.iter().zip(&widths).map(|(col, w)| center(&col.name, *w)).collect();
+    let header: Vec<String> = table
+        .columns
+        .iter()
+        .zip(&widths)
+        .map(|(col, w)| center(&col.name, *w))
+        .collect();
     out.push(' ');
     out.push_str(header.join(" | ").trim_end());
     out.push('\n');
-    out.push_str(&widths.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("+"));
+    out.push_str(
+        &widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("+"),
+    );
     out.push('\n');
     for row in &cells {
         let line: Vec<String> = row
@@ -40,7 +56,11 @@ pub fn table(table: &Table) -> String {
             .enumerate()
             .map(|(c, cell)| {
                 let text = cell.as_deref().unwrap_or(NULL_TEXT);
-                if table.columns[c].kind.is_numeric() { pad_left(text, widths[c]) } else { pad_right(text, widths[c]) }
+                if table.columns[c].kind.is_numeric() {
+                    pad_left(text, widths[c])
+                } else {
+                    pad_right(text, widths[c])
+                }
             })
             .collect();
         out.push(' ');
@@ -53,7 +73,13 @@ pub fn table(table: &Table) -> String {
 
 /// Newlines and tabs inside a value would break the grid; show them escaped, as psql's `\x` does not.
 fn one_line(s: &str) -> String {
-    if s.contains(['\n', '\r', '\t']) { s.replace('\n', "\\n").replace('\r', "\\r").replace('\t', "\\t") } else { s.to_string() }
+    if s.contains(['\n', '\r', '\t']) {
+        s.replace('\n', "\\n")
+            .replace('\r', "\\r")
+            .replace('\t', "\\t")
+    } else {
+        s.to_string()
+    }
 }
 
 pub fn width(s: &str) -> usize {
@@ -82,8 +108,16 @@ mod tests {
     fn sample(limit: usize) -> Table {
         let mut b = TableBuilder::new(
             vec![
-                Column { name: "id".into(), db_type: "int4".into(), kind: ValueKind::Integer },
-                Column { name: "name".into(), db_type: "text".into(), kind: ValueKind::Text },
+                Column {
+                    name: "id".into(),
+                    db_type: "int4".into(),
+                    kind: ValueKind::Integer,
+                },
+                Column {
+                    name: "name".into(),
+                    db_type: "text".into(),
+                    kind: ValueKind::Text,
+                },
             ],
             limit,
             false,

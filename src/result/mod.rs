@@ -92,9 +92,15 @@ pub enum RedisValue {
     Set(Vec<RedisValue>),
     Double(f64),
     Boolean(bool),
-    Verbatim { format: String, text: String },
+    Verbatim {
+        format: String,
+        text: String,
+    },
     BigNumber(String),
-    Push { kind: String, data: Vec<RedisValue> },
+    Push {
+        kind: String,
+        data: Vec<RedisValue>,
+    },
     /// A line that did not run because an earlier line failed.
     NotRun,
 }

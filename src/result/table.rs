@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{BinaryBuilder, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{
+    BinaryBuilder, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder,
+};
 use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow_schema::{DataType, Field, Schema};
 
@@ -32,7 +34,10 @@ pub enum ValueKind {
 
 impl ValueKind {
     pub fn is_numeric(self) -> bool {
-        matches!(self, ValueKind::Integer | ValueKind::Float | ValueKind::Decimal)
+        matches!(
+            self,
+            ValueKind::Integer | ValueKind::Float | ValueKind::Decimal
+        )
     }
 
     fn arrow_type(self) -> DataType {
@@ -129,7 +134,11 @@ pub fn format_float(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if f > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else {
         f.to_string()
     }
@@ -146,7 +155,13 @@ pub struct TableBuilder {
 
 impl TableBuilder {
     pub fn new(columns: Vec<Column>, limit: usize, keep_all: bool) -> Self {
-        TableBuilder { columns, limit, keep_all, rows: Vec::new(), total: 0 }
+        TableBuilder {
+            columns,
+            limit,
+            keep_all,
+            rows: Vec::new(),
+            total: 0,
+        }
     }
 
     pub fn columns(&self) -> &[Column] {
@@ -174,26 +189,49 @@ impl TableBuilder {
     /// Builds the table. With `keep_all`, the full table goes to `--out` and the display table is
     /// cut to the limit by the caller via [`Table::head`].
     pub fn finish(self, provenance: Provenance) -> Table {
-        let TableBuilder { columns, rows, total, .. } = self;
+        let TableBuilder {
+            columns,
+            rows,
+            total,
+            ..
+        } = self;
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(columns.len());
         let mut fields = Vec::with_capacity(columns.len());
         let mut columns = columns;
         for (index, column) in columns.iter_mut().enumerate() {
-            let values = rows.iter().map(|r| r.get(index).cloned().unwrap_or(Datum::Null));
+            let values = rows
+                .iter()
+                .map(|r| r.get(index).cloned().unwrap_or(Datum::Null));
             // A value that does not fit the declared kind (an unsigned BIGINT above i64::MAX, say)
             // turns the whole column into exact text rather than failing or losing digits.
-            if !rows.iter().all(|r| r.get(index).is_none_or(|d| d.fits(column.kind))) {
-                column.kind = if column.kind.is_numeric() { ValueKind::Decimal } else { ValueKind::Other };
+            if !rows
+                .iter()
+                .all(|r| r.get(index).is_none_or(|d| d.fits(column.kind)))
+            {
+                column.kind = if column.kind.is_numeric() {
+                    ValueKind::Decimal
+                } else {
+                    ValueKind::Other
+                };
             }
             let array = build_array(column.kind.arrow_type(), values);
-            fields.push(Field::new(column.name.clone(), array.data_type().clone(), true));
+            fields.push(Field::new(
+                column.name.clone(),
+                array.data_type().clone(),
+                true,
+            ));
             arrays.push(array);
         }
         let schema = Arc::new(Schema::new(fields));
         let options = RecordBatchOptions::new().with_row_count(Some(rows.len()));
         let batch = RecordBatch::try_new_with_options(schema.clone(), arrays, &options)
             .unwrap_or_else(|_| RecordBatch::new_empty(schema));
-        Table { columns, batch, total_rows: total, provenance }
+        Table {
+            columns,
+            batch,
+            total_rows: total,
+            provenance,
+        }
     }
 }
 
@@ -201,7 +239,12 @@ impl Table {
     /// The first `n` rows, same total: what is displayed when the full result was kept for `--out`.
     pub fn head(&self, n: usize) -> Table {
         let n = n.min(self.batch.num_rows());
-        Table { columns: self.columns.clone(), batch: self.batch.slice(0, n), total_rows: self.total_rows, provenance: self.provenance.clone() }
+        Table {
+            columns: self.columns.clone(),
+            batch: self.batch.slice(0, n),
+            total_rows: self.total_rows,
+            provenance: self.provenance.clone(),
+        }
     }
 }
 
@@ -209,22 +252,41 @@ fn build_array(data_type: DataType, values: impl Iterator<Item = Datum>) -> Arra
     match data_type {
         DataType::Int64 => {
             let mut b = Int64Builder::new();
-            values.for_each(|d| b.append_option(if let Datum::Int(i) = d { Some(i) } else { None }));
+            values
+                .for_each(|d| b.append_option(if let Datum::Int(i) = d { Some(i) } else { None }));
             Arc::new(b.finish())
         }
         DataType::Float64 => {
             let mut b = Float64Builder::new();
-            values.for_each(|d| b.append_option(if let Datum::Float(f) = d { Some(f) } else { None }));
+            values.for_each(|d| {
+                b.append_option(if let Datum::Float(f) = d {
+                    Some(f)
+                } else {
+                    None
+                })
+            });
             Arc::new(b.finish())
         }
         DataType::Boolean => {
             let mut b = BooleanBuilder::new();
-            values.for_each(|d| b.append_option(if let Datum::Bool(v) = d { Some(v) } else { None }));
+            values.for_each(|d| {
+                b.append_option(if let Datum::Bool(v) = d {
+                    Some(v)
+                } else {
+                    None
+                })
+            });
             Arc::new(b.finish())
         }
         DataType::Binary => {
             let mut b = BinaryBuilder::new();
-            values.for_each(|d| b.append_option(if let Datum::Bytes(v) = d { Some(v) } else { None }));
+            values.for_each(|d| {
+                b.append_option(if let Datum::Bytes(v) = d {
+                    Some(v)
+                } else {
+                    None
+                })
+            });
             Arc::new(b.finish())
         }
         _ => {
@@ -240,7 +302,11 @@ mod tests {
     use super::*;
 
     fn col(name: &str, kind: ValueKind) -> Column {
-        Column { name: name.into(), db_type: "t".into(), kind }
+        Column {
+            name: name.into(),
+            db_type: "t".into(),
+            kind,
+        }
     }
 
     #[test]

@@ -59,8 +59,11 @@ pub struct Settings {
 /// Finds and reads the configuration; `Ok(None)` when there is none. A file that exists but
 /// cannot be read or parsed is an error naming the file and the problem.
 pub fn load(start: &Path) -> Result<Option<Config>, String> {
-    let Some(path) = find(start) else { return Ok(None) };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let Some(path) = find(start) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut config = parse(&text).map_err(|e| format!("{} is not valid: {e}", path.display()))?;
     config.source = Some(path);
     Ok(Some(config))
@@ -86,18 +89,25 @@ fn find(start: &Path) -> Option<PathBuf> {
 
 /// Replaces each `${NAME}` with the environment variable NAME. A missing variable is an error
 /// naming it, so a connection never opens with an empty password by accident.
-pub fn expand_env(template: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+pub fn expand_env(
+    template: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String, String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let end = after.find('}').ok_or_else(|| format!("unclosed ${{ in '{template}'"))?;
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("unclosed ${{ in '{template}'"))?;
         let name = &after[..end];
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!("'${{{name}}}' is not an environment variable name"));
         }
-        let value = lookup(name).ok_or_else(|| format!("environment variable {name} is not set (it is used as ${{{name}}})"))?;
+        let value = lookup(name).ok_or_else(|| {
+            format!("environment variable {name} is not set (it is used as ${{{name}}})")
+        })?;
         out.push_str(&value);
         rest = &after[end + 1..];
     }
@@ -115,7 +125,10 @@ mod tests {
             "[connections]\npg = \"postgresql://postgres@127.0.0.1/test\"\n[current]\nsql = \"pg\"\n[settings]\ndisplay_limit = 20\n",
         )
         .unwrap();
-        assert_eq!(config.connections["pg"], "postgresql://postgres@127.0.0.1/test");
+        assert_eq!(
+            config.connections["pg"],
+            "postgresql://postgres@127.0.0.1/test"
+        );
         assert_eq!(config.current.sql.as_deref(), Some("pg"));
         assert_eq!(config.settings.display_limit, Some(20));
     }
@@ -129,8 +142,15 @@ mod tests {
     #[test]
     fn env_references_expand_and_missing_ones_are_named() {
         let lookup = |n: &str| (n == "PW").then(|| "s3cret".to_string());
-        assert_eq!(expand_env("postgres://u:${PW}@h/db", lookup).unwrap(), "postgres://u:s3cret@h/db");
-        assert!(expand_env("postgres://u:${NOPE}@h/db", lookup).unwrap_err().contains("NOPE is not set"));
+        assert_eq!(
+            expand_env("postgres://u:${PW}@h/db", lookup).unwrap(),
+            "postgres://u:s3cret@h/db"
+        );
+        assert!(
+            expand_env("postgres://u:${NOPE}@h/db", lookup)
+                .unwrap_err()
+                .contains("NOPE is not set")
+        );
         assert!(expand_env("x${PW", lookup).is_err());
     }
 
@@ -142,9 +162,19 @@ mod tests {
         std::fs::write(root.join(FILE_NAME), "[settings]\ndisplay_limit = 9\n").unwrap();
         let config = load(&nested).unwrap().unwrap();
         assert_eq!(config.settings.display_limit, Some(9));
-        assert_eq!(config.source.as_deref(), Some(root.join(FILE_NAME).as_path()));
-        std::fs::write(root.join("a").join(FILE_NAME), "[settings]\ndisplay_limit = 4\n").unwrap();
-        assert_eq!(load(&nested).unwrap().unwrap().settings.display_limit, Some(4));
+        assert_eq!(
+            config.source.as_deref(),
+            Some(root.join(FILE_NAME).as_path())
+        );
+        std::fs::write(
+            root.join("a").join(FILE_NAME),
+            "[settings]\ndisplay_limit = 4\n",
+        )
+        .unwrap();
+        assert_eq!(
+            load(&nested).unwrap().unwrap().settings.display_limit,
+            Some(4)
+        );
         std::fs::write(root.join("a").join(FILE_NAME), "not toml [").unwrap();
         assert!(load(&nested).unwrap_err().contains("is not valid"));
         let _ = std::fs::remove_dir_all(&root);

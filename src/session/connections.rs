@@ -31,28 +31,54 @@ impl Connections {
     pub fn configured(config: Option<&Config>) -> (Self, Vec<String>) {
         let mut connections = Self::from_environment();
         let mut warnings = Vec::new();
-        let Some(config) = config else { return (connections, warnings) };
-        let file = config.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| config::FILE_NAME.into());
+        let Some(config) = config else {
+            return (connections, warnings);
+        };
+        let file = config
+            .source
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| config::FILE_NAME.into());
         for (name, url) in &config.connections {
             if !crate::session::variables::valid_name(name) {
-                warnings.push(format!("{file}: connection name '{name}' is not valid (letters, digits, _); skipped"));
+                warnings.push(format!(
+                    "{file}: connection name '{name}' is not valid (letters, digits, _); skipped"
+                ));
                 continue;
             }
             if let Err(e) = registry::language_of(url) {
-                warnings.push(format!("{file}: connection '{name}': {}; skipped", e.evalue));
+                warnings.push(format!(
+                    "{file}: connection '{name}': {}; skipped",
+                    e.evalue
+                ));
                 continue;
             }
             connections.pending.insert(name.clone(), url.clone());
         }
-        let current = [(Language::Sql, &config.current.sql), (Language::Mql, &config.current.mql), (Language::Redis, &config.current.redis)];
+        let current = [
+            (Language::Sql, &config.current.sql),
+            (Language::Mql, &config.current.mql),
+            (Language::Redis, &config.current.redis),
+        ];
         for (language, name) in current {
             let Some(name) = name else { continue };
-            match connections.pending.get(name).map(|url| registry::language_of(url)) {
+            match connections
+                .pending
+                .get(name)
+                .map(|url| registry::language_of(url))
+            {
                 Some(Ok(l)) if l == language => {
                     connections.current.insert(language, name.clone());
                 }
-                Some(_) => warnings.push(format!("{file}: [current] {} = '{name}' is not a %%{} connection; ignored", language.magic(), language.magic())),
-                None => warnings.push(format!("{file}: [current] {} names '{name}', which is not in [connections]; ignored", language.magic())),
+                Some(_) => warnings.push(format!(
+                    "{file}: [current] {} = '{name}' is not a %%{} connection; ignored",
+                    language.magic(),
+                    language.magic()
+                )),
+                None => warnings.push(format!(
+                    "{file}: [current] {} names '{name}', which is not in [connections]; ignored",
+                    language.magic()
+                )),
             }
         }
         (connections, warnings)
@@ -62,14 +88,27 @@ impl Connections {
     pub fn from_environment() -> Self {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let mut pending = BTreeMap::new();
-        pending.insert(DEFAULT_SQL.to_string(), env("DATABASE_URL").unwrap_or_else(|| "sqlite::memory:".into()));
-        pending.insert(DEFAULT_MQL.to_string(), env("MONGODB_URI").unwrap_or_else(|| "embedded".into()));
-        pending.insert(DEFAULT_REDIS.to_string(), env("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()));
+        pending.insert(
+            DEFAULT_SQL.to_string(),
+            env("DATABASE_URL").unwrap_or_else(|| "sqlite::memory:".into()),
+        );
+        pending.insert(
+            DEFAULT_MQL.to_string(),
+            env("MONGODB_URI").unwrap_or_else(|| "embedded".into()),
+        );
+        pending.insert(
+            DEFAULT_REDIS.to_string(),
+            env("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
+        );
         let mut current = HashMap::new();
         current.insert(Language::Sql, DEFAULT_SQL.to_string());
         current.insert(Language::Mql, DEFAULT_MQL.to_string());
         current.insert(Language::Redis, DEFAULT_REDIS.to_string());
-        Connections { open: BTreeMap::new(), pending, current }
+        Connections {
+            open: BTreeMap::new(),
+            pending,
+            current,
+        }
     }
 
     /// Opens `url` as `name` and makes it current for its language. Returns its description.
@@ -99,23 +138,37 @@ impl Connections {
         let known: Vec<&String> = self.open.keys().chain(self.pending.keys()).collect();
         EngineError::usage(format!(
             "no connection named '{name}'; known: {}. Open one with %connect {name} URL",
-            known.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+            known
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     }
 
     /// The engine for a cell: the named one, or the current one for the language.
-    pub async fn resolve(&mut self, language: Language, name: Option<&str>) -> Result<(String, Arc<dyn Engine>), EngineError> {
+    pub async fn resolve(
+        &mut self,
+        language: Language,
+        name: Option<&str>,
+    ) -> Result<(String, Arc<dyn Engine>), EngineError> {
         let name = match name {
             Some(n) => n.to_string(),
             None => self.current.get(&language).cloned().unwrap_or_default(),
         };
         if !self.open.contains_key(&name) {
-            let Some(url) = self.pending.get(&name).cloned() else { return Err(self.unknown(&name)) };
+            let Some(url) = self.pending.get(&name).cloned() else {
+                return Err(self.unknown(&name));
+            };
             let engine = registry::open(&expand(&url)?).await?;
             self.open.insert(name.clone(), engine);
             self.pending.remove(&name);
         }
-        let engine = self.open.get(&name).cloned().ok_or_else(|| self.unknown(&name))?;
+        let engine = self
+            .open
+            .get(&name)
+            .cloned()
+            .ok_or_else(|| self.unknown(&name))?;
         if engine.language() != language {
             return Err(EngineError::usage(format!(
                 "connection '{name}' runs %%{} cells, not %%{}",
@@ -130,13 +183,28 @@ impl Connections {
     pub fn listing(&self) -> String {
         let mut lines = Vec::new();
         for (name, engine) in &self.open {
-            let mark = if self.current.get(&engine.language()) == Some(name) { "*" } else { " " };
-            lines.push(format!("{mark} {name:<12} %%{:<6} {}", engine.language().magic(), engine.describe()));
+            let mark = if self.current.get(&engine.language()) == Some(name) {
+                "*"
+            } else {
+                " "
+            };
+            lines.push(format!(
+                "{mark} {name:<12} %%{:<6} {}",
+                engine.language().magic(),
+                engine.describe()
+            ));
         }
         for (name, url) in &self.pending {
             let language = registry::language_of(url).map(|l| l.magic()).unwrap_or("?");
-            let mark = if self.current.values().any(|c| c == name) { "*" } else { " " };
-            lines.push(format!("{mark} {name:<12} %%{language:<6} {} (not opened yet)", registry::mask_password(url)));
+            let mark = if self.current.values().any(|c| c == name) {
+                "*"
+            } else {
+                " "
+            };
+            lines.push(format!(
+                "{mark} {name:<12} %%{language:<6} {} (not opened yet)",
+                registry::mask_password(url)
+            ));
         }
         lines.join("\n")
     }
@@ -163,17 +231,35 @@ mod tests {
         assert_eq!(connections.current[&Language::Sql], "pg");
         assert_eq!(connections.current[&Language::Redis], DEFAULT_REDIS);
         assert!(warnings.iter().any(|w| w.contains("'bad'")), "{warnings:?}");
-        assert!(warnings.iter().any(|w| w.contains("'nope'")), "{warnings:?}");
+        assert!(
+            warnings.iter().any(|w| w.contains("'nope'")),
+            "{warnings:?}"
+        );
         let listing = connections.listing();
         assert!(listing.contains("postgresql://u:****@h/db"), "{listing}");
-        assert!(!listing.contains("${PW}") || listing.contains("****"), "{listing}");
+        assert!(
+            !listing.contains("${PW}") || listing.contains("****"),
+            "{listing}"
+        );
     }
 
     #[tokio::test]
     async fn a_missing_secret_is_named_when_the_connection_opens() {
-        let config = config::parse("[connections]\npg = \"postgresql://u:${DBKERNEL_TEST_UNSET_SECRET}@h/db\"\n").unwrap();
+        let config = config::parse(
+            "[connections]\npg = \"postgresql://u:${DBKERNEL_TEST_UNSET_SECRET}@h/db\"\n",
+        )
+        .unwrap();
         let (mut connections, _) = Connections::configured(Some(&config));
-        let error = connections.resolve(Language::Sql, Some("pg")).await.err().expect("an error");
-        assert!(error.evalue.contains("DBKERNEL_TEST_UNSET_SECRET is not set"), "{error}");
+        let error = connections
+            .resolve(Language::Sql, Some("pg"))
+            .await
+            .err()
+            .expect("an error");
+        assert!(
+            error
+                .evalue
+                .contains("DBKERNEL_TEST_UNSET_SECRET is not set"),
+            "{error}"
+        );
     }
 }

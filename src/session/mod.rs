@@ -55,12 +55,24 @@ impl Session {
     fn with_config(config: Option<&config::Config>, mut warnings: Vec<String>) -> Self {
         let (connections, config_warnings) = Connections::configured(config);
         warnings.extend(config_warnings);
-        let display_limit = config.and_then(|c| c.settings.display_limit).unwrap_or(DEFAULT_DISPLAY_LIMIT);
-        Session { variables: SharedVariables::default(), connections, display_limit, startup_warnings: warnings }
+        let display_limit = config
+            .and_then(|c| c.settings.display_limit)
+            .unwrap_or(DEFAULT_DISPLAY_LIMIT);
+        Session {
+            variables: SharedVariables::default(),
+            connections,
+            display_limit,
+            startup_warnings: warnings,
+        }
     }
 
     /// Runs one cell: its line magics in order, then its body on the chosen engine.
-    pub async fn run_cell(&mut self, code: &str, sink: &mut dyn ResultSink, cancel: CancellationToken) -> Result<(), EngineError> {
+    pub async fn run_cell(
+        &mut self,
+        code: &str,
+        sink: &mut dyn ResultSink,
+        cancel: CancellationToken,
+    ) -> Result<(), EngineError> {
         for warning in std::mem::take(&mut self.startup_warnings) {
             sink.stderr(&format!("dbkernel: {warning}\n"));
         }
@@ -74,7 +86,12 @@ impl Session {
         }
     }
 
-    async fn run_body(&mut self, cell: Cell, sink: &mut dyn ResultSink, cancel: CancellationToken) -> Result<(), EngineError> {
+    async fn run_body(
+        &mut self,
+        cell: Cell,
+        sink: &mut dyn ResultSink,
+        cancel: CancellationToken,
+    ) -> Result<(), EngineError> {
         // Opening a connection can wait on an unreachable host; the stop button ends the wait.
         let (name, engine) = tokio::select! {
             resolved = self.connections.resolve(cell.language, cell.connection.as_deref()) => resolved?,
@@ -100,18 +117,28 @@ impl Session {
         }
     }
 
-    async fn run_magic(&mut self, magic: LineMagic, sink: &mut dyn ResultSink, cancel: &CancellationToken) -> Result<(), EngineError> {
+    async fn run_magic(
+        &mut self,
+        magic: LineMagic,
+        sink: &mut dyn ResultSink,
+        cancel: &CancellationToken,
+    ) -> Result<(), EngineError> {
         match magic {
             LineMagic::Connect { name, url } => {
                 let description = tokio::select! {
                     connected = self.connections.connect(&name, &url) => connected?,
                     _ = cancel.cancelled() => return Err(EngineError::interrupted()),
                 };
-                sink.emit(QueryResult::Text(format!("connected: {name} ({description})")));
+                sink.emit(QueryResult::Text(format!(
+                    "connected: {name} ({description})"
+                )));
             }
             LineMagic::Use(name) => {
                 let language = self.connections.use_connection(&name)?;
-                sink.emit(QueryResult::Text(format!("%%{} cells now run on {name}", language.magic())));
+                sink.emit(QueryResult::Text(format!(
+                    "%%{} cells now run on {name}",
+                    language.magic()
+                )));
             }
             LineMagic::Connections => sink.emit(QueryResult::Text(self.connections.listing())),
             LineMagic::Set { name, value } => {
@@ -130,19 +157,32 @@ impl Session {
                 }
                 sink.emit(QueryResult::Text(text.trim_end().to_string()));
             }
-            LineMagic::Config(None) => sink.emit(QueryResult::Text(format!("display_limit = {}", self.display_limit))),
+            LineMagic::Config(None) => sink.emit(QueryResult::Text(format!(
+                "display_limit = {}",
+                self.display_limit
+            ))),
             LineMagic::Config(Some((key, value))) => match key.as_str() {
                 "display_limit" => {
                     self.display_limit = value.parse().map_err(|_| {
-                        EngineError::usage(format!("display_limit expects a whole number of rows, got '{value}'"))
+                        EngineError::usage(format!(
+                            "display_limit expects a whole number of rows, got '{value}'"
+                        ))
                     })?;
                 }
-                other => return Err(EngineError::usage(format!("unknown setting '{other}'; settings: display_limit"))),
+                other => {
+                    return Err(EngineError::usage(format!(
+                        "unknown setting '{other}'; settings: display_limit"
+                    )));
+                }
             },
             LineMagic::Help(None) => sink.stdout(&cell::magics::help_all()),
             LineMagic::Help(Some(topic)) => match cell::magics::help_for(&topic) {
                 Some(help) => sink.stdout(&format!("{help}\n")),
-                None => return Err(EngineError::usage(format!("no help for '{topic}'; %help lists everything"))),
+                None => {
+                    return Err(EngineError::usage(format!(
+                        "no help for '{topic}'; %help lists everything"
+                    )));
+                }
             },
             LineMagic::Echo(text) => sink.stdout(&format!("{text}\n")),
         }
@@ -157,12 +197,24 @@ mod tests {
 
     async fn run(session: &mut Session, code: &str) -> (CollectingSink, Result<(), EngineError>) {
         let mut sink = CollectingSink::default();
-        let outcome = session.run_cell(code, &mut sink, CancellationToken::new()).await;
+        let outcome = session
+            .run_cell(code, &mut sink, CancellationToken::new())
+            .await;
         (sink, outcome)
     }
 
     fn texts(sink: &CollectingSink) -> String {
-        sink.results.iter().filter_map(|r| if let QueryResult::Text(t) = r { Some(t.as_str()) } else { None }).collect::<Vec<_>>().join("\n")
+        sink.results
+            .iter()
+            .filter_map(|r| {
+                if let QueryResult::Text(t) = r {
+                    Some(t.as_str())
+                } else {
+                    None
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     #[tokio::test]
@@ -171,7 +223,10 @@ mod tests {
         let (sink, outcome) = run(&mut s, "%set n = 42\n%set who = 'Ada'\n%vars").await;
         outcome.unwrap();
         let text = texts(&sink);
-        assert!(text.contains("n") && text.contains("int") && text.contains("42"), "{text}");
+        assert!(
+            text.contains("n") && text.contains("int") && text.contains("42"),
+            "{text}"
+        );
         assert!(text.contains("who") && text.contains("\"Ada\""), "{text}");
     }
 
@@ -181,7 +236,12 @@ mod tests {
         run(&mut s, "%config display_limit = 7").await.1.unwrap();
         assert_eq!(s.display_limit, 7);
         let (_, outcome) = run(&mut s, "%config colour = red").await;
-        assert!(outcome.unwrap_err().evalue.contains("unknown setting 'colour'"));
+        assert!(
+            outcome
+                .unwrap_err()
+                .evalue
+                .contains("unknown setting 'colour'")
+        );
         let (_, outcome) = run(&mut s, "%config display_limit = lots").await;
         assert!(outcome.unwrap_err().evalue.contains("whole number"));
     }
@@ -192,7 +252,10 @@ mod tests {
         let (_, outcome) = run(&mut s, "%%sql nowhere\nSELECT 1").await;
         let e = outcome.unwrap_err();
         assert!(e.evalue.contains("no connection named 'nowhere'"), "{e}");
-        assert!(e.evalue.contains("default") && e.evalue.contains("%connect nowhere URL"), "{e}");
+        assert!(
+            e.evalue.contains("default") && e.evalue.contains("%connect nowhere URL"),
+            "{e}"
+        );
         let (_, outcome) = run(&mut s, "%use nowhere").await;
         assert!(outcome.is_err());
     }

@@ -82,7 +82,10 @@ impl Variable {
     pub fn summary(&self) -> (String, String) {
         match self {
             Variable::Scalar(s) => (s.type_name().into(), s.describe()),
-            Variable::Table(t) => ("table".into(), format!("{} rows × {} columns", t.total_rows, t.columns.len())),
+            Variable::Table(t) => (
+                "table".into(),
+                format!("{} rows × {} columns", t.total_rows, t.columns.len()),
+            ),
             Variable::Documents(d) => ("documents".into(), format!("{} documents", d.len())),
             Variable::Bson(b) => ("bson".into(), truncate(&b.to_string(), 60)),
             Variable::Redis(_) => ("redis reply".into(), String::new()),
@@ -91,7 +94,11 @@ impl Variable {
 }
 
 fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max { s.to_string() } else { format!("{}…", s.chars().take(max).collect::<String>()) }
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
 }
 
 #[derive(Debug, Default)]
@@ -129,7 +136,8 @@ impl SharedVariables {
 /// Checks a variable name: letters, digits and `_`, not starting with a digit.
 pub fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_') && chars.all(|c| c.is_alphanumeric() || c == '_')
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -142,9 +150,15 @@ mod tests {
         assert_eq!(Scalar::parse_literal(" 2.5 "), Scalar::Float(2.5));
         assert_eq!(Scalar::parse_literal("true"), Scalar::Bool(true));
         assert_eq!(Scalar::parse_literal("null"), Scalar::Null);
-        assert_eq!(Scalar::parse_literal("'it''s'"), Scalar::Text("it''s".into()));
+        assert_eq!(
+            Scalar::parse_literal("'it''s'"),
+            Scalar::Text("it''s".into())
+        );
         assert_eq!(Scalar::parse_literal("\"x\""), Scalar::Text("x".into()));
-        assert_eq!(Scalar::parse_literal("Robert'); DROP TABLE students;--"), Scalar::Text("Robert'); DROP TABLE students;--".into()));
+        assert_eq!(
+            Scalar::parse_literal("Robert'); DROP TABLE students;--"),
+            Scalar::Text("Robert'); DROP TABLE students;--".into())
+        );
     }
 
     #[test]

@@ -29,9 +29,15 @@ fn default_scheme() -> String {
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectionFileError {
     #[error("cannot read connection file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("connection file {path} is not valid: {source}")]
-    Parse { path: String, source: serde_json::Error },
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
     #[error("connection file asks for signature scheme '{0}'; dbkernel supports only hmac-sha256")]
     Scheme(String),
     #[error("connection file asks for transport '{0}'; dbkernel supports only tcp")]
@@ -40,16 +46,25 @@ pub enum ConnectionFileError {
 
 impl ConnectionInfo {
     pub fn from_file(path: &str) -> Result<ConnectionInfo, ConnectionFileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConnectionFileError::Read { path: path.into(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConnectionFileError::Read {
+            path: path.into(),
+            source,
+        })?;
         Self::from_json(&text).map_err(|e| match e {
-            ConnectionFileError::Parse { source, .. } => ConnectionFileError::Parse { path: path.into(), source },
+            ConnectionFileError::Parse { source, .. } => ConnectionFileError::Parse {
+                path: path.into(),
+                source,
+            },
             other => other,
         })
     }
 
     pub fn from_json(text: &str) -> Result<ConnectionInfo, ConnectionFileError> {
         let info: ConnectionInfo =
-            serde_json::from_str(text).map_err(|source| ConnectionFileError::Parse { path: String::new(), source })?;
+            serde_json::from_str(text).map_err(|source| ConnectionFileError::Parse {
+                path: String::new(),
+                source,
+            })?;
         if info.signature_scheme != "hmac-sha256" {
             return Err(ConnectionFileError::Scheme(info.signature_scheme));
         }
@@ -61,7 +76,11 @@ impl ConnectionInfo {
 
     /// `tcp://ip:port`; `*` becomes `0.0.0.0` because the zeromq crate would treat it as a host name.
     pub fn endpoint(&self, port: u16) -> String {
-        let ip = if self.ip == "*" { "0.0.0.0" } else { self.ip.as_str() };
+        let ip = if self.ip == "*" {
+            "0.0.0.0"
+        } else {
+            self.ip.as_str()
+        };
         format!("{}://{ip}:{port}", self.transport)
     }
 }
@@ -83,6 +102,9 @@ mod tests {
     #[test]
     fn rejects_other_schemes() {
         let file = FILE.replace("hmac-sha256", "hmac-md5");
-        assert!(matches!(ConnectionInfo::from_json(&file), Err(ConnectionFileError::Scheme(_))));
+        assert!(matches!(
+            ConnectionInfo::from_json(&file),
+            Err(ConnectionFileError::Scheme(_))
+        ));
     }
 }

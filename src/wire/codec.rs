@@ -16,7 +16,9 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 pub enum WireError {
     #[error("no <IDS|MSG> delimiter in a {0}-frame message")]
     NoDelimiter(usize),
-    #[error("message has {0} frames after the delimiter; at least 5 (signature and 4 JSON frames) are required")]
+    #[error(
+        "message has {0} frames after the delimiter; at least 5 (signature and 4 JSON frames) are required"
+    )]
     TooFewFrames(usize),
     #[error("bad signature: message dropped")]
     BadSignature,
@@ -47,7 +49,10 @@ impl Codec {
             return Err(WireError::TooLarge(size));
         }
         let count = frames.len();
-        let split = frames.iter().position(|f| f.as_ref() == DELIMITER).ok_or(WireError::NoDelimiter(count))?;
+        let split = frames
+            .iter()
+            .position(|f| f.as_ref() == DELIMITER)
+            .ok_or(WireError::NoDelimiter(count))?;
         let mut frames = frames;
         let rest = frames.split_off(split + 1);
         frames.pop(); // the delimiter
@@ -61,10 +66,15 @@ impl Codec {
         }
         let mut parsed = Vec::with_capacity(4);
         for (frame, name) in json_frames.iter().zip(FRAME_NAMES) {
-            let value: Json =
-                serde_json::from_slice(frame).map_err(|e| WireError::BadJson { frame: name, reason: e.to_string() })?;
+            let value: Json = serde_json::from_slice(frame).map_err(|e| WireError::BadJson {
+                frame: name,
+                reason: e.to_string(),
+            })?;
             if !value.is_object() {
-                return Err(WireError::BadJson { frame: name, reason: "expected an object".into() });
+                return Err(WireError::BadJson {
+                    frame: name,
+                    reason: "expected an object".into(),
+                });
             }
             parsed.push(value);
         }
@@ -84,8 +94,13 @@ impl Codec {
     }
 
     pub fn encode(&self, message: &Message) -> Vec<Bytes> {
-        let json = [&message.header, &message.parent_header, &message.metadata, &message.content]
-            .map(|v| Bytes::from(serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec())));
+        let json = [
+            &message.header,
+            &message.parent_header,
+            &message.metadata,
+            &message.content,
+        ]
+        .map(|v| Bytes::from(serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec())));
         let signature = self.signer.sign(&[&json[0], &json[1], &json[2], &json[3]]);
         let mut frames = message.identities.clone();
         frames.push(Bytes::from_static(DELIMITER));
@@ -124,8 +139,14 @@ mod tests {
 
     #[test]
     fn malformed_frames_are_errors_not_panics() {
-        assert!(matches!(codec().decode(vec![]), Err(WireError::NoDelimiter(0))));
-        assert!(matches!(codec().decode(vec![Bytes::from_static(DELIMITER)]), Err(WireError::TooFewFrames(0))));
+        assert!(matches!(
+            codec().decode(vec![]),
+            Err(WireError::NoDelimiter(0))
+        ));
+        assert!(matches!(
+            codec().decode(vec![Bytes::from_static(DELIMITER)]),
+            Err(WireError::TooFewFrames(0))
+        ));
         let unsigned = Codec::new(Signer::new(""));
         let frames = vec![
             Bytes::from_static(DELIMITER),
@@ -135,8 +156,21 @@ mod tests {
             Bytes::from_static(b"{}"),
             Bytes::from_static(b"{}"),
         ];
-        assert!(matches!(unsigned.decode(frames), Err(WireError::BadJson { frame: "header", .. })));
-        let frames = vec![Bytes::from_static(DELIMITER), Bytes::new(), Bytes::from_static(b"{}"), Bytes::from_static(b"{}"), Bytes::from_static(b"{}"), Bytes::from_static(b"{}")];
+        assert!(matches!(
+            unsigned.decode(frames),
+            Err(WireError::BadJson {
+                frame: "header",
+                ..
+            })
+        ));
+        let frames = vec![
+            Bytes::from_static(DELIMITER),
+            Bytes::new(),
+            Bytes::from_static(b"{}"),
+            Bytes::from_static(b"{}"),
+            Bytes::from_static(b"{}"),
+            Bytes::from_static(b"{}"),
+        ];
         assert!(matches!(unsigned.decode(frames), Err(WireError::NoMsgType)));
     }
 }

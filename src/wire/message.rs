@@ -21,11 +21,17 @@ pub const PROTOCOL_VERSION: &str = "5.3";
 
 impl Message {
     pub fn msg_type(&self) -> &str {
-        self.header.get("msg_type").and_then(Json::as_str).unwrap_or("")
+        self.header
+            .get("msg_type")
+            .and_then(Json::as_str)
+            .unwrap_or("")
     }
 
     pub fn msg_id(&self) -> &str {
-        self.header.get("msg_id").and_then(Json::as_str).unwrap_or("")
+        self.header
+            .get("msg_id")
+            .and_then(Json::as_str)
+            .unwrap_or("")
     }
 
     /// A new message whose parent is `parent` (or none), with a fresh header for `session`.
@@ -33,7 +39,9 @@ impl Message {
         Message {
             identities: parent.map(|p| p.identities.clone()).unwrap_or_default(),
             header: new_header(msg_type, session),
-            parent_header: parent.map(|p| p.header.clone()).unwrap_or_else(|| Json::Object(Map::new())),
+            parent_header: parent
+                .map(|p| p.header.clone())
+                .unwrap_or_else(|| Json::Object(Map::new())),
             metadata: Json::Object(Map::new()),
             content,
             buffers: Vec::new(),

@@ -15,12 +15,19 @@ pub struct Signer {
 impl Signer {
     /// `key` is the connection file's key string; its UTF-8 bytes are the HMAC key (not hex-decoded).
     pub fn new(key: &str) -> Self {
-        Signer { key: if key.is_empty() { None } else { Some(key.as_bytes().to_vec()) } }
+        Signer {
+            key: if key.is_empty() {
+                None
+            } else {
+                Some(key.as_bytes().to_vec())
+            },
+        }
     }
 
     fn mac(&self, key: &[u8], frames: &[&[u8]]) -> HmacSha256 {
         // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
+        let mut mac =
+            <HmacSha256 as KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
         for frame in frames {
             mac.update(frame);
         }
@@ -40,7 +47,9 @@ impl Signer {
         match &self.key {
             None => true,
             Some(key) => {
-                let Ok(sig) = hex::decode(signature) else { return false };
+                let Ok(sig) = hex::decode(signature) else {
+                    return false;
+                };
                 self.mac(key, frames).verify_slice(&sig).is_ok()
             }
         }
@@ -68,7 +77,10 @@ mod tests {
     fn known_vector_matches_python_hmac() {
         // python3 -c "import hmac,hashlib;print(hmac.new(b'key',b'abcd',hashlib.sha256).hexdigest())"
         let s = Signer::new("key");
-        assert_eq!(s.sign(&[b"ab", b"cd"]), "2a31ec0ee8d878c9eece9fb0df79b3b90b2256240163aa5ee50d176d3d1121f8");
+        assert_eq!(
+            s.sign(&[b"ab", b"cd"]),
+            "2a31ec0ee8d878c9eece9fb0df79b3b90b2256240163aa5ee50d176d3d1121f8"
+        );
     }
 
     #[test]

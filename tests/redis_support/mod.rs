@@ -51,14 +51,30 @@ impl Ran {
             .sink
             .results
             .iter()
-            .filter_map(|r| if let QueryResult::Redis(r) = r { Some(r) } else { None })
+            .filter_map(|r| {
+                if let QueryResult::Redis(r) = r {
+                    Some(r)
+                } else {
+                    None
+                }
+            })
             .collect();
         if let Some(last) = self.sink.live_updates.last() {
-            assert!(emitted.is_empty(), "a streaming cell must not emit its replies a second time: {emitted:?}");
-            let QueryResult::Redis(replies) = last else { panic!("live update is not a Redis result: {last:?}") };
+            assert!(
+                emitted.is_empty(),
+                "a streaming cell must not emit its replies a second time: {emitted:?}"
+            );
+            let QueryResult::Redis(replies) = last else {
+                panic!("live update is not a Redis result: {last:?}")
+            };
             return replies;
         }
-        assert_eq!(emitted.len(), 1, "expected one Redis result, got {:?}", self.sink.results);
+        assert_eq!(
+            emitted.len(),
+            1,
+            "expected one Redis result, got {:?}",
+            self.sink.results
+        );
         emitted[0]
     }
 

@@ -37,7 +37,12 @@ pub fn complete(code: &str, cursor: usize) -> (usize, Vec<String>) {
     let at_line_start = before[line_start..start].trim().is_empty();
     if word.starts_with('%') {
         let magics: Vec<String> = if at_line_start {
-            CELL_MAGICS.iter().chain(LINE_MAGICS).filter(|m| m.starts_with(word)).map(|m| m.to_string()).collect()
+            CELL_MAGICS
+                .iter()
+                .chain(LINE_MAGICS)
+                .filter(|m| m.starts_with(word))
+                .map(|m| m.to_string())
+                .collect()
         } else {
             Vec::new()
         };
@@ -55,9 +60,21 @@ pub fn complete(code: &str, cursor: usize) -> (usize, Vec<String>) {
     let upper_typed = word.chars().any(char::is_uppercase);
     let matches = words
         .iter()
-        .filter(|w| if case_insensitive { w.to_lowercase().starts_with(&lower) } else { w.starts_with(word) })
+        .filter(|w| {
+            if case_insensitive {
+                w.to_lowercase().starts_with(&lower)
+            } else {
+                w.starts_with(word)
+            }
+        })
         // Keep the user's case: `sel` completes to `select`, `SEL` to `SELECT`.
-        .map(|w| if case_insensitive && !upper_typed { w.to_lowercase() } else { w.to_string() })
+        .map(|w| {
+            if case_insensitive && !upper_typed {
+                w.to_lowercase()
+            } else {
+                w.to_string()
+            }
+        })
         .collect();
     (start, matches)
 }

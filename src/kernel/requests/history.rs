@@ -13,7 +13,11 @@ pub struct History {
 
 impl History {
     pub fn new(session: String) -> Self {
-        History { session, entries: Vec::new(), outputs: Default::default() }
+        History {
+            session,
+            entries: Vec::new(),
+            outputs: Default::default(),
+        }
     }
 
     pub fn record(&mut self, line: u64, input: &str) {
@@ -25,23 +29,46 @@ impl History {
     }
 
     pub fn reply(&self, content: &Json) -> Result<Json, String> {
-        let access = content.get("hist_access_type").and_then(Json::as_str).unwrap_or("tail");
+        let access = content
+            .get("hist_access_type")
+            .and_then(Json::as_str)
+            .unwrap_or("tail");
         let n = content.get("n").and_then(Json::as_u64).map(|n| n as usize);
         let selected: Vec<&(u64, String)> = match access {
-            "tail" => tail(self.entries.iter().collect(), n.unwrap_or(self.entries.len())),
+            "tail" => tail(
+                self.entries.iter().collect(),
+                n.unwrap_or(self.entries.len()),
+            ),
             "range" => {
                 let start = content.get("start").and_then(Json::as_u64).unwrap_or(0);
-                let stop = content.get("stop").and_then(Json::as_u64).unwrap_or(u64::MAX);
-                self.entries.iter().filter(|(line, _)| *line >= start && *line < stop).collect()
+                let stop = content
+                    .get("stop")
+                    .and_then(Json::as_u64)
+                    .unwrap_or(u64::MAX);
+                self.entries
+                    .iter()
+                    .filter(|(line, _)| *line >= start && *line < stop)
+                    .collect()
             }
             "search" => {
                 let pattern = content.get("pattern").and_then(Json::as_str).unwrap_or("*");
-                let unique = content.get("unique").and_then(Json::as_bool).unwrap_or(false);
-                let mut found: Vec<&(u64, String)> = self.entries.iter().filter(|(_, input)| glob_match(pattern, input)).collect();
+                let unique = content
+                    .get("unique")
+                    .and_then(Json::as_bool)
+                    .unwrap_or(false);
+                let mut found: Vec<&(u64, String)> = self
+                    .entries
+                    .iter()
+                    .filter(|(_, input)| glob_match(pattern, input))
+                    .collect();
                 if unique {
                     // Keep the latest occurrence of each input.
                     let mut seen = std::collections::HashSet::new();
-                    found = found.into_iter().rev().filter(|(_, input)| seen.insert(input.clone())).collect();
+                    found = found
+                        .into_iter()
+                        .rev()
+                        .filter(|(_, input)| seen.insert(input.clone()))
+                        .collect();
                     found.reverse();
                 }
                 match n {
@@ -49,9 +76,16 @@ impl History {
                     None => found,
                 }
             }
-            other => return Err(format!("unknown hist_access_type '{other}' (expected tail, range or search)")),
+            other => {
+                return Err(format!(
+                    "unknown hist_access_type '{other}' (expected tail, range or search)"
+                ));
+            }
         };
-        let with_output = content.get("output").and_then(Json::as_bool).unwrap_or(false);
+        let with_output = content
+            .get("output")
+            .and_then(Json::as_bool)
+            .unwrap_or(false);
         let history: Vec<Json> = selected
             .iter()
             .map(|(line, input)| {
@@ -111,11 +145,26 @@ mod tests {
     #[test]
     fn tail_range_and_search() {
         let h = sample();
-        assert_eq!(h.reply(&json!({"hist_access_type": "tail", "n": 2})).unwrap()["history"].as_array().unwrap().len(), 2);
-        assert_eq!(h.reply(&json!({"hist_access_type": "range", "start": 2, "stop": 3})).unwrap()["history"][0][2], "SELECT 1");
-        let found = h.reply(&json!({"hist_access_type": "search", "pattern": "*6*7*"})).unwrap();
+        assert_eq!(
+            h.reply(&json!({"hist_access_type": "tail", "n": 2}))
+                .unwrap()["history"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            h.reply(&json!({"hist_access_type": "range", "start": 2, "stop": 3}))
+                .unwrap()["history"][0][2],
+            "SELECT 1"
+        );
+        let found = h
+            .reply(&json!({"hist_access_type": "search", "pattern": "*6*7*"}))
+            .unwrap();
         assert_eq!(found["history"].as_array().unwrap().len(), 2);
-        let unique = h.reply(&json!({"hist_access_type": "search", "pattern": "*6*7*", "unique": true})).unwrap();
+        let unique = h
+            .reply(&json!({"hist_access_type": "search", "pattern": "*6*7*", "unique": true}))
+            .unwrap();
         assert_eq!(unique["history"].as_array().unwrap().len(), 1);
     }
 

@@ -18,7 +18,11 @@ pub fn status(code: &str) -> &'static str {
     if parse_cell(code).is_err() {
         return "invalid";
     }
-    if open_constructs(code) { "incomplete" } else { "complete" }
+    if open_constructs(code) {
+        "incomplete"
+    } else {
+        "complete"
+    }
 }
 
 /// Whether a quote, block comment or bracket is still open at the end of the text.

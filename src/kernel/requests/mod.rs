@@ -32,7 +32,11 @@ pub async fn handle(shared: &Arc<Shared>, channel: &Replier, request: Message) {
         "comm_open" => {
             // No comm targets exist here: tell the frontend the comm is closed at once.
             let comm_id = request.field("comm_id").cloned().unwrap_or(Json::Null);
-            shared.iopub.publish("comm_close", json!({"comm_id": comm_id, "data": {}}), Some(&request));
+            shared.iopub.publish(
+                "comm_close",
+                json!({"comm_id": comm_id, "data": {}}),
+                Some(&request),
+            );
             None
         }
         "comm_msg" | "comm_close" => None,
@@ -55,16 +59,25 @@ pub async fn handle(shared: &Arc<Shared>, channel: &Replier, request: Message) {
 
 /// Reads a required string field of a request's content.
 pub fn string_field<'a>(content: &'a Json, name: &str) -> Result<&'a str, String> {
-    content.get(name).and_then(Json::as_str).ok_or_else(|| format!("request content needs a string field '{name}'"))
+    content
+        .get(name)
+        .and_then(Json::as_str)
+        .ok_or_else(|| format!("request content needs a string field '{name}'"))
 }
 
 /// Reads `cursor_pos` (Unicode code points) and returns it as a byte offset into `code`.
 pub fn cursor_byte_offset(content: &Json, code: &str) -> Result<usize, String> {
     let pos = match content.get("cursor_pos") {
         None | Some(Json::Null) => code.chars().count(),
-        Some(v) => v.as_u64().ok_or("cursor_pos must be a non-negative integer")? as usize,
+        Some(v) => v
+            .as_u64()
+            .ok_or("cursor_pos must be a non-negative integer")? as usize,
     };
-    Ok(code.char_indices().nth(pos).map(|(i, _)| i).unwrap_or(code.len()))
+    Ok(code
+        .char_indices()
+        .nth(pos)
+        .map(|(i, _)| i)
+        .unwrap_or(code.len()))
 }
 
 /// Converts a byte offset back to code points.
