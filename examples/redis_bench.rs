@@ -80,7 +80,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         redis::ConnectionAddr::Tcp(h, p) => (h.clone(), *p),
         other => return Err(format!("the bench needs a TCP server, got {other:?}").into()),
     };
-    let engine = registry::open(&url).await.map_err(|e| e.to_string())?;
+    let engine = registry::open(&url, &Default::default())
+        .await
+        .map_err(|e| e.to_string())?;
     let prefix = format!("dbk:bench:{}", std::process::id());
     let mut body = String::from("%%redis\n");
     for i in 0..LINES / 2 {

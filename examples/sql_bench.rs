@@ -60,7 +60,7 @@ async fn run_cell(
 async fn main() {
     let url = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let engine = match registry::open(&url).await {
+    let engine = match registry::open(&url, &Default::default()).await {
         Ok(e) => e,
         Err(e) => {
             eprintln!(

@@ -437,7 +437,7 @@ async fn select_persists_between_cells() {
 
 #[tokio::test]
 async fn unreachable_and_rejected_connections_explain_and_hide_the_password() {
-    let err = dbkernel::engine::registry::open("redis://127.0.0.1:1/0")
+    let err = dbkernel::engine::registry::open("redis://127.0.0.1:1/0", &Default::default())
         .await
         .err()
         .expect("nothing listens on port 1");
@@ -448,10 +448,11 @@ async fn unreachable_and_rejected_connections_explain_and_hide_the_password() {
         "{:?}",
         err.detail
     );
-    let err = dbkernel::engine::registry::open("redis://:hunter2@127.0.0.1:6379/0")
-        .await
-        .err()
-        .expect("no password is configured");
+    let err =
+        dbkernel::engine::registry::open("redis://:hunter2@127.0.0.1:6379/0", &Default::default())
+            .await
+            .err()
+            .expect("no password is configured");
     assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
     let engine = engine().await;
     assert_eq!(engine.describe(), format!("Redis {URL}"));

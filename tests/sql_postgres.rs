@@ -530,11 +530,15 @@ async fn describe_masks_the_password() {
 
 #[tokio::test]
 async fn unreachable_server_is_a_clear_error() {
-    let err =
-        match dbkernel::engine::registry::open("postgres://postgres:pw@127.0.0.1:1/test").await {
-            Ok(_) => panic!("port 1 should refuse"),
-            Err(e) => e,
-        };
+    let err = match dbkernel::engine::registry::open(
+        "postgres://postgres:pw@127.0.0.1:1/test",
+        &Default::default(),
+    )
+    .await
+    {
+        Ok(_) => panic!("port 1 should refuse"),
+        Err(e) => e,
+    };
     assert_eq!(err.ename, "SqlError[connection]");
     assert!(err.evalue.contains("could not connect"), "{}", err.evalue);
     assert!(!err.evalue.contains(":pw@"), "{}", err.evalue);

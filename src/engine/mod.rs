@@ -56,6 +56,15 @@ pub trait Engine: Send + Sync {
     /// was cancelled through `ctx.cancel`.
     async fn execute(&self, cell: &Cell, ctx: &mut CellContext) -> Result<(), EngineError>;
 
+    /// State the user cannot see in the cell but that changes what the next cell does: an open
+    /// SQL transaction (`BEGIN` without `COMMIT`), a failed one waiting for `ROLLBACK`, a Redis
+    /// `MULTI` with its queued commands. `None` when there is nothing open. Shown by
+    /// `%connections` and said on restart/shutdown (what was rolled back). Must not block: an
+    /// engine answers from what it last saw (`try_lock`), never by asking the server.
+    fn open_transaction(&self) -> Option<String> {
+        None
+    }
+
     /// Closes the connection (kernel shutdown or `%connect` replacing the name). Default: nothing.
     async fn close(&self) {}
 }

@@ -1,8 +1,28 @@
 //! Opening an engine from a connection URL: the scheme picks the engine.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{Engine, EngineError, Language};
+
+/// How long connecting (TCP connect + handshake + authentication) may take before `%connect`
+/// or a cell's first use gives up and names the host that did not answer.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Settings every engine honours when it opens a connection (`%config connect_timeout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Connect + handshake limit; an engine that reconnects by itself uses it again.
+    pub connect_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+        }
+    }
+}
 
 /// Which language a URL's engine speaks, from its scheme alone.
 pub fn language_of(url: &str) -> Result<Language, EngineError> {
@@ -19,11 +39,11 @@ pub fn language_of(url: &str) -> Result<Language, EngineError> {
 }
 
 /// Opens a connection. The engine connects lazily or at once, as suits its driver.
-pub async fn open(url: &str) -> Result<Arc<dyn Engine>, EngineError> {
+pub async fn open(url: &str, options: &OpenOptions) -> Result<Arc<dyn Engine>, EngineError> {
     match language_of(url)? {
-        Language::Sql => super::sql::open(url).await,
-        Language::Mql => super::mql::open(url).await,
-        Language::Redis => super::redis::open(url).await,
+        Language::Sql => super::sql::open(url, options).await,
+        Language::Mql => super::mql::open(url, options).await,
+        Language::Redis => super::redis::open(url, options).await,
     }
 }
 

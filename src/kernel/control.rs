@@ -47,6 +47,7 @@ pub async fn handle(shared: &Arc<Shared>, channel: &Replier, request: Message) {
                 .unwrap_or(false);
             shared
                 .busy_idle(&request, || async {
+                    say_what_is_rolled_back(shared, &request, restart);
                     channel
                         .reply(
                             &request,
@@ -61,4 +62,28 @@ pub async fn handle(shared: &Arc<Shared>, channel: &Replier, request: Message) {
         }
         _ => requests::handle(shared, channel, request).await,
     }
+}
+
+/// Restart and shutdown close every connection, which rolls back open transactions (and drops a
+/// Redis MULTI queue): say so, on IOPub under the shutdown request and in the log.
+fn say_what_is_rolled_back(shared: &Shared, request: &Message, restart: bool) {
+    let open = shared
+        .open_transactions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    if open.is_empty() {
+        return;
+    }
+    let what = if restart { "restart" } else { "shutdown" };
+    let list: Vec<String> = open
+        .iter()
+        .map(|(name, state)| format!("{name} ({state})"))
+        .collect();
+    let text = format!(
+        "dbkernel: {what} closes connections with open transactions, which are rolled back: {}\n",
+        list.join(", ")
+    );
+    log::warn!("{}", text.trim_end());
+    shared.iopub.stream("stderr", &text, Some(request));
 }

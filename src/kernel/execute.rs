@@ -11,6 +11,7 @@ use serde_json::{Value as Json, json};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::contain::contained;
 use super::sink::KernelSink;
 use super::{ExecuteJob, Shared};
 use crate::engine::EngineError;
@@ -22,7 +23,12 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
     let mut execution_count: u64 = 0;
     // Requests with seq <= abort_through were queued before a stop_on_error failure.
     let mut abort_through: u64 = 0;
-    while let Some(job) = queue.recv().await {
+    loop {
+        let job = tokio::select! {
+            job = queue.recv() => job,
+            _ = shared.shutdown.cancelled() => None,
+        };
+        let Some(job) = job else { break };
         let request = &job.request;
         let content = &request.content;
         let flag = |name: &str, default: bool| {
@@ -88,8 +94,10 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
 
         let cancel = CancellationToken::new();
         *shared.running.lock().unwrap_or_else(|e| e.into_inner()) = Some(cancel.clone());
-        let outcome = {
-            let mut sink = KernelSink::new(&shared.iopub, request);
+        // Everything below a cell (engines, drivers, renderers) runs contained: a panic is this
+        // cell's error output, and the executor lives on for the next cell.
+        let mut sink = KernelSink::new(&shared.iopub, request);
+        let outcome = contained(async {
             let mut quiet = QuietSink;
             let target: &mut dyn ResultSink = if silent { &mut quiet } else { &mut sink };
             let outcome = session.run_cell(code, target, cancel).await;
@@ -108,7 +116,17 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
                 Err(_) => sink.flush_pending(),
             }
             outcome
-        };
+        })
+        .await;
+        if outcome.is_err() {
+            // A panic can leave a result held back; a renderer panic must not strike twice.
+            let _ = contained(async {
+                sink.flush_pending();
+                Ok(())
+            })
+            .await;
+        }
+        drop(sink);
         *shared.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
 
         let reply = match &outcome {
@@ -129,10 +147,21 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
                 error_reply(error, execution_count)
             }
         };
+        *shared
+            .open_transactions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = session.connections.open_transactions();
         shared.iopub.flush().await;
         shared.shell.reply(request, "execute_reply", reply).await;
         shared.iopub.status("idle", Some(request));
     }
+    // Shutdown (or every client gone): close connections so servers roll back at once and
+    // private servers stop, instead of waiting for TCP timeouts.
+    let rolled_back = session.connections.close_all().await;
+    for (name, state) in rolled_back {
+        log::info!("closed {name}: {state} rolled back");
+    }
+    shared.closed.cancel();
 }
 
 fn error_reply(error: &EngineError, execution_count: u64) -> Json {

@@ -5,10 +5,12 @@
 //! while a cell runs), and the executor (runs cells one at a time through the session). Signals:
 //! SIGINT interrupts the running cell (never kills the kernel), SIGTERM shuts down.
 
+pub mod contain;
 pub mod control;
 pub mod execute;
 pub mod heartbeat;
 pub mod iopub;
+pub mod parent;
 pub mod replier;
 pub mod requests;
 pub mod shell;
@@ -39,6 +41,11 @@ pub struct Shared {
     pub received_executes: AtomicU64,
     /// Fires when a shutdown was requested.
     pub shutdown: CancellationToken,
+    /// Open transactions after the last cell (connection name, state), for what shutdown or
+    /// restart rolls back; kept by the executor, which owns the session.
+    pub open_transactions: Mutex<Vec<(String, String)>>,
+    /// Fires when the executor has closed every connection after a shutdown.
+    pub closed: CancellationToken,
 }
 
 impl Shared {
@@ -87,6 +94,8 @@ pub async fn run(info: ConnectionInfo) -> Result<(), Box<dyn std::error::Error>>
         running: Mutex::new(None),
         received_executes: AtomicU64::new(0),
         shutdown: CancellationToken::new(),
+        open_transactions: Mutex::new(Vec::new()),
+        closed: CancellationToken::new(),
     });
     // stdin is bound so clients can connect; this kernel never asks for input (nbclient and most
     // notebook runs set allow_stdin=false), so nothing reads it.
@@ -104,9 +113,13 @@ pub async fn run(info: ConnectionInfo) -> Result<(), Box<dyn std::error::Error>>
     tokio::spawn(control::serve(control_recv, codec.clone(), shared.clone()));
     tokio::spawn(execute::run_executor(exec_rx, shared.clone()));
     spawn_signal_handlers(shared.clone());
+    parent::watch(shared.clone());
 
     shared.shutdown.cancelled().await;
     shared.interrupt();
+    // The executor rolls back and closes every connection; a driver that hangs is not waited for.
+    let _ =
+        tokio::time::timeout(std::time::Duration::from_secs(3), shared.closed.cancelled()).await;
     shared.iopub.flush().await;
     // Give the last replies a moment to leave the sockets before the process ends.
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;

@@ -17,6 +17,8 @@ pub struct Connections {
     /// URLs of connections, opened lazily on first use (the defaults).
     pending: BTreeMap<String, String>,
     current: HashMap<Language, String>,
+    /// Settings for opening connections (`%config connect_timeout`).
+    pub options: registry::OpenOptions,
 }
 
 /// Names used for the default connections.
@@ -108,12 +110,13 @@ impl Connections {
             open: BTreeMap::new(),
             pending,
             current,
+            options: registry::OpenOptions::default(),
         }
     }
 
     /// Opens `url` as `name` and makes it current for its language. Returns its description.
     pub async fn connect(&mut self, name: &str, url: &str) -> Result<String, EngineError> {
-        let engine = registry::open(&expand(url)?).await?;
+        let engine = registry::open(&expand(url)?, &self.options).await?;
         let language = engine.language();
         let description = engine.describe();
         if let Some(old) = self.open.insert(name.to_string(), engine) {
@@ -160,7 +163,7 @@ impl Connections {
             let Some(url) = self.pending.get(&name).cloned() else {
                 return Err(self.unknown(&name));
             };
-            let engine = registry::open(&expand(&url)?).await?;
+            let engine = registry::open(&expand(&url)?, &self.options).await?;
             self.open.insert(name.clone(), engine);
             self.pending.remove(&name);
         }
@@ -179,6 +182,23 @@ impl Connections {
         Ok((name, engine))
     }
 
+    /// Open transactions per connection name, for what restart/shutdown rolls back.
+    pub fn open_transactions(&self) -> Vec<(String, String)> {
+        self.open
+            .iter()
+            .filter_map(|(name, engine)| engine.open_transaction().map(|t| (name.clone(), t)))
+            .collect()
+    }
+
+    /// Closes every open connection (kernel shutdown); returns what was rolled back by closing.
+    pub async fn close_all(&mut self) -> Vec<(String, String)> {
+        let open = self.open_transactions();
+        for (_, engine) in std::mem::take(&mut self.open) {
+            engine.close().await;
+        }
+        open
+    }
+
     /// The `%connections` listing: name, language, description, `*` for current.
     pub fn listing(&self) -> String {
         let mut lines = Vec::new();
@@ -188,8 +208,13 @@ impl Connections {
             } else {
                 " "
             };
+            // Like redis-cli's `(TX)` prompt: state that changes what the next cell does.
+            let open = engine
+                .open_transaction()
+                .map(|t| format!("  [{t}]"))
+                .unwrap_or_default();
             lines.push(format!(
-                "{mark} {name:<12} %%{:<6} {}",
+                "{mark} {name:<12} %%{:<6} {}{open}",
                 engine.language().magic(),
                 engine.describe()
             ));

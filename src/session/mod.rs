@@ -158,8 +158,9 @@ impl Session {
                 sink.emit(QueryResult::Text(text.trim_end().to_string()));
             }
             LineMagic::Config(None) => sink.emit(QueryResult::Text(format!(
-                "display_limit = {}",
-                self.display_limit
+                "display_limit = {}\nconnect_timeout = {}",
+                self.display_limit,
+                self.connections.options.connect_timeout.as_secs_f64()
             ))),
             LineMagic::Config(Some((key, value))) => match key.as_str() {
                 "display_limit" => {
@@ -169,9 +170,17 @@ impl Session {
                         ))
                     })?;
                 }
+                "connect_timeout" => {
+                    self.connections.options.connect_timeout = parse_seconds(&value)
+                        .ok_or_else(|| {
+                            EngineError::usage(format!(
+                                "connect_timeout expects seconds between 0.1 and 3600 (e.g. 10 or 2.5), got '{value}'"
+                            ))
+                        })?;
+                }
                 other => {
                     return Err(EngineError::usage(format!(
-                        "unknown setting '{other}'; settings: display_limit"
+                        "unknown setting '{other}'; settings: display_limit, connect_timeout"
                     )));
                 }
             },
@@ -188,6 +197,15 @@ impl Session {
         }
         Ok(())
     }
+}
+
+/// `10`, `2.5`, `10s` as a duration within sane bounds.
+fn parse_seconds(value: &str) -> Option<Duration> {
+    let number = value.trim().trim_end_matches('s').trim();
+    let seconds: f64 = number.parse().ok()?;
+    (0.1..=3600.0)
+        .contains(&seconds)
+        .then(|| Duration::from_secs_f64(seconds))
 }
 
 #[cfg(test)]
@@ -244,6 +262,16 @@ mod tests {
         );
         let (_, outcome) = run(&mut s, "%config display_limit = lots").await;
         assert!(outcome.unwrap_err().evalue.contains("whole number"));
+        run(&mut s, "%config connect_timeout = 2.5")
+            .await
+            .1
+            .unwrap();
+        assert_eq!(
+            s.connections.options.connect_timeout,
+            Duration::from_millis(2500)
+        );
+        let (_, outcome) = run(&mut s, "%config connect_timeout = 0").await;
+        assert!(outcome.unwrap_err().evalue.contains("seconds between"));
     }
 
     #[tokio::test]

@@ -23,7 +23,7 @@ pub fn target_url() -> String {
 
 pub async fn open() -> Arc<dyn Engine> {
     let url = target_url();
-    dbkernel::engine::registry::open(&url)
+    dbkernel::engine::registry::open(&url, &Default::default())
         .await
         .unwrap_or_else(|e| panic!("cannot open {url}: {e}"))
 }

@@ -23,7 +23,7 @@ pub async fn engine() -> Arc<dyn Engine> {
 }
 
 pub async fn engine_at(url: &str) -> Arc<dyn Engine> {
-    match registry::open(url).await {
+    match registry::open(url, &Default::default()).await {
         Ok(engine) => engine,
         Err(e) => panic!("{e}\n{HOW_TO_START}"),
     }

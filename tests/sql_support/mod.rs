@@ -18,7 +18,7 @@ pub const MYSQL_URL: &str = "mysql://root@127.0.0.1:3306/test";
 
 /// Opens a connection; a server that is not running fails the test with how to start it.
 pub async fn open(url: &str) -> Arc<dyn Engine> {
-    match registry::open(url).await {
+    match registry::open(url, &Default::default()).await {
         Ok(engine) => engine,
         Err(e) => {
             let how = if url.starts_with("postgres") {

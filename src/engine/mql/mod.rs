@@ -34,7 +34,12 @@ pub struct SessionState {
 }
 
 /// Opens `mongodb://...`, `mongodb+srv://...`, `embedded` (in memory) or `embedded:PATH`.
-pub async fn open(url: &str) -> Result<Arc<dyn Engine>, EngineError> {
+pub async fn open(
+    url: &str,
+    options: &crate::engine::registry::OpenOptions,
+) -> Result<Arc<dyn Engine>, EngineError> {
+    let _ = options; // TODO(issue 13): connect timeout
+
     let (uri, description) = if url == "embedded" || url.starts_with("embedded:") {
         let path = url
             .strip_prefix("embedded:")

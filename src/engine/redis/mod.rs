@@ -42,7 +42,12 @@ pub struct RedisEngine {
 }
 
 /// Opens a `%%redis` connection from its URL and checks that the server answers.
-pub async fn open(url: &str) -> Result<Arc<dyn Engine>, EngineError> {
+pub async fn open(
+    url: &str,
+    options: &crate::engine::registry::OpenOptions,
+) -> Result<Arc<dyn Engine>, EngineError> {
+    let _ = options; // TODO(issue 13): connect timeout
+
     let target = Target::parse(url)?;
     match connect(&target, None, None).await {
         Ok(session) => Ok(Arc::new(RedisEngine {

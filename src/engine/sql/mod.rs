@@ -105,7 +105,12 @@ pub struct SqlEngine {
 /// Opens a %%sql connection from its URL: `sqlite::memory:`, `sqlite:path.db`, `sqlite://path`,
 /// `postgres://…`, `postgresql://…`, `mysql://…`, `mariadb://…`. Connects at once so that a bad
 /// URL or an unreachable server is reported by `%connect`, not by the first cell.
-pub async fn open(url: &str) -> Result<Arc<dyn Engine>, EngineError> {
+pub async fn open(
+    url: &str,
+    options: &crate::engine::registry::OpenOptions,
+) -> Result<Arc<dyn Engine>, EngineError> {
+    let _ = options; // TODO(issue 13): connect timeout
+
     let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
     let shown_url = mask_password(url);
     let connected = match scheme.as_str() {
