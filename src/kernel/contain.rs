@@ -50,6 +50,19 @@ pub async fn contained<T>(
     }
 }
 
+/// Fault injection for the test suite: with `DBKERNEL_FAULT_INJECTION=1` in the kernel's
+/// environment, a cell that is exactly `%panic MESSAGE` panics where an engine would, so the
+/// Jupyter-level tests can prove containment end to end. Without the variable it is an ordinary
+/// (unknown) line magic.
+pub fn inject_fault(code: &str) {
+    let Some(message) = code.trim().strip_prefix("%panic") else {
+        return;
+    };
+    if std::env::var("DBKERNEL_FAULT_INJECTION").as_deref() == Ok("1") {
+        panic!("injected fault: {}", message.trim());
+    }
+}
+
 /// The error output for a contained panic: what happened, that the kernel lives on, what to do.
 pub fn panic_error(payload: &(dyn Any + Send), location: Option<String>) -> EngineError {
     let message = payload

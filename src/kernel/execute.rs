@@ -100,6 +100,7 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
         let outcome = contained(async {
             let mut quiet = QuietSink;
             let target: &mut dyn ResultSink = if silent { &mut quiet } else { &mut sink };
+            super::contain::inject_fault(code);
             let outcome = session.run_cell(code, target, cancel).await;
             match &outcome {
                 Ok(()) => {
