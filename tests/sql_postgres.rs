@@ -570,3 +570,41 @@ async fn explain_and_analyze_options_show_plans() {
         .collect();
     assert!(all.iter().any(|l| l.contains("actual time")), "{all:?}");
 }
+
+/// Every cell of the first table of `out`, as text (`None` for NULL).
+fn all_cells(out: &Outcome) -> Vec<Vec<Option<String>>> {
+    let index = out
+        .sink
+        .results
+        .iter()
+        .position(|r| matches!(r, dbkernel::result::QueryResult::Table(_)))
+        .expect("a table");
+    let t = out.table(index);
+    (0..t.shown_rows())
+        .map(|r| (0..t.columns.len()).map(|c| t.cell_text(r, c)).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn infinite_timestamps_in_a_bound_statement_print_like_psql() {
+    let e = open(PG_URL).await;
+    let t = unique("pg_inf");
+    run(&e, &format!("CREATE TEMP TABLE {t} (id int, ts timestamp, tz timestamptz, d date); INSERT INTO {t} VALUES (1, 'infinity', 'infinity', 'infinity'), (2, '-infinity', '-infinity', '-infinity')")).await.ok();
+    let vars = SharedVariables::default();
+    set(&vars, "n", Scalar::Int(1));
+    set(&vars, "m", Scalar::Int(2));
+    let select = format!("SELECT ts, tz, d FROM {t} WHERE id = :n OR id = :m ORDER BY id");
+    let bound = run_with(&e, &vars, &select, CancellationToken::new()).await;
+    // psql: SELECT 'infinity'::timestamp, '-infinity'::date → infinity, -infinity
+    let inf = Some("infinity".to_string());
+    let minus = Some("-infinity".to_string());
+    assert_eq!(
+        all_cells(bound.ok()),
+        vec![
+            vec![inf.clone(), inf.clone(), inf],
+            vec![minus.clone(), minus.clone(), minus]
+        ]
+    );
+    let unbound = run(&e, &format!("SELECT ts, tz, d FROM {t} ORDER BY id")).await;
+    assert_eq!(all_cells(unbound.ok()), all_cells(&bound));
+}

@@ -10,7 +10,6 @@ use std::fmt::Write;
 
 use sqlx::postgres::types::{PgInterval, PgMoney};
 use sqlx::postgres::{PgRow, PgTypeInfo, PgTypeKind, PgValueRef};
-use sqlx::types::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use sqlx::{Decode, Postgres, Row, TypeInfo, ValueRef};
 
 use super::types::postgres_kind;
@@ -58,12 +57,17 @@ pub fn decode(row: &PgRow, index: usize) -> Datum {
         "JSON" | "JSONB" => {
             get::<sqlx::types::JsonValue>(value.clone()).map(|v| Datum::Text(v.to_string()))
         }
-        "DATE" => get::<NaiveDate>(value.clone()).map(|v| Datum::Text(v.to_string())),
-        "TIME" => get::<NaiveTime>(value.clone()).map(|v| Datum::Text(v.to_string())),
-        "TIMESTAMP" => get::<NaiveDateTime>(value.clone())
-            .map(|v| Datum::Text(v.format("%Y-%m-%d %H:%M:%S%.f").to_string())),
-        "TIMESTAMPTZ" => get::<DateTime<Utc>>(value.clone())
-            .map(|v| Datum::Text(v.format("%Y-%m-%d %H:%M:%S%.f+00").to_string())),
+        // Date and time values are read from their raw integers rather than through chrono:
+        // chrono panics on `infinity` (sqlx adds i64::MAX microseconds to 2000-01-01) and has no
+        // BC years or 24:00:00.
+        "DATE" => raw_int::<4>(&value).map(|days| Datum::Text(date_text(days))),
+        "TIME" => raw_int::<8>(&value).map(|micros| Datum::Text(time_of_day_text(micros))),
+        "TIMETZ" => value.as_bytes().ok().and_then(timetz_text).map(Datum::Text),
+        "TIMESTAMP" => raw_int::<8>(&value).map(|micros| Datum::Text(timestamp_text(micros, ""))),
+        // The binary form is UTC; the session's TimeZone is not known here, so UTC is said.
+        "TIMESTAMPTZ" => {
+            raw_int::<8>(&value).map(|micros| Datum::Text(timestamp_text(micros, "+00")))
+        }
         "INTERVAL" => get::<PgInterval>(value.clone()).map(|v| Datum::Text(interval_text(&v))),
         "MONEY" => get::<PgMoney>(value.clone()).map(|v| Datum::Text(money_text(v.0))),
         "NUMERIC" => value
@@ -80,6 +84,104 @@ pub fn decode(row: &PgRow, index: usize) -> Datum {
         },
         Err(_) => Datum::Null,
     })
+}
+
+/// A big-endian signed integer of exactly `N` bytes (4: DATE, 8: TIME, TIMESTAMP).
+fn raw_int<const N: usize>(value: &PgValueRef<'_>) -> Option<i64> {
+    let bytes: [u8; N] = value.as_bytes().ok()?.try_into().ok()?;
+    Some(match N {
+        4 => i64::from(i32::from_be_bytes(bytes[..4].try_into().ok()?)),
+        8 => i64::from_be_bytes(bytes[..8].try_into().ok()?),
+        _ => return None,
+    })
+}
+
+/// Days between the Julian day 0 (4714-11-24 BC) and 2000-01-01, PostgreSQL's epoch.
+const POSTGRES_EPOCH_JULIAN_DAY: i64 = 2_451_545;
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// A Julian day number → (year, month, day), year 0 being 1 BC: PostgreSQL's own `j2date`.
+fn julian_to_date(julian_day: i64) -> (i64, i64, i64) {
+    let mut julian = julian_day + 32044;
+    let mut quad = julian.div_euclid(146_097);
+    let extra = (julian - quad * 146_097) * 4 + 3;
+    julian += 60 + quad * 3 + extra / 146_097;
+    quad = julian / 1461;
+    julian -= quad * 1461;
+    let mut year = julian * 4 / 1461;
+    julian = if year != 0 {
+        (julian + 305) % 365
+    } else {
+        (julian + 306) % 366
+    } + 123;
+    year += quad * 4;
+    let quad = julian * 2141 / 65536;
+    let day = julian - 7834 * quad / 256;
+    let month = (quad + 10) % 12 + 1;
+    (year - 4800, month, day)
+}
+
+/// `2024-02-29`, `0044-03-15 BC`, `infinity` (DateStyle ISO).
+fn date_text(days: i64) -> String {
+    match days {
+        d if d == i64::from(i32::MAX) => "infinity".into(),
+        d if d == i64::from(i32::MIN) => "-infinity".into(),
+        _ => {
+            let (year, month, day) = julian_to_date(days + POSTGRES_EPOCH_JULIAN_DAY);
+            let (shown, era) = if year > 0 {
+                (year, "")
+            } else {
+                (1 - year, " BC")
+            };
+            format!("{shown:04}-{month:02}-{day:02}{era}")
+        }
+    }
+}
+
+/// `04:05:06`, `04:05:06.5`, `24:00:00`: microseconds since midnight.
+fn time_of_day_text(micros: i64) -> String {
+    let (secs, frac) = (micros.div_euclid(1_000_000), micros.rem_euclid(1_000_000));
+    let mut out = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+    if frac != 0 {
+        let digits = format!("{frac:06}");
+        out.push('.');
+        out.push_str(digits.trim_end_matches('0'));
+    }
+    out
+}
+
+/// `2024-01-02 03:04:05.5`, `infinity`; the era goes after the zone as PostgreSQL prints it.
+fn timestamp_text(micros: i64, zone: &str) -> String {
+    match micros {
+        i64::MAX => "infinity".into(),
+        i64::MIN => "-infinity".into(),
+        _ => {
+            let days = micros.div_euclid(MICROS_PER_DAY);
+            let time = time_of_day_text(micros.rem_euclid(MICROS_PER_DAY));
+            let date = date_text(days);
+            match date.strip_suffix(" BC") {
+                Some(date) => format!("{date} {time}{zone} BC"),
+                None => format!("{date} {time}{zone}"),
+            }
+        }
+    }
+}
+
+/// TIMETZ: microseconds since midnight, then the zone in seconds *west* of UTC.
+fn timetz_text(bytes: &[u8]) -> Option<String> {
+    let micros = i64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
+    let west = i32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
+    let east = -i64::from(west);
+    let sign = if east < 0 { '-' } else { '+' };
+    let abs = east.abs();
+    let mut zone = format!("{sign}{:02}", abs / 3600);
+    if abs % 3600 != 0 {
+        zone.push_str(&format!(":{:02}", abs / 60 % 60));
+        if abs % 60 != 0 {
+            zone.push_str(&format!(":{:02}", abs % 60));
+        }
+    }
+    Some(format!("{}{zone}", time_of_day_text(micros)))
 }
 
 /// NUMERIC's binary form: ndigits, weight, sign, dscale, then base-10000 digits.
@@ -244,5 +346,20 @@ mod tests {
             "00:00:00"
         );
         assert_eq!(money_text(-1234), "-12.34");
+    }
+
+    #[test]
+    fn dates_and_timestamps_print_like_postgres() {
+        // Expected texts from psql: SELECT '…'::date, '…'::timestamp.
+        assert_eq!(date_text(0), "2000-01-01");
+        assert_eq!(date_text(8825), "2024-02-29");
+        assert_eq!(date_text(-749_039), "0052-03-15 BC");
+        assert_eq!(date_text(i64::from(i32::MAX)), "infinity");
+        assert_eq!(date_text(i64::from(i32::MIN)), "-infinity");
+        assert_eq!(timestamp_text(i64::MAX, ""), "infinity");
+        assert_eq!(timestamp_text(i64::MIN, "+00"), "-infinity");
+        assert_eq!(timestamp_text(-1_000_000, ""), "1999-12-31 23:59:59");
+        assert_eq!(time_of_day_text(MICROS_PER_DAY), "24:00:00");
+        assert_eq!(time_of_day_text(36_000_500_000), "10:00:00.5");
     }
 }
