@@ -1,9 +1,12 @@
 //! Frames ↔ [`Message`]: split at the delimiter, verify the signature, parse the four JSON frames.
 
+use std::sync::{Arc, Mutex};
+
 use bytes::Bytes;
 use serde_json::Value as Json;
 
 use super::message::Message;
+use super::replay::RecentSignatures;
 use super::signer::Signer;
 
 pub const DELIMITER: &[u8] = b"<IDS|MSG>";
@@ -22,6 +25,8 @@ pub enum WireError {
     TooFewFrames(usize),
     #[error("bad signature: message dropped")]
     BadSignature,
+    #[error("replayed message: its signature was already seen, so it is not run again")]
+    Replayed,
     #[error("frame '{frame}' is not a JSON object: {reason}")]
     BadJson { frame: &'static str, reason: String },
     #[error("header has no msg_type")]
@@ -30,17 +35,22 @@ pub enum WireError {
     TooLarge(usize),
 }
 
-/// Encodes and decodes messages for one connection (one key).
+/// Encodes and decodes messages for one connection (one key). Clones share the record of recent
+/// signatures, so a message replayed on another socket (shell and control) is caught too.
 #[derive(Clone)]
 pub struct Codec {
     signer: Signer,
+    recent: Arc<Mutex<RecentSignatures>>,
 }
 
 const FRAME_NAMES: [&str; 4] = ["header", "parent_header", "metadata", "content"];
 
 impl Codec {
     pub fn new(signer: Signer) -> Self {
-        Codec { signer }
+        Codec {
+            signer,
+            recent: Arc::new(Mutex::new(RecentSignatures::default())),
+        }
     }
 
     pub fn decode(&self, frames: Vec<Bytes>) -> Result<Message, WireError> {
@@ -63,6 +73,16 @@ impl Codec {
         let json_frames: [&[u8]; 4] = [&rest[1], &rest[2], &rest[3], &rest[4]];
         if !self.signer.verify(&rest[0], &json_frames) {
             return Err(WireError::BadSignature);
+        }
+        // A verified signature is 64 hex digits; its 32 bytes identify the message (the header
+        // and its unique msg_id are signed), whatever the case of the hex or the routing ids.
+        if self.signer.is_signed()
+            && let Ok(mac) = <[u8; 32]>::try_from(hex::decode(&rest[0]).unwrap_or_default())
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+            if !recent.first_time(mac) {
+                return Err(WireError::Replayed);
+            }
         }
         let mut parsed = Vec::with_capacity(4);
         for (frame, name) in json_frames.iter().zip(FRAME_NAMES) {
@@ -135,6 +155,54 @@ mod tests {
         let m = Message::new("execute_request", json!({}), None, "s");
         let frames = Codec::new(Signer::new("other")).encode(&m);
         assert_eq!(codec().decode(frames).unwrap_err(), WireError::BadSignature);
+    }
+
+    #[test]
+    fn a_replayed_signed_message_is_dropped_once_seen() {
+        let codec = codec();
+        let m = Message::new("execute_request", json!({"code": "INCR n"}), None, "s");
+        let frames = codec.encode(&m);
+        assert!(codec.decode(frames.clone()).is_ok());
+        assert_eq!(
+            codec.decode(frames.clone()).unwrap_err(),
+            WireError::Replayed
+        );
+        // The same frames behind other routing ids, or on a clone (another socket): still a replay.
+        let mut rerouted = vec![Bytes::from_static(b"other-peer")];
+        rerouted.extend(frames.iter().cloned());
+        assert_eq!(codec.decode(rerouted).unwrap_err(), WireError::Replayed);
+        assert_eq!(
+            codec.clone().decode(frames.clone()).unwrap_err(),
+            WireError::Replayed
+        );
+        // Upper-case hex is the same signature.
+        let mut upper = frames.clone();
+        upper[1] = Bytes::from(upper[1].to_ascii_uppercase());
+        assert_eq!(codec.decode(upper).unwrap_err(), WireError::Replayed);
+        // A new message (new msg_id) with the same content is not a replay.
+        let again = Message::new("execute_request", json!({"code": "INCR n"}), None, "s");
+        assert!(codec.decode(codec.encode(&again)).is_ok());
+    }
+
+    #[test]
+    fn a_bad_signature_is_not_remembered_and_unsigned_messages_are_not_tracked() {
+        let codec = codec();
+        let m = Message::new("kernel_info_request", json!({}), None, "s");
+        let good = codec.encode(&m);
+        let mut forged = good.clone();
+        forged[1] = Bytes::from_static(&[b'0'; 64]);
+        assert_eq!(
+            codec.decode(forged.clone()).unwrap_err(),
+            WireError::BadSignature
+        );
+        assert!(
+            codec.decode(good).is_ok(),
+            "a forged copy must not block the real one"
+        );
+        let unsigned = Codec::new(Signer::new(""));
+        let frames = unsigned.encode(&m);
+        assert!(unsigned.decode(frames.clone()).is_ok());
+        assert!(unsigned.decode(frames).is_ok());
     }
 
     #[test]

@@ -24,6 +24,11 @@ impl Signer {
         }
     }
 
+    /// True when a key is set (messages are signed and verified).
+    pub fn is_signed(&self) -> bool {
+        self.key.is_some()
+    }
+
     fn mac(&self, key: &[u8], frames: &[&[u8]]) -> HmacSha256 {
         // HMAC accepts keys of any length, so this cannot fail.
         let mut mac =
