@@ -308,3 +308,150 @@ async fn connection_lost_inside_a_transaction_is_reported() {
     let after = run(&e, &format!("SELECT count(*) FROM {t}; DROP TABLE {t}")).await;
     assert_eq!(after.ok().cell(0, 0).as_deref(), Some("0"));
 }
+
+#[tokio::test]
+async fn explain_never_runs_what_it_does_not_explain() {
+    let e = open(MYSQL_URL).await;
+    let t = unique("my_noexec");
+    run(
+        &e,
+        &format!("CREATE TABLE {t} (a INT) ENGINE=InnoDB; INSERT INTO {t} VALUES (1)"),
+    )
+    .await
+    .ok();
+    let out = run(
+        &e,
+        &format!("%%sql --explain\nDROP TABLE {t};\nSELECT * FROM {t}"),
+    )
+    .await;
+    out.ok();
+    assert_eq!(
+        out.texts(),
+        vec![
+            "DROP TABLE: not run — --explain shows plans; run the cell without --explain to execute it"
+        ]
+    );
+    out.table(1);
+    let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("1"));
+    run(&e, &format!("DROP TABLE {t}")).await.ok();
+}
+
+#[tokio::test]
+async fn analyze_of_a_write_is_rolled_back() {
+    let e = open(MYSQL_URL).await;
+    let t = unique("my_analyze");
+    run(
+        &e,
+        &format!("CREATE TABLE {t} (a INT) ENGINE=InnoDB; INSERT INTO {t} VALUES (1), (2), (3)"),
+    )
+    .await
+    .ok();
+    let out = run(&e, &format!("%%sql --analyze\nDELETE FROM {t} WHERE a > 1")).await;
+    out.ok();
+    // MariaDB's ANALYZE output has r_rows beside the estimate.
+    let plan = out.table(0);
+    assert!(
+        plan.columns.iter().any(|c| c.name == "r_rows"),
+        "{:?}",
+        plan.columns
+    );
+    assert_eq!(
+        out.texts(),
+        vec!["the DELETE ran inside a transaction that was rolled back; no rows were changed"]
+    );
+    let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("3"));
+    // Inside the user's transaction: a savepoint, so the user's own insert stays pending.
+    run(
+        &e,
+        &format!("START TRANSACTION; INSERT INTO {t} VALUES (4)"),
+    )
+    .await
+    .ok();
+    let out = run(&e, &format!("%%sql --analyze\nUPDATE {t} SET a = a + 10")).await;
+    assert_eq!(
+        out.ok().texts(),
+        vec!["the UPDATE ran inside a transaction that was rolled back; no rows were changed"]
+    );
+    let inside = run(&e, &format!("SELECT COUNT(*), MAX(a) FROM {t}")).await;
+    assert_eq!(inside.ok().cell(0, 0).as_deref(), Some("4"));
+    assert_eq!(inside.cell(0, 1).as_deref(), Some("4"));
+    run(&e, "ROLLBACK").await.ok();
+    let after = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
+    assert_eq!(after.ok().cell(0, 0).as_deref(), Some("3"));
+    run(&e, &format!("DROP TABLE {t}")).await.ok();
+}
+
+#[tokio::test]
+async fn analyze_refuses_a_write_to_a_table_that_cannot_roll_back() {
+    let e = open(MYSQL_URL).await;
+    let t = unique("my_myisam");
+    run(
+        &e,
+        &format!("CREATE TABLE {t} (a INT) ENGINE=MyISAM; INSERT INTO {t} VALUES (1), (2)"),
+    )
+    .await
+    .ok();
+    let out = run(&e, &format!("%%sql --analyze\nDELETE FROM {t}")).await;
+    let texts = out.ok().texts();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(
+        texts[0].starts_with(&format!(
+            "DELETE: not run — --analyze executes the statement, and {t} (MyISAM) cannot roll back"
+        )),
+        "{texts:?}"
+    );
+    let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("2"));
+    // A read of the same table is fine.
+    let out = run(&e, &format!("%%sql --analyze\nSELECT * FROM {t}")).await;
+    assert!(out.ok().texts().is_empty());
+    // Through a view the catalogue shows no engine: the ROLLBACK's warning 1196 is reported.
+    let v = unique("my_myisam_view");
+    run(&e, &format!("CREATE VIEW {v} AS SELECT a FROM {t}"))
+        .await
+        .ok();
+    let out = run(&e, &format!("%%sql --analyze\nDELETE FROM {v} WHERE a = 1")).await;
+    let texts = out.ok().texts();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert!(
+        texts[0].contains("its changes were NOT undone"),
+        "{texts:?}"
+    );
+    let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("1"));
+    run(&e, &format!("DROP VIEW {v}; DROP TABLE {t}"))
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn connect_to_a_silent_server_times_out_with_the_address() {
+    let port = silent_server();
+    let url = format!("mysql://root@127.0.0.1:{port}/test");
+    let (err, took) = open_error(&url, Duration::from_secs(1)).await;
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert_eq!(
+        err.evalue,
+        format!(
+            "could not connect: 127.0.0.1:{port} did not answer within 1 s (connect, TLS and login)"
+        )
+    );
+    assert!(
+        err.detail
+            .iter()
+            .any(|d| d.contains("%config connect_timeout = 30")),
+        "{:?}",
+        err.detail
+    );
+}
+
+#[tokio::test]
+async fn refused_port_is_one_clear_line() {
+    let (err, _) = open_error("mariadb://root@127.0.0.1:1/test", Duration::from_secs(5)).await;
+    assert_eq!(
+        err.evalue,
+        "could not connect to 127.0.0.1:1: connection refused — is the server running?"
+    );
+}

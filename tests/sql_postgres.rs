@@ -548,13 +548,16 @@ async fn unreachable_server_is_a_clear_error() {
 async fn explain_and_analyze_options_show_plans() {
     let e = open(PG_URL).await;
     let t = unique("ex");
+    run(&e, &format!("CREATE TEMP TABLE {t} (a int)"))
+        .await
+        .ok();
     let out = run(
         &e,
-        &format!("%%sql --explain\nCREATE TEMP TABLE {t} (a int);\nSELECT * FROM {t} WHERE a = 1"),
+        &format!("%%sql --explain\nSELECT * FROM {t} WHERE a = 1"),
     )
     .await;
     out.ok();
-    let plan = out.table(1);
+    let plan = out.table(0);
     assert!(
         plan.cell_text(0, 0)
             .unwrap_or_default()
@@ -569,6 +572,98 @@ async fn explain_and_analyze_options_show_plans() {
         .filter_map(|r| plan.cell_text(r, 0))
         .collect();
     assert!(all.iter().any(|l| l.contains("actual time")), "{all:?}");
+}
+
+#[tokio::test]
+async fn explain_never_runs_what_it_does_not_explain() {
+    let e = open(PG_URL).await;
+    let t = unique("pg_noexec");
+    run(
+        &e,
+        &format!("CREATE TABLE {t} (a int); INSERT INTO {t} VALUES (1)"),
+    )
+    .await
+    .ok();
+    let out = run(
+        &e,
+        &format!("%%sql --explain\nDROP TABLE {t};\nSELECT * FROM {t}"),
+    )
+    .await;
+    out.ok();
+    assert_eq!(
+        out.texts(),
+        vec![
+            "DROP TABLE: not run — --explain shows plans; run the cell without --explain to execute it"
+        ]
+    );
+    assert!(out.table(1).cell_text(0, 0).unwrap().contains("Seq Scan"));
+    let out = run(&e, &format!("%%sql --analyze\nCREATE INDEX ON {t} (a)")).await;
+    assert!(out.ok().texts()[0].starts_with("CREATE INDEX: not run — --analyze shows plans"));
+    let left = run(&e, &format!("SELECT count(*) FROM {t}")).await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("1"));
+    let indexes = run(
+        &e,
+        &format!("SELECT count(*) FROM pg_indexes WHERE tablename = '{t}'"),
+    )
+    .await;
+    assert_eq!(indexes.ok().cell(0, 0).as_deref(), Some("0"));
+    run(&e, &format!("DROP TABLE {t}")).await.ok();
+}
+
+#[tokio::test]
+async fn analyze_of_a_write_is_rolled_back() {
+    let e = open(PG_URL).await;
+    let t = unique("pg_analyze");
+    run(
+        &e,
+        &format!("CREATE TEMP TABLE {t} (a int); INSERT INTO {t} VALUES (1), (2), (3)"),
+    )
+    .await
+    .ok();
+    let out = run(&e, &format!("%%sql --analyze\nDELETE FROM {t} WHERE a > 1")).await;
+    out.ok();
+    let plan = out.table(0);
+    let lines: Vec<String> = (0..plan.shown_rows())
+        .filter_map(|r| plan.cell_text(r, 0))
+        .collect();
+    assert!(lines.iter().any(|l| l.contains("Delete on")), "{lines:?}");
+    assert_eq!(
+        out.texts(),
+        vec!["the DELETE ran inside a transaction that was rolled back; no rows were changed"]
+    );
+    assert_eq!(e.open_transaction(), None);
+    let left = run(&e, &format!("SELECT count(*) FROM {t}")).await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("3"));
+
+    // Inside the user's transaction: a savepoint, and the transaction goes on.
+    run(&e, &format!("BEGIN; INSERT INTO {t} VALUES (4)"))
+        .await
+        .ok();
+    let out = run(
+        &e,
+        &format!(
+            "%%sql --analyze\nWITH gone AS (DELETE FROM {t} RETURNING a) SELECT count(*) FROM gone"
+        ),
+    )
+    .await;
+    assert_eq!(
+        out.ok().texts(),
+        vec!["the statement ran inside a transaction that was rolled back; no rows were changed"]
+    );
+    // A failing analyzed write leaves the user's transaction usable.
+    let out = run(&e, &format!("%%sql --analyze\nUPDATE {t} SET a = a / 0")).await;
+    let err = out.err();
+    assert_eq!(err.ename, "SqlError[22012]");
+    assert!(
+        err.detail.iter().any(|d| d.contains("rolled back")),
+        "{:?}",
+        err.detail
+    );
+    let inside = run(&e, &format!("SELECT count(*) FROM {t}")).await;
+    assert_eq!(inside.ok().cell(0, 0).as_deref(), Some("4"));
+    run(&e, "COMMIT").await.ok();
+    let after = run(&e, &format!("SELECT count(*) FROM {t}")).await;
+    assert_eq!(after.ok().cell(0, 0).as_deref(), Some("4"));
 }
 
 /// Every cell of the first table of `out`, as text (`None` for NULL).
@@ -607,4 +702,82 @@ async fn infinite_timestamps_in_a_bound_statement_print_like_psql() {
     );
     let unbound = run(&e, &format!("SELECT ts, tz, d FROM {t} ORDER BY id")).await;
     assert_eq!(all_cells(unbound.ok()), all_cells(&bound));
+}
+
+#[tokio::test]
+async fn connect_to_a_silent_server_times_out_with_the_address() {
+    let port = silent_server();
+    let url = format!("postgresql://postgres@127.0.0.1:{port}/test");
+    let (err, took) = open_error(&url, Duration::from_secs(1)).await;
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert_eq!(err.ename, "SqlError[connection]");
+    assert_eq!(
+        err.evalue,
+        format!(
+            "could not connect: 127.0.0.1:{port} did not answer within 1 s (connect, TLS and login)"
+        )
+    );
+    assert!(
+        err.detail
+            .iter()
+            .any(|d| d.contains("%config connect_timeout = 30")),
+        "{:?}",
+        err.detail
+    );
+}
+
+#[tokio::test]
+async fn refused_port_is_one_clear_line() {
+    let (err, _) = open_error(
+        "postgres://postgres:pw@127.0.0.1:1/test",
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(
+        err.evalue,
+        "could not connect to 127.0.0.1:1: connection refused — is the server running?"
+    );
+    assert!(
+        err.detail.iter().all(|d| !d.contains(":pw@")),
+        "{:?}",
+        err.detail
+    );
+}
+
+#[tokio::test]
+async fn reconnect_to_a_server_that_fell_silent_times_out() {
+    let proxy = Proxy::start("127.0.0.1:5432");
+    let url = format!("postgres://postgres@127.0.0.1:{}/test", proxy.port);
+    let options = dbkernel::engine::registry::OpenOptions {
+        connect_timeout: Duration::from_secs(1),
+    };
+    let e = dbkernel::engine::registry::open(&url, &options)
+        .await
+        .expect("connects through the proxy");
+    run(&e, "SELECT 1").await.ok();
+    proxy.fall_silent();
+    let started = std::time::Instant::now();
+    let out = run(&e, "SELECT 2").await;
+    let err = out.err();
+    // One second for the liveness ping, one for the reconnect.
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        err.evalue.contains(&format!(
+            "127.0.0.1:{} did not answer within 1 s",
+            proxy.port
+        )),
+        "{}",
+        err.evalue
+    );
+    assert!(
+        err.detail
+            .iter()
+            .any(|d| d.contains("%config connect_timeout")),
+        "{:?}",
+        err.detail
+    );
 }

@@ -277,11 +277,24 @@ async fn status_lines_for_ddl_and_dml() {
 }
 
 #[tokio::test]
-async fn explain_option_shows_the_plan_and_runs_setup_statements() {
+async fn explain_option_shows_the_plan_and_does_not_run_other_statements() {
     let e = open(MEMORY).await;
-    let out = run(&e, "%%sql --explain\nCREATE TABLE ex (a INTEGER PRIMARY KEY, b TEXT);\nSELECT * FROM ex WHERE a = 1").await;
+    run(&e, "CREATE TABLE ex (a INTEGER PRIMARY KEY, b TEXT)")
+        .await
+        .ok();
+    let out = run(
+        &e,
+        "%%sql --explain\nCREATE TABLE ex2 (a INTEGER);\nSELECT * FROM ex WHERE a = 1",
+    )
+    .await;
     out.ok();
-    assert_eq!(out.status(0), "CREATE TABLE");
+    match &out.sink.results[0] {
+        dbkernel::result::QueryResult::Text(t) => assert_eq!(
+            t,
+            "CREATE TABLE: not run — --explain shows plans; run the cell without --explain to execute it"
+        ),
+        other => panic!("{other:?}"),
+    }
     let plan = out.table(1);
     let text: Vec<String> = (0..plan.shown_rows())
         .filter_map(|r| plan.cell_text(r, plan.columns.len() - 1))
@@ -291,5 +304,10 @@ async fn explain_option_shows_the_plan_and_runs_setup_statements() {
             .any(|t| t.contains("SEARCH ex USING INTEGER PRIMARY KEY")),
         "{text:?}"
     );
-    assert!(run(&e, "%%sql --analyze\nSELECT 1").await.result.is_err());
+    let tables = run(&e, "SELECT count(*) FROM sqlite_master WHERE name = 'ex2'").await;
+    assert_eq!(tables.ok().cell(0, 0).as_deref(), Some("0"));
+    // No EXPLAIN ANALYZE in SQLite: refused before anything runs.
+    let out = run(&e, "%%sql --analyze\nDELETE FROM ex;\nSELECT 1").await;
+    assert!(out.err().evalue.contains("SQLite has no EXPLAIN ANALYZE"));
+    assert!(out.sink.results.is_empty());
 }

@@ -85,6 +85,18 @@ impl Outcome {
         }
     }
 
+    /// The informational lines among the results (`QueryResult::Text`), in order.
+    pub fn texts(&self) -> Vec<String> {
+        self.sink
+            .results
+            .iter()
+            .filter_map(|r| match r {
+                QueryResult::Text(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The text of row `row`, column `col` of the first table result.
     pub fn cell(&self, row: usize, col: usize) -> Option<String> {
         let index = self
@@ -158,4 +170,100 @@ pub async fn run_and_cancel(
 
 pub fn set(variables: &SharedVariables, name: &str, value: Scalar) {
     variables.lock().set(name, Variable::Scalar(value));
+}
+
+/// A TCP listener on 127.0.0.1 that accepts connections and never says anything: a server that
+/// hangs during the handshake. Returns its port; the sockets stay open for the test's life.
+pub fn silent_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let port = listener.local_addr().expect("local addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+/// Opens `url` with a connect timeout of `limit`; the error and how long the attempt took.
+pub async fn open_error(url: &str, limit: Duration) -> (EngineError, Duration) {
+    let options = registry::OpenOptions {
+        connect_timeout: limit,
+    };
+    let started = Instant::now();
+    let result = tokio::time::timeout(Duration::from_secs(30), registry::open(url, &options))
+        .await
+        .expect("open gave up within 30 s");
+    match result {
+        Ok(_) => panic!("{url} should not connect"),
+        Err(e) => (e, started.elapsed()),
+    }
+}
+
+/// A TCP proxy on 127.0.0.1 to `target` that can be told to fall silent: from then on it passes
+/// nothing in either direction and new connections are accepted and ignored.
+pub struct Proxy {
+    pub port: u16,
+    silent: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Proxy {
+    pub fn start(target: &str) -> Proxy {
+        use std::sync::atomic::AtomicBool;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local addr").port();
+        let silent = Arc::new(AtomicBool::new(false));
+        let target = target.to_string();
+        let flag = silent.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for client in listener.incoming().flatten() {
+                if flag.load(Ordering::SeqCst) {
+                    held.push(client);
+                    continue;
+                }
+                let Ok(server) = std::net::TcpStream::connect(&target) else {
+                    continue;
+                };
+                for (from, to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    let flag = flag.clone();
+                    std::thread::spawn(move || pipe(from, to, &flag));
+                }
+            }
+        });
+        Proxy { port, silent }
+    }
+
+    pub fn fall_silent(&self) {
+        self.silent.store(true, Ordering::SeqCst);
+    }
+}
+
+fn pipe(
+    mut from: std::net::TcpStream,
+    mut to: std::net::TcpStream,
+    silent: &std::sync::atomic::AtomicBool,
+) {
+    use std::io::{Read, Write};
+    let mut buffer = [0u8; 16384];
+    loop {
+        match from.read(&mut buffer) {
+            Ok(0) | Err(_) => {
+                if !silent.load(Ordering::SeqCst) {
+                    let _ = to.shutdown(std::net::Shutdown::Write);
+                }
+                return;
+            }
+            Ok(n) => {
+                // Once silent, bytes are swallowed and the sockets left open.
+                if !silent.load(Ordering::SeqCst) && to.write_all(&buffer[..n]).is_err() {
+                    return;
+                }
+            }
+        }
+    }
 }

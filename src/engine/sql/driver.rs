@@ -2,6 +2,9 @@
 //! The per-database files (`postgres.rs`, `mysql.rs`, `sqlite.rs`) differ only in how they talk
 //! to their server; the engine loop in `mod.rs` is shared.
 
+use std::future::Future;
+use std::time::Duration;
+
 use tokio_util::sync::CancellationToken;
 
 use super::bind::Bound;
@@ -41,4 +44,86 @@ pub fn not_connected() -> sqlx::Error {
         std::io::ErrorKind::NotConnected,
         "not connected",
     ))
+}
+
+/// Why a server connection could not be opened (or reopened), with the address it was for.
+#[derive(Debug)]
+pub struct ConnectError {
+    /// `host:port` as the options say (a socket path for a Unix socket).
+    pub address: String,
+    pub kind: ConnectErrorKind,
+}
+
+#[derive(Debug)]
+pub enum ConnectErrorKind {
+    /// Nothing came back within `%config connect_timeout` (connect + TLS + authentication).
+    TimedOut(Duration),
+    Driver(sqlx::Error),
+}
+
+impl ConnectError {
+    /// A URL the driver cannot read.
+    pub fn invalid(error: sqlx::Error) -> Self {
+        ConnectError {
+            address: String::new(),
+            kind: ConnectErrorKind::Driver(error),
+        }
+    }
+
+    pub fn timed_out(&self) -> bool {
+        matches!(self.kind, ConnectErrorKind::TimedOut(_))
+    }
+
+    /// A refused TCP connection: nothing listens on the port.
+    pub fn refused(&self) -> bool {
+        matches!(&self.kind, ConnectErrorKind::Driver(sqlx::Error::Io(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused)
+    }
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            ConnectErrorKind::TimedOut(limit) => write!(
+                f,
+                "{} did not answer within {} (connect, TLS and login)",
+                self.address,
+                seconds(*limit)
+            ),
+            ConnectErrorKind::Driver(_) if self.refused() => write!(
+                f,
+                "could not connect to {}: connection refused — is the server running?",
+                self.address
+            ),
+            ConnectErrorKind::Driver(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// `1 s`, `2.5 s`.
+pub fn seconds(d: Duration) -> String {
+    let secs = d.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
+/// Runs a connect (or a ping before reusing a connection) under the connect timeout.
+pub async fn within<T>(
+    address: &str,
+    limit: Duration,
+    connecting: impl Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, ConnectError> {
+    match tokio::time::timeout(limit, connecting).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(ConnectError {
+            address: address.to_string(),
+            kind: ConnectErrorKind::Driver(e),
+        }),
+        Err(_) => Err(ConnectError {
+            address: address.to_string(),
+            kind: ConnectErrorKind::TimedOut(limit),
+        }),
+    }
 }

@@ -35,7 +35,7 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 
-use self::driver::{Outcome, Run};
+use self::driver::{ConnectError, Outcome, Run};
 use self::error::{Place, classify, report};
 use self::lex::Dialect;
 use self::rows::RowBuffer;
@@ -55,7 +55,7 @@ enum Session {
 
 impl Session {
     /// Makes sure there is a live connection; `Ok(true)` when it had to open a new one.
-    async fn ensure_connected(&mut self) -> Result<bool, sqlx::Error> {
+    async fn ensure_connected(&mut self) -> Result<bool, ConnectError> {
         match self {
             Session::Postgres(s) => s.ensure_connected().await,
             Session::MySql(s) => s.ensure_connected().await,
@@ -69,6 +69,33 @@ impl Session {
             Session::Postgres(s) => s.run(run).await,
             Session::MySql(s) => s.run(run).await,
             Session::Sqlite(s) => s.run(run).await,
+        }
+    }
+
+    /// Runs a short control statement (`BEGIN`, `SAVEPOINT`, `ROLLBACK`) that returns nothing.
+    async fn run_plain(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Session::Postgres(s) => s.run_plain(sql).await,
+            Session::MySql(s) => s.run_plain(sql).await,
+            Session::Sqlite(s) => s.run_plain(sql).await,
+        }
+    }
+
+    /// The tables among `tables` whose storage engine cannot roll back, with that engine
+    /// (MySQL/MariaDB; every other database rolls back everything).
+    async fn non_transactional(&mut self, tables: &[explain::TableName]) -> Vec<(String, String)> {
+        match self {
+            Session::MySql(s) => s.non_transactional(tables).await,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the last statement left warning 1196 ("Some non-transactional changed tables
+    /// couldn't be rolled back"): MySQL/MariaDB only.
+    async fn rollback_was_incomplete(&mut self) -> bool {
+        match self {
+            Session::MySql(s) => s.warning_codes().await.contains(&1196),
+            _ => false,
         }
     }
 
@@ -109,18 +136,19 @@ pub async fn open(
     url: &str,
     options: &crate::engine::registry::OpenOptions,
 ) -> Result<Arc<dyn Engine>, EngineError> {
-    let _ = options; // TODO(issue 13): connect timeout
-
+    let limit = options.connect_timeout;
     let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
     let shown_url = mask_password(url);
     let connected = match scheme.as_str() {
+        // A local file: the timeout has nothing to wait for.
         "sqlite" => sqlite::SqliteSession::connect(url)
             .await
+            .map_err(ConnectError::invalid)
             .map(|s| (Dialect::Sqlite, Session::Sqlite(s))),
-        "postgres" | "postgresql" => postgres::PgSession::connect(url)
+        "postgres" | "postgresql" => postgres::PgSession::connect(url, limit)
             .await
             .map(|s| (Dialect::Postgres, Session::Postgres(s))),
-        "mysql" | "mariadb" => mysql::MySqlSession::connect(url)
+        "mysql" | "mariadb" => mysql::MySqlSession::connect(url, limit)
             .await
             .map(|s| (Dialect::MySql, Session::MySql(s))),
         _ => {
@@ -141,13 +169,29 @@ pub async fn open(
 }
 
 /// A connection failure, with the password scrubbed from whatever the driver said.
-fn connect_error(url: &str, shown_url: &str, error: &sqlx::Error) -> EngineError {
+fn connect_error(url: &str, shown_url: &str, error: &ConnectError) -> EngineError {
     let mut message = error.to_string();
     if let Some(password) = password_of(url) {
         message = message.replace(&password, "****");
     }
+    if error.timed_out() {
+        return EngineError::new(
+            "SqlError[connection]",
+            format!("could not connect: {message}"),
+        )
+        .with_detail(format!("URL: {shown_url}"))
+        .with_detail(timeout_hint());
+    }
+    if error.refused() {
+        return EngineError::new("SqlError[connection]", message)
+            .with_detail(format!("URL: {shown_url}"));
+    }
     EngineError::new("SqlError[connection]", format!("could not connect to {shown_url}: {message}"))
         .with_detail("check the URL (scheme://user:password@host:port/database) and that the server is running and reachable")
+}
+
+fn timeout_hint() -> &'static str {
+    "a slow server or network may need longer: %config connect_timeout = 30 (seconds), then connect again"
 }
 
 fn password_of(url: &str) -> Option<String> {
@@ -185,14 +229,20 @@ impl SqlEngine {
                 ));
                 Ok(())
             }
-            Err(e) => Err(EngineError::new(
-                "SqlError[connection]",
-                format!(
-                    "the connection to {} is gone and reconnecting failed: {e}",
-                    self.shown_url
-                ),
-            )
-            .with_detail("check that the server is running; the next cell tries again")),
+            Err(e) => {
+                let mut error = EngineError::new(
+                    "SqlError[connection]",
+                    format!(
+                        "the connection to {} is gone and reconnecting failed: {e}",
+                        self.shown_url
+                    ),
+                )
+                .with_detail("check that the server is running; the next cell tries again");
+                if e.timed_out() {
+                    error = error.with_detail(timeout_hint());
+                }
+                Err(error)
+            }
         }
     }
 }
@@ -214,6 +264,14 @@ impl Engine for SqlEngine {
         if statements.is_empty() {
             return Ok(());
         }
+        let plan_mode = match (cell.options.explain, cell.options.analyze) {
+            (_, true) => Some(explain::Mode::Analyze),
+            (true, false) => Some(explain::Mode::Plan),
+            (false, false) => None,
+        };
+        if let Some(mode) = plan_mode {
+            explain::check_cell(dialect, mode)?;
+        }
         let mut state = self.state.lock().await;
         self.connect_for_cell(&mut state, ctx).await?;
         let count = statements.len();
@@ -222,6 +280,14 @@ impl Engine for SqlEngine {
                 return Err(EngineError::interrupted());
             }
             let text = statement.text(body);
+            let explained = match plan_mode.map(|m| explain::step(text, dialect, m, state.txn)) {
+                Some(explain::Step::NotRun(message)) => {
+                    ctx.sink.emit(QueryResult::Text(message));
+                    continue;
+                }
+                Some(explain::Step::Explain(explained)) => Some(explained),
+                None => None,
+            };
             let sites = bind::find_binds(text, dialect);
             let bound = if sites.is_empty() {
                 None
@@ -229,11 +295,30 @@ impl Engine for SqlEngine {
                 let variables = ctx.variables.lock();
                 Some(bind::bind(text, &sites, dialect, &variables)?)
             };
-            let explain = if cell.options.explain || cell.options.analyze {
-                explain::explain_prefix(text, dialect, cell.options.analyze)?
-            } else {
-                None
-            };
+            if let Some(explained) = &explained
+                && explained.writes.is_some()
+            {
+                let targets = explain::write_targets(text, dialect);
+                let refused = state.session.non_transactional(&targets).await;
+                if !refused.is_empty() {
+                    ctx.sink
+                        .emit(QueryResult::Text(explain::refuse_non_transactional(
+                            text, dialect, &refused,
+                        )));
+                    continue;
+                }
+            }
+            let guard = explained.as_ref().and_then(|e| e.guard);
+            if let Some(guard) = guard
+                && let Err(e) = state.session.run_plain(&guard.begin(dialect)).await
+            {
+                return Err(EngineError::new(
+                    "SqlError[analyze]",
+                    format!("--analyze could not open the transaction it rolls back: {e}"),
+                )
+                .with_detail(format!("statement {} of {count} was not run", index + 1)));
+            }
+            let explain = explained.as_ref().map(|e| e.prefix);
             let explained_text;
             let explained_bound;
             let (sql, bound_sent, prefix_len) = match explain {
@@ -266,6 +351,10 @@ impl Engine for SqlEngine {
                 connection: ctx.connection_name.clone(),
                 elapsed: started.elapsed(),
             };
+            let rolled_back = match guard {
+                Some(guard) => Some(self.end_guard(&mut state.session, guard, &outcome).await),
+                None => None,
+            };
             let place = Place {
                 body,
                 start: statement.start,
@@ -278,6 +367,26 @@ impl Engine for SqlEngine {
                 Outcome::Done { rows_affected } => {
                     state.txn = status::after_success(state.txn, text, dialect);
                     self.emit(rows, rows_affected, text, keep_all, cell, ctx, provenance);
+                    if let Some(rolled_back) = rolled_back {
+                        let verb = explained.as_ref().and_then(|e| e.writes.clone());
+                        match rolled_back {
+                            RolledBack::Completely => {
+                                if let Some(verb) = verb {
+                                    ctx.sink
+                                        .emit(QueryResult::Text(explain::rolled_back_note(&verb)));
+                                }
+                            }
+                            RolledBack::Incompletely => {
+                                let verb = verb.unwrap_or_else(|| "statement".into());
+                                ctx.sink
+                                    .emit(QueryResult::Text(explain::not_undone_note(&verb)));
+                            }
+                            RolledBack::Failed(e) => {
+                                state.txn = TxnState::Open;
+                                return Err(rollback_failed(&e));
+                            }
+                        }
+                    }
                 }
                 Outcome::Failed(err) => {
                     let sent = bound_sent.map_or(sql, |b| b.sql.as_str());
@@ -287,6 +396,20 @@ impl Engine for SqlEngine {
                     });
                     let mut error = report(&failure, &place, dialect, position);
                     let was = state.txn;
+                    if let Some(rolled_back) = rolled_back
+                        && !failure.connection_lost
+                    {
+                        // The failure happened inside the --analyze transaction, which is gone:
+                        // the session is as it was before the statement.
+                        return Err(match rolled_back {
+                            RolledBack::Completely => error.with_detail("nothing was changed: the statement ran inside a transaction that was rolled back"),
+                            RolledBack::Incompletely => error.with_detail(explain::not_undone_note("statement")),
+                            RolledBack::Failed(e) => {
+                                state.txn = TxnState::Open;
+                                error.with_detail(rollback_failed(&e).evalue)
+                            }
+                        });
+                    }
                     if failure.connection_lost {
                         state.session.drop_connection();
                         state.txn = TxnState::Idle;
@@ -308,10 +431,11 @@ impl Engine for SqlEngine {
                 Outcome::Interrupted | Outcome::InterruptedConnectionReset => {
                     let reset = matches!(outcome, Outcome::InterruptedConnectionReset);
                     let was = state.txn;
-                    state.txn = if reset {
-                        TxnState::Idle
-                    } else {
-                        status::after_failure(was, dialect)
+                    state.txn = match (&rolled_back, reset) {
+                        (_, true) => TxnState::Idle,
+                        (Some(RolledBack::Completely | RolledBack::Incompletely), false) => was,
+                        (Some(RolledBack::Failed(_)), false) => TxnState::Open,
+                        (None, false) => status::after_failure(was, dialect),
                     };
                     let mut error = EngineError::interrupted().with_detail(format!(
                         "statement {} of {count} was cancelled on the server",
@@ -342,7 +466,50 @@ impl Engine for SqlEngine {
     }
 }
 
+/// How the transaction around an `--analyze` ended.
+enum RolledBack {
+    Completely,
+    /// MySQL/MariaDB warned that non-transactional tables kept their changes (warning 1196).
+    Incompletely,
+    Failed(sqlx::Error),
+}
+
+fn rollback_failed(error: &sqlx::Error) -> EngineError {
+    EngineError::new(
+        "SqlError[analyze]",
+        format!("--analyze could not roll back the transaction it ran the statement in: {error}"),
+    )
+    .with_detail("the statement's changes may still be pending: run ROLLBACK before anything else")
+}
+
 impl SqlEngine {
+    /// Rolls back the `--analyze` transaction or savepoint, whatever the statement's outcome.
+    async fn end_guard(
+        &self,
+        session: &mut Session,
+        guard: explain::Guard,
+        outcome: &Outcome,
+    ) -> RolledBack {
+        if matches!(outcome, Outcome::InterruptedConnectionReset) {
+            // The connection is gone, and with it the transaction.
+            return RolledBack::Completely;
+        }
+        let mut incomplete = false;
+        for sql in guard.end() {
+            if let Err(e) = session.run_plain(&sql).await {
+                return RolledBack::Failed(e);
+            }
+            if sql.starts_with("ROLLBACK") {
+                incomplete |= session.rollback_was_incomplete().await;
+            }
+        }
+        if incomplete {
+            RolledBack::Incompletely
+        } else {
+            RolledBack::Completely
+        }
+    }
+
     /// Emits one finished statement: its table (and `--out` variable) or its status line.
     #[allow(clippy::too_many_arguments)]
     fn emit(

@@ -18,7 +18,8 @@ use sqlx::{
 };
 
 use super::cancel;
-use super::driver::{Outcome, Run, not_connected};
+use super::driver::{ConnectError, Outcome, Run, not_connected, within};
+use super::explain::{TableName, engine_rolls_back};
 use super::rows::RowBuffer;
 use super::types::{bits_to_int, datum_from_text, mysql_kind};
 use crate::result::{Datum, ValueKind};
@@ -26,12 +27,14 @@ use crate::session::variables::Scalar;
 
 pub struct MySqlSession {
     options: MySqlConnectOptions,
+    /// `%config connect_timeout` at `%connect`, for reconnects and pings too.
+    connect_timeout: Duration,
     conn: Option<MySqlConnection>,
     id: u64,
 }
 
 impl MySqlSession {
-    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+    pub async fn connect(url: &str, connect_timeout: Duration) -> Result<Self, ConnectError> {
         // mariadb:// is the same protocol; sqlx only knows the mysql scheme.
         let url = match url.split_once("://") {
             Some((scheme, rest)) if scheme.eq_ignore_ascii_case("mariadb") => {
@@ -39,25 +42,30 @@ impl MySqlSession {
             }
             _ => url.to_string(),
         };
-        let options = MySqlConnectOptions::from_str(&url)?
+        let options = MySqlConnectOptions::from_str(&url)
+            .map_err(ConnectError::invalid)?
             .log_statements(log::LevelFilter::Off)
             .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(3600));
-        let (conn, id) = open(&options).await?;
+        let (conn, id) = within(&address(&options), connect_timeout, open(&options)).await?;
         Ok(MySqlSession {
             options,
+            connect_timeout,
             conn: Some(conn),
             id,
         })
     }
 
-    pub async fn ensure_connected(&mut self) -> Result<bool, sqlx::Error> {
+    pub async fn ensure_connected(&mut self) -> Result<bool, ConnectError> {
+        let address = address(&self.options);
         if let Some(conn) = self.conn.as_mut()
-            && conn.ping().await.is_ok()
+            && within(&address, self.connect_timeout, conn.ping())
+                .await
+                .is_ok()
         {
             return Ok(false);
         }
         self.conn = None;
-        let (conn, id) = open(&self.options).await?;
+        let (conn, id) = within(&address, self.connect_timeout, open(&self.options)).await?;
         self.conn = Some(conn);
         self.id = id;
         Ok(true)
@@ -73,8 +81,66 @@ impl MySqlSession {
         }
     }
 
+    /// Runs a short control statement (BEGIN, SAVEPOINT, ROLLBACK) outside the stop button.
+    pub async fn run_plain(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        let conn = self.conn.as_mut().ok_or_else(not_connected)?;
+        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+    }
+
+    /// The tables among `tables` whose storage engine cannot roll back (MyISAM, Aria, MEMORY…),
+    /// each with its engine. Views and tables the catalogue does not list (temporary tables) are
+    /// left to the check after the ROLLBACK.
+    pub async fn non_transactional(&mut self, tables: &[TableName]) -> Vec<(String, String)> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for (schema, name) in tables {
+            let engine: Result<Option<Option<String>>, _> = sqlx::query_scalar(
+                "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?",
+            )
+            .bind(schema.clone())
+            .bind(name.clone())
+            .fetch_optional(&mut *conn)
+            .await;
+            if let Ok(Some(Some(engine))) = engine
+                && !engine_rolls_back(&engine)
+            {
+                let shown = match schema {
+                    Some(schema) => format!("{schema}.{name}"),
+                    None => name.clone(),
+                };
+                found.push((shown, engine));
+            }
+        }
+        found
+    }
+
+    /// The codes of the last statement's warnings (`SHOW WARNINGS`); empty if it cannot tell.
+    pub async fn warning_codes(&mut self) -> Vec<u32> {
+        let Some(conn) = self.conn.as_mut() else {
+            return Vec::new();
+        };
+        let Ok(found) = sqlx::raw_sql(AssertSqlSafe("SHOW WARNINGS"))
+            .fetch_all(&mut *conn)
+            .await
+        else {
+            return Vec::new();
+        };
+        found
+            .iter()
+            .filter_map(|row| row.try_get_unchecked::<&str, _>(1).ok()?.parse().ok())
+            .collect()
+    }
+
     pub async fn run(&mut self, run: Run<'_>) -> Outcome {
-        let MySqlSession { options, conn, id } = self;
+        let limit = self.connect_timeout;
+        let MySqlSession {
+            options, conn, id, ..
+        } = self;
         let Some(conn) = conn.as_mut() else {
             return Outcome::Failed(not_connected());
         };
@@ -92,7 +158,8 @@ impl MySqlSession {
             move || {
                 let options = options.clone();
                 async move {
-                    if let Err(e) = kill_query(&options, id).await {
+                    let killing = kill_query(&options, id);
+                    if let Err(e) = within(&address(&options), limit, killing).await {
                         log::warn!("could not send KILL QUERY {id}: {e}");
                     }
                 }
@@ -136,6 +203,17 @@ impl MySqlSession {
             }
         }
         Outcome::Done { rows_affected }
+    }
+}
+
+/// `host:port` (or the socket path) the options connect to, for messages.
+fn address(options: &MySqlConnectOptions) -> String {
+    match options.get_socket() {
+        Some(socket) => socket.display().to_string(),
+        None if options.get_host().contains(':') => {
+            format!("[{}]:{}", options.get_host(), options.get_port())
+        }
+        None => format!("{}:{}", options.get_host(), options.get_port()),
     }
 }
 

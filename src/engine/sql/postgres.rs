@@ -21,7 +21,7 @@ use tracing::instrument::WithSubscriber;
 
 use super::bind::Bound;
 use super::cancel;
-use super::driver::{Outcome, Run, not_connected};
+use super::driver::{ConnectError, Outcome, Run, not_connected, within};
 use super::notice::Notices;
 use super::rows::RowBuffer;
 use super::types::{datum_from_text, postgres_category_kind, postgres_kind};
@@ -30,6 +30,9 @@ use crate::session::variables::Scalar;
 
 pub struct PgSession {
     options: PgConnectOptions,
+    /// `%config connect_timeout` at `%connect`: for the first connect, reconnects and the
+    /// liveness ping before a cell.
+    connect_timeout: Duration,
     conn: Option<PgConnection>,
     pid: i32,
     /// OID → (type name, kind) for types sqlx does not know (enums, domains, extensions).
@@ -38,13 +41,15 @@ pub struct PgSession {
 }
 
 impl PgSession {
-    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        let options = PgConnectOptions::from_str(url)?
+    pub async fn connect(url: &str, connect_timeout: Duration) -> Result<Self, ConnectError> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(ConnectError::invalid)?
             .log_statements(log::LevelFilter::Off)
             .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(3600));
-        let (conn, pid) = open(&options).await?;
+        let (conn, pid) = within(&address(&options), connect_timeout, open(&options)).await?;
         Ok(PgSession {
             options,
+            connect_timeout,
             conn: Some(conn),
             pid,
             types: HashMap::new(),
@@ -54,14 +59,17 @@ impl PgSession {
 
     /// Checks the connection with a round trip; reopens it if it is gone. Returns whether it
     /// had to reconnect.
-    pub async fn ensure_connected(&mut self) -> Result<bool, sqlx::Error> {
+    pub async fn ensure_connected(&mut self) -> Result<bool, ConnectError> {
+        let address = address(&self.options);
         if let Some(conn) = self.conn.as_mut()
-            && conn.ping().await.is_ok()
+            && within(&address, self.connect_timeout, conn.ping())
+                .await
+                .is_ok()
         {
             return Ok(false);
         }
         self.conn = None;
-        let (conn, pid) = open(&self.options).await?;
+        let (conn, pid) = within(&address, self.connect_timeout, open(&self.options)).await?;
         self.conn = Some(conn);
         self.pid = pid;
         self.types.clear();
@@ -78,13 +86,24 @@ impl PgSession {
         }
     }
 
+    /// Runs a short control statement (BEGIN, SAVEPOINT, ROLLBACK) outside the stop button.
+    pub async fn run_plain(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        let conn = self.conn.as_mut().ok_or_else(not_connected)?;
+        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+    }
+
     pub async fn run(&mut self, run: Run<'_>) -> Outcome {
+        let limit = self.connect_timeout;
         let PgSession {
             options,
             conn,
             pid,
             types,
             notices,
+            ..
         } = self;
         let Some(conn) = conn.as_mut() else {
             return Outcome::Failed(not_connected());
@@ -103,7 +122,8 @@ impl PgSession {
             move || {
                 let options = options.clone();
                 async move {
-                    if let Err(e) = cancel_backend(&options, pid).await {
+                    let cancelling = cancel_backend(&options, pid);
+                    if let Err(e) = within(&address(&options), limit, cancelling).await {
                         log::warn!("could not send pg_cancel_backend({pid}): {e}");
                     }
                 }
@@ -140,6 +160,18 @@ impl PgSession {
             header_from_prepare(conn, types, sql, bound, rows).await;
         }
         Outcome::Done { rows_affected }
+    }
+}
+
+/// `host:port` (or the socket path) the options connect to, for messages.
+fn address(options: &PgConnectOptions) -> String {
+    let host = options.get_host();
+    if host.starts_with('/') {
+        format!("{host}/.s.PGSQL.{}", options.get_port())
+    } else if host.contains(':') {
+        format!("[{host}]:{}", options.get_port())
+    } else {
+        format!("{host}:{}", options.get_port())
     }
 }
 

@@ -64,6 +64,15 @@ impl SqliteSession {
         }
     }
 
+    /// Runs a short control statement (BEGIN, SAVEPOINT, ROLLBACK) outside the stop button.
+    pub async fn run_plain(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        let conn = self.conn.as_mut().ok_or_else(not_connected)?;
+        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .execute(&mut *conn)
+            .await
+            .map(|_| ())
+    }
+
     pub async fn run(&mut self, run: Run<'_>) -> Outcome {
         let Some(conn) = self.conn.as_mut() else {
             return Outcome::Failed(not_connected());
