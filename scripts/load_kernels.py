@@ -153,6 +153,17 @@ def rss_of(procs):
     return total
 
 
+def uss_of(procs):
+    """Private memory (USS): what the kernel costs beyond the pages it shares with the others."""
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_full_info().uss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
+
+
 def use_binary(binary):
     """A private kernelspec for `binary` (e.g. the release build); returns its JUPYTER_PATH."""
     prefix = tempfile.mkdtemp(prefix="dbkernel-load-spec-")
@@ -203,7 +214,8 @@ def main():
         time.sleep(args.idle_seconds)
         elapsed = time.monotonic() - t0
         idle_cpu = {i: (cpu_of(trees[i]) - before[i]) / elapsed for i in trees}
-        rss = {i: rss_of(process_tree(w.pid)) for i, w in ((w.index, w) for w in live)}
+        rss = {w.index: rss_of(process_tree(w.pid)) for w in live}
+        uss = {w.index: uss_of(process_tree(w.pid)) for w in live}
         children = {w.index: len(trees[w.index]) - 1 for w in live}
     finally:
         stoppers = threading.Thread(target=lambda: [w.stop() for w in workers])
@@ -220,6 +232,8 @@ def main():
     print(f"RSS total: {mib(sum(rss.values()))}; per kernel: min {mib(min(rss.values()))}, "
           f"median {mib(statistics.median(rss.values()))}, max {mib(max(rss.values()))}")
     print("RSS per kernel (MB): " + " ".join(f"{rss[i] / 10**6:.1f}" for i in sorted(rss)))
+    print(f"USS (private memory) per kernel: median {mib(statistics.median(uss.values()))}, "
+          f"max {mib(max(uss.values()))}; total {mib(sum(uss.values()))}")
     print(f"idle CPU over {elapsed:.1f} s, per kernel (% of one core): "
           + " ".join(f"{idle_cpu[i] * 100:.2f}" for i in sorted(idle_cpu)))
     print(f"idle CPU: mean {statistics.mean(idle_cpu.values()):.2%}, max {max(idle_cpu.values()):.2%}, "

@@ -925,9 +925,11 @@ def replies_for(sock, msg_id, wait_s, until_first=False):
     return got
 
 
-def test_a_replayed_execute_request_runs_once(fresh_kernel):
+def test_a_replayed_execute_request_runs_once(tmp_path):
     require_port(6379, "Redis")
-    km, kc = fresh_kernel
+    log_path = tmp_path / "kernel.log"
+    log = open(log_path, "wb")
+    km, kc = start_kernel({"DBKERNEL_LOG": "warn"}, stderr=log)
     counter = f"dbkernel:test:faults:replay:{uuid.uuid4().hex}"
     sock, key = shell_socket(km)
     try:
@@ -944,6 +946,10 @@ def test_a_replayed_execute_request_runs_once(fresh_kernel):
                   re.MULTILINE)
     finally:
         sock.close()
+        stop_kernel(km, kc)
+        log.close()
+    logged = log_path.read_text(errors="replace")
+    expect_re(r"replay", logged, "the kernel's log records the dropped replay")
 
 
 def test_a_signed_oversized_message_is_dropped_and_never_run(fresh_kernel):
