@@ -350,3 +350,170 @@ async fn parse_and_plan_errors_point_at_the_cell_line() {
     .await;
     assert!(ran.err().evalue.contains("JavaScript"), "{:?}", ran.err());
 }
+
+/// A SQL-like table of `rows` rows (id, name, city), as `%%sql --out rows` would keep it.
+fn table_variable(rows: usize) -> Variable {
+    use dbkernel::result::{Column, Datum, TableBuilder, ValueKind};
+    let column = |name: &str, kind| Column {
+        name: name.into(),
+        db_type: "text".into(),
+        kind,
+    };
+    let mut builder = TableBuilder::new(
+        vec![
+            column("id", ValueKind::Integer),
+            column("name", ValueKind::Text),
+            column("city", ValueKind::Text),
+        ],
+        50,
+        true,
+    );
+    for i in 0..rows {
+        builder.push_row(vec![
+            Datum::Int(i as i64),
+            Datum::Text(format!("customer number {i:08} of the big table")),
+            Datum::Text("Amsterdam".into()),
+        ]);
+    }
+    Variable::Table(builder.finish(Default::default()))
+}
+
+#[tokio::test]
+async fn a_large_insert_many_from_a_kernel_table_is_split_in_batches_and_later_cells_stay_fast() {
+    let db = unique_db("bigins");
+    let engine = open().await;
+    let vars = SharedVariables::default();
+    vars.lock().set("rows", table_variable(300_000));
+    let started = std::time::Instant::now();
+    let ran = run(
+        &engine,
+        &vars,
+        &format!("%%mql\nuse {db}\nconst r = db.t.insertMany({{{{rows}}}})\ndb.t.countDocuments()"),
+    )
+    .await;
+    ran.ok();
+    let took = started.elapsed();
+    assert!(ran.text().contains("300000"), "{}", ran.text());
+    // The table is converted only for the cell that reads it: a later cell does not pay for it.
+    let started = std::time::Instant::now();
+    let ran = run(
+        &engine,
+        &vars,
+        &format!("%%mql\nuse {db}\ndb.t.findOne({{ id: 7 }})"),
+    )
+    .await;
+    ran.ok();
+    let find_one = started.elapsed();
+    assert!(
+        ran.text().contains("customer number 00000007"),
+        "{}",
+        ran.text()
+    );
+    assert!(
+        find_one < std::time::Duration::from_millis(250),
+        "findOne took {find_one:?} after an insertMany of {took:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_document_over_16_mib_is_refused_with_its_index_and_nothing_is_inserted() {
+    let db = unique_db("huge");
+    let engine = open().await;
+    let vars = SharedVariables::default();
+    vars.lock().set(
+        "blob",
+        Variable::Scalar(Scalar::Text("x".repeat(17 * 1024 * 1024))),
+    );
+    let ran = run(
+        &engine,
+        &vars,
+        &format!("%%mql\nuse {db}\ndb.t.insertMany([{{ _id: 0 }}, {{ _id: 1 }}, {{ _id: 2, blob: {{{{blob}}}} }}])"),
+    )
+    .await;
+    let err = ran.err();
+    assert_eq!(err.ename, "MongoshError", "{err:?}");
+    assert!(
+        err.evalue.contains("the document at index 2 is 17.8 MB")
+            && err.evalue.contains("maxBsonObjectSize"),
+        "{err:?}"
+    );
+    let ran = run(
+        &engine,
+        &vars,
+        &format!("%%mql\nuse {db}\ndb.t.countDocuments()"),
+    )
+    .await;
+    ran.ok();
+    assert!(ran.text().ends_with("\n0"), "{}", ran.text());
+}
+
+#[tokio::test]
+async fn a_failed_insert_many_reports_what_was_inserted_and_the_write_errors() {
+    let db = unique_db("dup");
+    let engine = open().await;
+    let vars = SharedVariables::default();
+    let ran = run(
+        &engine,
+        &vars,
+        &format!("%%mql\nuse {db}\ndb.t.insertMany([{{ _id: 1 }}, {{ _id: 1 }}, {{ _id: 2 }}])"),
+    )
+    .await;
+    let err = ran.err();
+    assert_eq!(err.ename, "MongoBulkWriteError[DuplicateKey]", "{err:?}");
+    assert!(err.evalue.starts_with("E11000"), "{err:?}");
+    let detail = err.detail.join("\n");
+    assert!(detail.contains("insertedCount: 1"), "{detail}");
+    assert!(detail.contains("index: 1"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_refused_port_fails_at_connect_and_says_the_server_was_not_reached() {
+    let options = dbkernel::engine::registry::OpenOptions {
+        connect_timeout: std::time::Duration::from_secs(2),
+    };
+    let started = std::time::Instant::now();
+    let err =
+        dbkernel::engine::registry::open("mongodb://127.0.0.1:1/?directConnection=true", &options)
+            .await
+            .err()
+            .expect("nothing listens on port 1");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.ename, "MongoConnectionError", "{err:?}");
+    assert_eq!(
+        err.evalue,
+        "could not reach MongoDB at 127.0.0.1:1 within 2 s: connection refused — is mongod running?",
+        "{err:?}"
+    );
+    assert!(!format!("{err:?}").contains("Topology"), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_listener_that_never_answers_fails_within_the_connect_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let options = dbkernel::engine::registry::OpenOptions {
+        connect_timeout: std::time::Duration::from_secs(1),
+    };
+    let started = std::time::Instant::now();
+    let err = dbkernel::engine::registry::open(
+        &format!("mongodb://127.0.0.1:{port}/?directConnection=true"),
+        &options,
+    )
+    .await
+    .err()
+    .expect("a silent listener is not a server");
+    let took = started.elapsed();
+    drop(listener);
+    assert!(took < std::time::Duration::from_millis(2500), "{took:?}");
+    assert_eq!(err.ename, "MongoConnectionError", "{err:?}");
+    assert!(
+        err.evalue.starts_with(&format!(
+            "could not reach MongoDB at 127.0.0.1:{port} within 1 s: "
+        )),
+        "{err:?}"
+    );
+}

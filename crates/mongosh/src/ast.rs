@@ -14,6 +14,37 @@ pub struct Script {
     pub statements: Vec<Statement>,
 }
 
+impl Script {
+    /// The kernel variables the script reads (`{{rows}}`, and `rows` for `{{rows.0.name}}`), each
+    /// once, in order of first use. The kernel converts only these to BSON for a cell: a large
+    /// table kept in another variable costs nothing in cells that do not mention it.
+    pub fn kernel_variables(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        for statement in &self.statements {
+            statement.add_kernel_variables(&mut names);
+        }
+        names
+    }
+}
+
+impl Statement {
+    /// The kernel variables this statement reads (see [`Script::kernel_variables`]).
+    pub fn kernel_variables(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        self.add_kernel_variables(&mut names);
+        names
+    }
+
+    fn add_kernel_variables<'a>(&'a self, names: &mut Vec<&'a str>) {
+        match &self.kind {
+            StatementKind::Directive { .. } => {}
+            StatementKind::Declare { value, .. }
+            | StatementKind::Assign { value, .. }
+            | StatementKind::Expr(value) => value.kernel_variables(names),
+        }
+    }
+}
+
 /// One statement with its source span.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
@@ -226,6 +257,67 @@ pub enum ExprKind {
 }
 
 impl Expr {
+    fn kernel_variables<'a>(&'a self, names: &mut Vec<&'a str>) {
+        let elements = |items: &'a [Element], names: &mut Vec<&'a str>| {
+            for item in items {
+                match item {
+                    Element::Value(e) | Element::Spread(e) => e.kernel_variables(names),
+                }
+            }
+        };
+        match &self.kind {
+            ExprKind::KernelVar(name) => {
+                let head = name.split('.').next().unwrap_or(name);
+                if !names.contains(&head) {
+                    names.push(head);
+                }
+            }
+            ExprKind::Object(properties) => {
+                for property in properties {
+                    match property {
+                        Property::KeyValue { value, .. } => value.kernel_variables(names),
+                        Property::Computed { key, value } => {
+                            key.kernel_variables(names);
+                            value.kernel_variables(names);
+                        }
+                        Property::Spread(e) => e.kernel_variables(names),
+                    }
+                }
+            }
+            ExprKind::Array(items) => elements(items, names),
+            ExprKind::Member { object, .. } => object.kernel_variables(names),
+            ExprKind::Index { object, index } => {
+                object.kernel_variables(names);
+                index.kernel_variables(names);
+            }
+            ExprKind::Call { callee, args } | ExprKind::New { callee, args } => {
+                callee.kernel_variables(names);
+                elements(args, names);
+            }
+            ExprKind::Unary { operand, .. } => operand.kernel_variables(names),
+            ExprKind::Binary { left, right, .. } => {
+                left.kernel_variables(names);
+                right.kernel_variables(names);
+            }
+            ExprKind::Conditional {
+                test,
+                then,
+                otherwise,
+            } => {
+                test.kernel_variables(names);
+                then.kernel_variables(names);
+                otherwise.kernel_variables(names);
+            }
+            ExprKind::Number(_)
+            | ExprKind::Str(_)
+            | ExprKind::Regex { .. }
+            | ExprKind::Bool(_)
+            | ExprKind::Null
+            | ExprKind::Undefined
+            | ExprKind::Ident(_) => {}
+        }
+    }
+
     /// The dotted source-like name of a member chain (`db.users.find`), used in messages.
     pub fn path_name(&self) -> String {
         match &self.kind {

@@ -90,6 +90,17 @@ impl Env {
         self.kernel_vars.insert(name.to_string(), value);
     }
 
+    /// Forgets every kernel variable. The kernel sets the ones a cell reads before it runs and
+    /// clears them after, so a large value is not kept twice (as a kernel table and as BSON).
+    pub fn clear_kernel_vars(&mut self) {
+        self.kernel_vars = HashMap::new();
+    }
+
+    /// Forgets one kernel variable (once no later statement of the cell reads it).
+    pub fn remove_kernel_var(&mut self, name: &str) {
+        self.kernel_vars.remove(name);
+    }
+
     /// A kernel variable's value.
     pub fn kernel_var(&self, name: &str) -> Option<&Bson> {
         self.kernel_vars.get(name)

@@ -48,6 +48,29 @@ pub struct Request {
     pub kind: RequestKind,
 }
 
+impl Request {
+    /// Whether the kernel must send no later request of the operation after this reply: the
+    /// command failed (`ok: 0`), or an ordered write reported a write error (an ordered
+    /// `insertMany` or `bulkWrite` split in batches stops at its first error, as the driver does).
+    pub fn stops_after(&self, reply: &Reply) -> bool {
+        let failed = match reply.document.get("ok") {
+            Some(Bson::Int32(i)) => *i == 0,
+            Some(Bson::Int64(i)) => *i == 0,
+            Some(Bson::Double(d)) => *d == 0.0,
+            Some(Bson::Boolean(b)) => !*b,
+            _ => false,
+        };
+        let is_write = matches!(
+            self.command.keys().next().map(String::as_str),
+            Some("insert" | "update" | "delete")
+        );
+        let ordered = !matches!(self.command.get("ordered"), Some(Bson::Boolean(false)));
+        let write_errors =
+            matches!(reply.document.get("writeErrors"), Some(Bson::Array(e)) if !e.is_empty());
+        failed || (is_write && ordered && write_errors)
+    }
+}
+
 /// The drained documents of a cursor reply.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CursorReply {

@@ -9,11 +9,13 @@ use crate::engine::EngineError;
 use crate::result::{Documents, Provenance, QueryResult, Value};
 use crate::session::variables::{Scalar, SharedVariables, Variable};
 
-/// Every kernel variable as a BSON value (tables become arrays of row documents).
-pub fn kernel_variables(variables: &SharedVariables) -> Vec<(String, Bson)> {
+/// The kernel variables named in `names` (those a cell reads) as BSON values (tables become
+/// arrays of row documents). Names that are not set are left out: the planner says so.
+pub fn kernel_variables(variables: &SharedVariables, names: &[&str]) -> Vec<(String, Bson)> {
     let vars = variables.lock();
-    vars.iter()
-        .map(|(name, value)| (name.clone(), variable_to_bson(value)))
+    names
+        .iter()
+        .filter_map(|name| Some((name.to_string(), variable_to_bson(vars.get(name)?))))
         .collect()
 }
 

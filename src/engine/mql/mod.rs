@@ -6,6 +6,7 @@
 //! to shape them as mongosh prints them. The stop button kills the running operation on the
 //! server (`killOp` of the operation tagged with this cell's comment) and closes its cursor.
 
+pub mod connect;
 pub mod convert;
 pub mod embedded;
 pub mod run;
@@ -23,9 +24,20 @@ use crate::engine::{CellContext, Engine, EngineError, Language};
 /// One MQL connection: a driver client, the current database (`use DB`) and the cell variables
 /// (`const x = ...`) that persist from cell to cell, as in a mongosh session.
 pub struct MqlEngine {
-    client: Client,
+    server: Server,
     description: String,
     state: Mutex<SessionState>,
+}
+
+/// The server side of a connection: the driver client and what the server told us about itself.
+pub struct Server {
+    pub client: Client,
+    /// Write batches are split within these (from `hello`).
+    pub limits: mongosh::WriteLimits,
+    /// `host:port` of the seeds, for messages.
+    pub hosts: Vec<String>,
+    /// How long a cell waits for an unreachable server (the connect timeout).
+    pub timeout: std::time::Duration,
 }
 
 pub struct SessionState {
@@ -38,8 +50,6 @@ pub async fn open(
     url: &str,
     options: &crate::engine::registry::OpenOptions,
 ) -> Result<Arc<dyn Engine>, EngineError> {
-    let _ = options; // TODO(issue 13): connect timeout
-
     let (uri, description) = if url == "embedded" || url.starts_with("embedded:") {
         let path = url
             .strip_prefix("embedded:")
@@ -57,16 +67,19 @@ pub async fn open(
     } else {
         (url.to_string(), mask_password(url))
     };
-    let client = Client::with_uri_str(&uri).await.map_err(|e| {
-        EngineError::new("MongoConnectionError", format!("cannot use {}: {e}", mask_password(url)))
-            .with_detail("check the URI (mongodb://host:port/db or mongodb+srv://...) and that the server is reachable")
-    })?;
+    let connected = connect::connect(&uri, &mask_password(url), options).await?;
+    let client = connected.client;
     let db = client
         .default_database()
         .map(|d| d.name().to_string())
         .unwrap_or_else(|| "test".into());
     Ok(Arc::new(MqlEngine {
-        client,
+        server: Server {
+            client,
+            limits: connected.limits,
+            hosts: connected.hosts,
+            timeout: options.connect_timeout,
+        },
         description,
         state: Mutex::new(SessionState {
             db,
@@ -87,6 +100,6 @@ impl Engine for MqlEngine {
 
     async fn execute(&self, cell: &Cell, ctx: &mut CellContext) -> Result<(), EngineError> {
         let mut state = self.state.lock().await;
-        run::run_cell(&self.client, &mut state, cell, ctx).await
+        run::run_cell(&self.server, &mut state, cell, ctx).await
     }
 }

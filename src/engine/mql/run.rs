@@ -8,8 +8,9 @@ use mongodb::Client;
 use mongosh::{Keep, Reply, Request, RequestKind, Step};
 use tokio_util::sync::CancellationToken;
 
-use super::SessionState;
+use super::connect::driver_error;
 use super::convert::{kernel_variables, output_to_result, parse_error, plan_error, shape_error};
+use super::{Server, SessionState};
 use crate::cell::Cell;
 use crate::engine::{CellContext, EngineError};
 use crate::result::QueryResult;
@@ -29,17 +30,52 @@ const TAGGABLE: &[&str] = &[
 ];
 
 pub async fn run_cell(
-    client: &Client,
+    server: &Server,
     state: &mut SessionState,
     cell: &Cell,
     ctx: &mut CellContext<'_>,
 ) -> Result<(), EngineError> {
-    for (name, value) in kernel_variables(&ctx.variables) {
-        state.env.set_kernel_var(&name, value);
-    }
     // Pad with the lines above the body so error positions are the user's cell lines.
     let source = format!("{}{}", "\n".repeat(cell.body_line), cell.body);
     let script = mongosh::parse(&source).map_err(|e| parse_error(&e, &source))?;
+    // Only the kernel variables this cell reads become BSON, and only for this cell: a 700,000
+    // row table must not be converted again for every later `findOne`, nor kept twice.
+    state.env.clear_kernel_vars();
+    let mut large = false;
+    for (name, value) in kernel_variables(&ctx.variables, &script.kernel_variables()) {
+        large |= matches!(&value, Bson::Array(items) if items.len() >= LARGE_VARIABLE);
+        state.env.set_kernel_var(&name, value);
+    }
+    let result = run_script(server, state, &script, &source, cell, ctx).await;
+    state.env.clear_kernel_vars();
+    if large {
+        release_freed_memory();
+    }
+    result
+}
+
+/// A kernel variable with this many rows leaves several copies' worth of freed memory behind.
+const LARGE_VARIABLE: usize = 10_000;
+
+/// Hands memory freed by a large cell back to the system. The BSON copies of a 700,000-row
+/// table (the value, the planned commands, the driver's buffers) are freed when the cell ends,
+/// but glibc keeps the pages, so the kernel would stay at gigabytes for the rest of the session.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free heap pages to the kernel; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+async fn run_script(
+    server: &Server,
+    state: &mut SessionState,
+    script: &mongosh::Script,
+    source: &str,
+    cell: &Cell,
+    ctx: &mut CellContext<'_>,
+) -> Result<(), EngineError> {
     let count = script.statements.len();
     let mut last: Option<Variable> = None;
     for (index, statement) in script.statements.iter().enumerate() {
@@ -47,8 +83,18 @@ pub async fn run_cell(
             return Err(EngineError::interrupted());
         }
         let started = Instant::now();
-        let step =
-            mongosh::plan(statement, &state.env, &state.db).map_err(|e| plan_error(&e, &source))?;
+        let step = mongosh::plan_with_limits(statement, &state.env, &state.db, &server.limits)
+            .map_err(|e| plan_error(&e, source))?;
+        // A kernel variable no later statement reads is dropped now, before the commands are
+        // sent: the planned commands hold their own copy.
+        for name in statement.kernel_variables() {
+            if !script.statements[index + 1..]
+                .iter()
+                .any(|later| later.kernel_variables().contains(&name))
+            {
+                state.env.remove_kernel_var(name);
+            }
+        }
         match step {
             Step::Use { db, message } => {
                 ctx.sink.emit(QueryResult::Text(message));
@@ -69,19 +115,17 @@ pub async fn run_cell(
                     ctx.sink.stderr(&format!("{warning}\n"));
                 }
                 if cell.options.explain {
-                    explain_operation(client, &operation, ctx).await?;
+                    explain_operation(server, &operation, ctx).await?;
                     continue;
                 }
                 let keep_all = cell.options.out.is_some();
                 let mut replies = Vec::with_capacity(operation.requests.len());
                 for request in &operation.requests {
                     let reply =
-                        send(client, request, keep_all, ctx.display_limit, &ctx.cancel).await?;
-                    let failed = reply.document.get("ok").is_some_and(|ok| {
-                        matches!(ok, Bson::Int32(0) | Bson::Double(0.0) | Bson::Int64(0))
-                    });
+                        send(server, request, keep_all, ctx.display_limit, &ctx.cancel).await?;
+                    let stop = request.stops_after(&reply);
                     replies.push(reply);
-                    if failed {
+                    if stop {
                         break;
                     }
                 }
@@ -127,10 +171,11 @@ pub async fn run_cell(
 /// `--explain`: the plan of each query or write command of the statement (as
 /// `db.coll.explain().method()` would show it), without running the statement itself.
 async fn explain_operation(
-    client: &Client,
+    server: &Server,
     operation: &mongosh::Operation,
     ctx: &mut CellContext<'_>,
 ) -> Result<(), EngineError> {
+    let client = &server.client;
     let mut explained = 0;
     for request in &operation.requests {
         let name = request
@@ -160,7 +205,7 @@ async fn explain_operation(
                 explained += 1;
             }
             Err(e) => {
-                let reply = server_reply(e)?;
+                let reply = server_reply(server, e)?;
                 return Err(match mongosh::ServerError::from_reply(&reply.document) {
                     Some(server) => shape_error(mongosh::ShapeError::Server(Box::new(server))),
                     None => EngineError::new(
@@ -180,7 +225,7 @@ async fn explain_operation(
 /// Sends one request; a server error becomes an error reply for the shaper, other failures
 /// (network, interrupt) end the cell.
 async fn send(
-    client: &Client,
+    server: &Server,
     request: &Request,
     keep_all: bool,
     limit: usize,
@@ -192,17 +237,18 @@ async fn send(
     if TAGGABLE.contains(&name.as_str()) && !command.contains_key("comment") {
         command.insert("comment", tag.clone());
     }
+    let client = &server.client;
     let database = client.database(&request.db);
     let work = async {
         match &request.kind {
             RequestKind::Command => match database.run_command(command).await {
                 Ok(document) => Ok(Reply::command(document)),
-                Err(e) => server_reply(e),
+                Err(e) => server_reply(server, e),
             },
             RequestKind::Cursor { keep } => {
                 let mut cursor = match database.run_cursor_command(command).await {
                     Ok(cursor) => cursor,
-                    Err(e) => return server_reply(e),
+                    Err(e) => return server_reply(server, e),
                 };
                 let cap = match keep {
                     Keep::All => usize::MAX,
@@ -220,7 +266,7 @@ async fn send(
                                 documents.push(document);
                             }
                         }
-                        Err(e) => return server_reply(e),
+                        Err(e) => return server_reply(server, e),
                     }
                 }
                 Ok(Reply::cursor(documents, total))
@@ -237,8 +283,9 @@ async fn send(
 }
 
 /// Turns a driver error into the server's error reply when it is one (ok: 0 with a code), so the
-/// shaper prints it as mongosh does; anything else (no server, bad URI) is a connection error.
-fn server_reply(error: mongodb::error::Error) -> Result<Reply, EngineError> {
+/// shaper prints it as mongosh does; anything else (no server, a message the driver refused to
+/// send) ends the cell with the driver error said plainly.
+fn server_reply(server: &Server, error: mongodb::error::Error) -> Result<Reply, EngineError> {
     use mongodb::error::ErrorKind;
     match error.kind.as_ref() {
         ErrorKind::Command(command) => {
@@ -254,11 +301,7 @@ fn server_reply(error: mongodb::error::Error) -> Result<Reply, EngineError> {
                 None,
             ))
         }
-        _ => Err(
-            EngineError::new("MongoNetworkError", error.to_string()).with_detail(
-                "the server could not be reached or the connection failed; check %connections",
-            ),
-        ),
+        _ => Err(driver_error(&error, &server.hosts, server.timeout)),
     }
 }
 

@@ -106,3 +106,15 @@ fn new_is_parsed_with_and_without_arguments() {
             .all(|s| matches!(s, StatementKind::Expr(e) if matches!(e.kind, ExprKind::New { .. })))
     );
 }
+
+#[test]
+fn scripts_list_the_kernel_variables_they_read() {
+    let script = crate::parse(
+        "const q = { a: {{limit}}, b: [{{rows.0.name}}] }\ndb.c.insertMany({{rows}}).x\nuse shop\ndb.c.find({ $or: [{ n: -{{limit}} }] }, {{ projection }})",
+    )
+    .unwrap();
+    assert_eq!(
+        script.kernel_variables(),
+        vec!["limit", "rows", "projection"]
+    );
+}

@@ -97,6 +97,36 @@ impl Args {
         }
     }
 
+    /// Like [`Args::documents`], but moves the documents out of the arguments (the argument is
+    /// `null` afterwards), so a large array is not held twice while it is planned.
+    pub fn take_documents(&mut self, i: usize, what: &str) -> Result<Vec<Document>, PlanError> {
+        match self.get(i) {
+            Some(Bson::Array(items)) => {
+                if let Some((n, other)) = items
+                    .iter()
+                    .enumerate()
+                    .find(|(_, item)| !matches!(item, Bson::Document(_)))
+                {
+                    return Err(self.error(format!(
+                        "{what}[{n}] must be an object, got a {}",
+                        type_name(other)
+                    )));
+                }
+            }
+            _ => return self.documents(i, what),
+        }
+        let Bson::Array(items) = std::mem::replace(&mut self.values[i], Bson::Null) else {
+            return Ok(Vec::new());
+        };
+        Ok(items
+            .into_iter()
+            .filter_map(|item| match item {
+                Bson::Document(d) => Some(d),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// Fail when more than `max` arguments were given.
     pub fn at_most(&self, max: usize) -> Result<(), PlanError> {
         if self.values.len() > max {

@@ -198,10 +198,10 @@ pub fn walk(
                     ..*name_span
                 };
                 path.push_str(&format!(".{name}"));
-                let args = arguments(evaluator, elements, name, span, &path)?;
+                let mut args = arguments(evaluator, elements, name, span, &path)?;
                 path.push_str("(...)");
                 i += 1;
-                call(state, name, &args)?
+                call(state, name, &mut args)?
             }
             (State::Db(db), Segment::Prop(name, _)) => {
                 path.push_str(&format!(".{name}"));
@@ -268,7 +268,7 @@ fn planned(p: Planned) -> State {
     }
 }
 
-fn call(state: State, method: &str, args: &Args) -> Result<State, PlanError> {
+fn call(state: State, method: &str, args: &mut Args) -> Result<State, PlanError> {
     Ok(match state {
         State::Db(db) => match database::call(&db, method, args)? {
             DbStep::Database(name) => State::Db(name),

@@ -172,7 +172,7 @@ impl Collection<'_> {
     pub fn call(
         &self,
         method: &str,
-        args: &Args,
+        args: &mut Args,
         explain: Option<String>,
     ) -> Result<Planned, PlanError> {
         let db = self.db;
@@ -452,11 +452,12 @@ impl Collection<'_> {
         Ok(Planned::Done(op))
     }
 
-    fn insert_many(&self, method: &str, args: &Args) -> Result<Operation, PlanError> {
+    fn insert_many(&self, method: &str, args: &mut Args) -> Result<Operation, PlanError> {
         args.at_most(2)?;
         let documents = match (method, args.get(0)) {
             ("insert", Some(Bson::Document(d))) => vec![d.clone()],
-            _ => args.documents(0, "documents to insert")?,
+            // Moved out of the arguments, not copied: the array may hold 700,000 rows.
+            _ => args.take_documents(0, "documents to insert")?,
         };
         if documents.is_empty() {
             return Err(args.error("pass at least one document"));
@@ -636,9 +637,9 @@ impl Collection<'_> {
         ))
     }
 
-    fn bulk_write(&self, args: &Args) -> Result<Operation, PlanError> {
+    fn bulk_write(&self, args: &mut Args) -> Result<Operation, PlanError> {
         args.at_most(2)?;
-        let operations = args.documents(0, "write operations")?;
+        let operations = args.take_documents(0, "write operations")?;
         let options = args.options(1)?;
         let ordered = !matches!(options.get("ordered"), Some(Bson::Boolean(false)));
         let mut planned: Vec<(BulkKind, usize, Bson, Option<Bson>)> = Vec::new();

@@ -8,6 +8,7 @@
 //! value (`value/`), so `1 + 1` or `ObjectId()` print like in mongosh.
 
 mod args;
+mod batches;
 mod chain;
 mod collection;
 mod cursor;
@@ -21,6 +22,7 @@ use crate::error::PlanError;
 use crate::operation::{Operation, Output, Request, RequestKind, ResultShape};
 use crate::value::Evaluator;
 
+pub use batches::WriteLimits;
 pub use collection::default_index_name;
 pub use database::validate_db_name;
 
@@ -84,11 +86,24 @@ pub(crate) fn single_command(
     }
 }
 
-/// Plan one statement against the current database `db`.
+/// Plan one statement against the current database `db`, with writes split in batches within
+/// the documented default limits (see [`plan_with_limits`]).
 pub fn plan(statement: &Statement, env: &Env, db: &str) -> Result<Step, PlanError> {
-    let step = plan_statement(statement, env, db)?;
-    if let Step::Run(op) = &step {
+    plan_with_limits(statement, env, db, &WriteLimits::default())
+}
+
+/// Plan one statement; write commands over the server's `limits` (from its `hello` reply) are
+/// split into several, in order, as the drivers do.
+pub fn plan_with_limits(
+    statement: &Statement,
+    env: &Env,
+    db: &str,
+    limits: &WriteLimits,
+) -> Result<Step, PlanError> {
+    let mut step = plan_statement(statement, env, db)?;
+    if let Step::Run(op) = &mut step {
         reject_functions(op, statement)?;
+        batches::split_writes(op, limits, statement.span)?;
     }
     Ok(step)
 }

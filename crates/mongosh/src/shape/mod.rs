@@ -13,7 +13,7 @@ mod writes;
 
 use bson::{Bson, Document};
 
-pub use server_error::{ServerError, code_name_for};
+pub use server_error::{BulkWriteFailure, ServerError, code_name_for};
 
 use crate::operation::{Output, Reply, Request, ResultShape};
 
@@ -95,19 +95,20 @@ pub fn finish(
     requests: &[Request],
     replies: Vec<Reply>,
 ) -> Result<Output, ShapeError> {
+    match shape {
+        ResultShape::InsertMany { ids } => {
+            return writes::insert_many_batches(ids, requests, &replies);
+        }
+        ResultShape::BulkWrite { batches } => {
+            return writes::bulk_write(batches, requests, &replies);
+        }
+        _ => {}
+    }
     for reply in &replies {
         if let Some(error) = ServerError::from_reply(&reply.document) {
             // `drop` on a missing collection is `false`, not an error.
             if matches!(shape, ResultShape::Drop) && error.code == 26 {
                 return Ok(Output::Value(Bson::Boolean(false)));
-            }
-            let mut error = error;
-            if matches!(
-                shape,
-                ResultShape::InsertMany { .. } | ResultShape::BulkWrite { .. }
-            ) && reply.document.contains_key("writeErrors")
-            {
-                error.name = "MongoBulkWriteError".to_string();
             }
             return Err(ShapeError::Server(Box::new(error)));
         }
@@ -171,7 +172,7 @@ fn shape_output(shape: &ResultShape, replies: &[Reply]) -> Result<Output, ShapeE
                 .cloned()
                 .unwrap_or(Bson::Null),
         ),
-        ResultShape::BulkWrite { batches } => writes::bulk_write(batches, replies)?,
+        ResultShape::BulkWrite { batches } => writes::bulk_write(batches, &[], replies)?,
         ResultShape::IndexName(name) => Output::Value(Bson::String(name.clone())),
         ResultShape::IndexNames(names) => Output::Value(Bson::Array(
             names.iter().cloned().map(Bson::String).collect(),

@@ -18,6 +18,17 @@ pub struct ServerError {
     pub errmsg: String,
     /// Extra detail (validation failures).
     pub err_info: Option<Document>,
+    /// For a write split in batches or with write errors: what was written before it stopped.
+    pub bulk: Option<Box<BulkWriteFailure>>,
+}
+
+/// What mongosh prints under a `MongoBulkWriteError`: the partial result and every write error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkWriteFailure {
+    /// `insertedCount`, `matchedCount`, ... over the batches that were sent.
+    pub result: Document,
+    /// The write errors, each `index` being the position in the user's array.
+    pub write_errors: Vec<Document>,
 }
 
 impl std::fmt::Display for ServerError {
@@ -33,6 +44,26 @@ impl std::fmt::Display for ServerError {
                 "\nAdditional information: {}",
                 crate::inspect::format(&Bson::Document(info.clone()))
             )?;
+        }
+        if let Some(bulk) = &self.bulk {
+            write!(
+                f,
+                "\nResult: BulkWriteResult {}",
+                crate::inspect::format(&Bson::Document(bulk.result.clone()))
+            )?;
+            if !bulk.write_errors.is_empty() {
+                let errors = bulk
+                    .write_errors
+                    .iter()
+                    .cloned()
+                    .map(Bson::Document)
+                    .collect();
+                write!(
+                    f,
+                    "\nWrite Errors: {}",
+                    crate::inspect::format(&Bson::Array(errors))
+                )?;
+            }
         }
         Ok(())
     }
@@ -69,10 +100,16 @@ fn from_error_document(name: &str, doc: &Document) -> ServerError {
         code_name,
         errmsg,
         err_info,
+        bulk: None,
     }
 }
 
 impl ServerError {
+    /// A `MongoBulkWriteError` from one entry of a reply's `writeErrors`.
+    pub fn from_write_error(entry: &Document) -> ServerError {
+        from_error_document("MongoBulkWriteError", entry)
+    }
+
     /// The error in a reply, if any: `ok: 0`, then the first `writeErrors`
     /// entry, then `writeConcernError`.
     pub fn from_reply(reply: &Document) -> Option<ServerError> {

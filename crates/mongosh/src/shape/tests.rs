@@ -180,9 +180,18 @@ fn server_errors_surface_with_code_names() {
         vec![dup],
     )
     .unwrap_err();
+    let text = err.to_string();
     assert_eq!(
-        err.to_string(),
-        "MongoBulkWriteError[DuplicateKey]: E11000 duplicate key error"
+        text.lines().next(),
+        Some("MongoBulkWriteError[DuplicateKey]: E11000 duplicate key error")
+    );
+    assert!(
+        text.contains("Result: BulkWriteResult {\n  insertedCount: 1,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Write Errors: [ { index: 1, code: 11000,"),
+        "{text}"
     );
     let missing = finish(
         &ResultShape::Raw,
@@ -264,4 +273,89 @@ fn rendered_text_matches_mongosh() {
         docs.render_text(),
         "[ { a: 1 } ]\n(showing 1 of 3 documents)"
     );
+}
+
+fn insert_request(ids: std::ops::Range<i32>, ordered: bool) -> Request {
+    let documents: Vec<Bson> = ids.map(|i| Bson::Document(doc! { "_id": i })).collect();
+    Request {
+        db: "test".into(),
+        command: doc! { "insert": "c", "documents": documents, "ordered": ordered },
+        kind: RequestKind::Command,
+    }
+}
+
+#[test]
+fn insert_many_in_batches_reports_write_errors_at_the_users_index() {
+    let ids: Vec<Bson> = (0..6).map(Bson::Int32).collect();
+    let shape = ResultShape::InsertMany { ids };
+    let requests = vec![insert_request(0..3, true), insert_request(3..6, true)];
+    // All batches answered: the ids by position.
+    let ok = finish(
+        &shape,
+        &requests,
+        vec![
+            Reply::command(doc! { "n": 3, "ok": 1 }),
+            Reply::command(doc! { "n": 3, "ok": 1 }),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        ok,
+        Output::Value(Bson::Document(
+            doc! { "acknowledged": true, "insertedIds": { "0": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5 } }
+        ))
+    );
+    // The second batch failed at its position 1 (the user's index 4): four were inserted.
+    let err = finish(
+        &shape,
+        &requests,
+        vec![
+            Reply::command(doc! { "n": 3, "ok": 1 }),
+            Reply::command(doc! { "n": 1, "ok": 1, "writeErrors": [{ "index": 1, "code": 11000, "errmsg": "E11000 dup" }] }),
+        ],
+    )
+    .unwrap_err();
+    let ShapeError::Server(server) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(server.name, "MongoBulkWriteError");
+    let bulk = server.bulk.as_ref().expect("partial result");
+    assert_eq!(bulk.result.get("insertedCount"), Some(&Bson::Int32(4)));
+    assert_eq!(
+        bulk.result.get_document("insertedIds").unwrap(),
+        &doc! { "0": 0, "1": 1, "2": 2, "3": 3 }
+    );
+    assert_eq!(bulk.write_errors[0].get("index"), Some(&Bson::Int32(4)));
+}
+
+#[test]
+fn a_refused_later_batch_says_what_earlier_batches_wrote() {
+    let ids: Vec<Bson> = (0..4).map(Bson::Int32).collect();
+    let requests = vec![insert_request(0..2, true), insert_request(2..4, true)];
+    let err = finish(
+        &ResultShape::InsertMany { ids },
+        &requests,
+        vec![
+            Reply::command(doc! { "n": 2, "ok": 1 }),
+            Reply::server_error(10334, None, "BSONObjectTooLarge", None),
+        ],
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("MongoServerError: BSONObjectTooLarge"),
+        "{text}"
+    );
+    assert!(text.contains("insertedCount: 2"), "{text}");
+}
+
+#[test]
+fn ordered_writes_stop_after_a_batch_with_write_errors() {
+    let failed = Reply::command(
+        doc! { "n": 0, "ok": 1, "writeErrors": [{ "index": 0, "code": 11000, "errmsg": "dup" }] },
+    );
+    assert!(insert_request(0..1, true).stops_after(&failed));
+    assert!(!insert_request(0..1, false).stops_after(&failed));
+    assert!(!insert_request(0..1, true).stops_after(&Reply::command(doc! { "n": 1, "ok": 1 })));
+    assert!(request().stops_after(&Reply::server_error(59, None, "no", None)));
 }
