@@ -11,6 +11,7 @@ keys and temp tables of this file's own. Expected messages are the servers' own 
 Redis, the OS) or what the issue asks for. Under CI=true a missing service or binary is a
 failure, never a skip.
 """
+import glob
 import hashlib
 import hmac
 import json
@@ -33,7 +34,10 @@ from jupyter_client.manager import start_new_kernel
 
 TIMEOUT = 30
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PG_BIN = "/usr/lib/postgresql/15/bin"
+# Debian/Ubuntu keep the server binaries (initdb, pg_ctl) off PATH, one folder per major version.
+PG_BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
+                 key=lambda d: int(os.path.basename(os.path.dirname(d)) or 0) if
+                 os.path.basename(os.path.dirname(d)).isdigit() else 0, reverse=True)
 SHARED_PG = "postgresql://postgres@127.0.0.1:5432/test"
 SHARED_MARIA = "mysql://root@127.0.0.1:3306/test"
 SHARED_REDIS = "redis://127.0.0.1:6379"
@@ -179,9 +183,9 @@ class PrivatePostgres:
     ROLE, PASSWORD = "pwuser", "Right-Pw-31"
 
     def __init__(self):
-        self.initdb = find_binary("initdb", [PG_BIN])
-        self.pg_ctl = find_binary("pg_ctl", [PG_BIN])
-        self.psql = find_binary("psql", [PG_BIN])
+        self.initdb = find_binary("initdb", PG_BINS)
+        self.pg_ctl = find_binary("pg_ctl", PG_BINS)
+        self.psql = find_binary("psql", PG_BINS)
         self.dir = tempfile.mkdtemp(prefix="dbkernel-faults-pg-")
         self.data = os.path.join(self.dir, "data")
         self.port = free_port()
