@@ -470,6 +470,36 @@ def test_postgres_restarts_under_a_session(fresh_kernel, private_pg):
     expect_re(r"table-gone", text, "the temp table of the lost transaction no longer exists")
 
 
+def connections_line(text, name):
+    lines = [line for line in text.splitlines() if re.match(rf"^\*?\s*{re.escape(name)}\s", line)]
+    return lines[0] if lines else ""
+
+
+def test_connections_shows_the_state_of_open_transactions(kernel):
+    """What a restart or shutdown would roll back is visible beforehand in %connections."""
+    require_port(5432, "PostgreSQL")
+    _, kc = kernel
+    name = "tx" + uuid.uuid4().hex[:6]
+    reply, _, text, _ = run(kc, f"%connect {name} {SHARED_PG}")
+    ok(reply, text, f"%connect {name}")
+    reply, _, text, _ = run(kc, f"%%sql {name}\nBEGIN;\nCREATE TEMP TABLE faults_tx(x int)")
+    ok(reply, text, "BEGIN; CREATE TEMP TABLE")
+    _, _, text, _ = run(kc, "%connections")
+    line = connections_line(text, name)
+    # PostgreSQL reports the session as in a transaction block (ReadyForQuery status 'T').
+    expect_re(r"\[[^\]]*transaction[^\]]*\]", line, f"%connections shows [state] of {name}'s open transaction")
+    run(kc, f"%%sql {name}\nSELEC")
+    _, _, text, _ = run(kc, "%connections")
+    line = connections_line(text, name)
+    # After an error inside it, the transaction is aborted (status 'E') until ROLLBACK.
+    expect_re(r"\[[^\]]*(failed|aborted)[^\]]*\]", line, f"%connections shows {name}'s transaction as failed")
+    reply, _, text, _ = run(kc, f"%%sql {name}\nROLLBACK")
+    ok(reply, text, "ROLLBACK")
+    _, _, text, _ = run(kc, "%connections")
+    line = connections_line(text, name)
+    assert line and "[" not in line, f"after ROLLBACK, expected {name} listed with no transaction state, got {line!r}"
+
+
 def test_redis_restarts_under_a_session(fresh_kernel, private_redis):
     _, kc = fresh_kernel
     reply, _, text, _ = run(kc, f"%connect r {private_redis.url()}")
