@@ -407,6 +407,48 @@ def test_the_kernel_exits_when_its_parent_is_gone():
             km.shutdown_kernel(now=True)
 
 
+def shared_psql(sql):
+    psql = find_binary("psql", PG_BINS)
+    done = subprocess.run([psql, "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-d", "test", "-Atc", sql],
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, f"psql {sql!r} failed: {done.stderr}"
+    return done.stdout.strip()
+
+
+def test_shutdown_closes_connections_and_rolls_back_open_transactions():
+    require_port(5432, "PostgreSQL")
+    table = f"faults_shutdown_{uuid.uuid4().hex[:8]}"
+    km, kc = start_kernel()
+    try:
+        reply, _, text, _ = run(kc, f"%connect sd {SHARED_PG}")
+        ok(reply, text, "%connect sd")
+        reply, _, text, _ = run(kc, "%%sql sd\nSELECT pg_backend_pid() AS backend")
+        ok(reply, text, "pg_backend_pid()")
+        backend = int(re.search(r"^\s*(\d+)\s*$", text, re.MULTILINE).group(1))
+        reply, _, text, _ = run(kc, f"%%sql sd\nBEGIN;\nCREATE TABLE {table}(x int);\nINSERT INTO {table} VALUES (1)")
+        ok(reply, text, "BEGIN; CREATE TABLE; INSERT")
+        km.shutdown_kernel(now=False)  # a shutdown_request, as JupyterLab sends
+        deadline = time.monotonic() + 5
+        while shared_psql(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {backend}") != "0":
+            assert time.monotonic() < deadline, f"backend {backend} still connected 5 s after the kernel's shutdown"
+            time.sleep(0.1)
+        assert shared_psql(f"SELECT to_regclass('{table}') IS NULL") == "t", \
+            f"the open transaction was committed on shutdown: table {table} exists; expected it rolled back"
+        # The shutdown said what it rolled back (a stream on IOPub, under the shutdown request).
+        said = []
+        while True:
+            try:
+                msg = kc.get_iopub_msg(timeout=1)
+            except queue.Empty:
+                break
+            if msg["msg_type"] == "stream":
+                said.append(msg["content"]["text"])
+        expect_re(r"rolled back.{0,200}\bsd\b", "".join(said), "the shutdown names the connection whose transaction it rolled back")
+    finally:
+        shared_psql(f"DROP TABLE IF EXISTS {table}")
+        stop_kernel(km, kc)
+
+
 # ----------------------------------------------------------------------------------------------
 # 4. servers that go away and come back
 
