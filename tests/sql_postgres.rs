@@ -781,3 +781,174 @@ async fn reconnect_to_a_server_that_fell_silent_times_out() {
         err.detail
     );
 }
+
+/// A session with a temp table and a SET, to check that a statement did not cost the session.
+async fn session_with_state() -> std::sync::Arc<dyn dbkernel::engine::Engine> {
+    let e = open(PG_URL).await;
+    run(
+        &e,
+        "CREATE TEMP TABLE keep_me (a int); INSERT INTO keep_me VALUES (7); SET application_name = 'kept'",
+    )
+    .await
+    .ok();
+    e
+}
+
+async fn assert_session_kept(e: &std::sync::Arc<dyn dbkernel::engine::Engine>) {
+    let out = run(
+        e,
+        "SELECT a, current_setting('application_name') FROM keep_me",
+    )
+    .await;
+    let out = out.ok();
+    assert_eq!(out.cell(0, 0).as_deref(), Some("7"));
+    assert_eq!(out.cell(0, 1).as_deref(), Some("kept"));
+    assert!(
+        !out.sink.stderr.contains("reconnected"),
+        "{}",
+        out.sink.stderr
+    );
+}
+
+#[tokio::test]
+async fn copy_to_stdout_with_a_header_is_a_table() {
+    let e = session_with_state().await;
+    let out = run(&e, "COPY (SELECT g AS n, 'x,y' AS s, NULL::text AS z FROM generate_series(1, 2) g) TO STDOUT WITH (FORMAT csv, HEADER)").await;
+    // psql prints: n,s,z / 1,"x,y", / 2,"x,y",
+    assert_eq!(
+        all_cells(out.ok()),
+        vec![
+            vec![Some("1".into()), Some("x,y".into()), None],
+            vec![Some("2".into()), Some("x,y".into()), None]
+        ]
+    );
+    let t = out.table(0);
+    assert_eq!(
+        t.columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["n", "s", "z"]
+    );
+    assert_session_kept(&e).await;
+}
+
+#[tokio::test]
+async fn copy_to_stdout_without_a_header_prints_the_data() {
+    let e = session_with_state().await;
+    let out = run(
+        &e,
+        "COPY (SELECT g AS n, 'a b' AS s, NULL::text AS z FROM generate_series(1, 3) g) TO STDOUT",
+    )
+    .await;
+    // psql prints the rows as COPY sends them: tab-separated, \N for NULL.
+    assert_eq!(
+        out.ok().texts(),
+        vec!["1\ta b\t\\N\n2\ta b\t\\N\n3\ta b\t\\N"]
+    );
+    assert_eq!(out.status(1), "COPY 3");
+    let out = run(
+        &e,
+        "%%sql --limit 2\nCOPY (SELECT g FROM generate_series(1, 5) g) TO STDOUT",
+    )
+    .await;
+    assert_eq!(out.ok().texts(), vec!["1\n2\n… 3 more line(s) not shown"]);
+    assert_session_kept(&e).await;
+}
+
+#[tokio::test]
+async fn copy_from_stdin_is_refused_and_the_session_survives() {
+    let e = session_with_state().await;
+    let out = run(&e, "SELECT 1;\nCOPY keep_me FROM STDIN").await;
+    let err = out.err();
+    assert_eq!(err.ename, "UsageError");
+    assert!(err.evalue.contains("no stdin"), "{}", err.evalue);
+    assert!(
+        err.detail
+            .iter()
+            .any(|d| d.contains("COPY t FROM '/path/data.csv'")),
+        "{:?}",
+        err.detail
+    );
+    assert!(
+        err.detail
+            .iter()
+            .any(|d| d.contains("statement 2 of 2, line 2")),
+        "{:?}",
+        err.detail
+    );
+    assert_session_kept(&e).await;
+}
+
+#[tokio::test]
+async fn notify_on_the_same_session_prints_the_notification() {
+    let e = session_with_state().await;
+    let pid = backend_pid(&e).await;
+    let channel = unique("ch");
+    let out = run(
+        &e,
+        &format!("LISTEN {channel}; NOTIFY {channel}, 'hello'; NOTIFY {channel}"),
+    )
+    .await;
+    out.ok();
+    assert_eq!(out.status(0), "LISTEN");
+    assert_eq!(
+        out.sink.stdout,
+        format!(
+            "Asynchronous notification \"{channel}\" with payload \"hello\" received from server process with PID {pid}.\n\
+             Asynchronous notification \"{channel}\" received from server process with PID {pid}.\n"
+        )
+    );
+    assert_session_kept(&e).await;
+}
+
+#[tokio::test]
+async fn notifications_between_cells_are_shown_by_the_next_cell() {
+    let e = session_with_state().await;
+    let channel = unique("ch");
+    run(&e, &format!("LISTEN {channel}")).await.ok();
+    let other = open(PG_URL).await;
+    let sender = backend_pid(&other).await;
+    run(&other, &format!("NOTIFY {channel}, 'from afar'"))
+        .await
+        .ok();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let out = run(&e, "SELECT 1").await;
+    assert_eq!(
+        out.ok().sink.stdout,
+        format!(
+            "Asynchronous notification \"{channel}\" with payload \"from afar\" received from server process with PID {sender}.\n"
+        )
+    );
+    assert_session_kept(&e).await;
+}
+
+#[tokio::test]
+async fn nul_byte_is_refused_with_its_line_and_column() {
+    let e = session_with_state().await;
+    let out = run(&e, "SELECT 1;\nSELECT 'a\0b';\nSELECT 3").await;
+    let err = out.err();
+    assert_eq!(
+        err.evalue,
+        "PostgreSQL cannot take a NUL byte (U+0000) in a statement; line 2, column 10"
+    );
+    assert!(out.sink.results.is_empty(), "nothing ran");
+    assert_session_kept(&e).await;
+}
+
+#[tokio::test]
+async fn stop_during_copy_to_stdout_keeps_the_session() {
+    let e = session_with_state().await;
+    let (out, after_stop) = run_and_cancel(
+        &e,
+        "COPY (SELECT pg_sleep(30)) TO STDOUT",
+        Duration::from_millis(300),
+    )
+    .await;
+    assert!(out.err().is_interrupt(), "{:?}", out.err());
+    assert!(
+        after_stop < Duration::from_secs(1),
+        "took {after_stop:?} after stop"
+    );
+    assert_session_kept(&e).await;
+}

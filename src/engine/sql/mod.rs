@@ -16,6 +16,7 @@
 
 pub mod bind;
 mod cancel;
+mod copy;
 mod driver;
 pub mod error;
 mod explain;
@@ -99,6 +100,14 @@ impl Session {
         }
     }
 
+    /// PostgreSQL notifications (LISTEN) that arrived between cells, as psql prints them.
+    fn notifications(&mut self) -> Vec<String> {
+        match self {
+            Session::Postgres(s) => s.notifications(),
+            _ => Vec::new(),
+        }
+    }
+
     fn drop_connection(&mut self) {
         match self {
             Session::Postgres(s) => s.drop_connection(),
@@ -166,6 +175,22 @@ pub async fn open(
             txn: TxnState::Idle,
         }),
     }))
+}
+
+/// PostgreSQL reads a statement as a C string: a NUL byte would cut it short and break the
+/// protocol (the session would be lost), so a cell with one is refused before anything is sent.
+fn refuse_nul(body: &str, body_line: usize) -> Result<(), EngineError> {
+    let Some(offset) = body.find('\0') else {
+        return Ok(());
+    };
+    let line = body_line + split::line_of(body, offset) + 1;
+    let line_start = body[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let column = body[line_start..offset].chars().count() + 1;
+    Err(EngineError::usage(format!(
+        "PostgreSQL cannot take a NUL byte (U+0000) in a statement; line {line}, column {column}"
+    ))
+    .with_detail("nothing in this cell was run; the character is invisible in most editors (pasted binary data often brings one): delete it")
+    .with_detail("to store the byte itself, use bytea: '\\x00'::bytea or decode('00', 'hex')"))
 }
 
 /// A connection failure, with the password scrubbed from whatever the driver said.
@@ -272,8 +297,14 @@ impl Engine for SqlEngine {
         if let Some(mode) = plan_mode {
             explain::check_cell(dialect, mode)?;
         }
+        if dialect == Dialect::Postgres {
+            refuse_nul(body, cell.body_line)?;
+        }
         let mut state = self.state.lock().await;
         self.connect_for_cell(&mut state, ctx).await?;
+        for line in state.session.notifications() {
+            ctx.sink.stdout(&format!("{line}\n"));
+        }
         let count = statements.len();
         for (index, statement) in statements.iter().enumerate() {
             if ctx.cancel.is_cancelled() {
@@ -295,6 +326,19 @@ impl Engine for SqlEngine {
                 let variables = ctx.variables.lock();
                 Some(bind::bind(text, &sites, dialect, &variables)?)
             };
+            let place = Place {
+                body,
+                start: statement.start,
+                end: statement.end,
+                index,
+                count,
+                body_line: cell.body_line,
+            };
+            if dialect == Dialect::Postgres
+                && let Some(refusal) = copy::refusal(text, bound.is_some())
+            {
+                return Err(report(&refusal, &place, dialect, None));
+            }
             if let Some(explained) = &explained
                 && explained.writes.is_some()
             {
@@ -354,14 +398,6 @@ impl Engine for SqlEngine {
             let rolled_back = match guard {
                 Some(guard) => Some(self.end_guard(&mut state.session, guard, &outcome).await),
                 None => None,
-            };
-            let place = Place {
-                body,
-                start: statement.start,
-                end: statement.end,
-                index,
-                count,
-                body_line: cell.body_line,
             };
             match outcome {
                 Outcome::Done { rows_affected } => {

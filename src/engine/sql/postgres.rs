@@ -1,39 +1,103 @@
-//! The PostgreSQL session: one pinned `PgConnection`, its backend pid for cancels, a cache of
+//! The PostgreSQL session: one pinned connection, its backend pid for cancels, a cache of
 //! custom type names, and a notice collector.
 //!
 //! Statements without binds go through the simple query protocol (`raw_sql`), so every value is
 //! the server's own text and streams row by row; rows past the display limit are counted without
 //! being decoded. Statements with `:name` binds need the extended protocol, whose results sqlx
 //! requests in binary; those are decoded by type family in [`super::pg_binary`].
+//!
+//! `COPY … TO STDOUT` goes through sqlx's copy-out stream ([`super::copy`]); the connection is
+//! a [`PgListener`] used as a plain connection, because only a listener's connection buffers the
+//! `NotificationResponse`s that LISTEN brings (on a bare `PgConnection` the first one is a
+//! protocol error that costs the session). Notifications are printed as psql prints them, after
+//! the statement that received them or before the next cell when they arrived in between.
 
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgRow};
+use sqlx::postgres::{
+    PgArguments, PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions, PgRow,
+};
 use sqlx::query::Query;
 use sqlx::{
-    AssertSqlSafe, Column, ConnectOptions, Connection, Either, Executor, Postgres as Pg, Row,
-    SqlSafeStr, Statement, TypeInfo, ValueRef,
+    Acquire, AssertSqlSafe, Column, ConnectOptions, Connection, Either, Executor, Postgres as Pg,
+    Row, SqlSafeStr, Statement, TypeInfo, ValueRef,
 };
 use tracing::instrument::WithSubscriber;
 
 use super::bind::Bound;
 use super::cancel;
-use super::driver::{ConnectError, Outcome, Run, not_connected, within};
+use super::copy::{Copy, CopyDecoder, CopyFormat, Format};
+use super::driver::{ConnectError, ConnectErrorKind, Outcome, Run, not_connected, within};
 use super::notice::Notices;
 use super::rows::RowBuffer;
 use super::types::{datum_from_text, postgres_category_kind, postgres_kind};
-use crate::result::{Datum, ValueKind};
+use crate::engine::context::ResultSink;
+use crate::result::{Datum, QueryResult, ValueKind};
 use crate::session::variables::Scalar;
+
+/// The live connection: a listener over a pool of exactly one connection. The pool only exists
+/// because `PgListener` is built on one; it never opens a second connection.
+struct Live {
+    /// Always `Some` until dropped (see the `Drop` impl).
+    listener: Option<PgListener>,
+    pool: PgPool,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        // Dropping a listener spawns its UNLISTEN on the Tokio runtime and panics without one
+        // (an engine dropped after the runtime, at exit): then the socket is left to the OS.
+        if let Some(listener) = self.listener.take()
+            && tokio::runtime::Handle::try_current().is_err()
+        {
+            std::mem::forget(listener);
+        }
+    }
+}
+
+impl Live {
+    async fn conn(&mut self) -> Result<&mut PgConnection, sqlx::Error> {
+        match self.listener.as_mut() {
+            Some(listener) => listener.acquire().await,
+            None => Err(not_connected()),
+        }
+    }
+
+    /// The notifications received so far, as psql prints them.
+    fn notifications(&mut self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let Some(listener) = self.listener.as_mut() else {
+            return lines;
+        };
+        while let Some(n) = listener.next_buffered() {
+            lines.push(if n.payload().is_empty() {
+                format!(
+                    "Asynchronous notification \"{}\" received from server process with PID {}.",
+                    n.channel(),
+                    n.process_id()
+                )
+            } else {
+                format!(
+                    "Asynchronous notification \"{}\" with payload \"{}\" received from server process with PID {}.",
+                    n.channel(),
+                    n.payload(),
+                    n.process_id()
+                )
+            });
+        }
+        lines
+    }
+}
 
 pub struct PgSession {
     options: PgConnectOptions,
     /// `%config connect_timeout` at `%connect`: for the first connect, reconnects and the
     /// liveness ping before a cell.
     connect_timeout: Duration,
-    conn: Option<PgConnection>,
+    live: Option<Live>,
     pid: i32,
     /// OID → (type name, kind) for types sqlx does not know (enums, domains, extensions).
     types: HashMap<u32, (String, ValueKind)>,
@@ -46,11 +110,11 @@ impl PgSession {
             .map_err(ConnectError::invalid)?
             .log_statements(log::LevelFilter::Off)
             .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(3600));
-        let (conn, pid) = within(&address(&options), connect_timeout, open(&options)).await?;
+        let (live, pid) = open(&options, connect_timeout).await?;
         Ok(PgSession {
             options,
             connect_timeout,
-            conn: Some(conn),
+            live: Some(live),
             pid,
             types: HashMap::new(),
             notices: Notices::new(),
@@ -61,34 +125,45 @@ impl PgSession {
     /// had to reconnect.
     pub async fn ensure_connected(&mut self) -> Result<bool, ConnectError> {
         let address = address(&self.options);
-        if let Some(conn) = self.conn.as_mut()
-            && within(&address, self.connect_timeout, conn.ping())
-                .await
-                .is_ok()
-        {
-            return Ok(false);
+        if let Some(live) = self.live.as_mut() {
+            let ping = async { live.conn().await?.ping().await };
+            if within(&address, self.connect_timeout, ping).await.is_ok() {
+                return Ok(false);
+            }
         }
-        self.conn = None;
-        let (conn, pid) = within(&address, self.connect_timeout, open(&self.options)).await?;
-        self.conn = Some(conn);
+        self.live = None;
+        let (live, pid) = open(&self.options, self.connect_timeout).await?;
+        self.live = Some(live);
         self.pid = pid;
         self.types.clear();
         Ok(true)
     }
 
+    /// Notifications that arrived since the last statement (read by the liveness ping).
+    pub fn notifications(&mut self) -> Vec<String> {
+        self.live
+            .as_mut()
+            .map(Live::notifications)
+            .unwrap_or_default()
+    }
+
     pub fn drop_connection(&mut self) {
-        self.conn = None;
+        self.live = None;
     }
 
     pub async fn close(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            let _ = conn.close().await;
+        if let Some(mut live) = self.live.take() {
+            // The listener hands its connection back to the pool (after UNLISTEN *), and
+            // closing the pool ends it politely; a server that does not answer is not waited for.
+            drop(live.listener.take());
+            let _ = tokio::time::timeout(Duration::from_secs(2), live.pool.close()).await;
         }
     }
 
     /// Runs a short control statement (BEGIN, SAVEPOINT, ROLLBACK) outside the stop button.
     pub async fn run_plain(&mut self, sql: &str) -> Result<(), sqlx::Error> {
-        let conn = self.conn.as_mut().ok_or_else(not_connected)?;
+        let live = self.live.as_mut().ok_or_else(not_connected)?;
+        let conn = live.conn().await?;
         sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
             .execute(&mut *conn)
             .await
@@ -99,14 +174,18 @@ impl PgSession {
         let limit = self.connect_timeout;
         let PgSession {
             options,
-            conn,
+            live,
             pid,
             types,
             notices,
             ..
         } = self;
-        let Some(conn) = conn.as_mut() else {
+        let Some(live) = live.as_mut() else {
             return Outcome::Failed(not_connected());
+        };
+        let conn = match live.conn().await {
+            Ok(conn) => conn,
+            Err(e) => return Outcome::Failed(e),
         };
         let Run {
             sql,
@@ -129,10 +208,16 @@ impl PgSession {
                 }
             }
         };
+        let copy = match bound {
+            None => super::copy::classify(sql),
+            Some(_) => Copy::Other,
+        };
+        let mut copied = Copied::default();
         let statement = async {
-            match bound {
-                None => stream_text(conn, sql, rows).await,
-                Some(bound) => stream_typed(conn, bound, rows).await,
+            match (&copy, bound) {
+                (Copy::ToStdout(format), _) => copy_out(conn, sql, format, rows, &mut copied).await,
+                (_, None) => stream_text(conn, sql, rows).await,
+                (_, Some(bound)) => stream_typed(conn, bound, rows).await,
             }
         }
         .with_subscriber(notices.dispatch());
@@ -141,25 +226,38 @@ impl PgSession {
                 sink.stdout(&format!("{line}\n"));
             }
         };
-        let (rows_affected, unresolved) = match cancel::drive(statement, cancel, send_cancel, flush)
+        let settled = cancel::drive(statement, cancel, send_cancel, flush)
             .await
-            .settle()
-        {
+            .settle();
+        let (rows_affected, unresolved) = match settled {
             Ok(value) => value,
             Err(outcome) => {
                 if matches!(outcome, Outcome::InterruptedConnectionReset) {
-                    self.conn = None;
+                    // The server never acknowledged the cancel: end the backend so that it lets
+                    // go of its locks, and forget the connection.
+                    tokio::spawn(terminate_backend(options.clone(), *pid, limit));
+                    self.live = None;
+                } else {
+                    print_notifications(live, sink);
                 }
                 return outcome;
             }
         };
+        copied.emit(sink);
         if !unresolved.is_empty() {
             resolve_types(conn, types, rows, &unresolved).await;
         }
-        if want_header && !rows.has_result() {
+        if want_header && !rows.has_result() && matches!(copy, Copy::Other) {
             header_from_prepare(conn, types, sql, bound, rows).await;
         }
+        print_notifications(live, sink);
         Outcome::Done { rows_affected }
+    }
+}
+
+fn print_notifications(live: &mut Live, sink: &mut dyn ResultSink) {
+    for line in live.notifications() {
+        sink.stdout(&format!("{line}\n"));
     }
 }
 
@@ -175,12 +273,184 @@ fn address(options: &PgConnectOptions) -> String {
     }
 }
 
-async fn open(options: &PgConnectOptions) -> Result<(PgConnection, i32), sqlx::Error> {
-    let mut conn = PgConnection::connect_with(options).await?;
-    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-        .fetch_one(&mut conn)
-        .await?;
-    Ok((conn, pid))
+/// Opens the session's connection within `limit`.
+async fn open(options: &PgConnectOptions, limit: Duration) -> Result<(Live, i32), ConnectError> {
+    let address = address(options);
+    // sqlx's pool retries a refused connection until its deadline; a plain TCP connect first
+    // says "refused" at once. (PostgreSQL logs nothing for a connection that sends no bytes.)
+    if !options.get_host().starts_with('/') {
+        let target = (options.get_host().to_string(), options.get_port());
+        match tokio::time::timeout(limit, tokio::net::TcpStream::connect(target)).await {
+            Ok(Err(e)) => {
+                return Err(ConnectError {
+                    address,
+                    kind: ConnectErrorKind::Driver(sqlx::Error::Io(e)),
+                });
+            }
+            Err(_) => {
+                return Err(ConnectError {
+                    address,
+                    kind: ConnectErrorKind::TimedOut(limit),
+                });
+            }
+            Ok(Ok(_probe)) => {}
+        }
+    }
+    let opening = async {
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .max_lifetime(None)
+            .idle_timeout(None)
+            .test_before_acquire(false)
+            .acquire_timeout(limit)
+            .connect_lazy_with(options.clone());
+        let mut listener = PgListener::connect_with(&pool).await?;
+        listener.ignore_pool_close_event(true);
+        let conn = (&mut listener).acquire().await?;
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok((
+            Live {
+                listener: Some(listener),
+                pool,
+            },
+            pid,
+        ))
+    };
+    within(&address, limit, opening).await.map_err(|mut e| {
+        // The pool reports its own deadline as PoolTimedOut.
+        if matches!(e.kind, ConnectErrorKind::Driver(sqlx::Error::PoolTimedOut)) {
+            e.kind = ConnectErrorKind::TimedOut(limit);
+        }
+        e
+    })
+}
+
+/// Ends backend `pid` from a side connection (when a cancel was never acknowledged).
+async fn terminate_backend(options: PgConnectOptions, pid: i32, limit: Duration) {
+    let terminating = async {
+        let mut conn = PgConnection::connect_with(&options).await?;
+        sqlx::raw_sql(AssertSqlSafe(format!("SELECT pg_terminate_backend({pid})")))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await
+    };
+    if let Err(e) = within(&address(&options), limit, terminating).await {
+        log::warn!("could not send pg_terminate_backend({pid}): {e}");
+    }
+}
+
+/// What a `COPY … TO STDOUT` without a table shape printed, shown once the statement is done.
+#[derive(Default)]
+struct Copied {
+    lines: Vec<String>,
+    more_lines: u64,
+    binary_bytes: Option<u64>,
+}
+
+impl Copied {
+    /// Adds raw COPY bytes: complete lines are kept (up to `limit`) or counted.
+    fn add_raw(&mut self, chunk: &[u8], partial: &mut Vec<u8>, limit: usize) {
+        for &byte in chunk {
+            if byte != b'\n' {
+                if self.lines.len() < limit {
+                    partial.push(byte);
+                }
+                continue;
+            }
+            if self.lines.len() < limit {
+                self.lines
+                    .push(String::from_utf8_lossy(partial).into_owned());
+                partial.clear();
+            } else {
+                self.more_lines += 1;
+            }
+        }
+    }
+
+    fn emit(self, sink: &mut dyn ResultSink) {
+        if let Some(bytes) = self.binary_bytes {
+            sink.emit(QueryResult::Text(format!(
+                "{bytes} bytes of binary COPY data (not shown: use FORMAT csv or text to see the rows)"
+            )));
+            return;
+        }
+        if self.lines.is_empty() {
+            return;
+        }
+        let mut text = self.lines.join("\n");
+        if self.more_lines > 0 {
+            text.push_str(&format!("\n… {} more line(s) not shown", self.more_lines));
+        }
+        sink.emit(QueryResult::Text(text));
+    }
+}
+
+/// Streams a `COPY … TO STDOUT`: into the row buffer when it has a header to name the columns,
+/// else as the lines psql would print (kept up to the display limit, the rest counted).
+async fn copy_out(
+    conn: &mut PgConnection,
+    sql: &str,
+    format: &CopyFormat,
+    rows: &mut RowBuffer,
+    copied: &mut Copied,
+) -> Streamed {
+    let mut stream = conn.copy_out_raw(sql).await?;
+    if format.format == Format::Binary {
+        let mut bytes = 0u64;
+        while let Some(chunk) = stream.try_next().await? {
+            bytes += chunk.len() as u64;
+        }
+        copied.binary_bytes = Some(bytes);
+        return Ok((0, Vec::new()));
+    }
+    let as_table = format.as_table();
+    let mut decoder = CopyDecoder::new(format.clone());
+    let mut records: u64 = 0;
+    let mut take = |record: Vec<Option<String>>, rows: &mut RowBuffer| {
+        if as_table && !rows.has_result() {
+            let columns = record
+                .into_iter()
+                .map(|name| {
+                    let name = name.unwrap_or_default();
+                    (name, "text".to_string(), Some(ValueKind::Text))
+                })
+                .collect();
+            rows.set_columns(columns);
+            return;
+        }
+        records += 1;
+        if !as_table {
+            return;
+        }
+        if rows.wants_row() {
+            let values = record
+                .into_iter()
+                .map(|v| v.map_or(Datum::Null, Datum::Text))
+                .collect();
+            rows.push(values);
+        } else {
+            rows.count();
+        }
+    };
+    let mut partial_line = Vec::new();
+    while let Some(chunk) = stream.try_next().await? {
+        if !as_table {
+            copied.add_raw(&chunk, &mut partial_line, rows.limit());
+        }
+        for record in decoder.push(&chunk) {
+            take(record, rows);
+        }
+    }
+    if let Some(record) = decoder.finish() {
+        take(record, rows);
+    }
+    if !partial_line.is_empty() {
+        copied.add_raw(b"\n", &mut partial_line, rows.limit());
+    }
+    Ok((records, Vec::new()))
 }
 
 /// Cancels whatever backend `pid` is running, from a second short-lived connection.

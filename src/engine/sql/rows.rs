@@ -55,6 +55,11 @@ impl RowBuffer {
         self.columns.get_mut(index)
     }
 
+    /// The display limit: how many rows are kept.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
     /// Whether the next row would be kept; rows that are only counted need no decoding.
     #[inline]
     pub fn wants_row(&self) -> bool {
