@@ -48,7 +48,38 @@ pub struct Request {
     pub kind: RequestKind,
 }
 
+/// The array a write command carries its operations in (`insert` → `documents`, ...).
+pub(crate) fn operations_field(command: &Document) -> Option<&'static str> {
+    match command.keys().next().map(String::as_str) {
+        Some("insert") => Some("documents"),
+        Some("update") => Some("updates"),
+        Some("delete") => Some("deletes"),
+        _ => None,
+    }
+}
+
 impl Request {
+    /// How many operations a write command carries (documents, updates or deletes), also after
+    /// [`Request::release_payload`]; `None` for other commands.
+    pub fn operation_count(&self) -> Option<usize> {
+        match self.command.get(operations_field(&self.command)?)? {
+            Bson::Array(items) => Some(items.len()),
+            Bson::Int64(n) => usize::try_from(*n).ok(),
+            _ => None,
+        }
+    }
+
+    /// Frees a sent write command's operations, keeping only their count (which is all the
+    /// shapes read). The kernel calls it after each batch, so the documents of an insert of
+    /// 700,000 rows are not all held until the last batch has been answered.
+    pub fn release_payload(&mut self) {
+        if let (Some(field), Some(count)) =
+            (operations_field(&self.command), self.operation_count())
+        {
+            self.command.insert(field, Bson::Int64(count as i64));
+        }
+    }
+
     /// Whether the kernel must send no later request of the operation after this reply: the
     /// command failed (`ok: 0`), or an ordered write reported a write error (an ordered
     /// `insertMany` or `bulkWrite` split in batches stops at its first error, as the driver does).

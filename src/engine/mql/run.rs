@@ -110,7 +110,7 @@ async fn run_script(
                 }
                 state.env.set(&name, value);
             }
-            Step::Run(operation) => {
+            Step::Run(mut operation) => {
                 for warning in &operation.warnings {
                     ctx.sink.stderr(&format!("{warning}\n"));
                 }
@@ -120,10 +120,11 @@ async fn run_script(
                 }
                 let keep_all = cell.options.out.is_some();
                 let mut replies = Vec::with_capacity(operation.requests.len());
-                for request in &operation.requests {
+                for request in operation.requests.iter_mut() {
                     let reply =
                         send(server, request, keep_all, ctx.display_limit, &ctx.cancel).await?;
                     let stop = request.stops_after(&reply);
+                    request.release_payload();
                     replies.push(reply);
                     if stop {
                         break;

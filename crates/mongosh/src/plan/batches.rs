@@ -19,7 +19,7 @@
 use bson::{Bson, Document};
 
 use crate::error::PlanError;
-use crate::operation::{BulkBatch, Operation, Request, ResultShape};
+use crate::operation::{BulkBatch, Operation, Request, ResultShape, operations_field};
 use crate::span::Span;
 
 /// The server's write limits, from its `hello` reply (the documented defaults otherwise).
@@ -72,16 +72,6 @@ impl WriteLimits {
         (self.max_bson_object_size + COMMAND_ALLOWANCE)
             .min(self.max_message_size_bytes)
             .saturating_sub(RESERVE)
-    }
-}
-
-/// The array a write command carries its operations in.
-fn operations_field(command: &Document) -> Option<&'static str> {
-    match command.keys().next().map(String::as_str) {
-        Some("insert") => Some("documents"),
-        Some("update") => Some("updates"),
-        Some("delete") => Some("deletes"),
-        _ => None,
     }
 }
 
@@ -154,7 +144,7 @@ pub(crate) fn split_writes(
         if let Some(batch) = batch {
             let mut start = 0;
             for piece in &pieces {
-                let count = operation_count(piece, field);
+                let count = operation_count(piece);
                 let end = (start + count).min(batch.indexes.len());
                 let ids_end = (start + count).min(batch.inserted_ids.len());
                 new_batches.push(BulkBatch {
@@ -170,7 +160,7 @@ pub(crate) fn split_writes(
             }
         }
         for piece in &pieces {
-            first_index += operation_count(piece, field);
+            first_index += operation_count(piece);
         }
         requests.extend(pieces);
     }
@@ -181,8 +171,8 @@ pub(crate) fn split_writes(
     Ok(())
 }
 
-fn operation_count(request: &Request, field: &str) -> usize {
-    request.command.get_array(field).map(Vec::len).unwrap_or(0)
+fn operation_count(request: &Request) -> usize {
+    request.operation_count().unwrap_or(0)
 }
 
 /// Bytes an element adds to a BSON array: type byte, decimal index key and its NUL, the value.
@@ -322,11 +312,7 @@ mod tests {
     }
 
     fn sizes(operation: &Operation) -> Vec<usize> {
-        operation
-            .requests
-            .iter()
-            .map(|r| operation_count(r, "documents"))
-            .collect()
+        operation.requests.iter().map(operation_count).collect()
     }
 
     #[test]

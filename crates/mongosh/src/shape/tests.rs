@@ -359,3 +359,30 @@ fn ordered_writes_stop_after_a_batch_with_write_errors() {
     assert!(!insert_request(0..1, true).stops_after(&Reply::command(doc! { "n": 1, "ok": 1 })));
     assert!(request().stops_after(&Reply::server_error(59, None, "no", None)));
 }
+
+#[test]
+fn a_sent_batch_keeps_only_its_count_and_still_shapes() {
+    let ids: Vec<Bson> = (0..4).map(Bson::Int32).collect();
+    let mut requests = vec![insert_request(0..2, true), insert_request(2..4, true)];
+    for request in &mut requests {
+        request.release_payload();
+    }
+    assert_eq!(requests[1].command.get("documents"), Some(&Bson::Int64(2)));
+    assert_eq!(requests[1].operation_count(), Some(2));
+    let err = finish(
+        &ResultShape::InsertMany { ids },
+        &requests,
+        vec![
+            Reply::command(doc! { "n": 2, "ok": 1 }),
+            Reply::command(doc! { "n": 0, "ok": 1, "writeErrors": [{ "index": 0, "code": 11000, "errmsg": "dup" }] }),
+        ],
+    )
+    .unwrap_err();
+    let ShapeError::Server(server) = err else {
+        panic!()
+    };
+    assert_eq!(
+        server.bulk.unwrap().write_errors[0].get("index"),
+        Some(&Bson::Int32(2))
+    );
+}

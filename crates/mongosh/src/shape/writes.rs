@@ -91,11 +91,7 @@ pub fn insert_batches(ids: &[Bson], requests: &[Request]) -> Vec<BulkBatch> {
     requests
         .iter()
         .map(|request| {
-            let count = request
-                .command
-                .get_array("documents")
-                .map(Vec::len)
-                .unwrap_or(0);
+            let count = request.operation_count().unwrap_or(0);
             let end = (start + count).min(ids.len());
             let batch = BulkBatch {
                 kind: BulkKind::Insert,
