@@ -5,8 +5,14 @@
 //! catalog, writes an exclusive one; writes drain the catalog's journal into
 //! the operation log (and fsync it) before the lock is released, so the log
 //! order is the order of changes and no acknowledged write is lost.
+//!
+//! A panic anywhere below `execute` (a bug in a command, the query library or
+//! a cursor) becomes that command's InternalError reply naming the panic; the
+//! operation leaves `currentOp`, whatever it had already changed is still
+//! journaled, and poisoned locks are taken over, so later commands run as usual.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
@@ -51,6 +57,29 @@ impl Ctx<'_> {
     /// `db.coll` for a collection of this command's database.
     pub fn ns(&self, coll: &str) -> String {
         format!("{}.{}", self.db, coll)
+    }
+}
+
+/// The text of a panic's payload (`panic!` with a literal or a format).
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+
+/// Removes a running operation from `currentOp` when dropped.
+struct FinishOp<'a> {
+    engine: &'a Engine,
+    opid: i32,
+}
+
+impl Drop for FinishOp<'_> {
+    fn drop(&mut self) {
+        lock(&self.engine.ops).finish(self.opid);
     }
 }
 
@@ -131,11 +160,18 @@ impl Engine {
                 reply
             }
             Ok(Err(e)) => e.to_reply(),
-            Err(_) => CommandError::new(
-                codes::INTERNAL_ERROR,
-                "internal error while running the command (a bug in the embedded engine; the database is still usable)",
-            )
-            .to_reply(),
+            Err(payload) => {
+                let why = panic_message(payload.as_ref());
+                let name = command.keys().next().map(String::as_str).unwrap_or("");
+                log::error!("command '{name}' on '{db}' panicked: {why}");
+                CommandError::new(
+                    codes::INTERNAL_ERROR,
+                    format!(
+                        "internal error while running the command: {why} (a bug in the embedded engine; the database is still usable)"
+                    ),
+                )
+                .to_reply()
+            }
         }
     }
 
@@ -151,7 +187,11 @@ impl Engine {
                 "empty command document: the first field must name the command",
             ));
         };
-        let Some(handler) = commands::lookup(name) else {
+        #[cfg(test)]
+        let test_handler = tests::test_handler(name);
+        #[cfg(not(test))]
+        let test_handler = None;
+        let Some(handler) = test_handler.or_else(|| commands::lookup(name)) else {
             return Err(CommandError::new(
                 codes::COMMAND_NOT_FOUND,
                 format!("no such command: '{name}'"),
@@ -184,6 +224,8 @@ impl Engine {
             _ => format!("{db}.$cmd"),
         };
         let (opid, flag) = lock(&self.ops).start(ns, cmd);
+        // Leaves currentOp even when the handler panics.
+        let _finish = FinishOp { engine: self, opid };
         let ctx = Ctx {
             engine: self,
             db,
@@ -192,9 +234,7 @@ impl Engine {
             connection_id,
             documents: std::cell::RefCell::new(documents),
         };
-        let result = handler(&ctx);
-        lock(&self.ops).finish(opid);
-        result
+        handler(&ctx)
     }
 
     /// Runs `f` with shared access to the catalog.
@@ -206,25 +246,36 @@ impl Engine {
     /// Runs `f` with exclusive access, then makes its journal durable before
     /// releasing the lock. The closure's result is returned even when part
     /// of it failed (write errors), after the successful part is logged.
+    /// When `f` panics, what it had changed is logged before the panic goes
+    /// on, so the log keeps matching memory.
     pub(crate) fn write<R>(&self, f: impl FnOnce(&mut Catalog) -> R) -> Result<R> {
         let mut guard = self.catalog.write().unwrap_or_else(|e| e.into_inner());
-        let out = f(&mut guard);
+        let out = catch_unwind(AssertUnwindSafe(|| f(&mut guard)));
         let pending = std::mem::take(&mut guard.pending);
         if let Some(store) = &self.store {
             let mut store = lock(store);
-            store.append(&pending).map_err(|e| {
-                CommandError::new(
+            if let Err(e) = store.append(&pending) {
+                // Keep the records for the next write: the changes are in
+                // memory, and the log must not skip them.
+                guard.pending = pending;
+                if let Err(payload) = out {
+                    resume_unwind(payload);
+                }
+                return Err(CommandError::new(
                     codes::INTERNAL_ERROR,
                     format!("could not write the operation log: {e}"),
-                )
-            })?;
+                ));
+            }
             if store.log_bytes > COMPACT_AFTER_BYTES
                 && let Err(e) = store.compact(&guard.snapshot_records())
             {
                 log::warn!("log compaction failed (the log stays valid, retrying later): {e}");
             }
         }
-        Ok(out)
+        match out {
+            Ok(out) => Ok(out),
+            Err(payload) => resume_unwind(payload),
+        }
     }
 
     pub(crate) fn cursors(&self) -> MutexGuard<'_, Cursors> {
@@ -292,9 +343,84 @@ impl Engine {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use bson::doc;
+
+    /// Test builds only: `{__testPanic: "handler" | "read" | "write"}` panics
+    /// in the handler, under the catalog's read lock, or under its write lock
+    /// after inserting `{_id: "before the panic"}` into `t.c`.
+    pub(crate) fn test_handler(name: &str) -> Option<commands::Handler> {
+        (name == "__testPanic").then_some(panicking as commands::Handler)
+    }
+
+    fn panicking(ctx: &Ctx) -> Result<Document> {
+        match ctx.cmd.get_str("__testPanic").unwrap_or("handler") {
+            "read" => ctx
+                .engine
+                .read(|_| panic!("test panic under the read lock")),
+            "write" => ctx.engine.write(|cat| {
+                cat.insert("t", "c", doc! {"_id": "before the panic"})
+                    .expect("insert");
+                panic!("test panic under the write lock")
+            }),
+            _ => panic!("test panic in a handler: {}", 42),
+        }
+    }
+
+    #[test]
+    fn a_panicking_command_is_an_internal_error_naming_the_panic() {
+        let e = Engine::in_memory();
+        for (place, text) in [
+            ("handler", "test panic in a handler: 42"),
+            ("read", "test panic under the read lock"),
+            ("write", "test panic under the write lock"),
+        ] {
+            let r = e.execute("t", doc! {"__testPanic": place});
+            assert_eq!(r.get_f64("ok").unwrap(), 0.0, "{r}");
+            assert_eq!(r.get_i32("code").unwrap(), 1, "{r}");
+            assert_eq!(r.get_str("codeName").unwrap(), "InternalError");
+            assert!(r.get_str("errmsg").unwrap().contains(text), "{r}");
+            // The engine still reads and writes, and the panicked op is gone.
+            let w = e.execute("t", doc! {"insert": "c", "documents": [{"after": place}]});
+            assert_eq!(w.get_i32("n").unwrap(), 1, "{w}");
+            let f = e.execute("t", doc! {"find": "c", "filter": {"after": place}});
+            let batch = f
+                .get_document("cursor")
+                .unwrap()
+                .get_array("firstBatch")
+                .unwrap();
+            assert_eq!(batch.len(), 1, "{f}");
+            let ops = e.execute("admin", doc! {"currentOp": 1});
+            let inprog = ops.get_array("inprog").unwrap();
+            assert!(
+                inprog
+                    .iter()
+                    .all(|op| !op.to_string().contains("__testPanic")),
+                "{ops}"
+            );
+        }
+    }
+
+    #[test]
+    fn changes_made_before_a_panic_under_the_write_lock_are_logged() {
+        let dir = std::env::temp_dir().join(format!("docdb-panic-log-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        {
+            let e = Engine::open_dir(&dir).unwrap();
+            let r = e.execute("t", doc! {"__testPanic": "write"});
+            assert_eq!(r.get_i32("code").unwrap(), 1, "{r}");
+        }
+        let e = Engine::open_dir(&dir).unwrap();
+        let f = e.execute("t", doc! {"find": "c", "filter": {}});
+        let batch = f
+            .get_document("cursor")
+            .unwrap()
+            .get_array("firstBatch")
+            .unwrap();
+        assert_eq!(batch.len(), 1, "memory and log agree after the panic: {f}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn unknown_command_is_59_with_mongodb_message() {

@@ -121,7 +121,10 @@ impl Store {
         ))
     }
 
-    /// Appends records and waits until they are on disk.
+    /// Appends records and waits until they are on disk. On failure (disk
+    /// full, I/O error) the log is cut back to its last good record, so that
+    /// a later append does not follow a torn one: replay stops at the first
+    /// torn record and would lose every acknowledged write after it.
     pub fn append(&mut self, records: &[Document]) -> io::Result<()> {
         if records.is_empty() {
             return Ok(());
@@ -131,8 +134,10 @@ impl Store {
             r.to_writer(&mut buf)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
         }
-        self.log.write_all(&buf)?;
-        self.log.sync_data()?;
+        if let Err(e) = self.log.write_all(&buf).and_then(|()| self.log.sync_data()) {
+            let _ = self.log.set_len(self.log_bytes);
+            return Err(e);
+        }
         self.log_bytes += buf.len() as u64;
         Ok(())
     }

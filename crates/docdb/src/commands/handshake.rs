@@ -6,6 +6,16 @@
 //! `hosts` or `msg`; wire versions 0..21; `logicalSessionTimeoutMinutes` so
 //! that sessions work (and are ignored); the size limits the Rust driver
 //! requires.
+//!
+//! Awaitable hello (server monitoring's streaming protocol): a request with
+//! `topologyVersion` and `maxAwaitTimeMS` asks the server to hold its reply
+//! until the topology changes or the time passes. [`awaitable_hello`] decides
+//! whether and how long to hold (the rules of mongod's
+//! `shouldParkHelloAwaitingTopologyChange`); the holding itself is the wire
+//! server's business (`server::connection`), because the synchronous engine
+//! must not park a thread for ten seconds per monitoring client.
+
+use std::time::Duration;
 
 use bson::{Bson, Document, doc};
 
@@ -17,12 +27,151 @@ pub const MAX_BSON_OBJECT_SIZE: i32 = 16 * 1024 * 1024;
 pub const MAX_MESSAGE_SIZE_BYTES: i32 = 48_000_000;
 pub const MAX_WRITE_BATCH_SIZE: i32 = 100_000;
 
+/// Our topologyVersion counter: a standalone's topology never changes.
+pub const TOPOLOGY_COUNTER: i64 = 0;
+
+/// What an awaitable hello asks for (both fields present and valid).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AwaitableHello {
+    /// The client's maxAwaitTimeMS: the longest the reply may be held, and the
+    /// interval between streamed replies.
+    pub max_await: Duration,
+    /// Whether the client's topologyVersion is ours (same processId, same
+    /// counter), so that the reply waits; otherwise it goes at once with our
+    /// current topologyVersion.
+    pub wait: bool,
+}
+
+/// Reads `topologyVersion`/`maxAwaitTimeMS` from a hello or legacy hello.
+/// `Ok(None)`: an ordinary hello, answered at once. Errors are mongod's: one
+/// field without the other (31368), a negative counter (31372) or one above
+/// ours for our processId (31382), a negative maxAwaitTimeMS.
+pub fn awaitable_hello(cmd: &Document) -> Result<Option<AwaitableHello>> {
+    let topology = match cmd.get("topologyVersion") {
+        None => None,
+        Some(Bson::Document(tv)) => Some(tv),
+        Some(other) => {
+            return Err(CommandError::type_mismatch(format!(
+                "BSON field 'hello.topologyVersion' is the wrong type '{}', expected type 'object'",
+                type_name(other)
+            )));
+        }
+    };
+    let max_await = match cmd.get("maxAwaitTimeMS") {
+        None => None,
+        Some(v) => Some(max_await_ms(v)?),
+    };
+    let (topology, max_await) = match (topology, max_await) {
+        (None, None) => return Ok(None),
+        (Some(tv), Some(ms)) => (tv, ms),
+        (Some(_), None) => {
+            return Err(location(
+                31368,
+                "Location31368",
+                "A request with a 'topologyVersion' must include 'maxAwaitTimeMS'",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(location(
+                31368,
+                "Location31368",
+                "A request with 'maxAwaitTimeMS' must include a 'topologyVersion'",
+            ));
+        }
+    };
+    let process = match topology.get("processId") {
+        Some(Bson::ObjectId(id)) => *id,
+        _ => {
+            return Err(CommandError::type_mismatch(
+                "BSON field 'topologyVersion.processId' is missing or not an ObjectId",
+            ));
+        }
+    };
+    let counter = match topology.get("counter") {
+        Some(Bson::Int64(n)) => *n,
+        Some(Bson::Int32(n)) => i64::from(*n),
+        _ => {
+            return Err(CommandError::type_mismatch(
+                "BSON field 'topologyVersion.counter' is missing or not a long",
+            ));
+        }
+    };
+    if counter < 0 {
+        return Err(location(
+            31372,
+            "Location31372",
+            "topologyVersion must have a non-negative counter",
+        ));
+    }
+    let ours = process == process_id();
+    if ours && counter > TOPOLOGY_COUNTER {
+        return Err(location(
+            31382,
+            "Location31382",
+            format!(
+                "Received a topology version with counter: {counter} which is greater than the server topology version counter: {TOPOLOGY_COUNTER}"
+            ),
+        ));
+    }
+    Ok(Some(AwaitableHello {
+        max_await: Duration::from_millis(max_await),
+        wait: ours && counter == TOPOLOGY_COUNTER,
+    }))
+}
+
+fn max_await_ms(v: &Bson) -> Result<u64> {
+    let ms = match v {
+        Bson::Int32(n) => i64::from(*n),
+        Bson::Int64(n) => *n,
+        Bson::Double(d) if d.fract() == 0.0 && d.abs() < 9.0e15 => *d as i64,
+        other => {
+            return Err(CommandError::type_mismatch(format!(
+                "BSON field 'hello.maxAwaitTimeMS' is the wrong type '{}', expected types '[long, int, decimal, double]'",
+                type_name(other)
+            )));
+        }
+    };
+    u64::try_from(ms).map_err(|_| {
+        CommandError::bad_value(format!(
+            "BSON field 'maxAwaitTimeMS' value must be >= 0, actual value '{ms}'"
+        ))
+    })
+}
+
+fn type_name(v: &Bson) -> &'static str {
+    match v {
+        Bson::Double(_) => "double",
+        Bson::String(_) => "string",
+        Bson::Document(_) => "object",
+        Bson::Array(_) => "array",
+        Bson::Boolean(_) => "bool",
+        Bson::Null => "null",
+        Bson::Int32(_) => "int",
+        Bson::Int64(_) => "long",
+        _ => "other",
+    }
+}
+
+/// A mongod `uassert` location code, whose codeName is `Location<code>`.
+fn location(code: i32, code_name: &'static str, message: impl Into<String>) -> CommandError {
+    CommandError {
+        code,
+        code_name,
+        message: message.into(),
+        extra: None,
+    }
+}
+
+/// The hello reply. An awaitable hello is validated here too, so the engine
+/// refuses the same malformed requests over the wire and when called directly;
+/// called directly it never waits.
 pub fn hello(ctx: &Ctx) -> Result<Document> {
+    awaitable_hello(ctx.cmd)?;
     Ok(doc! {
         "helloOk": true,
         "isWritablePrimary": true,
         "ismaster": true,
-        "topologyVersion": {"processId": process_id(), "counter": 0_i64},
+        "topologyVersion": {"processId": process_id(), "counter": TOPOLOGY_COUNTER},
         "maxBsonObjectSize": MAX_BSON_OBJECT_SIZE,
         "maxMessageSizeBytes": MAX_MESSAGE_SIZE_BYTES,
         "maxWriteBatchSize": MAX_WRITE_BATCH_SIZE,
@@ -37,7 +186,7 @@ pub fn hello(ctx: &Ctx) -> Result<Document> {
 }
 
 /// A stable ObjectId for this process (topologyVersion.processId).
-fn process_id() -> bson::oid::ObjectId {
+pub fn process_id() -> bson::oid::ObjectId {
     static ID: std::sync::OnceLock<bson::oid::ObjectId> = std::sync::OnceLock::new();
     *ID.get_or_init(bson::oid::ObjectId::new)
 }

@@ -3,16 +3,30 @@
 //! A malformed or oversized frame ends the connection with a log line (the
 //! byte stream can no longer be trusted); a failing command is an ordinary
 //! error reply. OP_MSG with moreToCome (w:0 writes) gets no reply.
+//!
+//! An awaitable hello (server monitoring's streaming protocol: the request
+//! carries `topologyVersion` and `maxAwaitTimeMS`) is held here, not in the
+//! engine: our topology never changes, so its reply waits the whole
+//! maxAwaitTimeMS, as mongod's does. Answering at once would make every
+//! driver's monitor loop without pause. With the exhaustAllowed flag the reply
+//! carries moreToCome and a fresh hello reply follows every maxAwaitTimeMS,
+//! unasked, until the client closes the connection (mongod's exhaust hello;
+//! the Node driver, and so mongosh, treats a streamed hello that ends as a
+//! failed heartbeat and clears its connection pool). Waits end at once when
+//! the server shuts down or the client hangs up.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::Duration;
 
 use bson::{Document, doc};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::watch;
 
-use super::frame::{self, HEADER_LEN, Header, Request};
+use super::frame::{self, FLAG_MORE_TO_COME, HEADER_LEN, Header, Request};
 use crate::Engine;
+use crate::commands::handshake::{self, AwaitableHello};
 
 static NEXT_REQUEST_ID: AtomicI32 = AtomicI32::new(1);
 
@@ -20,90 +34,330 @@ fn next_request_id() -> i32 {
     NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Serves one connection until the client closes it or sends garbage.
+/// The shortest interval between streamed hello replies: a client asking for
+/// `maxAwaitTimeMS: 0` with exhaustAllowed would otherwise get replies in a
+/// busy loop.
+const MIN_STREAM_INTERVAL: Duration = Duration::from_millis(10);
+
+/// Resolves once the server shuts down (its sender is dropped).
+pub type Shutdown = watch::Receiver<()>;
+
+/// Serves one connection until the client closes it, sends garbage, or the
+/// server shuts down.
 pub async fn handle(
-    mut socket: TcpStream,
+    socket: TcpStream,
     engine: Arc<Engine>,
     connection_id: i64,
+    shutdown: Shutdown,
 ) -> std::io::Result<()> {
-    loop {
+    Connection {
+        socket,
+        engine,
+        connection_id,
+        shutdown,
+    }
+    .serve()
+    .await
+}
+
+struct Connection {
+    socket: TcpStream,
+    engine: Arc<Engine>,
+    connection_id: i64,
+    shutdown: Shutdown,
+}
+
+/// Why a wait ended before its time.
+enum Interrupted {
+    /// The server is shutting down, or the client closed its end.
+    Closed,
+    /// The client sent bytes.
+    ClientSpoke,
+}
+
+impl Connection {
+    async fn serve(mut self) -> std::io::Result<()> {
+        loop {
+            let Some((header, body)) = self.read_frame().await? else {
+                return Ok(());
+            };
+            let request = frame::parse_body(&header, &body).map_err(|e| {
+                log::warn!(
+                    "connection {}: closing after a malformed message: {e}",
+                    self.connection_id
+                );
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e)
+            })?;
+            match request {
+                Request::Msg {
+                    command,
+                    more_to_come,
+                    exhaust_allowed,
+                } => {
+                    let keep_going = self
+                        .answer_msg(header.request_id, command, more_to_come, exhaust_allowed)
+                        .await?;
+                    if !keep_going {
+                        return Ok(());
+                    }
+                }
+                Request::Query { db, command } => {
+                    let name = command.keys().next().cloned().unwrap_or_default();
+                    let reply = if matches!(name.as_str(), "isMaster" | "ismaster" | "hello") {
+                        self.run(db, command).await
+                    } else {
+                        doc! {
+                            "ok": 0.0,
+                            "errmsg": format!("Unsupported OP_QUERY command: {name}. The client driver may require an upgrade."),
+                            "code": 352,
+                            "codeName": "UnsupportedOpQueryCommand",
+                        }
+                    };
+                    let bytes = frame::encode_reply(next_request_id(), header.request_id, &reply);
+                    self.write(bytes).await?;
+                }
+            }
+        }
+    }
+
+    /// Reads one frame; `None` when the client closed the connection between
+    /// frames or the server is shutting down.
+    async fn read_frame(&mut self) -> std::io::Result<Option<(Header, Vec<u8>)>> {
         let mut head = [0u8; HEADER_LEN];
-        match socket.read_exact(&mut head).await {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(()),
-            Err(e) => return Err(e),
+        tokio::select! {
+            read = self.socket.read_exact(&mut head) => match read {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+                Err(e) => return Err(e),
+            },
+            _ = shut_down(&mut self.shutdown) => return Ok(None),
         }
         let header = Header::parse(&head).map_err(|e| {
-            log::warn!("connection {connection_id}: closing after a bad message header: {e}");
+            log::warn!(
+                "connection {}: closing after a bad message header: {e}",
+                self.connection_id
+            );
             std::io::Error::new(std::io::ErrorKind::InvalidData, e)
         })?;
-        let mut body = vec![0u8; header.length - HEADER_LEN];
-        socket.read_exact(&mut body).await?;
-        let request = frame::parse_body(&header, &body).map_err(|e| {
-            log::warn!("connection {connection_id}: closing after a malformed message: {e}");
-            std::io::Error::new(std::io::ErrorKind::InvalidData, e)
-        })?;
-        let reply = match request {
-            Request::Msg {
-                mut command,
-                more_to_come,
-            } => {
-                let db = match command.remove("$db") {
-                    Some(bson::Bson::String(db)) => db,
-                    _ => {
-                        let err = doc! {"ok": 0.0, "errmsg": "OP_MSG requests require a $db argument", "code": 40571, "codeName": "Location40571"};
-                        if !more_to_come {
-                            write(
-                                &mut socket,
-                                frame::encode_msg(next_request_id(), header.request_id, &err),
-                            )
-                            .await?;
-                        }
-                        continue;
-                    }
-                };
-                // Put $db back at the end: explain echoes the command as sent.
-                command.insert("$db", db.clone());
-                let reply = run(&engine, connection_id, db, command).await;
-                if more_to_come {
-                    continue;
+        // The header's length is checked against the maximum message size, but
+        // a client may still lie about it: grow the buffer with the bytes that
+        // actually arrive instead of allocating the claimed size up front.
+        let wanted = header.length - HEADER_LEN;
+        let mut body = Vec::with_capacity(wanted.min(64 * 1024));
+        (&mut self.socket)
+            .take(wanted as u64)
+            .read_to_end(&mut body)
+            .await?;
+        if body.len() < wanted {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the client closed the connection {} bytes into a {wanted}-byte message",
+                    body.len()
+                ),
+            ));
+        }
+        Ok(Some((header, body)))
+    }
+
+    /// Runs one OP_MSG and writes its reply (or replies). Returns false when
+    /// the connection must end.
+    async fn answer_msg(
+        &mut self,
+        request_id: i32,
+        mut command: Document,
+        more_to_come: bool,
+        exhaust_allowed: bool,
+    ) -> std::io::Result<bool> {
+        let db = match command.remove("$db") {
+            Some(bson::Bson::String(db)) => db,
+            _ => {
+                if !more_to_come {
+                    let err = doc! {"ok": 0.0, "errmsg": "OP_MSG requests require a $db argument", "code": 40571, "codeName": "Location40571"};
+                    self.write(frame::encode_msg(next_request_id(), request_id, &err))
+                        .await?;
                 }
-                frame::encode_msg(next_request_id(), header.request_id, &reply)
-            }
-            Request::Query { db, command } => {
-                let name = command.keys().next().cloned().unwrap_or_default();
-                let reply = if matches!(name.as_str(), "isMaster" | "ismaster" | "hello") {
-                    run(&engine, connection_id, db, command).await
-                } else {
-                    doc! {
-                        "ok": 0.0,
-                        "errmsg": format!("Unsupported OP_QUERY command: {name}. The client driver may require an upgrade."),
-                        "code": 352,
-                        "codeName": "UnsupportedOpQueryCommand",
-                    }
-                };
-                frame::encode_reply(next_request_id(), header.request_id, &reply)
+                return Ok(true);
             }
         };
-        write(&mut socket, reply).await?;
+        // Put $db back at the end: explain echoes the command as sent.
+        command.insert("$db", db.clone());
+        if more_to_come {
+            self.run(db, command).await;
+            return Ok(true);
+        }
+        if let Some(awaitable) = awaitable_hello(&command) {
+            return self
+                .answer_awaitable_hello(request_id, db, command, awaitable, exhaust_allowed)
+                .await;
+        }
+        let reply = self.run(db, command).await;
+        self.write(frame::encode_msg(next_request_id(), request_id, &reply))
+            .await?;
+        Ok(true)
+    }
+
+    /// Holds an awaitable hello's reply for maxAwaitTimeMS (when the client's
+    /// topologyVersion is ours), then, with exhaustAllowed, keeps streaming
+    /// replies until the client hangs up.
+    async fn answer_awaitable_hello(
+        &mut self,
+        request_id: i32,
+        db: String,
+        command: Document,
+        awaitable: AwaitableHello,
+        exhaust_allowed: bool,
+    ) -> std::io::Result<bool> {
+        if awaitable.wait {
+            match self.wait(awaitable.max_await).await {
+                Ok(()) | Err(Interrupted::ClientSpoke) => {}
+                Err(Interrupted::Closed) => return Ok(false),
+            }
+        }
+        let mut response_to = request_id;
+        let interval = awaitable.max_await.max(MIN_STREAM_INTERVAL);
+        loop {
+            let reply = self.run(db.clone(), command.clone()).await;
+            // A failed hello ends the stream (OP_MSG spec: never moreToCome with ok:0).
+            let stream = exhaust_allowed && reply.get_f64("ok").ok() == Some(1.0);
+            let reply_id = next_request_id();
+            let flags = if stream { FLAG_MORE_TO_COME } else { 0 };
+            self.write(frame::encode_msg_with_flags(
+                reply_id,
+                response_to,
+                &reply,
+                flags,
+            ))
+            .await?;
+            if !stream {
+                return Ok(true);
+            }
+            // Each streamed reply answers the previous one (OP_MSG spec).
+            response_to = reply_id;
+            match self.wait(interval).await {
+                Ok(()) => {}
+                Err(Interrupted::Closed) => return Ok(false),
+                Err(Interrupted::ClientSpoke) => {
+                    log::warn!(
+                        "connection {}: closing: the client sent a request while hello replies were streaming",
+                        self.connection_id
+                    );
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    /// Sleeps for `time`, ending early when the server shuts down or the
+    /// client closes its end or sends something (left unread).
+    async fn wait(&mut self, time: Duration) -> Result<(), Interrupted> {
+        let mut probe = [0u8; 1];
+        tokio::select! {
+            _ = tokio::time::sleep(time) => Ok(()),
+            _ = shut_down(&mut self.shutdown) => Err(Interrupted::Closed),
+            peeked = self.socket.peek(&mut probe) => match peeked {
+                Ok(0) | Err(_) => Err(Interrupted::Closed),
+                Ok(_) => Err(Interrupted::ClientSpoke),
+            },
+        }
+    }
+
+    async fn write(&mut self, bytes: Result<Vec<u8>, String>) -> std::io::Result<()> {
+        match bytes {
+            Ok(b) => self.socket.write_all(&b).await,
+            Err(e) => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+        }
+    }
+
+    /// Runs a command on the blocking pool. The engine turns panics into
+    /// error replies itself; a failure of the task (a panic outside the
+    /// engine's guard) is still an error reply, never a dead connection.
+    async fn run(&self, db: String, command: Document) -> Document {
+        let engine = Arc::clone(&self.engine);
+        let id = self.connection_id;
+        match tokio::task::spawn_blocking(move || engine.execute_on(id, &db, command)).await {
+            Ok(reply) => reply,
+            Err(e) => {
+                let why = if e.is_panic() {
+                    crate::engine::panic_message(e.into_panic().as_ref())
+                } else {
+                    e.to_string()
+                };
+                doc! {"ok": 0.0, "errmsg": format!("command task failed: {why}"), "code": 1, "codeName": "InternalError"}
+            }
+        }
     }
 }
 
-async fn write(socket: &mut TcpStream, bytes: Result<Vec<u8>, String>) -> std::io::Result<()> {
-    match bytes {
-        Ok(b) => socket.write_all(&b).await,
-        Err(e) => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+/// The awaitable part of a hello or legacy hello; `None` for other commands,
+/// ordinary hellos, and malformed awaitable ones (the engine replies to
+/// those with mongod's error, at once).
+fn awaitable_hello(command: &Document) -> Option<AwaitableHello> {
+    let name = command.keys().next()?;
+    if !matches!(name.as_str(), "hello" | "isMaster" | "ismaster") {
+        return None;
     }
+    handshake::awaitable_hello(command).ok().flatten()
 }
 
-/// Runs a command on the blocking pool.
-async fn run(engine: &Arc<Engine>, connection_id: i64, db: String, command: Document) -> Document {
-    let engine = Arc::clone(engine);
-    match tokio::task::spawn_blocking(move || engine.execute_on(connection_id, &db, command)).await
-    {
-        Ok(reply) => reply,
-        Err(e) => {
-            doc! {"ok": 0.0, "errmsg": format!("command task failed: {e}"), "code": 1, "codeName": "InternalError"}
+/// Resolves when the server's shutdown sender is dropped.
+async fn shut_down(shutdown: &mut Shutdown) {
+    while shutdown.changed().await.is_ok() {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op_msg(request_id: i32, body: &Document) -> Vec<u8> {
+        let doc = body.to_vec().unwrap();
+        let mut out = ((16 + 4 + 1 + doc.len()) as i32).to_le_bytes().to_vec();
+        out.extend(request_id.to_le_bytes());
+        out.extend(0i32.to_le_bytes());
+        out.extend(frame::OP_MSG.to_le_bytes());
+        out.extend(0u32.to_le_bytes());
+        out.push(0);
+        out.extend(doc);
+        out
+    }
+
+    async fn reply(stream: &mut TcpStream) -> Document {
+        let mut head = [0u8; HEADER_LEN];
+        stream.read_exact(&mut head).await.unwrap();
+        let len = i32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let mut rest = vec![0u8; len - HEADER_LEN];
+        stream.read_exact(&mut rest).await.unwrap();
+        Document::from_reader(&rest[5..]).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_command_is_an_error_reply_and_the_connection_lives_on() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(super::super::serve(listener, Arc::new(Engine::in_memory())));
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        for (n, place) in ["handler", "read", "write"].into_iter().enumerate() {
+            let id = 10 * n as i32;
+            stream
+                .write_all(&op_msg(id, &doc! {"__testPanic": place, "$db": "t"}))
+                .await
+                .unwrap();
+            let r = reply(&mut stream).await;
+            assert_eq!(r.get_i32("code").unwrap(), 1, "{r}");
+            assert!(r.get_str("errmsg").unwrap().contains("test panic"), "{r}");
+            stream
+                .write_all(&op_msg(
+                    id + 1,
+                    &doc! {"insert": "c", "documents": [{"n": n as i32}], "$db": "t"},
+                ))
+                .await
+                .unwrap();
+            let r = reply(&mut stream).await;
+            assert_eq!(
+                r.get_i32("n").unwrap(),
+                1,
+                "the same connection still works: {r}"
+            );
         }
     }
 }

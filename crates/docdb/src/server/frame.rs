@@ -17,10 +17,13 @@ pub const HEADER_LEN: usize = 16;
 /// The largest frame accepted (maxMessageSizeBytes from hello).
 pub const MAX_MESSAGE_LEN: usize = 48_000_000;
 
-const FLAG_CHECKSUM: u32 = 1;
+pub const FLAG_CHECKSUM: u32 = 1;
+/// On a request: send no reply. On a reply: more replies follow unasked.
 pub const FLAG_MORE_TO_COME: u32 = 1 << 1;
-const FLAG_EXHAUST_ALLOWED: u32 = 1 << 16;
-/// Bits 0-15 are "required": an unknown one must be refused.
+/// On a request: the client accepts a stream of moreToCome replies.
+pub const FLAG_EXHAUST_ALLOWED: u32 = 1 << 16;
+/// Bits 0-15 are "required": an unknown one must be refused. Bits 16-31 are
+/// optional: unknown ones are ignored (OP_MSG spec, flagBits).
 const KNOWN_REQUIRED: u32 = FLAG_CHECKSUM | FLAG_MORE_TO_COME;
 
 /// The 16-byte header of every message.
@@ -62,10 +65,12 @@ impl Header {
 /// A request the engine can run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
-    /// OP_MSG: the command (sequences merged in) and whether a reply is wanted.
+    /// OP_MSG: the command (sequences merged in), whether a reply is wanted
+    /// (`more_to_come` false) and whether a stream of replies is acceptable.
     Msg {
         command: Document,
         more_to_come: bool,
+        exhaust_allowed: bool,
     },
     /// Legacy OP_QUERY on `<db>.$cmd`.
     Query { db: String, command: Document },
@@ -112,7 +117,6 @@ fn parse_msg(header: &Header, body: &[u8]) -> Result<Request, String> {
             "OP_MSG has unknown required flag bits {unknown_required:#x}"
         ));
     }
-    let _exhaust = flags & FLAG_EXHAUST_ALLOWED != 0;
     let mut end = body.len();
     if flags & FLAG_CHECKSUM != 0 {
         end = end
@@ -174,6 +178,7 @@ fn parse_msg(header: &Header, body: &[u8]) -> Result<Request, String> {
     Ok(Request::Msg {
         command,
         more_to_come: flags & FLAG_MORE_TO_COME != 0,
+        exhaust_allowed: flags & FLAG_EXHAUST_ALLOWED != 0,
     })
 }
 
@@ -208,12 +213,22 @@ fn header_bytes(length: usize, request_id: i32, response_to: i32, op_code: i32) 
 
 /// An OP_MSG reply carrying `doc` in a kind-0 section.
 pub fn encode_msg(request_id: i32, response_to: i32, doc: &Document) -> Result<Vec<u8>, String> {
+    encode_msg_with_flags(request_id, response_to, doc, 0)
+}
+
+/// As [`encode_msg`], with flag bits (moreToCome for a streamed reply).
+pub fn encode_msg_with_flags(
+    request_id: i32,
+    response_to: i32,
+    doc: &Document,
+    flags: u32,
+) -> Result<Vec<u8>, String> {
     let body = doc
         .to_vec()
         .map_err(|e| format!("reply does not encode: {e}"))?;
     let length = HEADER_LEN + 4 + 1 + body.len();
     let mut out = header_bytes(length, request_id, response_to, OP_MSG);
-    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&flags.to_le_bytes());
     out.push(0);
     out.extend_from_slice(&body);
     Ok(out)
@@ -313,11 +328,13 @@ mod tests {
         let Request::Msg {
             command,
             more_to_come,
+            exhaust_allowed,
         } = parse_body(&h, &body).unwrap()
         else {
             panic!()
         };
         assert!(!more_to_come);
+        assert!(!exhaust_allowed);
         assert_eq!(command.get_array("documents").unwrap().len(), 2);
         assert_eq!(command.get_str("insert").unwrap(), "c");
     }

@@ -4,6 +4,10 @@
 //! reads frames from a socket and writes replies, and this module accepts
 //! connections. Engine calls run on tokio's blocking pool because a command
 //! may scan a large collection; the async workers only move bytes.
+//!
+//! When `serve` returns or its future is dropped, every connection it
+//! accepted ends too (a held awaitable hello included): they watch a channel
+//! whose sender `serve` owns.
 
 pub mod connection;
 pub mod frame;
@@ -37,6 +41,8 @@ pub async fn serve(listener: TcpListener, engine: Arc<Engine>) -> std::io::Resul
             }
         }
     }));
+    // Never sent on: dropping it (when `serve` ends) is the shutdown signal.
+    let (_shutdown, shutdown) = tokio::sync::watch::channel(());
     let next_connection = AtomicI64::new(1);
     loop {
         let (socket, peer) = match listener.accept().await {
@@ -54,8 +60,9 @@ pub async fn serve(listener: TcpListener, engine: Arc<Engine>) -> std::io::Resul
         let _ = socket.set_nodelay(true);
         let id = next_connection.fetch_add(1, Ordering::Relaxed);
         let engine = Arc::clone(&engine);
+        let shutdown = shutdown.clone();
         tokio::spawn(async move {
-            if let Err(e) = connection::handle(socket, engine, id).await {
+            if let Err(e) = connection::handle(socket, engine, id, shutdown).await {
                 log::info!("connection {id} from {peer} closed: {e}");
             }
         });
