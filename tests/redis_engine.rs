@@ -493,3 +493,61 @@ async fn a_connection_closed_while_idle_is_reopened_transparently() {
     let ran = run(&engine, &format!("%%redis\nGET {p}:k\nDEL {p}:k")).await;
     assert_eq!(ran.ok().values(), vec![bulk("db3"), RedisValue::Int(1)]);
 }
+
+#[tokio::test]
+async fn a_listener_that_never_answers_is_named_within_the_connect_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let options = dbkernel::engine::registry::OpenOptions {
+        connect_timeout: std::time::Duration::from_secs(1),
+    };
+    let started = std::time::Instant::now();
+    let err = dbkernel::engine::registry::open(&format!("redis://127.0.0.1:{port}/0"), &options)
+        .await
+        .err()
+        .expect("a silent listener is not a server");
+    let took = started.elapsed();
+    drop(listener);
+    assert!(
+        took >= std::time::Duration::from_millis(900) && took < std::time::Duration::from_secs(3),
+        "{took:?}"
+    );
+    assert_eq!(err.ename, "RedisConnectionError");
+    assert_eq!(
+        err.evalue,
+        format!("Redis at 127.0.0.1:{port} did not answer within 1 s"),
+        "{err:?}"
+    );
+    assert!(
+        err.detail.iter().any(|d| d.contains("connect_timeout")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_said_plainly_without_the_password() {
+    let engine = engine().await;
+    let user = format!("dbk_test_{}", std::process::id());
+    run(
+        &engine,
+        &format!("%%redis\nACL SETUSER {user} on >right-secret ~* +@all"),
+    )
+    .await
+    .ok();
+    let opened = dbkernel::engine::registry::open(
+        &format!("redis://{user}:wrong-secret-hunter2@127.0.0.1:6379/0"),
+        &Default::default(),
+    )
+    .await;
+    run(&engine, &format!("%%redis\nACL DELUSER {user}"))
+        .await
+        .ok();
+    let err = opened.err().expect("the password is wrong");
+    assert_eq!(err.ename, "RedisConnectionError");
+    assert!(
+        err.evalue
+            .starts_with("Redis at 127.0.0.1:6379 refused the credentials"),
+        "{err:?}"
+    );
+    assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
+}

@@ -17,9 +17,8 @@ use redis::{
 use crate::engine::EngineError;
 use crate::engine::registry::mask_password;
 
-/// How long connecting may take before the cell reports the server unreachable.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Bound for the side connection's own requests (`CLIENT UNBLOCK`...), which never block.
+/// Bound for the side connection (to a server the session already reached) and its own
+/// requests (`CLIENT UNBLOCK`...), which never block: the stop button must not wait long.
 const SIDE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Where to connect, parsed once from the URL.
@@ -28,6 +27,9 @@ pub struct Target {
     pub info: ConnectionInfo,
     /// The URL with its password masked, for `%connections` and messages.
     pub description: String,
+    /// How long connecting (TCP, TLS, AUTH, SELECT, CLIENT ID) may take: `%config
+    /// connect_timeout`, used again for every reconnect.
+    pub connect_timeout: Duration,
 }
 
 impl Target {
@@ -40,7 +42,17 @@ impl Target {
                 "expected redis://[user:password@]host[:port][/db][?protocol=resp3], rediss://... for TLS, or redis+unix:///path/to/socket?db=N",
             )
         })?;
-        Ok(Target { info, description })
+        Ok(Target {
+            info,
+            description,
+            connect_timeout: crate::engine::registry::DEFAULT_CONNECT_TIMEOUT,
+        })
+    }
+
+    /// The same target with another connect timeout.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Target {
+        self.connect_timeout = timeout;
+        self
     }
 
     /// A short name of the server address for messages (`127.0.0.1:6379`, a socket path).
@@ -83,7 +95,9 @@ fn session_client(
     Client::open(target.info.clone().set_redis_settings(settings))
 }
 
-/// Opens the session (the URL's database and protocol unless told otherwise).
+/// Opens the session (the URL's database and protocol unless told otherwise), all of it
+/// (connect, handshake, authentication, `CLIENT ID`) within the target's connect timeout: a
+/// listener that accepts and never answers must not hang the cell.
 pub async fn connect(
     target: &Target,
     db: Option<i64>,
@@ -93,19 +107,30 @@ pub async fn connect(
     let protocol = protocol.unwrap_or(target.info.redis_settings().protocol());
     let client = session_client(target, db, protocol)?;
     let config = AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(CONNECT_TIMEOUT))
+        .set_connection_timeout(Some(target.connect_timeout))
         .set_response_timeout(None);
-    let mut conn = client
-        .get_multiplexed_async_connection_with_config(&config)
-        .await?;
-    // Without CLIENT ID (an ACL may forbid it) blocking commands are stopped by reconnecting.
-    let client_id = match conn
-        .send_packed_command(redis::cmd("CLIENT").arg("ID"))
-        .await
-    {
-        Ok(Value::Int(id)) => Some(id),
-        _ => None,
+    let handshake = async {
+        let mut conn = client
+            .get_multiplexed_async_connection_with_config(&config)
+            .await?;
+        // Without CLIENT ID (an ACL may forbid it) blocking commands are stopped by reconnecting.
+        let client_id = match conn
+            .send_packed_command(redis::cmd("CLIENT").arg("ID"))
+            .await
+        {
+            Ok(Value::Int(id)) => Some(id),
+            _ => None,
+        };
+        Ok::<_, RedisError>((conn, client_id))
     };
+    let (conn, client_id) = tokio::time::timeout(target.connect_timeout, handshake)
+        .await
+        .map_err(|_| {
+            RedisError::from(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no answer",
+            ))
+        })??;
     Ok(Session {
         conn,
         client_id,
@@ -119,7 +144,7 @@ pub async fn connect(
 /// Opens a short-lived helper connection to the same server for `CLIENT UNBLOCK` and friends.
 pub async fn side_connection(client: &Client) -> Result<MultiplexedConnection, RedisError> {
     let config = AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(CONNECT_TIMEOUT))
+        .set_connection_timeout(Some(SIDE_TIMEOUT))
         .set_response_timeout(Some(SIDE_TIMEOUT));
     client
         .get_multiplexed_async_connection_with_config(&config)
@@ -132,11 +157,37 @@ pub async fn side_command(client: &Client, command: &redis::Cmd) -> Option<Value
     side.send_packed_command(command).await.ok()
 }
 
-/// The user-facing error for a failed connection attempt.
+/// The user-facing error for a failed connection attempt: which host, what happened, in words
+/// (never the password: the driver's messages do not carry it, and the URL is masked).
 pub fn connect_error(target: &Target, error: &RedisError) -> EngineError {
-    EngineError::new("RedisConnectionError", format!("cannot connect to Redis at {}: {error}", target.address()))
-        .with_detail(format!("connection URL: {}", target.description))
-        .with_detail("check that the server runs and the URL is right; change it with %connect NAME redis://host:port or the REDIS_URL environment variable")
+    let address = target.address();
+    let secs = target.connect_timeout.as_secs_f64();
+    let message = if error.is_timeout() {
+        format!("Redis at {address} did not answer within {secs} s")
+    } else if error.is_connection_refusal() {
+        format!(
+            "cannot connect to Redis at {address}: connection refused — is redis-server running?"
+        )
+    } else if matches!(error.kind(), redis::ErrorKind::AuthenticationFailed)
+        || error
+            .code()
+            .is_some_and(|c| c == "WRONGPASS" || c == "NOAUTH")
+    {
+        format!(
+            "Redis at {address} refused the credentials: {}",
+            error.detail().unwrap_or("authentication failed")
+        )
+    } else {
+        format!("cannot connect to Redis at {address}: {error}")
+    };
+    let mut result = EngineError::new("RedisConnectionError", message)
+        .with_detail(format!("connection URL: {}", target.description));
+    if error.is_timeout() {
+        result = result.with_detail(
+            "raise the limit with %config connect_timeout = SECONDS, or check the host and port",
+        );
+    }
+    result.with_detail("check that the server runs and the URL is right; change it with %connect NAME redis://host:port or the REDIS_URL environment variable")
 }
 
 /// Does this error mean nothing answered at the address (so a private server may stand in)?

@@ -46,16 +46,16 @@ pub async fn open(
     url: &str,
     options: &crate::engine::registry::OpenOptions,
 ) -> Result<Arc<dyn Engine>, EngineError> {
-    let _ = options; // TODO(issue 13): connect timeout
-
-    let target = Target::parse(url)?;
+    let target = Target::parse(url)?.with_connect_timeout(options.connect_timeout);
     match connect(&target, None, None).await {
         Ok(session) => Ok(Arc::new(RedisEngine {
             target,
             session: Mutex::new(Some(session)),
             private_server: None,
         })),
-        Err(error) if is_default_url(url) && is_unreachable(&error) => open_private(&error).await,
+        Err(error) if is_default_url(url) && is_unreachable(&error) => {
+            open_private(&error, options).await
+        }
         Err(error) => Err(connect_error(&target, &error)),
     }
 }
@@ -68,7 +68,10 @@ fn is_default_url(url: &str) -> bool {
             .unwrap_or(true)
 }
 
-async fn open_private(default_error: &redis::RedisError) -> Result<Arc<dyn Engine>, EngineError> {
+async fn open_private(
+    default_error: &redis::RedisError,
+    options: &crate::engine::registry::OpenOptions,
+) -> Result<Arc<dyn Engine>, EngineError> {
     let hint = "set REDIS_URL, open one with %connect NAME redis://host:port, or install redis-server (apt-get install redis-server / brew install redis)";
     let started = tokio::task::spawn_blocking(PrivateServer::start)
         .await
@@ -76,7 +79,7 @@ async fn open_private(default_error: &redis::RedisError) -> Result<Arc<dyn Engin
     let server = started.map_err(|why| {
         EngineError::new("RedisConnectionError", format!("no Redis server answers at 127.0.0.1:6379 ({default_error}) and a private one could not be started: {why}")).with_detail(hint)
     })?;
-    let target = Target::parse(&server.url())?;
+    let target = Target::parse(&server.url())?.with_connect_timeout(options.connect_timeout);
     let session = connect(&target, None, None)
         .await
         .map_err(|e| connect_error(&target, &e).with_detail(hint))?;
