@@ -551,3 +551,65 @@ async fn a_wrong_password_is_said_plainly_without_the_password() {
     );
     assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
 }
+
+#[tokio::test]
+async fn an_open_multi_is_shown_under_every_result_and_by_open_transaction() {
+    let p = prefix("txnote");
+    let engine = engine().await;
+    let ran = run(&engine, &format!("%%redis\nMULTI\nSET {p}:a 1\nINCR {p}:n")).await;
+    ran.ok();
+    assert_eq!(
+        ran.sink.stdout,
+        "(TX) MULTI open, 2 commands queued — EXEC or DISCARD\n"
+    );
+    assert_eq!(
+        engine.open_transaction().as_deref(),
+        Some("MULTI open, 2 commands queued — EXEC or DISCARD")
+    );
+    // A later cell's command is queued too, and the note says so.
+    let ran = run(&engine, &format!("%%redis\nGET {p}:a")).await;
+    assert_eq!(ran.ok().values(), vec![status("QUEUED")]);
+    assert!(
+        ran.sink.stdout.contains("3 commands queued"),
+        "{}",
+        ran.sink.stdout
+    );
+    let ran = run(&engine, "%%redis\nEXEC").await;
+    ran.ok();
+    assert_eq!(ran.sink.stdout, "");
+    assert_eq!(engine.open_transaction(), None);
+    cleanup(&p).await;
+}
+
+#[tokio::test]
+async fn a_watch_in_effect_is_shown_until_exec_discard_or_unwatch() {
+    let p = prefix("watchnote");
+    let engine = engine().await;
+    let ran = run(&engine, &format!("%%redis\nWATCH {p}:k")).await;
+    ran.ok();
+    assert!(
+        ran.sink.stdout.starts_with("(WATCH) WATCH in effect"),
+        "{}",
+        ran.sink.stdout
+    );
+    assert!(
+        engine
+            .open_transaction()
+            .is_some_and(|s| s.starts_with("WATCH in effect"))
+    );
+    let ran = run(&engine, &format!("%%redis\nMULTI\nSET {p}:k 1")).await;
+    assert!(
+        ran.sink
+            .stdout
+            .contains("MULTI open, 1 command queued, WATCH in effect — EXEC or DISCARD"),
+        "{}",
+        ran.sink.stdout
+    );
+    run(&engine, "%%redis\nDISCARD").await.ok();
+    assert_eq!(engine.open_transaction(), None);
+    run(&engine, &format!("%%redis\nWATCH {p}:k")).await.ok();
+    let ran = run(&engine, "%%redis\nUNWATCH").await;
+    assert_eq!(ran.sink.stdout, "");
+    assert_eq!(engine.open_transaction(), None);
+    cleanup(&p).await;
+}

@@ -75,10 +75,45 @@ pub struct Session {
     pub db: i64,
     /// Inside `MULTI`: commands are queued, nothing blocks; a reconnect would lose the transaction.
     pub in_multi: bool,
+    /// Commands queued since `MULTI`.
+    pub queued: usize,
+    /// A command was refused while queueing: `EXEC` will abort (`EXECABORT`).
+    pub queue_refused: bool,
+    /// A `WATCH` is in effect: the next `EXEC` aborts if a watched key changed.
+    pub watching: bool,
     pub protocol: ProtocolVersion,
     /// A client for this session's settings (same server, credentials, db, protocol), for side
     /// and streaming connections.
     pub client: Client,
+}
+
+impl Session {
+    /// The transaction state the next cell inherits, for `%connections` and the shutdown
+    /// message: `MULTI open, 3 commands queued — EXEC or DISCARD`; `None` when nothing is open.
+    pub fn open_state(&self) -> Option<String> {
+        if self.in_multi {
+            let plural = if self.queued == 1 { "" } else { "s" };
+            let mut text = format!("MULTI open, {} command{plural} queued", self.queued);
+            if self.watching {
+                text.push_str(", WATCH in effect");
+            }
+            if self.queue_refused {
+                text.push_str(", a queued command was refused so EXEC will abort");
+            }
+            text.push_str(" — EXEC or DISCARD");
+            return Some(text);
+        }
+        self.watching
+            .then(|| "WATCH in effect — the next EXEC aborts if a watched key changes; UNWATCH to drop it".to_string())
+    }
+
+    /// The line shown under a result of this connection while state is open, marked like
+    /// redis-cli's prompt (`(TX)`).
+    pub fn footer_note(&self) -> Option<String> {
+        let state = self.open_state()?;
+        let mark = if self.in_multi { "(TX)" } else { "(WATCH)" };
+        Some(format!("{mark} {state}"))
+    }
 }
 
 fn session_client(
@@ -136,6 +171,9 @@ pub async fn connect(
         client_id,
         db,
         in_multi: false,
+        queued: 0,
+        queue_refused: false,
+        watching: false,
         protocol,
         client,
     })

@@ -39,6 +39,9 @@ pub struct RedisEngine {
     session: Mutex<Option<Session>>,
     /// The private server standing in for the default one; stopped when the engine is dropped.
     private_server: Option<PrivateServer>,
+    /// The session's open `MULTI`/`WATCH` as of the last cell, readable while a cell runs
+    /// (`open_transaction` must not wait for the session lock).
+    open_state: std::sync::Mutex<Option<String>>,
 }
 
 /// Opens a `%%redis` connection from its URL and checks that the server answers.
@@ -52,6 +55,7 @@ pub async fn open(
             target,
             session: Mutex::new(Some(session)),
             private_server: None,
+            open_state: Default::default(),
         })),
         Err(error) if is_default_url(url) && is_unreachable(&error) => {
             open_private(&error, options).await
@@ -91,7 +95,16 @@ async fn open_private(
         target,
         session: Mutex::new(Some(session)),
         private_server: Some(server),
+        open_state: Default::default(),
     }))
+}
+
+impl RedisEngine {
+    fn remember_state(&self, session: Option<&Session>) {
+        if let Ok(mut state) = self.open_state.lock() {
+            *state = session.and_then(Session::open_state);
+        }
+    }
 }
 
 /// A tokenizer error in the user's line and column numbers.
@@ -138,12 +151,19 @@ impl Engine for RedisEngine {
             return Ok(());
         }
         let mut slot = self.session.lock().await;
-        run::CellRun::new(&self.target, &mut slot, cell, ctx)
+        let result = run::CellRun::new(&self.target, &mut slot, cell, ctx)
             .run(&commands)
-            .await
+            .await;
+        self.remember_state(slot.as_ref());
+        result
+    }
+
+    fn open_transaction(&self) -> Option<String> {
+        self.open_state.lock().ok().and_then(|state| state.clone())
     }
 
     async fn close(&self) {
         self.session.lock().await.take();
+        self.remember_state(None);
     }
 }

@@ -115,6 +115,12 @@ impl<'r, 'c> CellRun<'r, 'c> {
         } else {
             self.ctx.sink.emit(result);
         }
+        // Server-side state the next cell inherits, said under every result while it lasts
+        // (redis-cli shows `(TX)` in its prompt): otherwise every later command prints only
+        // QUEUED and nothing says why.
+        if let Some(note) = self.slot.as_ref().and_then(Session::footer_note) {
+            self.ctx.sink.stdout(&format!("{note}\n"));
+        }
         match failure {
             Some(error) => Err(error),
             None => Ok(()),
@@ -301,12 +307,29 @@ impl<'r, 'c> CellRun<'r, 'c> {
         let name = command.name();
         let ok = matches!(value, RedisValue::Status(s) if s == "OK");
         if ends_transaction(&name) {
+            // EXEC and DISCARD also forget every WATCH, whatever their reply.
             session.in_multi = false;
+            session.queued = 0;
+            session.queue_refused = false;
+            session.watching = false;
             if name == "RESET" {
                 session.db = 0;
             }
         } else if name == "MULTI" && ok {
             session.in_multi = true;
+            session.queued = 0;
+            session.queue_refused = false;
+        } else if session.in_multi {
+            match value {
+                RedisValue::Status(s) if s == "QUEUED" => session.queued += 1,
+                // A command refused while queueing makes EXEC abort the whole transaction.
+                RedisValue::Error(_) => session.queue_refused = true,
+                _ => {}
+            }
+        } else if name == "WATCH" && ok {
+            session.watching = true;
+        } else if name == "UNWATCH" && ok {
+            session.watching = false;
         } else if name == "SELECT"
             && ok
             && !session.in_multi
