@@ -455,3 +455,17 @@ async fn refused_port_is_one_clear_line() {
         "could not connect to 127.0.0.1:1: connection refused — is the server running?"
     );
 }
+
+#[tokio::test]
+async fn open_transaction_is_visible() {
+    let e = open(MYSQL_URL).await;
+    run(&e, "START TRANSACTION").await.ok();
+    assert_eq!(e.open_transaction().as_deref(), Some("transaction open"));
+    let out = run(&e, "SELECT 1").await;
+    assert_eq!(
+        out.ok().table(0).provenance.connection,
+        "test · transaction open"
+    );
+    run(&e, "COMMIT").await.ok();
+    assert_eq!(e.open_transaction(), None);
+}

@@ -952,3 +952,33 @@ async fn stop_during_copy_to_stdout_keeps_the_session() {
     );
     assert_session_kept(&e).await;
 }
+
+#[tokio::test]
+async fn open_and_failed_transactions_are_visible() {
+    let e = open(PG_URL).await;
+    assert_eq!(e.open_transaction(), None);
+    let out = run(&e, "BEGIN; SELECT 1 AS one").await;
+    assert_eq!(e.open_transaction().as_deref(), Some("transaction open"));
+    assert_eq!(
+        out.ok().table(1).provenance.connection,
+        "test · transaction open"
+    );
+    run(&e, "SELECT 1/0").await.err();
+    assert_eq!(
+        e.open_transaction().as_deref(),
+        Some("transaction failed — ROLLBACK to continue")
+    );
+    // Asked while a cell runs (and holds the session), it answers at once from the last cell.
+    let busy = e.clone();
+    let running = tokio::spawn(async move { run(&busy, "ROLLBACK; SELECT pg_sleep(1)").await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let asked = std::time::Instant::now();
+    assert_eq!(
+        e.open_transaction().as_deref(),
+        Some("transaction failed — ROLLBACK to continue")
+    );
+    assert!(asked.elapsed() < Duration::from_millis(50));
+    let out = running.await.unwrap();
+    assert_eq!(out.ok().table(1).provenance.connection, "test");
+    assert_eq!(e.open_transaction(), None);
+}

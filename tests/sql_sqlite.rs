@@ -311,3 +311,12 @@ async fn explain_option_shows_the_plan_and_does_not_run_other_statements() {
     assert!(out.err().evalue.contains("SQLite has no EXPLAIN ANALYZE"));
     assert!(out.sink.results.is_empty());
 }
+
+#[tokio::test]
+async fn open_transaction_is_visible() {
+    let e = open(MEMORY).await;
+    run(&e, "BEGIN").await.ok();
+    assert_eq!(e.open_transaction().as_deref(), Some("transaction open"));
+    run(&e, "ROLLBACK").await.ok();
+    assert_eq!(e.open_transaction(), None);
+}

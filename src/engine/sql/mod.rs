@@ -32,6 +32,7 @@ pub mod status;
 pub mod types;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Instant;
 
 use async_trait::async_trait;
@@ -136,6 +137,9 @@ pub struct SqlEngine {
     /// The URL with its password masked, for `%connections` and messages.
     shown_url: String,
     state: tokio::sync::Mutex<State>,
+    /// `state.txn` as of the end of the last cell, readable without the lock (which a running
+    /// cell holds) for [`Engine::open_transaction`].
+    txn_seen: AtomicU8,
 }
 
 /// Opens a %%sql connection from its URL: `sqlite::memory:`, `sqlite:path.db`, `sqlite://path`,
@@ -174,6 +178,7 @@ pub async fn open(
             session,
             txn: TxnState::Idle,
         }),
+        txn_seen: AtomicU8::new(TxnState::Idle as u8),
     }))
 }
 
@@ -301,7 +306,44 @@ impl Engine for SqlEngine {
             refuse_nul(body, cell.body_line)?;
         }
         let mut state = self.state.lock().await;
-        self.connect_for_cell(&mut state, ctx).await?;
+        let result = self
+            .run_statements(&mut state, &statements, plan_mode, cell, ctx)
+            .await;
+        self.txn_seen.store(state.txn as u8, Ordering::Relaxed);
+        result
+    }
+
+    fn open_transaction(&self) -> Option<String> {
+        txn_note(TxnState::from_u8(self.txn_seen.load(Ordering::Relaxed))).map(str::to_string)
+    }
+
+    async fn close(&self) {
+        self.state.lock().await.session.close().await;
+    }
+}
+
+/// What `%connections`, shutdown messages and result footers say about the transaction.
+fn txn_note(txn: TxnState) -> Option<&'static str> {
+    match txn {
+        TxnState::Idle => None,
+        TxnState::Open => Some("transaction open"),
+        TxnState::Aborted => Some("transaction failed — ROLLBACK to continue"),
+    }
+}
+
+impl SqlEngine {
+    /// Runs a cell's statements in order on the locked session.
+    async fn run_statements(
+        &self,
+        state: &mut State,
+        statements: &[split::Statement],
+        plan_mode: Option<explain::Mode>,
+        cell: &Cell,
+        ctx: &mut CellContext<'_>,
+    ) -> Result<(), EngineError> {
+        let dialect = self.dialect;
+        let body = cell.body.as_str();
+        self.connect_for_cell(state, ctx).await?;
         for line in state.session.notifications() {
             ctx.sink.stdout(&format!("{line}\n"));
         }
@@ -402,6 +444,7 @@ impl Engine for SqlEngine {
             match outcome {
                 Outcome::Done { rows_affected } => {
                     state.txn = status::after_success(state.txn, text, dialect);
+                    let provenance = with_txn_note(provenance, state.txn);
                     self.emit(rows, rows_affected, text, keep_all, cell, ctx, provenance);
                     if let Some(rolled_back) = rolled_back {
                         let verb = explained.as_ref().and_then(|e| e.writes.clone());
@@ -496,10 +539,19 @@ impl Engine for SqlEngine {
         }
         Ok(())
     }
+}
 
-    async fn close(&self) {
-        self.state.lock().await.session.close().await;
+/// The footer label of a result: the connection's name, and an open or failed transaction
+/// after it (`pg · transaction open`), so that uncommitted work is visible on every table.
+fn with_txn_note(mut provenance: Provenance, txn: TxnState) -> Provenance {
+    if let Some(note) = txn_note(txn) {
+        provenance.connection = if provenance.connection.is_empty() {
+            note.to_string()
+        } else {
+            format!("{} · {note}", provenance.connection)
+        };
     }
+    provenance
 }
 
 /// How the transaction around an `--analyze` ended.

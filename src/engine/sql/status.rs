@@ -14,13 +14,14 @@ use super::split::significant_tokens;
 
 /// The transaction state of a pinned session as far as the engine can tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(u8)]
 pub enum TxnState {
     #[default]
-    Idle,
+    Idle = 0,
     /// Inside BEGIN … COMMIT.
-    Open,
+    Open = 1,
     /// A PostgreSQL transaction in which a statement failed: everything but ROLLBACK is refused.
-    Aborted,
+    Aborted = 2,
 }
 
 /// The main verb of a statement: its first keyword, or for `WITH …` the first of
@@ -58,6 +59,17 @@ fn words(text: &str, dialect: Dialect) -> Vec<String> {
         }
     }
     out
+}
+
+impl TxnState {
+    /// The inverse of `state as u8`, for a state kept in an atomic.
+    pub fn from_u8(value: u8) -> TxnState {
+        match value {
+            1 => TxnState::Open,
+            2 => TxnState::Aborted,
+            _ => TxnState::Idle,
+        }
+    }
 }
 
 /// Whether a statement that returned no rows may still have a result header worth asking the
