@@ -25,6 +25,18 @@ export DBKERNEL_SHARED
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
 
+# Real clients from the npm registry (the mongosh the embedded engine must serve), into a local
+# folder from the committed lockfile.
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -x tests/npm/node_modules/.bin/mongosh ]; then
+    npm ci --prefix tests/npm --no-audit --no-fund --loglevel=error
+  fi
+  export DBKERNEL_MONGOSH="$ROOT/tests/npm/node_modules/.bin/mongosh"
+elif [ "${CI:-}" = "true" ]; then
+  echo "npm is needed to install mongosh for the tests (Node.js 20 and npm)" >&2
+  exit 1
+fi
+
 # Formatting is checked before anything is built (cheap, and a clear first failure).
 cargo fmt --all --check
 
