@@ -793,8 +793,10 @@ def test_wrong_redis_password(kernel, locked_redis):
     reply, text = connect_and_probe(kc, locked_redis.url("Wrong-Pw-55"), "redis", limit=10)
     failed(reply, text, "a wrong Redis password")
     # Redis 7's reply to AUTH with a wrong password.
-    # Redis 7 answers AUTH with "WRONGPASS invalid username-password pair or user is disabled."
-    expect_re(r"WRONGPASS|invalid username-password|password authentication failed", text, "wrong Redis password")
+    # Redis 7 answers AUTH with "WRONGPASS invalid username-password pair or user is disabled."; the
+    # driver reports that as an authentication failure.
+    expect_re(r"WRONGPASS|invalid username-password|authentication failed", text, "wrong Redis password")
+    expect_re(rf"127\.0\.0\.1:{locked_redis.port}", text, "the wrong-password error names the host")
     assert "Wrong-Pw-55" not in text, f"the wrong password is shown: {text}"
 
 
