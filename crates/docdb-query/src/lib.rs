@@ -20,6 +20,7 @@
 //! - `schema`: `$jsonSchema` and `errInfo.details` for validation failures.
 //! - `index_keys`: the keys a document contributes to an index (multikey, parallel arrays).
 //! - `text`: `$text` tokenizing, search-string parsing and scoring.
+//! - `limits`: the caller's interruption check and mongod's memory budgets, by BSON size.
 //!
 //! # Invariants
 //! - Nothing here panics on input: malformed specs are `QueryError`s, odd data is handled.
@@ -33,6 +34,7 @@ pub mod error;
 pub mod expr;
 pub mod fmt;
 pub mod index_keys;
+pub mod limits;
 pub mod matcher;
 pub mod number;
 pub mod path;
@@ -46,6 +48,7 @@ pub mod value;
 pub use aggregate::{AggContext, AggOutput, Catalog, OutputStage, Pipeline};
 pub use error::{QueryError, Result};
 pub use expr::{Variables, evaluate};
+pub use limits::{Limits, MemoryLimits};
 pub use matcher::{Filter, MatchContext};
 pub use projection::Projection;
 pub use sort::SortSpec;

@@ -56,11 +56,11 @@ struct Store {
 }
 
 impl Catalog for Store {
-    fn scan(&self, db: &str, coll: &str) -> docdb_query::Result<Vec<Document>> {
+    fn scan(&self, db: &str, coll: &str) -> docdb_query::Result<Vec<&Document>> {
         Ok(self
             .colls
             .get(&(db.to_string(), coll.to_string()))
-            .cloned()
+            .map(|docs| docs.iter().collect())
             .unwrap_or_default())
     }
 }
@@ -278,10 +278,13 @@ fn source_docs(store: &Store, key: &Key) -> docdb_query::Result<Vec<Document>> {
                 catalog: store,
                 vars: Document::new(),
                 now: now(),
+                limits: &Default::default(),
             };
-            Ok(Pipeline::parse(pipeline)?.run(base, &ctx)?.documents)
+            Ok(Pipeline::parse(pipeline)?
+                .run_borrowed(base, &ctx)?
+                .documents)
         }
-        None => store.scan(&key.0, &key.1),
+        None => Ok(store.scan(&key.0, &key.1)?.into_iter().cloned().collect()),
     }
 }
 
@@ -393,6 +396,7 @@ fn aggregate(store: &mut Store, op: &Op) -> docdb_query::Result<Bson> {
             catalog: &*store,
             vars: op.lets().cloned().unwrap_or_default(),
             now: now(),
+            limits: &Default::default(),
         };
         Pipeline::parse(&stages)?.run(input, &ctx)?
     };

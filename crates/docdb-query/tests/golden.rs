@@ -24,8 +24,12 @@ struct MemCatalog {
 }
 
 impl Catalog for MemCatalog {
-    fn scan(&self, _db: &str, coll: &str) -> docdb_query::Result<Vec<Document>> {
-        Ok(self.collections.get(coll).cloned().unwrap_or_default())
+    fn scan(&self, _db: &str, coll: &str) -> docdb_query::Result<Vec<&Document>> {
+        Ok(self
+            .collections
+            .get(coll)
+            .map(|docs| docs.iter().collect())
+            .unwrap_or_default())
     }
 }
 
@@ -183,15 +187,18 @@ fn run_case(case: &Value) -> Result<Vec<Document>, QueryError> {
         catalog: &catalog,
         vars: Document::new(),
         now: bson::DateTime::now(),
+        limits: &Default::default(),
     };
     // Resolves a name that may be a view into (base collection documents, view pipeline).
     let source = |name: &str| -> docdb_query::Result<Vec<Document>> {
         match views.get(name) {
             Some((on, pipeline)) => {
                 let base = catalog.scan("golden", on)?;
-                Ok(Pipeline::parse(pipeline)?.run(base, &ctx)?.documents)
+                Ok(Pipeline::parse(pipeline)?
+                    .run_borrowed(base, &ctx)?
+                    .documents)
             }
-            None => catalog.scan("golden", name),
+            None => Ok(catalog.scan("golden", name)?.into_iter().cloned().collect()),
         }
     };
     if let Ok(coll) = cmd.get_str("find") {

@@ -300,11 +300,12 @@ fn stage(r: &mut Rng) -> Document {
     }
 }
 
-struct NoColls;
+/// Every collection holds the same one document.
+struct NoColls(Document);
 
 impl Catalog for NoColls {
-    fn scan(&self, _db: &str, _coll: &str) -> docdb_query::Result<Vec<Document>> {
-        Ok(vec![bson::doc! {"_id": 1, "a": [1, {"b": 2}]}])
+    fn scan(&self, _db: &str, _coll: &str) -> docdb_query::Result<Vec<&Document>> {
+        Ok(vec![&self.0])
     }
 }
 
@@ -376,9 +377,10 @@ fn exercise(r: &mut Rng) {
     if let Ok(p) = Pipeline::parse(&stages) {
         let ctx = AggContext {
             db: "t".into(),
-            catalog: &NoColls,
+            catalog: &NoColls(bson::doc! {"_id": 1, "a": [1, {"b": 2}]}),
             vars: Document::new(),
             now: bson::DateTime::from_millis(0),
+            limits: &Default::default(),
         };
         let _ = p.run(docs.clone(), &ctx);
     }

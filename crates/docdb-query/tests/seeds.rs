@@ -10,8 +10,12 @@ use std::collections::HashMap;
 struct Mem(HashMap<&'static str, Vec<Document>>);
 
 impl Catalog for Mem {
-    fn scan(&self, _db: &str, coll: &str) -> docdb_query::Result<Vec<Document>> {
-        Ok(self.0.get(coll).cloned().unwrap_or_default())
+    fn scan(&self, _db: &str, coll: &str) -> docdb_query::Result<Vec<&Document>> {
+        Ok(self
+            .0
+            .get(coll)
+            .map(|docs| docs.iter().collect())
+            .unwrap_or_default())
     }
 }
 
@@ -25,6 +29,7 @@ fn aggregate(stages: Vec<Document>, input: Vec<Document>, catalog: &Mem) -> Vec<
         catalog,
         vars: Document::new(),
         now: DateTime::from_millis(0),
+        limits: &Default::default(),
     };
     Pipeline::parse(&stages)
         .expect("pipeline parses")

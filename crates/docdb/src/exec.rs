@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use bson::{Bson, Document, doc};
+use docdb_query::limits::{Budgeted, Limits, MemoryLimits, Size, document_size};
 use docdb_query::matcher::{Filter, MatchContext};
 use docdb_query::sort::SortSpec;
 
@@ -31,6 +32,8 @@ pub struct SelectRequest<'a> {
     pub limit: Option<u64>,
     pub hint: Option<&'a Bson>,
     pub vars: Option<&'a Document>,
+    /// The in-memory sort's budget (`allowDiskUse`).
+    pub memory: MemoryLimits,
 }
 
 /// One selected document.
@@ -280,15 +283,14 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
     if needs_sort {
         guard.check()?;
         sorted_in_memory = true;
-        let mut keyed: Vec<(&Document, Row)> = rows
-            .iter()
-            .filter_map(|r| coll.records.get(&r.record).map(|d| (d, *r)))
-            .collect();
-        keyed.sort_by(|a, b| sort.compare((a.0, a.1.score), (b.0, b.1.score)));
-        rows = keyed.into_iter().map(|(_, r)| r).collect();
-        if let Some(l) = limit {
-            rows.truncate(l.saturating_add(req.skip) as usize);
-        }
+        rows = sort_rows(
+            coll,
+            rows,
+            &sort,
+            limit.map(|l| l.saturating_add(req.skip)),
+            req.memory,
+            guard,
+        )?;
         stats.sorted = rows.len() as u64;
     }
     let skip = (req.skip as usize).min(rows.len());
@@ -305,6 +307,43 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
         stats,
         sorted_in_memory,
     })
+}
+
+/// The in-memory SORT stage: interruptible, and within mongod's blocking-sort
+/// budget (the documents sorted, or only the `top_k` kept when a limit bounds
+/// it, as mongod's top-k sort holds). Rows refer to the stored documents, so
+/// nothing is copied and the engine's own cap does not apply.
+fn sort_rows(
+    coll: &Collection,
+    rows: Vec<Row>,
+    sort: &Sort,
+    top_k: Option<u64>,
+    memory: MemoryLimits,
+    guard: &OpGuard,
+) -> Result<Vec<Row>> {
+    let check = || guard.check_query();
+    let limits = Limits::new(memory).with_check(&check);
+    let mut budget = limits.budget(Budgeted::Sort);
+    let mut keyed: Vec<(&Document, Row)> = Vec::with_capacity(rows.len());
+    for r in rows {
+        limits.tick()?;
+        if let Some(d) = coll.records.get(&r.record) {
+            if top_k.is_none() {
+                budget.add(Size::bson_only(document_size(d)))?;
+            }
+            keyed.push((d, r));
+        }
+    }
+    let mut keyed = limits.sort_by(keyed, |a, b| {
+        sort.compare((a.0, a.1.score), (b.0, b.1.score))
+    })?;
+    if let Some(k) = top_k {
+        keyed.truncate(usize::try_from(k).unwrap_or(usize::MAX));
+        for (d, _) in &keyed {
+            budget.add(Size::bson_only(document_size(d)))?;
+        }
+    }
+    Ok(keyed.into_iter().map(|(_, r)| r).collect())
 }
 
 fn planned_index(coll: &Collection, index: usize) -> Result<&crate::index::Index> {

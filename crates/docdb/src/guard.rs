@@ -5,10 +5,16 @@
 //! operation's flag, or with 50 MaxTimeMSExpired once `maxTimeMS` has passed.
 //! A guard is cheap to clone and share, so the registry of running operations
 //! (for `currentOp`/`killOp`) keeps the same flag.
+//!
+//! The query crate cannot see this type: it takes the check as a closure in its
+//! `Limits` (see [`OpGuard::check_query`]), and the
+//! pipeline, sort and group loops call it every few hundred units of work.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use docdb_query::error::QueryError;
 
 use crate::error::{CommandError, Result, codes};
 
@@ -49,6 +55,12 @@ impl OpGuard {
             ));
         }
         Ok(())
+    }
+
+    /// [`OpGuard::check`] with the query crate's error type, for its `Limits`.
+    pub fn check_query(&self) -> docdb_query::Result<()> {
+        self.check()
+            .map_err(|e| QueryError::new(e.code, e.code_name, e.message))
     }
 }
 

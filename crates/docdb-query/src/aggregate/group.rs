@@ -4,8 +4,9 @@
 //! the order their first document arrived, which keeps results deterministic.
 
 use crate::error::{QueryError, Result};
-use crate::expr::{Num, add_nums, avg_values, std_dev, sum_values};
+use crate::expr::{Num, add_nums, average, avg_values, std_dev, sum_values};
 use crate::expr::{Variables, evaluate_optional};
+use crate::limits::{Budget, Budgeted, Limits, Size, document_size, document_sizes, held_value};
 use crate::value::{Ordered, compare, equal};
 use bson::{Bson, Document};
 use std::borrow::Borrow;
@@ -118,20 +119,213 @@ pub fn parse_accumulators(spec: &Document) -> Result<Vec<Accumulator>> {
 /// document it came from (kept only for `$top`/`$bottom`, which sort by other fields).
 type Collected = Vec<(Option<Bson>, Document)>;
 
-/// What one accumulator holds for one group while documents arrive: `$sum` and `$count` add
-/// up as they go (the same fold `sum_values` does, so types and overflow behave alike);
-/// the others collect their values and are reduced by `finish`.
+/// Bookkeeping per group besides its accumulators (key copies, map and vector slots).
+const GROUP_OVERHEAD_BYTES: usize = 64;
+
+/// What one accumulator holds for one group while documents arrive. `$sum`, `$count`, `$avg`,
+/// `$first`, `$last`, `$min`, `$max` and `$addToSet` reduce as they go (with the same rules as
+/// `finish`, so types and overflow behave alike); the others collect their values and are
+/// reduced by `finish`.
 enum Accumulating {
     Sum(Num),
-    Collect(Collected),
+    Avg(Num, u64),
+    /// `None` until the first document arrived; then its value (None = missing).
+    First(Option<Option<Bson>>),
+    Last(Option<Bson>),
+    /// The smallest (or, when `true`, largest) non-null value so far.
+    Extreme(Option<Bson>, bool),
+    /// Distinct values with the position of their first arrival, and their total size.
+    Set(BTreeMap<Ordered, usize>, usize),
+    /// The values and their total size.
+    Collect(Collected, usize),
 }
 
 impl Accumulating {
     fn new(acc: &Accumulator) -> Accumulating {
         match acc.op.as_str() {
             "$sum" | "$count" => Accumulating::Sum(Num::I32(0)),
-            _ => Accumulating::Collect(Vec::new()),
+            "$avg" => Accumulating::Avg(Num::I32(0), 0),
+            "$first" => Accumulating::First(None),
+            "$last" => Accumulating::Last(None),
+            "$min" => Accumulating::Extreme(None, false),
+            "$max" => Accumulating::Extreme(None, true),
+            "$addToSet" => Accumulating::Set(BTreeMap::new(), 0),
+            _ => Accumulating::Collect(Vec::new(), 0),
         }
+    }
+
+    /// Adds one document's value; returns what the state grew by and what it gave back.
+    fn add(
+        &mut self,
+        acc: &Accumulator,
+        v: Option<Bson>,
+        source: Option<&Document>,
+        limits: &Limits,
+    ) -> Result<(Size, Size)> {
+        let size = |v: &Option<Bson>| v.as_ref().map(held_value).unwrap_or_default();
+        let nothing = (Size::default(), Size::default());
+        Ok(match self {
+            Accumulating::Sum(total) => {
+                if let Some(n) = v.as_ref().and_then(Num::from_bson) {
+                    *total = add_nums(*total, n);
+                }
+                nothing
+            }
+            Accumulating::Avg(total, count) => {
+                if let Some(n) = v.as_ref().and_then(Num::from_bson) {
+                    *total = add_nums(*total, n);
+                    *count += 1;
+                }
+                nothing
+            }
+            Accumulating::First(first) => {
+                if first.is_some() {
+                    return Ok(nothing);
+                }
+                let grew = size(&v);
+                *first = Some(v);
+                (grew, Size::default())
+            }
+            Accumulating::Last(last) => {
+                let sizes = (size(&v), size(last));
+                *last = v;
+                sizes
+            }
+            Accumulating::Extreme(best, want_max) => {
+                let Some(v) = v.filter(|v| !matches!(v, Bson::Null | Bson::Undefined)) else {
+                    return Ok(nothing);
+                };
+                let better = match best {
+                    None => true,
+                    Some(b) => {
+                        let o = compare(&v, b);
+                        (*want_max && o.is_gt()) || (!*want_max && o.is_lt())
+                    }
+                };
+                if !better {
+                    return Ok(nothing);
+                }
+                let sizes = (held_value(&v), size(best));
+                *best = Some(v);
+                sizes
+            }
+            Accumulating::Set(set, bytes) => {
+                let Some(v) = v else { return Ok(nothing) };
+                let key = Ordered(v);
+                if set.contains_key(&key) {
+                    return Ok(nothing);
+                }
+                let adding = held_value(&key.0);
+                limits.check_array(&acc.op, set.len(), *bytes, adding.bson)?;
+                *bytes += adding.bson;
+                let next = set.len();
+                set.insert(key, next);
+                (adding, Size::default())
+            }
+            Accumulating::Collect(values, bytes) => {
+                let kept = source.map(document_sizes).unwrap_or_default();
+                let adding = size(&v) + kept;
+                if acc.op == "$push" && v.is_some() {
+                    limits.check_array(&acc.op, values.len(), *bytes, adding.bson)?;
+                }
+                *bytes += adding.bson;
+                values.push((v, source.cloned().unwrap_or_default()));
+                (adding, Size::default())
+            }
+        })
+    }
+
+    fn finish(self, acc: &Accumulator, vars: &Variables) -> Result<Bson> {
+        Ok(match self {
+            Accumulating::Sum(total) => total.to_bson(),
+            Accumulating::Avg(total, count) => average(total, count),
+            Accumulating::First(first) => first.flatten().unwrap_or(Bson::Null),
+            Accumulating::Last(last) => last.unwrap_or(Bson::Null),
+            Accumulating::Extreme(best, _) => best.unwrap_or(Bson::Null),
+            Accumulating::Set(set, _) => {
+                let mut items: Vec<(usize, Bson)> =
+                    set.into_iter().map(|(v, i)| (i, v.0)).collect();
+                items.sort_by_key(|(i, _)| *i);
+                Bson::Array(items.into_iter().map(|(_, v)| v).collect())
+            }
+            Accumulating::Collect(values, _) => finish(acc, values, vars)?,
+        })
+    }
+}
+
+/// Groups arriving documents by key, running the accumulators, within the `$group` budget.
+pub struct Grouper<'a, 'l> {
+    accs: &'a [Accumulator],
+    /// Per accumulator: whether it keeps the source document (`$top`/`$bottom` sort by it).
+    keep_docs: Vec<bool>,
+    index: BTreeMap<Ordered, usize>,
+    groups: Vec<(Bson, Vec<Accumulating>)>,
+    budget: Budget,
+    vars: &'a Variables,
+    limits: &'a Limits<'l>,
+}
+
+impl<'a, 'l> Grouper<'a, 'l> {
+    pub fn new(accs: &'a [Accumulator], vars: &'a Variables, limits: &'a Limits<'l>) -> Self {
+        Grouper {
+            accs,
+            keep_docs: accs
+                .iter()
+                .map(|acc| matches!(acc.op.as_str(), "$top" | "$bottom" | "$topN" | "$bottomN"))
+                .collect(),
+            index: BTreeMap::new(),
+            groups: Vec::new(),
+            budget: limits.budget(Budgeted::Group),
+            vars,
+            limits,
+        }
+    }
+
+    /// Adds `doc` to the group of `key`.
+    pub fn add(&mut self, key: Bson, doc: &Document) -> Result<()> {
+        self.limits.tick()?;
+        let key = Ordered(key);
+        let slot = match self.index.get(&key) {
+            Some(slot) => *slot,
+            None => {
+                // mongod counts a key once; this engine holds a second copy in the index.
+                let k = held_value(&key.0);
+                self.budget.add(Size {
+                    bson: k.bson + GROUP_OVERHEAD_BYTES,
+                    held: 2 * k.held + GROUP_OVERHEAD_BYTES,
+                })?;
+                self.groups.push((
+                    key.0.clone(),
+                    self.accs.iter().map(Accumulating::new).collect(),
+                ));
+                self.index.insert(key, self.groups.len() - 1);
+                self.groups.len() - 1
+            }
+        };
+        let states = &mut self.groups[slot].1;
+        for ((acc, keep_doc), state) in self.accs.iter().zip(&self.keep_docs).zip(states.iter_mut())
+        {
+            let v = evaluate_optional(&acc.expr, doc, self.vars)?;
+            let (grew, shrank) = state.add(acc, v, keep_doc.then_some(doc), self.limits)?;
+            self.budget.release(shrank);
+            self.budget.add(grew)?;
+        }
+        Ok(())
+    }
+
+    /// The groups in the order their first document arrived: `{_id: key, field: value...}`.
+    pub fn finish(self) -> Result<Vec<Document>> {
+        let mut out = Vec::with_capacity(self.groups.len());
+        for (key, states) in self.groups {
+            self.limits.tick()?;
+            let mut d = Document::new();
+            d.insert("_id", key);
+            for (acc, state) in self.accs.iter().zip(states) {
+                d.insert(acc.field.clone(), state.finish(acc, self.vars)?);
+            }
+            out.push(d);
+        }
+        Ok(out)
     }
 }
 
@@ -142,58 +336,15 @@ pub fn group<D: Borrow<Document>>(
     id_expr: &Bson,
     accs: &[Accumulator],
     vars: &Variables,
+    limits: &Limits,
 ) -> Result<Vec<Document>> {
-    let keep_docs: Vec<bool> = accs
-        .iter()
-        .map(|acc| matches!(acc.op.as_str(), "$top" | "$bottom" | "$topN" | "$bottomN"))
-        .collect();
-    let mut index: BTreeMap<Ordered, usize> = BTreeMap::new();
-    let mut groups: Vec<(Bson, Vec<Accumulating>)> = Vec::new();
+    let mut grouper = Grouper::new(accs, vars, limits);
     for doc in docs {
         let doc = doc.borrow();
-        let key = Ordered(evaluate_optional(id_expr, doc, vars)?.unwrap_or(Bson::Null));
-        let slot = match index.get(&key) {
-            Some(slot) => *slot,
-            None => {
-                groups.push((key.0.clone(), accs.iter().map(Accumulating::new).collect()));
-                index.insert(key, groups.len() - 1);
-                groups.len() - 1
-            }
-        };
-        let states = &mut groups[slot].1;
-        for ((acc, keep_doc), state) in accs.iter().zip(&keep_docs).zip(states.iter_mut()) {
-            let v = evaluate_optional(&acc.expr, doc, vars)?;
-            match state {
-                Accumulating::Sum(total) => {
-                    if let Some(n) = v.as_ref().and_then(Num::from_bson) {
-                        *total = add_nums(*total, n);
-                    }
-                }
-                Accumulating::Collect(values) => {
-                    let source = if *keep_doc {
-                        doc.clone()
-                    } else {
-                        Document::new()
-                    };
-                    values.push((v, source));
-                }
-            }
-        }
+        let key = evaluate_optional(id_expr, doc, vars)?.unwrap_or(Bson::Null);
+        grouper.add(key, doc)?;
     }
-    let mut out = Vec::with_capacity(groups.len());
-    for (key, states) in groups {
-        let mut d = Document::new();
-        d.insert("_id", key);
-        for (acc, state) in accs.iter().zip(states) {
-            let value = match state {
-                Accumulating::Sum(total) => total.to_bson(),
-                Accumulating::Collect(vals) => finish(acc, vals, vars)?,
-            };
-            d.insert(acc.field.clone(), value);
-        }
-        out.push(d);
-    }
-    Ok(out)
+    grouper.finish()
 }
 
 fn n_of(acc: &Accumulator, vars: &Variables) -> Result<usize> {
@@ -339,7 +490,12 @@ pub fn finish(
 }
 
 /// `$bucket`: documents into [boundary_i, boundary_i+1) buckets, others into `default`.
-pub fn bucket(docs: Vec<Document>, spec: &Document, vars: &Variables) -> Result<Vec<Document>> {
+pub fn bucket(
+    docs: Vec<Document>,
+    spec: &Document,
+    vars: &Variables,
+    limits: &Limits,
+) -> Result<Vec<Document>> {
     let group_by = spec.get("groupBy").ok_or_else(|| {
         QueryError::location(40198, "$bucket requires 'groupBy' and 'boundaries'")
     })?;
@@ -385,9 +541,10 @@ pub fn bucket(docs: Vec<Document>, spec: &Document, vars: &Variables) -> Result<
             extra: None,
         }],
     };
-    let mut tagged = Vec::new();
-    for doc in docs {
-        let v = evaluate_optional(group_by, &doc, vars)?.unwrap_or(Bson::Null);
+    // Group on the bucket key, evaluating the outputs against the original document.
+    let mut grouper = Grouper::new(&output, vars, limits);
+    for doc in &docs {
+        let v = evaluate_optional(group_by, doc, vars)?.unwrap_or(Bson::Null);
         let pos = bounds.windows(2).position(|w| {
             crate::value::type_order(&v) == crate::value::type_order(&w[0])
                 && !compare(&v, &w[0]).is_lt()
@@ -406,44 +563,19 @@ pub fn bucket(docs: Vec<Document>, spec: &Document, vars: &Variables) -> Result<
                 ));
             }
         };
-        let mut wrapped = Document::new();
-        wrapped.insert("k", key);
-        wrapped.insert("d", doc);
-        tagged.push(wrapped);
+        grouper.add(key, doc)?;
     }
-    // Group on the bucket key, evaluating the outputs against the original document.
-    let mut index: BTreeMap<Ordered, usize> = BTreeMap::new();
-    let mut groups: Vec<(Bson, Vec<Document>)> = Vec::new();
-    for t in tagged {
-        let key = t.get("k").cloned().unwrap_or(Bson::Null);
-        let doc = t.get_document("d").cloned().unwrap_or_default();
-        let slot = *index.entry(Ordered(key.clone())).or_insert_with(|| {
-            groups.push((key, Vec::new()));
-            groups.len() - 1
-        });
-        groups[slot].1.push(doc);
-    }
+    let mut groups = grouper.finish()?;
     // Buckets come out in boundary order, the default bucket last.
+    let id = |d: &Document| d.get("_id").cloned().unwrap_or(Bson::Null);
     groups.sort_by(|a, b| {
         let is_default = |k: &Bson| !bounds.iter().any(|x| equal(x, k));
-        is_default(&a.0)
-            .cmp(&is_default(&b.0))
-            .then_with(|| compare(&a.0, &b.0))
+        let (a, b) = (id(a), id(b));
+        is_default(&a)
+            .cmp(&is_default(&b))
+            .then_with(|| compare(&a, &b))
     });
-    let mut out = Vec::new();
-    for (key, members) in groups {
-        let mut d = Document::new();
-        d.insert("_id", key);
-        for acc in &output {
-            let mut vals = Vec::new();
-            for m in &members {
-                vals.push((evaluate_optional(&acc.expr, m, vars)?, m.clone()));
-            }
-            d.insert(acc.field.clone(), finish(acc, vals, vars)?);
-        }
-        out.push(d);
-    }
-    Ok(out)
+    Ok(groups)
 }
 
 /// `$bucketAuto`: sorts by `groupBy` and cuts into `buckets` groups of about equal size.
@@ -451,6 +583,7 @@ pub fn bucket_auto(
     docs: Vec<Document>,
     spec: &Document,
     vars: &Variables,
+    limits: &Limits,
 ) -> Result<Vec<Document>> {
     let group_by = spec.get("groupBy").ok_or_else(|| {
         QueryError::location(40246, "$bucketAuto requires 'groupBy' and 'buckets'")
@@ -471,12 +604,17 @@ pub fn bucket_auto(
             extra: None,
         }],
     };
-    let mut keyed = Vec::new();
+    // mongod sorts the documents by key with its external sorter: the sort budget applies.
+    let mut budget = limits.budget(Budgeted::Sort);
+    let mut keyed = Vec::with_capacity(docs.len());
     for doc in docs {
+        limits.tick()?;
         let k = evaluate_optional(group_by, &doc, vars)?.unwrap_or(Bson::Null);
+        // The document is moved, only its key is new.
+        budget.add(Size::bson_only(document_size(&doc)) + held_value(&k))?;
         keyed.push((k, doc));
     }
-    keyed.sort_by(|a, b| compare(&a.0, &b.0));
+    let keyed = limits.sort_by(keyed, |a, b| compare(&a.0, &b.0))?;
     let per = keyed.len().div_ceil(n).max(1);
     let mut buckets: Vec<Vec<(Bson, Document)>> = Vec::new();
     let mut current: Vec<(Bson, Document)> = Vec::new();
@@ -506,12 +644,12 @@ pub fn bucket_auto(
         id.insert("min", min);
         id.insert("max", max);
         d.insert("_id", id);
-        for acc in &output {
-            let mut vals = Vec::new();
-            for (_, m) in members {
-                vals.push((evaluate_optional(&acc.expr, m, vars)?, m.clone()));
-            }
-            d.insert(acc.field.clone(), finish(acc, vals, vars)?);
+        let mut grouper = Grouper::new(&output, vars, limits);
+        for (_, m) in members {
+            grouper.add(Bson::Null, m)?;
+        }
+        for group in grouper.finish()? {
+            d.extend(group.into_iter().filter(|(k, _)| k != "_id"));
         }
         out.push(d);
     }

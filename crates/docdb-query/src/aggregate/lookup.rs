@@ -7,9 +7,12 @@
 use super::{Pipeline, RunContext};
 use crate::error::{QueryError, Result};
 use crate::expr::evaluate_optional;
+use crate::limits::{Budgeted, Size, document_size, document_sizes};
 use crate::matcher::Filter;
 use crate::path::values_at_path;
+use crate::value::Ordered;
 use bson::{Bson, Document};
+use std::collections::BTreeSet;
 
 /// A parsed `$lookup`.
 #[derive(Debug, Clone)]
@@ -114,39 +117,66 @@ impl Lookup {
         Ok(lookup)
     }
 
-    /// Runs the lookup for every input document.
+    /// Runs the lookup for every input document. The other collection is read by reference:
+    /// the equality form copies the documents it matched, the pipeline form runs its
+    /// sub-pipeline over the references (so its leading `$match` filters before any copy).
     pub fn run(&self, input: Vec<Document>, ctx: &RunContext) -> Result<Vec<Document>> {
-        let foreign = match &self.from {
+        let from = self.from.as_ref().map(|(_, c)| c.as_str()).unwrap_or("");
+        let foreign: Vec<&Document> = match &self.from {
             Some((db, coll)) => ctx
                 .catalog
                 .scan(if db.is_empty() { &ctx.db } else { db }, coll)?,
             None => Vec::new(),
         };
+        let mut results = ctx.limits.budget(Budgeted::Results("$lookup"));
         let mut out = Vec::with_capacity(input.len());
         for doc in input {
-            let mut matched: Vec<Document> = match (&self.local_field, &self.foreign_field) {
+            ctx.limits.tick()?;
+            let candidates: Vec<&Document> = match (&self.local_field, &self.foreign_field) {
                 (Some(local), Some(foreign_path)) => {
                     let filter = equality_filter(&doc, local, foreign_path)?;
-                    foreign
-                        .iter()
-                        .filter(|f| filter.matches(f))
-                        .cloned()
-                        .collect()
+                    let mut kept = Vec::new();
+                    for f in &foreign {
+                        ctx.limits.tick()?;
+                        if filter.matches(f) {
+                            kept.push(*f);
+                        }
+                    }
+                    kept
                 }
                 _ => foreign.clone(),
             };
-            if let Some(pipeline) = &self.pipeline {
-                let mut vars = ctx.vars.clone();
-                for (name, e) in &self.lets {
-                    vars.set_optional(name, evaluate_optional(e, &doc, &ctx.vars)?);
+            let matched: Vec<Document> = match &self.pipeline {
+                Some(pipeline) => {
+                    let mut vars = ctx.vars.clone();
+                    for (name, e) in &self.lets {
+                        vars.set_optional(name, evaluate_optional(e, &doc, &ctx.vars)?);
+                    }
+                    let sub = RunContext {
+                        vars,
+                        scorer: None,
+                        ..ctx.clone()
+                    };
+                    pipeline.run_refs_with(candidates, &sub)?.documents
                 }
-                let sub = RunContext {
-                    vars,
-                    scorer: None,
-                    ..ctx.clone()
-                };
-                matched = pipeline.run_with(matched, &sub)?.documents;
+                None => {
+                    let mut bytes = 0usize;
+                    let mut copies = Vec::with_capacity(candidates.len());
+                    for f in candidates {
+                        ctx.limits.tick()?;
+                        bytes = bytes.saturating_add(document_size(f));
+                        ctx.limits.check_lookup_result(from, bytes)?;
+                        copies.push(f.clone());
+                    }
+                    copies
+                }
+            };
+            let mut size = Size::default();
+            for m in &matched {
+                size = size + document_sizes(m);
             }
+            ctx.limits.check_lookup_result(from, size.bson)?;
+            results.add(size)?;
             let mut d = doc;
             crate::path::set_path(
                 &mut d,
@@ -254,49 +284,57 @@ impl GraphLookup {
     /// Breadth-first search from each document's `startWith` values.
     pub fn run(&self, input: Vec<Document>, ctx: &RunContext) -> Result<Vec<Document>> {
         let (db, coll) = &self.from;
-        let foreign = ctx
+        let scanned = ctx
             .catalog
             .scan(if db.is_empty() { &ctx.db } else { db }, coll)?;
-        let foreign: Vec<&Document> = foreign
-            .iter()
-            .filter(|f| self.restrict.as_ref().is_none_or(|r| r.matches(f)))
-            .collect();
+        let mut foreign: Vec<&Document> = Vec::with_capacity(scanned.len());
+        for f in scanned {
+            ctx.limits.tick()?;
+            if self.restrict.as_ref().is_none_or(|r| r.matches(f)) {
+                foreign.push(f);
+            }
+        }
+        let mut results = ctx.limits.budget(Budgeted::Results("$graphLookup"));
         let mut out = Vec::with_capacity(input.len());
         for doc in input {
+            ctx.limits.tick()?;
             let start = evaluate_optional(&self.start_with, &doc, &ctx.vars)?.unwrap_or(Bson::Null);
-            let mut frontier: Vec<Bson> = match start {
-                Bson::Array(items) => items,
-                other => vec![other],
+            let mut frontier: BTreeSet<Ordered> = match start {
+                Bson::Array(items) => items.into_iter().map(Ordered).collect(),
+                other => BTreeSet::from([Ordered(other)]),
             };
-            let mut seen: Vec<usize> = Vec::new();
+            let mut seen = vec![false; foreign.len()];
             let mut found: Vec<Document> = Vec::new();
+            let mut visited = ctx.limits.budget(Budgeted::GraphLookup);
             let mut depth = 0i64;
             while !frontier.is_empty() && self.max_depth.is_none_or(|m| depth <= m) {
-                let mut next = Vec::new();
+                let mut next = BTreeSet::new();
                 for (i, f) in foreign.iter().enumerate() {
-                    if seen.contains(&i) {
+                    ctx.limits.tick()?;
+                    if seen[i] {
                         continue;
                     }
-                    let targets = values_at_path(f, &self.connect_to);
-                    let hit = targets.iter().any(|t| {
-                        let expanded: Vec<&Bson> = match t {
-                            Bson::Array(items) => items.iter().collect(),
-                            other => vec![other],
-                        };
-                        expanded
-                            .iter()
-                            .any(|t| frontier.iter().any(|v| crate::value::equal(t, v)))
-                    });
+                    let hit = values_at_path(f, &self.connect_to)
+                        .into_iter()
+                        .any(|t| match t {
+                            Bson::Array(items) => {
+                                items.into_iter().any(|t| frontier.contains(&Ordered(t)))
+                            }
+                            other => frontier.contains(&Ordered(other)),
+                        });
                     if hit {
-                        seen.push(i);
+                        seen[i] = true;
+                        visited.add_document(f)?;
                         let mut d = (*f).clone();
                         if let Some(df) = &self.depth_field {
                             d.insert(df.clone(), Bson::Int64(depth));
                         }
                         for v in values_at_path(f, &self.connect_from) {
                             match v {
-                                Bson::Array(items) => next.extend(items),
-                                other => next.push(other),
+                                Bson::Array(items) => next.extend(items.into_iter().map(Ordered)),
+                                other => {
+                                    next.insert(Ordered(other));
+                                }
                             }
                         }
                         found.push(d);
@@ -305,6 +343,7 @@ impl GraphLookup {
                 frontier = next;
                 depth += 1;
             }
+            results.add(visited.used())?;
             let mut d = doc;
             crate::path::set_path(
                 &mut d,
@@ -369,9 +408,21 @@ impl UnionWith {
             None => Vec::new(),
         };
         let docs = match &self.pipeline {
-            Some(p) => p.run_with(docs, ctx)?.documents,
-            None => docs,
+            Some(p) => p.run_refs_with(docs, ctx)?.documents,
+            None => {
+                let mut copies = Vec::with_capacity(docs.len());
+                for d in docs {
+                    ctx.limits.tick()?;
+                    copies.push(d.clone());
+                }
+                copies
+            }
         };
+        let mut results = ctx.limits.budget(Budgeted::Results("$unionWith"));
+        for d in &docs {
+            ctx.limits.tick()?;
+            results.add_document(d)?;
+        }
         input.extend(docs);
         Ok(input)
     }

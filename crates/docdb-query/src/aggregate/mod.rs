@@ -8,7 +8,13 @@
 //!
 //! `Pipeline::run` takes owned documents; `Pipeline::run_borrowed` takes a collection's records
 //! by reference and copies only what survives its leading `$match` stages, and nothing at all
-//! when a `$group` follows them.
+//! when a `$group` follows them. Sub-pipelines (`$lookup`, `$unionWith`, `$facet`) read the other
+//! collection (or the facet's input) by reference the same way, so a nested `$lookup` copies
+//! only the documents it keeps.
+//!
+//! Every loop ticks the operation's [`Limits`] (so `killOp` and `maxTimeMS` stop a pipeline
+//! between two documents), and every stage that holds documents accounts their BSON size
+//! against mongod's budgets (see `crate::limits`).
 
 mod group;
 mod lookup;
@@ -17,6 +23,7 @@ mod window;
 
 use crate::error::{QueryError, Result};
 use crate::expr::{Variables, evaluate_optional};
+use crate::limits::{Budgeted, Limits, Size, document_size};
 use crate::matcher::Filter;
 use crate::projection::Projection;
 use crate::sort::SortSpec;
@@ -25,8 +32,8 @@ use bson::{Bson, Document};
 
 /// Other collections, for `$lookup`, `$graphLookup` and `$unionWith`.
 pub trait Catalog {
-    /// All documents of `db.coll` (empty when the collection does not exist).
-    fn scan(&self, db: &str, coll: &str) -> Result<Vec<Document>>;
+    /// All documents of `db.coll`, by reference (empty when the collection does not exist).
+    fn scan(&self, db: &str, coll: &str) -> Result<Vec<&Document>>;
 }
 
 /// Context of one pipeline run.
@@ -39,6 +46,8 @@ pub struct AggContext<'a> {
     pub vars: Document,
     /// `$$NOW` for the whole command.
     pub now: bson::DateTime,
+    /// Interruption (`killOp`, `maxTimeMS`) and memory budgets (`allowDiskUse`).
+    pub limits: &'a Limits<'a>,
 }
 
 /// A write the caller must perform after the pipeline ran.
@@ -84,6 +93,8 @@ pub struct RunContext<'a> {
     pub vars: Variables,
     /// How to score `$text`; without it a `$text` query fails instead of matching nothing.
     pub scorer: Option<TextScorer<'a>>,
+    /// The operation's interruption check and memory budgets.
+    pub limits: &'a Limits<'a>,
 }
 
 #[derive(Debug, Clone)]
@@ -233,32 +244,14 @@ impl Pipeline {
         ctx: &AggContext,
     ) -> Result<AggOutput> {
         let run = Self::run_context(ctx, None)?;
-        let mut refs: Vec<&Document> = input.into_iter().collect();
-        let mut rest = self.stages.as_slice();
-        while let Some((Stage::Match(filter), tail)) = rest.split_first()
-            && filter.text_search().is_none()
-        {
-            let mut kept = Vec::with_capacity(refs.len());
-            for d in refs {
-                if filter.try_matches_vars(d, &run.vars)? {
-                    kept.push(d);
-                }
-            }
-            refs = kept;
-            rest = tail;
-        }
-        let docs = match rest.split_first() {
-            Some((Stage::Group(id, accs), tail)) => {
-                rest = tail;
-                group::group(refs, id, accs, &run.vars)?
-            }
-            _ => refs.into_iter().cloned().collect(),
-        };
-        let mut out = run_stages(rest, docs, &run)?;
-        for d in &mut out.documents {
-            strip_score(d);
-        }
-        Ok(out)
+        let out = run_refs(&self.stages, input.into_iter().collect(), &run)?;
+        finish_top_level(out, &run)
+    }
+
+    /// Runs with prepared variables over borrowed documents (sub-pipelines of `$lookup` and
+    /// `$unionWith` over another collection, `$facet` over its input).
+    pub fn run_refs_with(&self, input: Vec<&Document>, ctx: &RunContext) -> Result<AggOutput> {
+        run_refs(&self.stages, input, ctx)
     }
 
     /// The run context of a top-level run: `$$NOW` and the command's `let` variables.
@@ -273,6 +266,7 @@ impl Pipeline {
             catalog: ctx.catalog,
             vars,
             scorer,
+            limits: ctx.limits,
         })
     }
 
@@ -283,11 +277,8 @@ impl Pipeline {
         scorer: Option<TextScorer>,
     ) -> Result<AggOutput> {
         let run = Self::run_context(ctx, scorer)?;
-        let mut out = self.run_with(input, &run)?;
-        for d in &mut out.documents {
-            strip_score(d);
-        }
-        Ok(out)
+        let out = self.run_with(input, &run)?;
+        finish_top_level(out, &run)
     }
 
     /// Runs with prepared variables (sub-pipelines of `$lookup`, `$facet`, `$unionWith`).
@@ -296,25 +287,125 @@ impl Pipeline {
     }
 }
 
+/// The end of a top-level run: hidden text scores removed, and every document checked
+/// against the document size limit, as mongod checks what it hands to the client.
+fn finish_top_level(mut out: AggOutput, ctx: &RunContext) -> Result<AggOutput> {
+    for d in &mut out.documents {
+        ctx.limits.tick()?;
+        strip_score(d);
+        ctx.limits.check_document(d)?;
+    }
+    Ok(out)
+}
+
+/// Runs `stages` over borrowed documents: leading `$match` stages filter before any copy,
+/// and a `$group` (or `$facet`) right after them reads the documents in place.
+fn run_refs(stages: &[Stage], input: Vec<&Document>, ctx: &RunContext) -> Result<AggOutput> {
+    let mut refs = input;
+    let mut rest = stages;
+    while let Some((Stage::Match(filter), tail)) = rest.split_first()
+        && filter.text_search().is_none()
+    {
+        let mut kept = Vec::with_capacity(refs.len());
+        for d in refs {
+            ctx.limits.tick()?;
+            if filter.try_matches_vars(d, &ctx.vars)? {
+                kept.push(d);
+            }
+        }
+        refs = kept;
+        rest = tail;
+    }
+    let docs = match rest.split_first() {
+        Some((Stage::Group(id, accs), tail)) => {
+            rest = tail;
+            group::group(refs, id, accs, &ctx.vars, ctx.limits)?
+        }
+        Some((Stage::Facet(facets), tail)) => {
+            rest = tail;
+            vec![facet(facets, &refs, ctx)?]
+        }
+        _ => {
+            let mut docs = Vec::with_capacity(refs.len());
+            for d in refs {
+                ctx.limits.tick()?;
+                docs.push(d.clone());
+            }
+            docs
+        }
+    };
+    run_stages(rest, docs, ctx)
+}
+
 /// Runs `stages` in order; `$out`/`$merge` is returned as the write to perform.
 fn run_stages(stages: &[Stage], input: Vec<Document>, ctx: &RunContext) -> Result<AggOutput> {
     let mut docs = input;
     let mut write = None;
-    for stage in stages {
-        docs = match stage {
-            Stage::Out(o) => {
+    let mut i = 0;
+    while let Some(stage) = stages.get(i) {
+        docs = match (stage, stages.get(i + 1)) {
+            (Stage::Out(o), _) => {
                 let mut o = o.clone();
                 fill_db(&mut o, &ctx.db);
                 write = Some(o);
                 docs
             }
+            // `$sort` + `$limit` keeps only the first documents, as mongod's top-k sort does.
+            (Stage::Sort(spec), Some(Stage::Limit(n))) => {
+                i += 1;
+                sort_documents(docs, spec, Some(*n), ctx.limits)?
+            }
             _ => run_stage(stage, docs, ctx)?,
         };
+        i += 1;
     }
     Ok(AggOutput {
         documents: docs,
         write,
     })
+}
+
+/// `$sort` (with the `$limit` that follows it, if any): the documents held are accounted
+/// against the blocking-sort budget — all of them, or the `limit` kept by a top-k sort.
+fn sort_documents(
+    docs: Vec<Document>,
+    spec: &SortSpec,
+    limit: Option<usize>,
+    limits: &Limits,
+) -> Result<Vec<Document>> {
+    // The documents are moved, not copied: they count for mongod's budget only.
+    let mut budget = limits.budget(Budgeted::Sort);
+    if limit.is_none() {
+        for d in &docs {
+            budget.add(Size::bson_only(document_size(d)))?;
+        }
+    }
+    let mut sorted = limits.sort_by(docs, |a, b| spec.compare(a, b))?;
+    if let Some(n) = limit {
+        sorted.truncate(n);
+        for d in &sorted {
+            budget.add(Size::bson_only(document_size(d)))?;
+        }
+    }
+    Ok(sorted)
+}
+
+/// `$facet`: every sub-pipeline reads the same input by reference; the document built is
+/// limited to the stage budget (mongod's 4031700).
+fn facet(facets: &[(String, Pipeline)], input: &[&Document], ctx: &RunContext) -> Result<Document> {
+    let mut budget = ctx.limits.budget(Budgeted::Facet);
+    let mut d = Document::new();
+    for (name, p) in facets {
+        let out = p.run_refs_with(input.to_vec(), ctx)?;
+        for doc in &out.documents {
+            budget.add_document(doc)?;
+        }
+        d.insert(
+            name.clone(),
+            Bson::Array(out.documents.into_iter().map(Bson::Document).collect()),
+        );
+    }
+    Ok(d)
 }
 
 /// Applies `$merge`'s `whenMatched` pipeline to the matched target document, with the `let`
@@ -645,6 +736,7 @@ fn text_match(
     };
     let mut out = Vec::new();
     for mut d in docs {
+        ctx.limits.tick()?;
         let score = scorer(&d, search);
         let mctx = crate::matcher::MatchContext {
             text_score: score,
@@ -658,14 +750,30 @@ fn text_match(
     Ok(out)
 }
 
+/// Applies `f` to every document, ticking the limits once per document.
+fn each<T>(
+    docs: Vec<T>,
+    limits: &Limits,
+    mut f: impl FnMut(T) -> Result<Document>,
+) -> Result<Vec<Document>> {
+    let mut out = Vec::with_capacity(docs.len());
+    for d in docs {
+        limits.tick()?;
+        out.push(f(d)?);
+    }
+    Ok(out)
+}
+
 fn run_stage(stage: &Stage, docs: Vec<Document>, ctx: &RunContext) -> Result<Vec<Document>> {
     let vars = &ctx.vars;
+    let limits = ctx.limits;
     Ok(match stage {
         Stage::Match(filter) => match filter.text_search() {
             Some(search) => text_match(filter, search, docs, ctx)?,
             None => {
                 let mut out = Vec::new();
                 for d in docs {
+                    limits.tick()?;
                     if filter.try_matches_vars(&d, vars)? {
                         out.push(d);
                     }
@@ -673,26 +781,25 @@ fn run_stage(stage: &Stage, docs: Vec<Document>, ctx: &RunContext) -> Result<Vec
                 out
             }
         },
-        Stage::Project(p) => docs
-            .iter()
-            .map(|d| keep_score(d, p.apply_with(d, None, None, vars)?))
-            .collect::<Result<_>>()?,
-        Stage::AddFields(fields) => docs
-            .into_iter()
-            .map(|d| reshape::add_fields(d, fields, vars))
-            .collect::<Result<_>>()?,
-        Stage::Group(id, accs) => group::group(docs, id, accs, vars)?,
-        Stage::Sort(spec) => {
-            let mut docs = docs;
-            docs.sort_by(|a, b| spec.compare(a, b));
-            docs
-        }
+        Stage::Project(p) => each(docs, limits, |d| {
+            keep_score(&d, p.apply_with(&d, None, None, vars)?)
+        })?,
+        Stage::AddFields(fields) => each(docs, limits, |d| reshape::add_fields(d, fields, vars))?,
+        Stage::Group(id, accs) => group::group(docs, id, accs, vars, limits)?,
+        Stage::Sort(spec) => sort_documents(docs, spec, None, limits)?,
         Stage::Limit(n) => docs.into_iter().take(*n).collect(),
         Stage::Skip(n) => docs.into_iter().skip(*n).collect(),
         Stage::Unwind(u) => {
             let mut out = Vec::new();
+            let mut budget = limits.budget(Budgeted::Results("$unwind"));
             for d in docs {
+                limits.tick()?;
+                let before = out.len();
                 u.apply(d, &mut out)?;
+                for produced in &out[before..] {
+                    limits.tick()?;
+                    budget.add_document(produced)?;
+                }
             }
             out
         }
@@ -712,18 +819,11 @@ fn run_stage(stage: &Stage, docs: Vec<Document>, ctx: &RunContext) -> Result<Vec
             }
         }
         Stage::Facet(facets) => {
-            let mut d = Document::new();
-            for (name, p) in facets {
-                let out = p.run_with(docs.clone(), ctx)?;
-                d.insert(
-                    name.clone(),
-                    Bson::Array(out.documents.into_iter().map(Bson::Document).collect()),
-                );
-            }
-            vec![d]
+            let refs: Vec<&Document> = docs.iter().collect();
+            vec![facet(facets, &refs, ctx)?]
         }
-        Stage::Bucket(spec) => group::bucket(docs, spec, vars)?,
-        Stage::BucketAuto(spec) => group::bucket_auto(docs, spec, vars)?,
+        Stage::Bucket(spec) => group::bucket(docs, spec, vars, limits)?,
+        Stage::BucketAuto(spec) => group::bucket_auto(docs, spec, vars, limits)?,
         Stage::SortByCount(e) => {
             let accs = vec![group::Accumulator {
                 field: "count".into(),
@@ -731,15 +831,13 @@ fn run_stage(stage: &Stage, docs: Vec<Document>, ctx: &RunContext) -> Result<Vec
                 expr: Bson::Int32(1),
                 extra: None,
             }];
-            let mut grouped = group::group(docs, e, &accs, vars)?;
+            let grouped = group::group(docs, e, &accs, vars, limits)?;
             let spec = SortSpec::parse(&bson::doc! {"count": -1})?;
-            grouped.sort_by(|a, b| spec.compare(a, b));
-            grouped
+            limits.sort_by(grouped, |a, b| spec.compare(a, b))?
         }
-        Stage::ReplaceRoot(e) => docs
-            .iter()
-            .map(|d| keep_score(d, reshape::replace_root(d, e, vars)?))
-            .collect::<Result<_>>()?,
+        Stage::ReplaceRoot(e) => each(docs, limits, |d| {
+            keep_score(&d, reshape::replace_root(&d, e, vars)?)
+        })?,
         Stage::Sample(n) => {
             let mut docs = docs;
             // Fisher-Yates with the expression module's generator.
@@ -774,16 +872,19 @@ fn run_stage(stage: &Stage, docs: Vec<Document>, ctx: &RunContext) -> Result<Vec
         Stage::Redact(e) => {
             let mut out = Vec::new();
             for d in &docs {
+                limits.tick()?;
                 if let Some(kept) = reshape::redact(d, e, vars)? {
                     out.push(kept);
                 }
             }
             out
         }
-        Stage::SetWindowFields(w) => w.run(docs, vars)?,
+        Stage::SetWindowFields(w) => w.run(docs, vars, limits)?,
         Stage::Out(_) => docs,
     })
 }
 
+#[cfg(test)]
+mod limits_tests;
 #[cfg(test)]
 mod tests;

@@ -7,8 +7,12 @@ use std::collections::HashMap;
 struct Mem(HashMap<String, Vec<Document>>);
 
 impl Catalog for Mem {
-    fn scan(&self, _db: &str, coll: &str) -> Result<Vec<Document>> {
-        Ok(self.0.get(coll).cloned().unwrap_or_default())
+    fn scan(&self, _db: &str, coll: &str) -> Result<Vec<&Document>> {
+        Ok(self
+            .0
+            .get(coll)
+            .map(|d| d.iter().collect())
+            .unwrap_or_default())
     }
 }
 
@@ -22,6 +26,7 @@ fn run_with_catalog(
         catalog,
         vars: Document::new(),
         now: bson::DateTime::from_millis(0),
+        limits: &Default::default(),
     };
     Pipeline::parse(&stages)?.run(input, &ctx)
 }
@@ -237,6 +242,7 @@ fn text_search_scores_flow_through_the_pipeline() {
         catalog: &catalog,
         vars: Document::new(),
         now: bson::DateTime::from_millis(0),
+        limits: &Default::default(),
     };
     let fields = vec![("t".to_string(), 1.0)];
     let scorer = |d: &Document, s: &crate::text::TextSearch| crate::text::score(d, &fields, s);
@@ -349,6 +355,7 @@ fn borrowed_runs_match_owned_runs() {
         catalog: &catalog,
         vars: Document::new(),
         now: bson::DateTime::from_millis(0),
+        limits: &Default::default(),
     };
     for stages in pipelines {
         let pipeline = Pipeline::parse(&stages).expect("parses");

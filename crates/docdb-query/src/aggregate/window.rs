@@ -9,6 +9,7 @@
 use super::group::{Accumulator, finish};
 use crate::error::{QueryError, Result};
 use crate::expr::{Variables, evaluate_optional};
+use crate::limits::{Budgeted, Limits, Size, document_size};
 use crate::sort::{SortSpec, sort_key};
 use crate::value::{Ordered, compare};
 use bson::{Bson, Document};
@@ -207,9 +208,20 @@ impl SetWindowFields {
     }
 
     /// Runs the stage.
-    pub fn run(&self, docs: Vec<Document>, vars: &Variables) -> Result<Vec<Document>> {
+    /// Runs the stage. The partitions are held in memory (mongod's `$setWindowFields`
+    /// budget applies to them) and sorted interruptibly.
+    pub fn run(
+        &self,
+        docs: Vec<Document>,
+        vars: &Variables,
+        limits: &Limits,
+    ) -> Result<Vec<Document>> {
+        let mut budget = limits.budget(Budgeted::SetWindowFields);
         let mut partitions: BTreeMap<Ordered, Vec<Document>> = BTreeMap::new();
         for d in docs {
+            limits.tick()?;
+            // Moved into its partition: mongod's budget only.
+            budget.add(Size::bson_only(document_size(&d)))?;
             let key = match &self.partition_by {
                 Some(e) => evaluate_optional(e, &d, vars)?.unwrap_or(Bson::Null),
                 None => Bson::Null,
@@ -217,13 +229,14 @@ impl SetWindowFields {
             partitions.entry(Ordered(key)).or_default().push(d);
         }
         let mut out = Vec::new();
-        for (_, mut part) in partitions {
-            if let Some((_, spec)) = &self.sort_by {
-                part.sort_by(|a, b| spec.compare(a, b));
-            }
+        for (_, part) in partitions {
+            let part = match &self.sort_by {
+                Some((_, spec)) => limits.sort_by(part, |a, b| spec.compare(a, b))?,
+                None => part,
+            };
             let mut computed: Vec<Vec<Option<Bson>>> = Vec::new();
             for o in &self.outputs {
-                computed.push(self.compute(o, &part, vars)?);
+                computed.push(self.compute(o, &part, vars, limits)?);
             }
             for (i, mut d) in part.into_iter().enumerate() {
                 for (o, values) in self.outputs.iter().zip(&computed) {
@@ -260,6 +273,7 @@ impl SetWindowFields {
         o: &Output,
         part: &[Document],
         vars: &Variables,
+        limits: &Limits,
     ) -> Result<Vec<Option<Bson>>> {
         let n = part.len();
         match o.op.as_str() {
@@ -300,6 +314,7 @@ impl SetWindowFields {
                 let output = a.get("output").cloned().unwrap_or(Bson::Null);
                 let mut out = Vec::with_capacity(n);
                 for i in 0..n as i64 {
+                    limits.tick()?;
                     let j = i + by;
                     out.push(Some(if j >= 0 && (j as usize) < n {
                         evaluate_optional(&output, &part[j as usize], vars)?.unwrap_or(Bson::Null)
@@ -328,6 +343,7 @@ impl SetWindowFields {
         };
         let mut values = Vec::with_capacity(n);
         for d in part {
+            limits.tick()?;
             values.push((evaluate_optional(&expr, d, vars)?, Document::new()));
         }
         let sort_values: Vec<Option<f64>> = part
@@ -336,6 +352,7 @@ impl SetWindowFields {
             .collect();
         let mut out = Vec::with_capacity(n);
         for i in 0..n {
+            limits.tick()?;
             let (lo, hi) = match &o.window {
                 None => (0, n),
                 Some(Window::Documents(lo, hi)) => {
@@ -378,6 +395,7 @@ impl SetWindowFields {
                         };
                         above && below
                     };
+                    limits.tick_n(u32::try_from(n).unwrap_or(u32::MAX))?;
                     let members: Vec<usize> = (0..n)
                         .filter(|j| sort_values[*j].is_some_and(inside))
                         .collect();
@@ -387,6 +405,8 @@ impl SetWindowFields {
                     }
                 }
             };
+            // Each window is reduced from scratch: its size is the work done.
+            limits.tick_n(u32::try_from(hi - lo).unwrap_or(u32::MAX))?;
             out.push(Some(finish(&acc, values[lo..hi].to_vec(), vars)?));
         }
         Ok(out)

@@ -303,6 +303,11 @@ pub fn avg_values<'a>(values: impl IntoIterator<Item = &'a Bson>) -> Bson {
             count += 1;
         }
     }
+    average(total, count)
+}
+
+/// The average of `count` numbers adding up to `total`; null when there are none.
+pub fn average(total: Num, count: u64) -> Bson {
     if count == 0 {
         return Bson::Null;
     }

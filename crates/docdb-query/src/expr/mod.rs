@@ -22,8 +22,8 @@ use bson::{Bson, Document};
 use std::collections::HashMap;
 
 pub use arith::{
-    Num, add as add_nums, avg_values, decimal_from_f64, multiply as multiply_nums, std_dev,
-    sum_values,
+    Num, add as add_nums, average, avg_values, decimal_from_f64, multiply as multiply_nums,
+    std_dev, sum_values,
 };
 pub use calendar::{Civil, civil_from_millis};
 pub use convert::to_string_value;

@@ -80,7 +80,7 @@ const OPERATORS: &[&str] = &[
 struct NoCollections;
 
 impl Catalog for NoCollections {
-    fn scan(&self, _db: &str, coll: &str) -> Result<Vec<Document>> {
+    fn scan(&self, _db: &str, coll: &str) -> Result<Vec<&Document>> {
         Err(QueryError::invalid_options(format!(
             "an update pipeline cannot read other collections (tried to read '{coll}')"
         )))
@@ -181,11 +181,14 @@ impl Update {
                 if let Some(user) = &ctx.vars {
                     vars.bind_let(user, &Document::new())?;
                 }
+                // One document through a few stages: mongod's budgets, no interruption point.
+                let limits = crate::limits::Limits::default();
                 let run = RunContext {
                     db: String::new(),
                     catalog: &NoCollections,
                     vars,
                     scorer: None,
+                    limits: &limits,
                 };
                 let mut out = p.run_with(vec![doc.clone()], &run)?.documents;
                 let Some(new) = out.pop() else {

@@ -2,9 +2,15 @@
 //! input narrowed by the planner through the leading `$match`, `$lookup`
 //! served from the catalog, and `$out`/`$merge` written here from the
 //! pipeline's `AggOutput::write` (the query crate computes, the engine stores).
+//!
+//! The pipeline runs under the catalog's read lock with the operation's guard
+//! as its interruption point, so `killOp` and `maxTimeMS` stop it between two
+//! documents and the lock is released at once; `allowDiskUse` picks the
+//! memory budgets (see `docdb_query::limits`: this engine does not spill).
 
 use bson::{Bson, Document};
 use docdb_query::aggregate::{AggContext, OutputStage, Pipeline};
+use docdb_query::limits::{Limits, MemoryLimits};
 
 use super::args;
 use super::write_util::{check_storable, with_id_first};
@@ -18,13 +24,35 @@ use crate::exec::{SelectRequest, Selection, select};
 pub struct CatalogView<'a>(pub &'a Catalog);
 
 impl docdb_query::aggregate::Catalog for CatalogView<'_> {
-    fn scan(&self, db: &str, coll: &str) -> docdb_query::Result<Vec<Document>> {
+    fn scan(&self, db: &str, coll: &str) -> docdb_query::Result<Vec<&Document>> {
         Ok(self
             .0
             .get(db, coll)
-            .map(|c| c.records.values().cloned().collect())
+            .map(|c| c.records.values().collect())
             .unwrap_or_default())
     }
+}
+
+/// The memory budgets of a command: mongod's, raised by `allowDiskUse: true`.
+pub fn memory_limits(ctx: &Ctx) -> Result<MemoryLimits> {
+    Ok(MemoryLimits::with_disk_use(
+        args::opt_bool(ctx, "allowDiskUse")?.unwrap_or(false),
+    ))
+}
+
+/// Codes of the limits a running pipeline can hit; mongod reports them with
+/// the executor's prefix.
+const LIMIT_CODES: &[i32] = &[146, 292, 4568, 4031700, 5414201, 40099, 10334];
+
+/// Adds mongod's "PlanExecutor error during aggregation" prefix to a limit error.
+fn executor_error(mut e: CommandError) -> CommandError {
+    if LIMIT_CODES.contains(&e.code) {
+        e.message = format!(
+            "PlanExecutor error during aggregation :: caused by :: {}",
+            e.message
+        );
+    }
+    e
 }
 
 /// The collection an aggregate reads, `None` for `aggregate: 1`.
@@ -81,6 +109,9 @@ pub fn run(
         Some(Bson::Document(h)) if h.is_empty() => None,
         Some(h) => Some(h.clone()),
     };
+    let memory = memory_limits(ctx)?;
+    let check = || ctx.guard.check_query();
+    let limits = Limits::new(memory).with_check(&check);
     ctx.engine.read(|cat| {
         let source = coll.and_then(|c| cat.get(ctx.db, c));
         let selection = match source {
@@ -89,6 +120,7 @@ pub fn run(
                     filter: leading.as_ref(),
                     hint: hint.as_ref(),
                     vars: Some(&vars),
+                    memory,
                     ..Default::default()
                 };
                 Some(select(c, &req, &ctx.guard)?)
@@ -102,13 +134,16 @@ pub fn run(
             catalog: &view,
             vars: vars.clone(),
             now: bson::DateTime::now(),
+            limits: &limits,
         };
         // The pipeline reads the records in place and copies only what it keeps.
         let input = match source.zip(selection.as_ref()) {
             Some((c, s)) => selected_records(c, s),
             None => Vec::new(),
         };
-        let out = pipeline.run_borrowed(input, &agg)?;
+        let out = pipeline
+            .run_borrowed(input, &agg)
+            .map_err(|e| executor_error(e.into()))?;
         Ok((out.documents, out.write, selection))
     })
 }

@@ -2,10 +2,18 @@
 
 use bson::{Bson, Document, doc};
 
+use std::collections::BTreeMap;
+
+use docdb_query::value::Ordered;
+
 use super::args;
 use crate::engine::Ctx;
 use crate::error::{CommandError, Result};
 use crate::exec::{SelectRequest, select};
+use crate::guard::OpGuard;
+
+/// mongod's cap on a distinct reply (`BSONObjMaxUserObjectSize`).
+const DISTINCT_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 pub fn count(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
@@ -61,32 +69,59 @@ pub fn count(ctx: &Ctx) -> Result<Document> {
     Ok(doc! {"n": n as i64, "ok": 1.0})
 }
 
-/// The distinct values of `key` in `docs`: array values contribute their
-/// elements, as in MongoDB.
-pub fn distinct_values<'a>(docs: impl Iterator<Item = &'a Document>, key: &str) -> Vec<Bson> {
-    let mut out: Vec<Bson> = Vec::new();
-    let push = |v: Bson, out: &mut Vec<Bson>| {
-        if !out.iter().any(|x| {
-            docdb_query::value::equal(x, &v)
-                && std::mem::discriminant(x) == std::mem::discriminant(&v)
-        }) {
-            out.push(v);
+/// The distinct values of `key` in `docs`, in MongoDB's order: array values
+/// contribute their elements, and values equal across numeric types (`1`,
+/// `1.0`) are kept once per type, as before. Interruptible, and within
+/// mongod's 16 MB reply cap (17217).
+pub fn distinct_values<'a>(
+    docs: impl Iterator<Item = &'a Document>,
+    key: &str,
+    guard: &OpGuard,
+) -> Result<Vec<Bson>> {
+    // Per value (by MongoDB equality): the first one seen, then other types of it.
+    let mut seen: BTreeMap<Ordered, Vec<Bson>> = BTreeMap::new();
+    let mut bytes = 0usize;
+    let mut push = |v: Bson| -> Result<()> {
+        let size = docdb_query::limits::value_size(&v) + 8;
+        let key = Ordered(v);
+        let kind = std::mem::discriminant(&key.0);
+        match seen.range_mut(&key..=&key).next() {
+            Some((first, others)) => {
+                let same_type = |x: &Bson| std::mem::discriminant(x) == kind;
+                if same_type(&first.0) || others.iter().any(same_type) {
+                    return Ok(());
+                }
+                others.push(key.0);
+            }
+            None => {
+                seen.insert(key, Vec::new());
+            }
         }
+        bytes += size;
+        if bytes >= DISTINCT_MAX_BYTES {
+            return Err(CommandError::new(17217, "distinct too big, 16mb cap"));
+        }
+        Ok(())
     };
-    for doc in docs {
+    for (i, doc) in docs.enumerate() {
+        if i % 512 == 0 {
+            guard.check()?;
+        }
         for v in docdb_query::path::values_at_path(doc, key) {
             match v {
                 Bson::Array(items) => {
                     for item in items {
-                        push(item, &mut out);
+                        push(item)?;
                     }
                 }
-                other => push(other, &mut out),
+                other => push(other)?,
             }
         }
     }
-    out.sort_by(docdb_query::value::compare);
-    out
+    Ok(seen
+        .into_iter()
+        .flat_map(|(first, others)| std::iter::once(first.0).chain(others))
+        .collect())
 }
 
 pub fn distinct(ctx: &Ctx) -> Result<Document> {
@@ -121,7 +156,7 @@ pub fn distinct(ctx: &Ctx) -> Result<Document> {
             stages.push(doc! {"$match": q.clone()});
         }
         let docs = super::aggregate::run(ctx, Some(&base), &stages)?.0;
-        return Ok(doc! {"values": distinct_values(docs.iter(), &key), "ok": 1.0});
+        return Ok(doc! {"values": distinct_values(docs.iter(), &key, &ctx.guard)?, "ok": 1.0});
     }
     let values = ctx.engine.read(|cat| -> Result<Vec<Bson>> {
         let Some(c) = cat.get(ctx.db, &coll) else {
@@ -133,10 +168,11 @@ pub fn distinct(ctx: &Ctx) -> Result<Document> {
             ..Default::default()
         };
         let rows = select(c, &req, &ctx.guard)?.rows;
-        Ok(distinct_values(
+        distinct_values(
             rows.iter().filter_map(|r| c.records.get(&r.record)),
             &key,
-        ))
+            &ctx.guard,
+        )
     })?;
     Ok(doc! {"values": values, "ok": 1.0})
 }

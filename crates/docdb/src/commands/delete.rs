@@ -53,7 +53,11 @@ pub fn delete(ctx: &Ctx) -> Result<Document> {
                 };
                 let rows = select(c, &req, &ctx.guard)?.rows;
                 let mut removed = 0;
-                for row in rows {
+                for (k, row) in rows.into_iter().enumerate() {
+                    // A killed deleteMany stops between documents, as mongod's does.
+                    if k % 512 == 511 {
+                        ctx.guard.check()?;
+                    }
                     if cat.remove(ctx.db, &coll, row.record).is_some() {
                         removed += 1;
                     }

@@ -1,6 +1,6 @@
 //! `find`: filter, projection, sort, skip, limit (negative = single batch),
-//! batchSize, singleBatch, hint, let, maxTimeMS; collation and comment are
-//! accepted and ignored.
+//! batchSize, singleBatch, hint, let, maxTimeMS, allowDiskUse (the in-memory
+//! sort's budget); collation and comment are accepted and ignored.
 
 use bson::{Bson, Document};
 use docdb_query::projection::Projection;
@@ -10,6 +10,7 @@ use crate::cursor::{DEFAULT_FIRST_BATCH, Pending, RowSource};
 use crate::engine::Ctx;
 use crate::error::{CommandError, Result};
 use crate::exec::{SelectRequest, Selection, select};
+use docdb_query::limits::MemoryLimits;
 
 /// The parsed options of a find.
 pub struct FindOptions {
@@ -21,6 +22,8 @@ pub struct FindOptions {
     pub single_batch: bool,
     pub batch_size: Option<usize>,
     pub hint: Option<Bson>,
+    /// The in-memory sort's budget: mongod's 100 MB unless `allowDiskUse`.
+    pub memory: MemoryLimits,
 }
 
 pub fn parse_options(ctx: &Ctx) -> Result<FindOptions> {
@@ -56,6 +59,7 @@ pub fn parse_options(ctx: &Ctx) -> Result<FindOptions> {
         single_batch,
         batch_size: args::batch_size(args::opt_i64(ctx, "batchSize")?)?,
         hint,
+        memory: super::aggregate::memory_limits(ctx)?,
     })
 }
 
@@ -83,6 +87,7 @@ pub fn run(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<Option<(Selection, 
             limit: o.limit,
             hint: o.hint.as_ref(),
             vars,
+            memory: o.memory,
         };
         let selection = select(c, &req, &ctx.guard)?;
         let mut docs = Vec::with_capacity(selection.rows.len());
@@ -126,6 +131,7 @@ fn first_batch(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<(Vec<Bson>, Pen
             limit: o.limit,
             hint: o.hint.as_ref(),
             vars,
+            memory: o.memory,
         };
         let selection = select(c, &req, &ctx.guard)?;
         let mut pending = Pending::Rows(RowSource {
@@ -164,6 +170,18 @@ fn view_find(
     Ok(super::aggregate::run(ctx, Some(base), &stages)?.0)
 }
 
+/// Adds mongod's "Executor error during find command" prefix to a sort that
+/// ran out of memory (292).
+fn executor_error(mut e: CommandError) -> CommandError {
+    if e.code == 292 {
+        e.message = format!(
+            "Executor error during find command :: caused by :: {}",
+            e.message
+        );
+    }
+    e
+}
+
 pub fn find(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
     let options = parse_options(ctx)?;
@@ -180,7 +198,7 @@ pub fn find(ctx: &Ctx) -> Result<Document> {
             .cursors()
             .open(&ns, docs, options.batch_size, options.single_batch));
     }
-    let (first, rest) = first_batch(ctx, &coll, &options)?;
+    let (first, rest) = first_batch(ctx, &coll, &options).map_err(executor_error)?;
     let id = if options.single_batch {
         0
     } else {
