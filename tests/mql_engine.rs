@@ -340,7 +340,7 @@ async fn parse_and_plan_errors_point_at_the_cell_line() {
     let ran = run(&engine, &vars, "%%mql\ndb.c.find({ a: 1 b: 2 })").await;
     let err = ran.err();
     assert_eq!(err.ename, "MongoshSyntaxError");
-    assert!(err.evalue.contains("line 2"), "{err:?}");
+    assert!(err.evalue.contains("(line 2, column 18)"), "{err:?}");
     assert!(err.detail.iter().any(|l| l.trim() == "^"), "{err:?}");
     let ran = run(
         &engine,
@@ -516,4 +516,73 @@ async fn a_listener_that_never_answers_fails_within_the_connect_timeout() {
         )),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn stopping_a_slow_aggregate_kills_it_within_a_second_and_the_next_count_works() {
+    use std::time::{Duration, Instant};
+    let db = unique_db("slowagg");
+    let engine = open().await;
+    let vars = SharedVariables::default();
+    vars.lock().set("rows", table_variable(4_000));
+    run(
+        &engine,
+        &vars,
+        &format!("%%mql\nuse {db}\ndb.t.insertMany({{{{rows}}}})"),
+    )
+    .await
+    .ok();
+    // Every document looks up every other one: 16 million comparisons, far more than a second.
+    let slow = format!(
+        "%%mql\nuse {db}\ndb.t.aggregate([{{ $lookup: {{ from: 't', let: {{ i: '$id' }}, pipeline: [{{ $match: {{ $expr: {{ $lt: ['$id', '$$i'] }} }} }}, {{ $count: 'n' }}], as: 'below' }} }}, {{ $group: {{ _id: '$city', n: {{ $sum: 1 }} }} }}])"
+    );
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let stopper = cancel.clone();
+    let cancelled_at = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        stopper.cancel();
+        Instant::now()
+    });
+    let ran = run_with_cancel(&engine, &vars, &slow, cancel).await;
+    let returned = Instant::now();
+    let cancelled_at = cancelled_at.await.expect("stopper");
+    assert!(
+        ran.result.as_ref().err().is_some_and(|e| e.is_interrupt()),
+        "the aggregate finished before the stop: {:?}",
+        ran.result
+    );
+    let stop_took = returned.duration_since(cancelled_at);
+    assert!(
+        stop_took < Duration::from_secs(1),
+        "the stop took {stop_took:?}"
+    );
+    // The server let go of the aggregate: the next command answers at once.
+    let started = Instant::now();
+    let ran = tokio::time::timeout(
+        Duration::from_secs(5),
+        run(
+            &engine,
+            &vars,
+            &format!("%%mql\nuse {db}\ndb.t.countDocuments()"),
+        ),
+    )
+    .await
+    .expect("countDocuments after the stop answered within 5 s");
+    ran.ok();
+    assert!(ran.text().ends_with("4000"), "{}", ran.text());
+    let count_took = started.elapsed();
+    assert!(
+        count_took < Duration::from_secs(1),
+        "countDocuments after the stop took {count_took:?}"
+    );
+    // And the aggregate is no longer running there.
+    let ran = run(
+        &engine,
+        &vars,
+        &format!(
+            "%%mql\nuse {db}\ndb.adminCommand({{ currentOp: 1, ns: '{db}.t' }}).inprog.length"
+        ),
+    )
+    .await;
+    assert!(ran.ok().text().ends_with("\n0"), "{}", ran.text());
 }

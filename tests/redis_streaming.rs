@@ -272,6 +272,8 @@ async fn cancelling_blpop_unblocks_it_on_the_server_within_a_second() {
     let p = prefix("blpopcancel");
     let key = format!("{p}:l");
     let engine = engine().await;
+    let ran = run(&engine, "%%redis\nCLIENT ID").await;
+    let before = ran.ok().values();
     let cancel = CancellationToken::new();
     let stopper = cancel.clone();
     let cancelled_at = tokio::spawn(async move {
@@ -308,6 +310,11 @@ async fn cancelling_blpop_unblocks_it_on_the_server_within_a_second() {
         plain_cmd(&mut conn, &["EXISTS", &format!("{p}:after")]).await,
         redis::Value::Int(0)
     );
+    // The same connection (not a reopened one) answers at once.
+    let ran = run(&engine, "%%redis\nPING\nCLIENT ID").await;
+    let after = ran.ok().values();
+    assert_eq!(after[0], RedisValue::Status("PONG".into()));
+    assert_eq!(after[1], before[0], "CLIENT UNBLOCK kept the session");
     // And the next cell works on the same connection.
     let ran = run(&engine, &format!("%%redis\nBLPOP {key} 1")).await;
     assert_eq!(

@@ -88,12 +88,22 @@ impl Ran {
 }
 
 pub async fn run(engine: &Arc<dyn Engine>, variables: &SharedVariables, source: &str) -> Ran {
+    run_with_cancel(engine, variables, source, CancellationToken::new()).await
+}
+
+/// Runs a cell that `cancel` may stop (the stop button), as the kernel does.
+pub async fn run_with_cancel(
+    engine: &Arc<dyn Engine>,
+    variables: &SharedVariables,
+    source: &str,
+    cancel: CancellationToken,
+) -> Ran {
     let parsed = parse_cell(source).expect("cell parses");
     let cell = parsed.body.expect("cell has a body");
     let mut sink = CollectingSink::default();
     let result = {
         let mut ctx = CellContext {
-            cancel: CancellationToken::new(),
+            cancel,
             sink: &mut sink,
             variables: variables.clone(),
             display_limit: cell.options.limit.unwrap_or(50),

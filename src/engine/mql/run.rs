@@ -277,7 +277,10 @@ async fn send(
     tokio::select! {
         reply = work => reply,
         _ = cancel.cancelled() => {
-            kill_tagged(client, &tag).await;
+            // Bounded: a server too busy to answer `currentOp` must not hold the stop button.
+            if tokio::time::timeout(KILL_TIMEOUT, kill_tagged(client, &tag)).await.is_err() {
+                log::warn!("the server did not answer currentOp/killOp within {KILL_TIMEOUT:?}; the stopped operation may still run there");
+            }
             Err(EngineError::interrupted())
         }
     }
@@ -305,6 +308,9 @@ fn server_reply(server: &Server, error: mongodb::error::Error) -> Result<Reply, 
         _ => Err(driver_error(&error, &server.hosts, server.timeout)),
     }
 }
+
+/// How long the stop button waits for `currentOp` + `killOp`.
+const KILL_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
 
 /// Finds the operation carrying `tag` in `currentOp` and kills it on the server.
 async fn kill_tagged(client: &Client, tag: &str) {

@@ -482,4 +482,89 @@ mod tests {
         let e = fails("SET é \"x");
         assert_eq!(e.column, 7);
     }
+
+    /// An argument written the way redis-cli would read it back: in double quotes, printable
+    /// ASCII as is, `"` and `\\` escaped, every other byte as `\xHH`.
+    fn double_quoted(arg: &[u8]) -> String {
+        let mut out = String::from("\"");
+        for &b in arg {
+            match b {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                0x20..=0x7e => out.push(b as char),
+                _ => out.push_str(&format!("\\x{b:02x}")),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    /// In single quotes only `\'` is an escape, so a backslash cannot be written before a
+    /// quote: the generated text has none.
+    fn single_quoted(arg: &str) -> String {
+        format!("'{}'", arg.replace('\'', "\\'"))
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn lookup(name: &str) -> Result<Vec<u8>, String> {
+            if name == "v" {
+                Ok(b"two words".to_vec())
+            } else {
+                Err(format!("unknown variable '{name}'"))
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+            #[test]
+            fn arbitrary_text_never_panics(body in any::<String>()) {
+                let _ = tokenize(&body, &lookup);
+            }
+
+            #[test]
+            fn redis_like_text_never_panics(body in r#"[A-Za-z0-9 "'\\\\\n\t{}x#/]{0,80}"#) {
+                if let Err(error) = tokenize(&body, &lookup) {
+                    // Positions stay inside the body.
+                    prop_assert!(error.line <= body.lines().count());
+                    prop_assert!(error.column >= 1);
+                }
+            }
+
+            #[test]
+            fn double_quoted_arguments_round_trip(
+                commands in proptest::collection::vec(
+                    proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..12), 1..5),
+                    1..4,
+                )
+            ) {
+                let body = commands
+                    .iter()
+                    .map(|args| args.iter().map(|a| double_quoted(a)).collect::<Vec<_>>().join(" "))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let parsed: Vec<Vec<Vec<u8>>> = tokenize(&body, &lookup)
+                    .map_err(|e| TestCaseError::fail(format!("{body:?}: {e:?}")))?
+                    .into_iter()
+                    .map(|c| c.args)
+                    .collect();
+                prop_assert_eq!(parsed, commands);
+            }
+
+            #[test]
+            fn single_quoted_arguments_round_trip(
+                args in proptest::collection::vec("[^\\\\\r\n]{0,10}", 1..5)
+            ) {
+                let body = args.iter().map(|a| single_quoted(a)).collect::<Vec<_>>().join(" ");
+                let parsed = tokenize(&body, &lookup)
+                    .map_err(|e| TestCaseError::fail(format!("{body:?}: {e:?}")))?;
+                prop_assert_eq!(parsed.len(), 1);
+                let expected: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+                prop_assert_eq!(&parsed[0].args, &expected);
+            }
+        }
+    }
 }
