@@ -134,7 +134,11 @@ fn unreachable_because(hosts: &[String], shown: &str, timeout: Duration, why: &s
         ),
     )
     .with_detail(format!("connection URL: {shown}"))
-    .with_detail("raise the limit with %config connect_timeout = SECONDS, or check the host, port and that the server runs")
+    .with_detail(if why.contains("refused") {
+        "nothing listens there: check the host and port, and start the server"
+    } else {
+        "raise the limit with %config connect_timeout = SECONDS, or check the host, port and that the server runs"
+    })
 }
 
 /// What went wrong underneath a server selection failure, in a few words.
