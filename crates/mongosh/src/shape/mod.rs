@@ -95,14 +95,8 @@ pub fn finish(
     requests: &[Request],
     replies: Vec<Reply>,
 ) -> Result<Output, ShapeError> {
-    match shape {
-        ResultShape::InsertMany { ids } => {
-            return writes::insert_many_batches(ids, requests, &replies);
-        }
-        ResultShape::BulkWrite { batches } => {
-            return writes::bulk_write(batches, requests, &replies);
-        }
-        _ => {}
+    if let Some(output) = write_output(shape, requests, &replies) {
+        return output;
     }
     for reply in &replies {
         if let Some(error) = ServerError::from_reply(&reply.document) {
@@ -121,6 +115,30 @@ pub fn finish(
         )));
     }
     shape_output(shape, &replies)
+}
+
+/// `insertMany` and `bulkWrite` (also under property accesses, `insertMany(...).insertedIds`):
+/// their replies are combined over the batches they were split in, write errors included.
+fn write_output(
+    shape: &ResultShape,
+    requests: &[Request],
+    replies: &[Reply],
+) -> Option<Result<Output, ShapeError>> {
+    Some(match shape {
+        ResultShape::InsertMany { ids } => writes::insert_many_batches(ids, requests, replies),
+        ResultShape::BulkWrite { batches } => writes::bulk_write(batches, requests, replies),
+        ResultShape::Pick(inner, path) => {
+            let output = write_output(inner, requests, replies)?;
+            output.map(|output| {
+                let mut value = output.to_bson();
+                for key in path {
+                    value = pick(&value, key);
+                }
+                Output::Value(value)
+            })
+        }
+        _ => return None,
+    })
 }
 
 fn shape_output(shape: &ResultShape, replies: &[Reply]) -> Result<Output, ShapeError> {

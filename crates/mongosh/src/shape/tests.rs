@@ -386,3 +386,39 @@ fn a_sent_batch_keeps_only_its_count_and_still_shapes() {
         Some(&Bson::Int32(2))
     );
 }
+
+#[test]
+fn a_property_of_a_failed_insert_many_still_reports_the_bulk_write_error() {
+    let ids: Vec<Bson> = (0..2).map(Bson::Int32).collect();
+    let shape = ResultShape::Pick(
+        Box::new(ResultShape::InsertMany { ids }),
+        vec![Bson::String("acknowledged".into())],
+    );
+    let requests = vec![insert_request(0..1, true), insert_request(1..2, true)];
+    let ok = finish(
+        &shape,
+        &requests,
+        vec![
+            Reply::command(doc! { "n": 1, "ok": 1 }),
+            Reply::command(doc! { "n": 1, "ok": 1 }),
+        ],
+    );
+    assert_eq!(ok.unwrap(), Output::Value(Bson::Boolean(true)));
+    let err = finish(
+        &shape,
+        &requests,
+        vec![
+            Reply::command(doc! { "n": 1, "ok": 1 }),
+            Reply::command(doc! { "n": 0, "ok": 1, "writeErrors": [{ "index": 0, "code": 11000, "errmsg": "dup" }] }),
+        ],
+    )
+    .unwrap_err();
+    let ShapeError::Server(server) = err else {
+        panic!()
+    };
+    assert_eq!(server.name, "MongoBulkWriteError");
+    assert_eq!(
+        server.bulk.unwrap().write_errors[0].get("index"),
+        Some(&Bson::Int32(1))
+    );
+}
