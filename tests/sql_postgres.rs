@@ -982,3 +982,266 @@ async fn open_and_failed_transactions_are_visible() {
     assert_eq!(out.ok().table(1).provenance.connection, "test");
     assert_eq!(e.open_transaction(), None);
 }
+
+/// psql's text for each expression, from `psql -At` against this server (TimeZone Europe/Paris,
+/// lc_monetary C.UTF-8).
+const PSQL_TEXTS: &[(&str, &str)] = &[
+    ("ARRAY[1,2,NULL]::int[]", "{1,2,NULL}"),
+    ("ARRAY['a b','c']::text[]", "{\"a b\",c}"),
+    ("'192.168.0.1/24'::inet", "192.168.0.1/24"),
+    ("'10.0.0.0/8'::cidr", "10.0.0.0/8"),
+    ("'08:00:2b:01:02:03'::macaddr", "08:00:2b:01:02:03"),
+    ("point(1.5,2)", "(1.5,2)"),
+    ("box(point(0,0),point(1,1))", "(1,1),(0,0)"),
+    ("int4range(1,5)", "[1,5)"),
+    (
+        "tsrange('2024-01-01','2024-01-02')",
+        "[\"2024-01-01 00:00:00\",\"2024-01-02 00:00:00\")",
+    ),
+    (
+        "to_tsvector('simple','a quick fox')",
+        "'a':1 'fox':3 'quick':2",
+    ),
+    ("'(0,1)'::tid", "(0,1)"),
+    ("'10:00:00.5+05:30'::timetz", "10:00:00.5+05:30"),
+    ("ROW(1,'a b',NULL)", "(1,\"a b\",)"),
+    ("'int4'::regtype", "integer"),
+    ("12.5::money", "$12.50"),
+    (
+        "'2024-06-01 12:00:00+00'::timestamptz",
+        "2024-06-01 14:00:00+02",
+    ),
+    ("'infinity'::timestamptz", "infinity"),
+    ("1.5::float4", "1.5"),
+    ("'1 day'::interval", "1 day"),
+    ("'{\"a\":1}'::jsonb", "{\"a\": 1}"),
+    ("B'101'::bit(3)", "101"),
+    ("'x'::bytea", "\\x78"),
+];
+
+#[tokio::test]
+async fn bound_statements_print_every_type_like_unbound_ones() {
+    let e = open(PG_URL).await;
+    run(&e, "SET TIME ZONE 'Europe/Paris'").await.ok();
+    // A record cannot be a table column, so the values come from a subquery.
+    let columns: Vec<String> = PSQL_TEXTS
+        .iter()
+        .enumerate()
+        .map(|(i, (expr, _))| format!("{expr} AS c{i}"))
+        .collect();
+    let t = format!("(SELECT 1 AS id, {}) AS s", columns.join(", "));
+    let vars = SharedVariables::default();
+    set(&vars, "n", Scalar::Int(1));
+    let names: Vec<String> = (0..PSQL_TEXTS.len()).map(|i| format!("c{i}")).collect();
+    let bound = run_with(
+        &e,
+        &vars,
+        &format!("SELECT {} FROM {t} WHERE id = :n", names.join(", ")),
+        CancellationToken::new(),
+    )
+    .await;
+    let unbound = run(
+        &e,
+        &format!("SELECT {} FROM {t} WHERE id = 1", names.join(", ")),
+    )
+    .await;
+    let expected: Vec<Option<String>> = PSQL_TEXTS
+        .iter()
+        .map(|(_, v)| Some(v.to_string()))
+        .collect();
+    assert_eq!(all_cells(unbound.ok()), vec![expected.clone()]);
+    assert_eq!(all_cells(bound.ok()), vec![expected]);
+    // The column types are named the same way too.
+    let types = |out: &Outcome| -> Vec<String> {
+        out.table(0)
+            .columns
+            .iter()
+            .map(|c| c.db_type.clone())
+            .collect()
+    };
+    assert_eq!(types(&bound), types(&unbound));
+    // Straight from expressions with a bind in the same statement.
+    let out = run_with(
+        &e,
+        &vars,
+        &format!(
+            "SELECT {}, :n AS n",
+            PSQL_TEXTS
+                .iter()
+                .map(|(x, _)| *x)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        CancellationToken::new(),
+    )
+    .await;
+    let row = &all_cells(out.ok())[0];
+    for (i, (expr, text)) in PSQL_TEXTS.iter().enumerate() {
+        assert_eq!(row[i].as_deref(), Some(*text), "{expr}");
+    }
+    assert_eq!(row[PSQL_TEXTS.len()].as_deref(), Some("1"));
+    assert_eq!(
+        out.table(0).columns[PSQL_TEXTS.len()].kind,
+        ValueKind::Integer
+    );
+}
+
+#[tokio::test]
+async fn bound_text_is_a_value_whatever_it_contains() {
+    let e = open(PG_URL).await;
+    let t = unique("pg_evil");
+    run(&e, &format!("CREATE TEMP TABLE {t} (s text)"))
+        .await
+        .ok();
+    let evil = [
+        "'); DROP TABLE t; --",
+        "x'); DROP TABLE t; --",
+        "\\'); DROP TABLE t; --",
+        "a\\\\'b''c\\",
+        "$$; DROP TABLE t; $$",
+        "E'\\x41'",
+        "*/ DROP TABLE t; /*",
+        "line\nbreak\ttab ☃",
+    ];
+    for conforming in ["on", "off"] {
+        run(
+            &e,
+            &format!("SET standard_conforming_strings = {conforming}; DELETE FROM {t}"),
+        )
+        .await
+        .ok();
+        for value in evil {
+            let vars = SharedVariables::default();
+            set(&vars, "v", Scalar::Text(value.into()));
+            let out = run_with(
+                &e,
+                &vars,
+                &format!("INSERT INTO {t} VALUES (:v); SELECT s, s = :v AS same, length(s) FROM {t} WHERE s = :v"),
+                CancellationToken::new(),
+            )
+            .await;
+            let row = &all_cells(out.ok())[0];
+            assert_eq!(
+                row[0].as_deref(),
+                Some(value),
+                "standard_conforming_strings={conforming}"
+            );
+            assert_eq!(row[1].as_deref(), Some("true"));
+            assert_eq!(row[2], Some(value.chars().count().to_string()));
+        }
+        let count = run(&e, &format!("SELECT count(*) FROM {t}")).await;
+        assert_eq!(count.ok().cell(0, 0), Some(evil.len().to_string()));
+    }
+    run(&e, "RESET standard_conforming_strings").await.ok();
+}
+
+#[tokio::test]
+async fn bound_parameters_take_their_type_from_where_they_stand() {
+    let e = open(PG_URL).await;
+    let vars = SharedVariables::default();
+    set(&vars, "day", Scalar::Text("2024-02-29".into()));
+    set(&vars, "nothing", Scalar::Null);
+    set(&vars, "big", Scalar::Int(i64::MAX));
+    set(&vars, "f", Scalar::Float(0.1));
+    set(&vars, "word", Scalar::Text("hi".into()));
+    // A date column compared with a text variable: the text is read as a date.
+    let out = run_with(
+        &e,
+        &vars,
+        "SELECT d + 1 AS next, :nothing IS NULL AS none, :big AS big, :f AS f, jsonb_build_object('k', :word) AS j FROM (VALUES ('2024-02-29'::date)) v(d) WHERE d = :day",
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(
+        all_cells(out.ok()),
+        vec![vec![
+            Some("2024-03-01".into()),
+            Some("true".into()),
+            Some("9223372036854775807".into()),
+            Some("0.1".into()),
+            Some("{\"k\": \"hi\"}".into()),
+        ]]
+    );
+    // The same inside a transaction: the retry with text does not abort it.
+    run(&e, "BEGIN").await.ok();
+    let out = run_with(
+        &e,
+        &vars,
+        "SELECT :nothing IS NULL AS none",
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(out.ok().cell(0, 0).as_deref(), Some("true"));
+    assert_eq!(e.open_transaction().as_deref(), Some("transaction open"));
+    assert_eq!(
+        run(&e, "SELECT 2").await.ok().cell(0, 0).as_deref(),
+        Some("2")
+    );
+    run(&e, "COMMIT").await.ok();
+}
+
+#[tokio::test]
+async fn a_failed_bound_statement_in_a_transaction_leaves_nothing_behind() {
+    let e = open(PG_URL).await;
+    let vars = SharedVariables::default();
+    set(&vars, "n", Scalar::Text("not a number".into()));
+    run(&e, "BEGIN").await.ok();
+    let out = run_with(&e, &vars, "SELECT 1 WHERE 1 = :n", CancellationToken::new()).await;
+    let err = out.err();
+    assert_eq!(err.ename, "SqlError[22P02]");
+    // The caret goes under the :n whose value did not parse.
+    let line = err
+        .detail
+        .iter()
+        .position(|d| d.contains("WHERE 1 = :n"))
+        .expect("statement shown");
+    assert_eq!(
+        err.detail[line + 1].find('^'),
+        err.detail[line].find(":n"),
+        "{:?}",
+        err.detail
+    );
+    run(&e, "ROLLBACK").await.ok();
+    set(&vars, "n", Scalar::Int(1));
+    run_with(&e, &vars, "SELECT 1 WHERE 1 = :n", CancellationToken::new())
+        .await
+        .ok();
+    let left = run(
+        &e,
+        "SELECT string_agg(name, ', ') FROM pg_prepared_statements WHERE name LIKE 'dbkernel%'",
+    )
+    .await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), None);
+}
+
+#[tokio::test]
+async fn bound_statements_under_explain_and_analyze() {
+    let e = open(PG_URL).await;
+    let t = unique("pg_bound_explain");
+    run(
+        &e,
+        &format!("CREATE TEMP TABLE {t} (a int); INSERT INTO {t} VALUES (1), (2)"),
+    )
+    .await
+    .ok();
+    let vars = SharedVariables::default();
+    set(&vars, "n", Scalar::Int(1));
+    let out = run_with(
+        &e,
+        &vars,
+        &format!("%%sql --analyze\nDELETE FROM {t} WHERE a = :n"),
+        CancellationToken::new(),
+    )
+    .await;
+    let lines: Vec<String> = all_cells(out.ok())
+        .into_iter()
+        .filter_map(|r| r[0].clone())
+        .collect();
+    assert!(lines.iter().any(|l| l.contains("Delete on")), "{lines:?}");
+    assert_eq!(
+        out.texts(),
+        vec!["the DELETE ran inside a transaction that was rolled back; no rows were changed"]
+    );
+    let left = run(&e, &format!("SELECT count(*) FROM {t}")).await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("2"));
+}

@@ -59,26 +59,31 @@ pub fn find_binds(text: &str, dialect: Dialect) -> Vec<BindSite> {
 pub struct Bound {
     pub sql: String,
     pub values: Vec<Scalar>,
+    /// The variable name of each value, for messages.
+    pub names: Vec<String>,
     /// (offset in the original, original length, offset in the rewrite, rewrite length) per site,
     /// to map a server error position back to the user's text.
     edits: Vec<(usize, usize, usize, usize)>,
 }
 
 impl Bound {
-    /// The same statement behind `prefix` (an EXPLAIN), with positions still mapping back.
-    pub fn prefixed(&self, prefix: &str) -> Bound {
-        let shift = prefix.len();
-        let mut edits = vec![(0, 0, 0, shift)];
-        edits.extend(
-            self.edits
-                .iter()
-                .map(|&(orig, orig_len, new, new_len)| (orig, orig_len, new + shift, new_len)),
-        );
-        Bound {
-            sql: format!("{prefix}{}", self.sql),
-            values: self.values.clone(),
-            edits,
+    /// Where value `index` is first written in the original statement (the colon's offset).
+    pub fn value_site(&self, index: usize) -> Option<usize> {
+        let numbered = format!("${}", index + 1);
+        let mut question_marks = 0;
+        for &(orig, _, new, new_len) in &self.edits {
+            let placeholder = self.sql.get(new..new + new_len)?;
+            if placeholder == numbered {
+                return Some(orig);
+            }
+            if placeholder == "?" {
+                if question_marks == index {
+                    return Some(orig);
+                }
+                question_marks += 1;
+            }
         }
+        None
     }
 
     /// Maps a byte offset in the rewritten SQL to the original statement.
@@ -106,6 +111,7 @@ pub fn bind(
 ) -> Result<Bound, EngineError> {
     let mut sql = String::with_capacity(text.len());
     let mut values = Vec::new();
+    let mut names = Vec::new();
     let mut numbered: Vec<String> = Vec::new();
     let mut edits = Vec::new();
     let mut copied = 0;
@@ -118,6 +124,7 @@ pub fn bind(
                     Some(i) => i + 1,
                     None => {
                         numbered.push(site.name.clone());
+                        names.push(site.name.clone());
                         values.push(value);
                         numbered.len()
                     }
@@ -125,6 +132,7 @@ pub fn bind(
                 format!("${number}")
             }
             Dialect::MySql | Dialect::Sqlite => {
+                names.push(site.name.clone());
                 values.push(value);
                 "?".to_string()
             }
@@ -139,7 +147,12 @@ pub fn bind(
         copied = site.end;
     }
     sql.push_str(&text[copied..]);
-    Ok(Bound { sql, values, edits })
+    Ok(Bound {
+        sql,
+        values,
+        names,
+        edits,
+    })
 }
 
 fn scalar_of(name: &str, variables: &Variables) -> Result<Scalar, EngineError> {
@@ -282,5 +295,21 @@ mod tests {
         );
         assert_eq!(bound.original_offset(8), 7);
         assert_eq!(bound.original_offset(2), 2);
+        assert_eq!(bound.value_site(0), Some(7));
+        assert_eq!(bound.value_site(1), None);
+    }
+
+    #[test]
+    fn value_sites_for_question_marks() {
+        let text = "SELECT :n, :name, :n";
+        let bound = bind(
+            text,
+            &find_binds(text, Dialect::MySql),
+            Dialect::MySql,
+            &store(),
+        )
+        .unwrap();
+        assert_eq!(bound.names, vec!["n", "name", "n"]);
+        assert_eq!(bound.value_site(2), Some(18));
     }
 }

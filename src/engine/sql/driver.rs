@@ -13,10 +13,16 @@ use crate::engine::context::ResultSink;
 
 /// One statement to run.
 pub struct Run<'a> {
-    /// The statement text exactly as split from the cell (used when there are no binds).
+    /// The statement text exactly as split from the cell, behind its EXPLAIN prefix if any
+    /// (used when there are no binds).
     pub sql: &'a str,
     /// The rewritten statement and its values when it has `:name` binds.
     pub bound: Option<&'a Bound>,
+    /// The EXPLAIN prefix a bound statement is run under (the driver puts it where its way of
+    /// running bound statements needs it).
+    pub explain: Option<&'a str>,
+    /// The session is inside a transaction (the user's, or the one `--analyze` rolls back).
+    pub in_transaction: bool,
     pub rows: &'a mut RowBuffer,
     pub cancel: &'a CancellationToken,
     /// For notices, flushed while the statement runs.
@@ -31,11 +37,49 @@ pub enum Outcome {
         rows_affected: u64,
     },
     Failed(sqlx::Error),
+    /// Failed in a text the driver built around the statement; positions map through `Sent`.
+    FailedIn(sqlx::Error, Sent),
     /// Stopped by the user; the connection is clean.
     Interrupted,
     /// Stopped by the user but the server never acknowledged: the connection was dropped and is
     /// reopened on the next cell.
     InterruptedConnectionReset,
+}
+
+/// The text a driver sent for a bound statement, when it is not `bound.sql` itself, and how an
+/// error position in it maps back to the user's statement.
+#[derive(Debug, Clone, Default)]
+pub struct Sent {
+    pub text: String,
+    /// Where `bound.sql` starts in `text` (behind an EXPLAIN or a `PREPARE name AS`).
+    pub statement_at: Option<usize>,
+    /// Byte ranges of `text` that hold value number `index` (0-based) as a literal.
+    pub values: Vec<(std::ops::Range<usize>, usize)>,
+}
+
+impl Sent {
+    /// `bound.sql` behind `prefix`.
+    pub fn prefixed(prefix: &str, statement: &str) -> Sent {
+        Sent {
+            text: format!("{prefix}{statement}"),
+            statement_at: Some(prefix.len()),
+            values: Vec::new(),
+        }
+    }
+
+    /// Maps a byte offset in `text` to the user's statement.
+    pub fn original_offset(&self, offset: usize, bound: &Bound) -> Option<usize> {
+        if let Some(at) = self.statement_at
+            && offset >= at
+            && offset <= at + bound.sql.len()
+        {
+            return Some(bound.original_offset(offset - at));
+        }
+        self.values
+            .iter()
+            .find(|(range, _)| range.contains(&offset))
+            .and_then(|(_, index)| bound.value_site(*index))
+    }
 }
 
 /// Builds a lost-connection error for a session whose connection is already gone.

@@ -10,8 +10,10 @@
 //! cancels on the server ([`cancel`]) and leaves the connection usable.
 //!
 //! Module map: `lex` (tokens) → `split` (statements) → `bind` (parameters) → `driver` (one
-//! statement's contract) implemented by `postgres` (+ `pg_binary`, `notice`), `mysql`, `sqlite`;
-//! `rows` buffers streamed rows, `types` maps database types to the result model, `status` names
+//! statement's contract) implemented by `postgres` (+ `copy`, `pg_binary`, `notice`), `mysql`,
+//! `sqlite`; `literal` writes bound values for `EXECUTE` so bound statements come back as text
+//! too; `explain` decides what `--explain/--analyze` send (and never runs the rest); `rows`
+//! buffers streamed rows, `types` maps database types to the result model, `status` names
 //! commands and tracks the transaction state, `error` shapes failures.
 
 pub mod bind;
@@ -21,6 +23,7 @@ mod driver;
 pub mod error;
 mod explain;
 pub mod lex;
+mod literal;
 mod mysql;
 mod notice;
 mod pg_binary;
@@ -50,8 +53,8 @@ use crate::session::variables::Variable;
 
 /// The live connection of one session, per database.
 enum Session {
-    Postgres(postgres::PgSession),
-    MySql(mysql::MySqlSession),
+    Postgres(Box<postgres::PgSession>),
+    MySql(Box<mysql::MySqlSession>),
     Sqlite(sqlite::SqliteSession),
 }
 
@@ -160,10 +163,10 @@ pub async fn open(
             .map(|s| (Dialect::Sqlite, Session::Sqlite(s))),
         "postgres" | "postgresql" => postgres::PgSession::connect(url, limit)
             .await
-            .map(|s| (Dialect::Postgres, Session::Postgres(s))),
+            .map(|s| (Dialect::Postgres, Session::Postgres(Box::new(s)))),
         "mysql" | "mariadb" => mysql::MySqlSession::connect(url, limit)
             .await
-            .map(|s| (Dialect::MySql, Session::MySql(s))),
+            .map(|s| (Dialect::MySql, Session::MySql(Box::new(s)))),
         _ => {
             return Err(EngineError::usage(format!(
                 "'{shown_url}' is not a SQL URL; use sqlite::memory:, sqlite:path.db, postgres://user@host/db or mysql://user@host/db"
@@ -381,6 +384,11 @@ impl SqlEngine {
             {
                 return Err(report(&refusal, &place, dialect, None));
             }
+            if let Some(bound) = &bound
+                && let Some(refusal) = literal::refusal(bound, dialect)
+            {
+                return Err(report(&refusal, &place, dialect, None));
+            }
             if let Some(explained) = &explained
                 && explained.writes.is_some()
             {
@@ -406,18 +414,12 @@ impl SqlEngine {
             }
             let explain = explained.as_ref().map(|e| e.prefix);
             let explained_text;
-            let explained_bound;
-            let (sql, bound_sent, prefix_len) = match explain {
-                Some(prefix) => {
+            let (sql, prefix_len) = match explain {
+                Some(prefix) if bound.is_none() => {
                     explained_text = format!("{prefix}{text}");
-                    explained_bound = bound.as_ref().map(|b| b.prefixed(prefix));
-                    (
-                        explained_text.as_str(),
-                        explained_bound.as_ref(),
-                        prefix.len(),
-                    )
+                    (explained_text.as_str(), prefix.len())
                 }
-                None => (text, bound.as_ref(), 0),
+                _ => (text, 0),
             };
             let keep_all = cell.options.out.is_some() && index + 1 == count;
             let mut rows = RowBuffer::new(ctx.display_limit, keep_all);
@@ -426,7 +428,9 @@ impl SqlEngine {
                 .session
                 .run(Run {
                     sql,
-                    bound: bound_sent,
+                    bound: bound.as_ref(),
+                    explain,
+                    in_transaction: state.txn == TxnState::Open || guard.is_some(),
                     rows: &mut rows,
                     cancel: &ctx.cancel,
                     sink: &mut *ctx.sink,
@@ -467,11 +471,23 @@ impl SqlEngine {
                         }
                     }
                 }
-                Outcome::Failed(err) => {
-                    let sent = bound_sent.map_or(sql, |b| b.sql.as_str());
-                    let failure = classify(&err, sent);
-                    let position = failure.position.map(|p| {
-                        bound_sent.map_or(p.saturating_sub(prefix_len), |b| b.original_offset(p))
+                Outcome::Failed(_) | Outcome::FailedIn(..) => {
+                    let (err, sent) = match outcome {
+                        Outcome::FailedIn(err, sent) => (err, Some(sent)),
+                        Outcome::Failed(err) => (err, None),
+                        _ => unreachable!("matched above"),
+                    };
+                    let bound = bound.as_ref();
+                    let sent_text = match (&sent, bound) {
+                        (Some(sent), _) => sent.text.as_str(),
+                        (None, Some(bound)) => bound.sql.as_str(),
+                        (None, None) => sql,
+                    };
+                    let failure = classify(&err, sent_text);
+                    let position = failure.position.and_then(|p| match (&sent, bound) {
+                        (Some(sent), Some(bound)) => sent.original_offset(p, bound),
+                        (None, Some(bound)) => Some(bound.original_offset(p)),
+                        (_, None) => p.checked_sub(prefix_len),
                     });
                     let mut error = report(&failure, &place, dialect, position);
                     let was = state.txn;

@@ -3,27 +3,27 @@
 //!
 //! Statements without binds use COM_QUERY (`raw_sql`): values arrive as the server's text and are
 //! kept exactly (DECIMAL, DATETIME(6), BIGINT UNSIGNED beyond i64, negative TIME). Statements with
-//! binds use the binary protocol and are decoded per type family.
+//! binds are prepared and executed in SQL (`PREPARE … FROM`, `EXECUTE … USING`), also over
+//! COM_QUERY, so their values arrive as the same text ([`run_prepared`]).
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use sqlx::mysql::{MySqlArguments, MySqlColumn, MySqlConnectOptions, MySqlConnection, MySqlRow};
-use sqlx::query::Query;
-use sqlx::types::chrono::{NaiveDate, NaiveDateTime};
+use sqlx::mysql::{MySqlColumn, MySqlConnectOptions, MySqlConnection, MySqlRow};
 use sqlx::{
-    AssertSqlSafe, Column, ConnectOptions, Connection, Decode, Either, Executor, MySql, Row,
-    SqlSafeStr, Statement, TypeInfo, ValueRef,
+    AssertSqlSafe, Column, ConnectOptions, Connection, Either, Executor, Row, SqlSafeStr,
+    Statement, TypeInfo, ValueRef,
 };
 
+use super::bind::Bound;
 use super::cancel;
-use super::driver::{ConnectError, Outcome, Run, not_connected, within};
+use super::driver::{ConnectError, Outcome, Run, Sent, not_connected, within};
 use super::explain::{TableName, engine_rolls_back};
+use super::literal;
 use super::rows::RowBuffer;
 use super::types::{bits_to_int, datum_from_text, mysql_kind};
 use crate::result::{Datum, ValueKind};
-use crate::session::variables::Scalar;
 
 pub struct MySqlSession {
     options: MySqlConnectOptions,
@@ -147,10 +147,11 @@ impl MySqlSession {
         let Run {
             sql,
             bound,
+            explain,
             rows,
             cancel,
-            sink: _,
             want_header,
+            ..
         } = run;
         let send_cancel = {
             let options = options.clone();
@@ -165,19 +166,14 @@ impl MySqlSession {
                 }
             }
         };
+        let mut failed_in: Option<Sent> = None;
         let statement = async {
             match bound {
                 None => {
                     let s = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_many(&mut *conn);
-                    stream(s, rows, text_value).await
+                    stream(s, rows).await
                 }
-                Some(bound) => {
-                    let s = (&mut *conn).fetch_many(bind_values(
-                        sqlx::query(AssertSqlSafe(bound.sql.clone())),
-                        &bound.values,
-                    ));
-                    stream(s, rows, binary_value).await
-                }
+                Some(bound) => run_prepared(conn, bound, explain, rows, &mut failed_in).await,
             }
         };
         let rows_affected = match cancel::drive(statement, cancel, send_cancel, || {})
@@ -185,6 +181,9 @@ impl MySqlSession {
             .settle()
         {
             Ok(value) => value,
+            Err(Outcome::Failed(e)) if failed_in.is_some() => {
+                return Outcome::FailedIn(e, failed_in.unwrap_or_default());
+            }
             Err(outcome) => {
                 if matches!(outcome, Outcome::InterruptedConnectionReset) {
                     self.conn = None;
@@ -237,7 +236,7 @@ fn set_header(columns: &[MySqlColumn], rows: &mut RowBuffer) -> Vec<(ValueKind, 
     let header: Vec<_> = columns
         .iter()
         .map(|c| {
-            let name = c.type_info().name().to_string();
+            let name = text_type_name(c.type_info());
             let kind = mysql_kind(&name);
             (c.name().to_string(), name, Some(kind))
         })
@@ -250,13 +249,31 @@ fn set_header(columns: &[MySqlColumn], rows: &mut RowBuffer) -> Vec<(ValueKind, 
     decoders
 }
 
-type ValueDecoder = fn(&MySqlRow, usize, ValueKind, bool) -> Datum;
+/// The column's type name. sqlx calls every string column with the BINARY flag a BLOB or
+/// BINARY, but the flag is also set for `_bin` collations (MariaDB's JSON is LONGTEXT COLLATE
+/// utf8mb4_bin): only the `binary` character set (collation 63) holds bytes. sqlx keeps the
+/// collation private, so it is read from the type's debug form; if that ever changes, the
+/// driver's name stands.
+fn text_type_name(info: &sqlx::mysql::MySqlTypeInfo) -> String {
+    let name = info.name();
+    let debug = format!("{info:?}");
+    let known = debug.contains("collation: Collation(");
+    if !known || debug.contains("collation: Collation(63)") {
+        return name.to_string();
+    }
+    match name {
+        "BINARY" => "CHAR",
+        "VARBINARY" => "VARCHAR",
+        "TINYBLOB" => "TINYTEXT",
+        "BLOB" => "TEXT",
+        "MEDIUMBLOB" => "MEDIUMTEXT",
+        "LONGBLOB" => "LONGTEXT",
+        other => other,
+    }
+    .to_string()
+}
 
-async fn stream<S>(
-    mut items: S,
-    rows: &mut RowBuffer,
-    decode: ValueDecoder,
-) -> Result<u64, sqlx::Error>
+async fn stream<S>(mut items: S, rows: &mut RowBuffer) -> Result<u64, sqlx::Error>
 where
     S: futures_util::Stream<
             Item = Result<Either<sqlx::mysql::MySqlQueryResult, MySqlRow>, sqlx::Error>,
@@ -275,7 +292,7 @@ where
                     let values = decoders
                         .iter()
                         .enumerate()
-                        .map(|(i, (kind, bit))| decode(&row, i, *kind, *bit))
+                        .map(|(i, (kind, bit))| text_value(&row, i, *kind, *bit))
                         .collect();
                     rows.push(values);
                 } else {
@@ -312,65 +329,69 @@ fn text_value(row: &MySqlRow, index: usize, kind: ValueKind, bit: bool) -> Datum
     }
 }
 
-fn typed<'r, T: Decode<'r, MySql>>(row: &'r MySqlRow, index: usize) -> Option<T> {
-    row.try_get_raw(index).ok().and_then(|v| T::decode(v).ok())
-}
-
-/// A binary-protocol value, decoded by the column's type family.
-fn binary_value(row: &MySqlRow, index: usize, kind: ValueKind, bit: bool) -> Datum {
-    if is_null(row, index) {
-        return Datum::Null;
+/// Runs a bound statement with text results, like an unbound one (see [`super::literal`] for
+/// why): the statement and the values go into user variables as literals no `sql_mode` can
+/// misread, then `PREPARE … FROM @sql`, `EXECUTE … USING @p1, …` over COM_QUERY, so rows arrive
+/// in the text protocol (zero dates, DATETIME(6) digits, FLOAT as the server prints it).
+/// The user variables are cleared afterwards.
+async fn run_prepared(
+    conn: &mut MySqlConnection,
+    bound: &Bound,
+    explain: Option<&str>,
+    rows: &mut RowBuffer,
+    failed_in: &mut Option<Sent>,
+) -> Result<u64, sqlx::Error> {
+    let prefix = explain.unwrap_or("");
+    let statement = format!("{prefix}{}", bound.sql);
+    let params: Vec<String> = (1..=bound.values.len())
+        .map(|i| format!("@dbkernel_p{i}"))
+        .collect();
+    let mut set = format!("SET @dbkernel_sql = {}", literal::mysql_text(&statement));
+    for (param, value) in params.iter().zip(&bound.values) {
+        set.push_str(&format!(", {param} = {}", literal::mysql(value)));
     }
-    let type_name = row
-        .columns()
-        .get(index)
-        .map(|c| c.type_info().name().to_string())
-        .unwrap_or_default();
-    let decoded = if bit {
-        typed::<Vec<u8>>(row, index).map(|b| bits_to_int(&b))
-    } else {
-        match (kind, type_name.as_str()) {
-            (ValueKind::Integer, name) if name.ends_with("UNSIGNED") => typed::<u64>(row, index)
-                .map(|v| {
-                    i64::try_from(v)
-                        .map(Datum::Int)
-                        .unwrap_or_else(|_| Datum::Text(v.to_string()))
-                }),
-            (ValueKind::Integer, _) => typed::<i64>(row, index).map(Datum::Int),
-            (ValueKind::Boolean, _) => typed::<i64>(row, index).map(|v| Datum::Bool(v != 0)),
-            (ValueKind::Float, _) => typed::<f64>(row, index).map(Datum::Float),
-            (ValueKind::Binary, _) => typed::<Vec<u8>>(row, index).map(Datum::Bytes),
-            (ValueKind::Temporal, "DATE") => {
-                typed::<NaiveDate>(row, index).map(|d| Datum::Text(d.to_string()))
-            }
-            (ValueKind::Temporal, "DATETIME" | "TIMESTAMP") => typed::<NaiveDateTime>(row, index)
-                .map(|d| Datum::Text(d.format("%Y-%m-%d %H:%M:%S%.f").to_string())),
-            (ValueKind::Temporal, "TIME") => typed::<sqlx::mysql::types::MySqlTime>(row, index)
-                .map(|t| Datum::Text(t.to_string())),
-            (ValueKind::Temporal, "YEAR") => {
-                typed::<i64>(row, index).map(|y| Datum::Text(y.to_string()))
-            }
-            _ => typed::<String>(row, index).map(Datum::Text),
+    let mut clear = "SET @dbkernel_sql = NULL".to_string();
+    for param in &params {
+        clear.push_str(&format!(", {param} = NULL"));
+    }
+    if let Err(e) = sqlx::raw_sql(AssertSqlSafe(set)).execute(&mut *conn).await {
+        *failed_in = Some(Sent::default());
+        return Err(e);
+    }
+    let result = async {
+        let prepare = sqlx::raw_sql("PREPARE dbkernel_bound FROM @dbkernel_sql")
+            .execute(&mut *conn)
+            .await;
+        if let Err(e) = prepare {
+            // MySQL quotes the statement near the error: locate it in the statement itself.
+            *failed_in = Some(Sent::prefixed(prefix, &bound.sql));
+            return Err(e);
         }
-    };
-    decoded.unwrap_or_else(|| match typed::<String>(row, index) {
-        Some(text) => Datum::Text(text),
-        None => Datum::Bytes(typed::<Vec<u8>>(row, index).unwrap_or_default()),
-    })
-}
-
-fn bind_values<'q>(
-    mut query: Query<'q, MySql, MySqlArguments>,
-    values: &[Scalar],
-) -> Query<'q, MySql, MySqlArguments> {
-    for value in values {
-        query = match value {
-            Scalar::Null => query.bind(None::<String>),
-            Scalar::Bool(b) => query.bind(*b),
-            Scalar::Int(i) => query.bind(*i),
-            Scalar::Float(f) => query.bind(*f),
-            Scalar::Text(s) => query.bind(s.clone()),
+        let execute = if params.is_empty() {
+            "EXECUTE dbkernel_bound".to_string()
+        } else {
+            format!("EXECUTE dbkernel_bound USING {}", params.join(", "))
         };
+        let executed = stream(
+            sqlx::raw_sql(AssertSqlSafe(execute.clone())).fetch_many(&mut *conn),
+            rows,
+        )
+        .await;
+        if executed.is_err() {
+            *failed_in = Some(Sent {
+                text: execute,
+                statement_at: None,
+                values: Vec::new(),
+            });
+        }
+        let _ = sqlx::raw_sql("DEALLOCATE PREPARE dbkernel_bound")
+            .execute(&mut *conn)
+            .await;
+        executed
     }
-    query
+    .await;
+    let _ = sqlx::raw_sql(AssertSqlSafe(clear))
+        .execute(&mut *conn)
+        .await;
+    result
 }

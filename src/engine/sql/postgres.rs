@@ -3,8 +3,10 @@
 //!
 //! Statements without binds go through the simple query protocol (`raw_sql`), so every value is
 //! the server's own text and streams row by row; rows past the display limit are counted without
-//! being decoded. Statements with `:name` binds need the extended protocol, whose results sqlx
-//! requests in binary; those are decoded by type family in [`super::pg_binary`].
+//! being decoded. Statements with `:name` binds are prepared and executed in SQL (`PREPARE`,
+//! `EXECUTE` with the values as literals, [`run_prepared`]) so that their values are the same
+//! text. Only a bound statement `PREPARE` does not take (`CALL`) goes through the extended
+//! protocol, whose binary results are decoded by type family in [`super::pg_binary`].
 //!
 //! `COPY … TO STDOUT` goes through sqlx's copy-out stream ([`super::copy`]); the connection is
 //! a [`PgListener`] used as a plain connection, because only a listener's connection buffers the
@@ -17,8 +19,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
+use sqlx::postgres::types::Oid;
 use sqlx::postgres::{
     PgArguments, PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions, PgRow,
+    PgTypeInfo,
 };
 use sqlx::query::Query;
 use sqlx::{
@@ -30,9 +34,12 @@ use tracing::instrument::WithSubscriber;
 use super::bind::Bound;
 use super::cancel;
 use super::copy::{Copy, CopyDecoder, CopyFormat, Format};
-use super::driver::{ConnectError, ConnectErrorKind, Outcome, Run, not_connected, within};
+use super::driver::{ConnectError, ConnectErrorKind, Outcome, Run, Sent, not_connected, within};
+use super::lex::Dialect;
+use super::literal;
 use super::notice::Notices;
 use super::rows::RowBuffer;
+use super::status::leading_word;
 use super::types::{datum_from_text, postgres_category_kind, postgres_kind};
 use crate::engine::context::ResultSink;
 use crate::result::{Datum, QueryResult, ValueKind};
@@ -102,6 +109,16 @@ pub struct PgSession {
     /// OID → (type name, kind) for types sqlx does not know (enums, domains, extensions).
     types: HashMap<u32, (String, ValueKind)>,
     notices: Notices,
+    /// Bound statements are prepared under numbered names; see [`run_prepared`].
+    prepared: Prepared,
+}
+
+/// The session's own prepared statements.
+#[derive(Default)]
+struct Prepared {
+    count: u64,
+    /// Names whose DEALLOCATE failed (it is refused in an aborted transaction), retried later.
+    stale: Vec<String>,
 }
 
 impl PgSession {
@@ -118,6 +135,7 @@ impl PgSession {
             pid,
             types: HashMap::new(),
             notices: Notices::new(),
+            prepared: Prepared::default(),
         })
     }
 
@@ -136,6 +154,7 @@ impl PgSession {
         self.live = Some(live);
         self.pid = pid;
         self.types.clear();
+        self.prepared.stale.clear();
         Ok(true)
     }
 
@@ -178,6 +197,7 @@ impl PgSession {
             pid,
             types,
             notices,
+            prepared,
             ..
         } = self;
         let Some(live) = live.as_mut() else {
@@ -190,6 +210,8 @@ impl PgSession {
         let Run {
             sql,
             bound,
+            explain,
+            in_transaction,
             rows,
             cancel,
             sink,
@@ -213,10 +235,28 @@ impl PgSession {
             Some(_) => Copy::Other,
         };
         let mut copied = Copied::default();
+        let mut failed_in: Option<Sent> = None;
+        let mut param_types: Vec<&'static str> = Vec::new();
         let statement = async {
             match (&copy, bound) {
                 (Copy::ToStdout(format), _) => copy_out(conn, sql, format, rows, &mut copied).await,
                 (_, None) => stream_text(conn, sql, rows).await,
+                (_, Some(bound)) if preparable(&bound.sql) => {
+                    let how = Prepare {
+                        explain,
+                        in_transaction,
+                    };
+                    run_prepared(
+                        conn,
+                        prepared,
+                        bound,
+                        how,
+                        rows,
+                        &mut failed_in,
+                        &mut param_types,
+                    )
+                    .await
+                }
                 (_, Some(bound)) => stream_typed(conn, bound, rows).await,
             }
         }
@@ -231,6 +271,10 @@ impl PgSession {
             .settle();
         let (rows_affected, unresolved) = match settled {
             Ok(value) => value,
+            Err(Outcome::Failed(e)) if failed_in.is_some() => {
+                print_notifications(live, sink);
+                return Outcome::FailedIn(e, failed_in.unwrap_or_default());
+            }
             Err(outcome) => {
                 if matches!(outcome, Outcome::InterruptedConnectionReset) {
                     // The server never acknowledged the cancel: end the backend so that it lets
@@ -248,7 +292,7 @@ impl PgSession {
             resolve_types(conn, types, rows, &unresolved).await;
         }
         if want_header && !rows.has_result() && matches!(copy, Copy::Other) {
-            header_from_prepare(conn, types, sql, bound, rows).await;
+            header_from_prepare(conn, types, sql, bound, &param_types, rows).await;
         }
         print_notifications(live, sink);
         Outcome::Done { rows_affected }
@@ -558,6 +602,193 @@ fn bind_values<'q>(
     query
 }
 
+/// Statements `PREPARE … AS` accepts (after WITH, the main verb).
+fn preparable(sql: &str) -> bool {
+    matches!(
+        leading_word(sql, Dialect::Postgres).as_deref(),
+        Some("SELECT" | "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "VALUES" | "TABLE")
+    )
+}
+
+/// The OIDs of the parameter types [`literal::postgres_type`] names.
+fn type_oid(name: &str) -> u32 {
+    match name {
+        "boolean" => 16,
+        "int8" => 20,
+        "text" => 25,
+        "float8" => 701,
+        _ => 705, // unknown: the server infers it
+    }
+}
+
+/// How a bound statement is prepared.
+#[derive(Clone, Copy)]
+struct Prepare<'a> {
+    explain: Option<&'a str>,
+    /// Inside a transaction, a PREPARE that cannot infer a type would abort it: a savepoint lets
+    /// the retry with `text` go on in the same transaction.
+    in_transaction: bool,
+}
+
+const BIND_SAVEPOINT: &str = "dbkernel_bind";
+
+/// Runs a bound statement so that its results arrive as text (see [`super::literal`] for why):
+/// `PREPARE name(types) AS <statement>`, then `EXECUTE name(literals); DEALLOCATE name`.
+///
+/// The two are separate messages on purpose: the user's statement is the last thing in the
+/// first one, so nothing it leaves open (an unterminated quote or comment) can reach the values
+/// of the second. A text parameter whose type the server cannot infer from where it stands
+/// (`SELECT :x IS NULL`, `jsonb_build_object('k', :v)`) is prepared again as `text`, which is how
+/// it was always bound before.
+async fn run_prepared(
+    conn: &mut PgConnection,
+    prepared: &mut Prepared,
+    bound: &Bound,
+    how: Prepare<'_>,
+    rows: &mut RowBuffer,
+    failed_in: &mut Option<Sent>,
+    param_types: &mut Vec<&'static str>,
+) -> Streamed {
+    deallocate_stale(conn, prepared).await;
+    prepared.count += 1;
+    let name = format!("dbkernel_bound_{}", prepared.count);
+    *param_types = bound.values.iter().map(literal::postgres_type).collect();
+    let mut retried = false;
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let lead = match (how.in_transaction, retried) {
+            (false, _) => String::new(),
+            (true, false) => format!("SAVEPOINT {BIND_SAVEPOINT}; "),
+            (true, true) => format!("ROLLBACK TO SAVEPOINT {BIND_SAVEPOINT}; "),
+        };
+        let prefix = format!("{lead}PREPARE {name}({}) AS ", param_types.join(", "));
+        let sent = Sent::prefixed(&prefix, &bound.sql);
+        match sqlx::raw_sql(AssertSqlSafe(sent.text.clone()))
+            .execute(&mut *conn)
+            .await
+        {
+            Ok(_) => break,
+            Err(e)
+                if attempts <= bound.values.len()
+                    && let Some(which) = cannot_infer(&e, param_types) =>
+            {
+                retried = true;
+                match which {
+                    Some(index) => param_types[index] = "text",
+                    None => {
+                        for t in param_types.iter_mut().filter(|t| **t == "unknown") {
+                            *t = "text";
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                *failed_in = Some(sent);
+                return Err(e);
+            }
+        }
+    }
+    let mut text = String::new();
+    if how.in_transaction {
+        text.push_str(&format!("RELEASE SAVEPOINT {BIND_SAVEPOINT}; "));
+    }
+    text.push_str(how.explain.unwrap_or(""));
+    text.push_str(&format!("EXECUTE {name}("));
+    let mut values = Vec::with_capacity(bound.values.len());
+    for (index, value) in bound.values.iter().enumerate() {
+        if index > 0 {
+            text.push_str(", ");
+        }
+        let start = text.len();
+        text.push_str(&literal::postgres(value));
+        values.push((start..text.len(), index));
+    }
+    text.push_str(&format!("); DEALLOCATE {name}"));
+    let result = stream_text(conn, &text, rows).await;
+    if result.is_err() {
+        // EXECUTE failed, so its DEALLOCATE never ran.
+        prepared.stale.push(name);
+        *failed_in = Some(Sent {
+            text,
+            statement_at: None,
+            values,
+        });
+    }
+    result
+}
+
+/// Whether the server could not give an `unknown` parameter a type: `Some(Some(i))` when it
+/// named parameter `$i+1` (42P18 indeterminate, 42P08 ambiguous: "could not determine data type
+/// of parameter $2"), `Some(None)` when a polymorphic function could not (42804 "could not
+/// determine polymorphic type because input has type unknown"), `None` for any other error.
+fn cannot_infer(error: &sqlx::Error, param_types: &[&str]) -> Option<Option<usize>> {
+    let sqlx::Error::Database(db) = error else {
+        return None;
+    };
+    let unknown = |i: usize| param_types.get(i) == Some(&"unknown");
+    match db.code().as_deref() {
+        Some("42P18" | "42P08") => {
+            let message = db.message();
+            let number = message
+                .rsplit_once('$')
+                .and_then(|(_, n)| {
+                    n.trim_end_matches(|c: char| !c.is_ascii_digit())
+                        .parse::<usize>()
+                        .ok()
+                })
+                .and_then(|n| n.checked_sub(1));
+            match number {
+                Some(index) if unknown(index) => Some(Some(index)),
+                Some(_) => None,
+                None => param_types.contains(&"unknown").then_some(None),
+            }
+        }
+        Some("42804") if db.message().contains("unknown") => {
+            param_types.contains(&"unknown").then_some(None)
+        }
+        _ => None,
+    }
+}
+
+/// Deallocates statements left over from failed runs, if they still exist (a DEALLOCATE of a
+/// missing name would fail, and inside a transaction abort it). Errors are ignored: in an aborted
+/// transaction nothing can be done until ROLLBACK, and the names stay for the next time.
+async fn deallocate_stale(conn: &mut PgConnection, prepared: &mut Prepared) {
+    if prepared.stale.is_empty() {
+        return;
+    }
+    // The names are our own `dbkernel_bound_N`: nothing user-controlled is spliced.
+    let listed = prepared
+        .stale
+        .iter()
+        .map(|n| format!("'{n}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let query = format!("SELECT name::text FROM pg_prepared_statements WHERE name IN ({listed})");
+    let Ok(existing) = sqlx::raw_sql(AssertSqlSafe(query))
+        .fetch_all(&mut *conn)
+        .await
+    else {
+        return;
+    };
+    let existing: Vec<String> = existing
+        .iter()
+        .filter_map(|row| row.try_get_unchecked::<String, _>(0).ok())
+        .collect();
+    for name in &existing {
+        let deallocate = format!("DEALLOCATE {name}");
+        if sqlx::raw_sql(AssertSqlSafe(deallocate))
+            .execute(&mut *conn)
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+    prepared.stale.clear();
+}
+
 async fn stream_typed(conn: &mut PgConnection, bound: &Bound, rows: &mut RowBuffer) -> Streamed {
     let query = bind_values(sqlx::query(AssertSqlSafe(bound.sql.clone())), &bound.values);
     let mut stream = (&mut *conn).fetch_many(query);
@@ -669,11 +900,18 @@ async fn header_from_prepare(
     types: &mut HashMap<u32, (String, ValueKind)>,
     sql: &str,
     bound: Option<&Bound>,
+    param_types: &[&str],
     rows: &mut RowBuffer,
 ) {
     let text = bound.map_or(sql, |b| b.sql.as_str());
+    // The same parameter types the statement was prepared with, so that describing it cannot
+    // fail (a failure would abort an open transaction).
+    let oids: Vec<PgTypeInfo> = param_types
+        .iter()
+        .map(|t| PgTypeInfo::with_oid(Oid(type_oid(t))))
+        .collect();
     let Ok(statement) = conn
-        .prepare(AssertSqlSafe(text.to_string()).into_sql_str())
+        .prepare_with(AssertSqlSafe(text.to_string()).into_sql_str(), &oids)
         .await
     else {
         return;

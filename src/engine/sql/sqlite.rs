@@ -23,7 +23,7 @@ use sqlx::{
 };
 
 use super::cancel;
-use super::driver::{Outcome, Run, not_connected};
+use super::driver::{Outcome, Run, Sent, not_connected};
 use super::rows::RowBuffer;
 use super::types::sqlite_declared_kind;
 use crate::result::{Datum, ValueKind};
@@ -80,11 +80,15 @@ impl SqliteSession {
         let Run {
             sql,
             bound,
+            explain,
             rows,
             cancel,
-            sink: _,
             want_header,
+            ..
         } = run;
+        // SQLite values carry their own storage class, so bound statements use the driver's
+        // parameters as they are; only an EXPLAIN goes in front.
+        let sent = bound.map(|b| Sent::prefixed(explain.unwrap_or(""), &b.sql));
         self.interrupt.store(false, Ordering::Relaxed);
         let send_cancel = {
             let flag = self.interrupt.clone();
@@ -103,9 +107,10 @@ impl SqliteSession {
                     .await
                 }
                 Some(bound) => {
+                    let text = sent.as_ref().map_or("", |s| s.text.as_str());
                     stream(
                         (&mut *conn).fetch_many(bind_values(
-                            sqlx::query(AssertSqlSafe(bound.sql.clone())),
+                            sqlx::query(AssertSqlSafe(text.to_string())),
                             &bound.values,
                         )),
                         rows,
@@ -118,6 +123,9 @@ impl SqliteSession {
         self.interrupt.store(false, Ordering::Relaxed);
         let rows_affected = match outcome.settle() {
             Ok(value) => value,
+            Err(Outcome::Failed(e)) if sent.is_some() => {
+                return Outcome::FailedIn(e, sent.unwrap_or_default());
+            }
             Err(outcome) => {
                 if matches!(outcome, Outcome::InterruptedConnectionReset) {
                     self.conn = None;
