@@ -206,14 +206,11 @@ pub fn connect_error(target: &Target, error: &RedisError) -> EngineError {
         format!(
             "cannot connect to Redis at {address}: connection refused — is redis-server running?"
         )
-    } else if matches!(error.kind(), redis::ErrorKind::AuthenticationFailed)
-        || error
-            .code()
-            .is_some_and(|c| c == "WRONGPASS" || c == "NOAUTH")
-    {
+    } else if is_authentication_failure(error) {
+        // The driver keeps the server's WRONGPASS text to itself; it never holds the password.
         format!(
             "Redis at {address} refused the credentials: {}",
-            error.detail().unwrap_or("authentication failed")
+            error.detail().unwrap_or("password authentication failed")
         )
     } else {
         format!("cannot connect to Redis at {address}: {error}")
@@ -225,7 +222,17 @@ pub fn connect_error(target: &Target, error: &RedisError) -> EngineError {
             "raise the limit with %config connect_timeout = SECONDS, or check the host and port",
         );
     }
+    if is_authentication_failure(error) {
+        return result.with_detail("check the user name and password in the URL (redis://user:password@host:port; the default user has no name: redis://:password@host:port)");
+    }
     result.with_detail("check that the server runs and the URL is right; change it with %connect NAME redis://host:port or the REDIS_URL environment variable")
+}
+
+fn is_authentication_failure(error: &RedisError) -> bool {
+    matches!(error.kind(), redis::ErrorKind::AuthenticationFailed)
+        || error
+            .code()
+            .is_some_and(|c| c == "WRONGPASS" || c == "NOAUTH")
 }
 
 /// Does this error mean nothing answered at the address (so a private server may stand in)?
