@@ -248,17 +248,39 @@ async fn zero_rows_still_show_the_header() {
 #[tokio::test]
 async fn stop_kills_the_query_on_the_server_and_the_connection_still_works() {
     let e = open(MYSQL_URL).await;
+    let id = connection_id(&e).await;
     let (out, after_stop) =
         run_and_cancel(&e, "SELECT SLEEP(30); SELECT 2", Duration::from_millis(300)).await;
     assert!(out.err().is_interrupt(), "{:?}", out.result);
     assert!(
-        after_stop < Duration::from_secs(3),
+        after_stop < Duration::from_secs(1),
         "took {after_stop:?} after stop"
     );
+    assert_not_running(&id).await;
     assert_eq!(
         run(&e, "SELECT 42").await.ok().cell(0, 0).as_deref(),
         Some("42")
     );
+    assert_eq!(connection_id(&e).await, id);
+}
+
+async fn connection_id(e: &std::sync::Arc<dyn dbkernel::engine::Engine>) -> String {
+    run(e, "SELECT CONNECTION_ID()")
+        .await
+        .ok()
+        .cell(0, 0)
+        .expect("id")
+}
+
+/// Checks from another connection that connection `id` is idle: KILL QUERY reached the server.
+async fn assert_not_running(id: &str) {
+    let observer = open(MYSQL_URL).await;
+    let out = run(
+        &observer,
+        &format!("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = {id} AND COMMAND = 'Query'"),
+    )
+    .await;
+    assert_eq!(out.ok().cell(0, 0).as_deref(), Some("0"));
 }
 
 #[tokio::test]
@@ -615,4 +637,51 @@ async fn bound_floats_and_bounded_errors() {
         "{:?}",
         err.detail
     );
+}
+
+#[tokio::test]
+async fn stop_during_a_row_lock_wait_kills_the_query() {
+    let e = open(MYSQL_URL).await;
+    let holder = open(MYSQL_URL).await;
+    let t = unique("my_lock");
+    run(&e, &format!("CREATE TABLE {t} (id INT PRIMARY KEY, v INT) ENGINE=InnoDB; INSERT INTO {t} VALUES (1, 1)"))
+        .await
+        .ok();
+    run(
+        &holder,
+        &format!("START TRANSACTION; SELECT * FROM {t} WHERE id = 1 FOR UPDATE"),
+    )
+    .await
+    .ok();
+    let id = connection_id(&e).await;
+    let (out, after_stop) = run_and_cancel(
+        &e,
+        &format!("UPDATE {t} SET v = 2 WHERE id = 1"),
+        Duration::from_millis(300),
+    )
+    .await;
+    assert!(out.err().is_interrupt(), "{:?}", out.result);
+    assert!(
+        after_stop < Duration::from_secs(1),
+        "took {after_stop:?} after stop"
+    );
+    assert_not_running(&id).await;
+    assert_eq!(connection_id(&e).await, id);
+    run(&holder, "ROLLBACK").await.ok();
+    run(&e, &format!("DROP TABLE {t}")).await.ok();
+}
+
+#[tokio::test]
+async fn a_huge_result_keeps_the_display_limit_and_counts_the_rest() {
+    let e = open(MYSQL_URL).await;
+    let out = run(
+        &e,
+        // Ten digits to the fifth, twice: 200 000 rows (MariaDB stops a recursive CTE at
+        // max_recursive_iterations = 1000).
+        "WITH d(n) AS (SELECT 0 UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) \
+         SELECT a.n + 10 * b.n + 100 * c.n + 1000 * e.n + 10000 * f.n + 100000 * g.n AS n, MD5(a.n) FROM d a, d b, d c, d e, d f, (SELECT 0 AS n UNION ALL SELECT 1) g",
+    )
+    .await;
+    let t = out.ok().table(0);
+    assert_eq!((t.shown_rows(), t.total_rows), (50, 200000));
 }

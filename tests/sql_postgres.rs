@@ -427,6 +427,7 @@ async fn display_limit_counts_the_rest_exactly() {
 #[tokio::test]
 async fn stop_cancels_on_the_server_and_the_connection_still_works() {
     let e = open(PG_URL).await;
+    let pid = backend_pid(&e).await;
     let (out, after_stop) = run_and_cancel(
         &e,
         "SELECT 1; SELECT pg_sleep(30); SELECT 3",
@@ -441,14 +442,29 @@ async fn stop_cancels_on_the_server_and_the_connection_still_works() {
         err.detail
     );
     assert!(
-        after_stop < Duration::from_secs(3),
+        after_stop < Duration::from_secs(1),
         "took {after_stop:?} after stop"
     );
     assert_eq!(out.sink.results.len(), 1);
+    assert_not_running(&pid, "pg_sleep(30)").await;
+    // The same connection (same backend) serves the next statement.
     assert_eq!(
         run(&e, "SELECT 42").await.ok().cell(0, 0).as_deref(),
         Some("42")
     );
+    assert_eq!(backend_pid(&e).await, pid);
+}
+
+/// Checks from another connection that backend `pid` no longer runs a statement containing
+/// `fragment`: the cancel reached the server, not only the client.
+async fn assert_not_running(pid: &str, fragment: &str) {
+    let observer = open(PG_URL).await;
+    let out = run(
+        &observer,
+        &format!("SELECT count(*) FROM pg_stat_activity WHERE pid = {pid} AND state = 'active' AND strpos(query, '{fragment}') > 0"),
+    )
+    .await;
+    assert_eq!(out.ok().cell(0, 0).as_deref(), Some("0"));
 }
 
 #[tokio::test]
@@ -1244,4 +1260,82 @@ async fn bound_statements_under_explain_and_analyze() {
     );
     let left = run(&e, &format!("SELECT count(*) FROM {t}")).await;
     assert_eq!(left.ok().cell(0, 0).as_deref(), Some("2"));
+}
+
+#[tokio::test]
+async fn stop_during_a_row_lock_wait_cancels_on_the_server() {
+    let e = open(PG_URL).await;
+    let holder = open(PG_URL).await;
+    let t = unique("pg_lock");
+    run(
+        &e,
+        &format!("CREATE TABLE {t} (id int PRIMARY KEY, v int); INSERT INTO {t} VALUES (1, 1)"),
+    )
+    .await
+    .ok();
+    run(
+        &holder,
+        &format!("BEGIN; SELECT * FROM {t} WHERE id = 1 FOR UPDATE"),
+    )
+    .await
+    .ok();
+    let pid = backend_pid(&e).await;
+    let (out, after_stop) = run_and_cancel(
+        &e,
+        &format!("UPDATE {t} SET v = 2 WHERE id = 1"),
+        Duration::from_millis(300),
+    )
+    .await;
+    assert!(out.err().is_interrupt(), "{:?}", out.result);
+    assert!(
+        after_stop < Duration::from_secs(1),
+        "took {after_stop:?} after stop"
+    );
+    assert_not_running(&pid, "UPDATE").await;
+    assert_eq!(
+        run(&e, "SELECT 1").await.ok().cell(0, 0).as_deref(),
+        Some("1")
+    );
+    assert_eq!(backend_pid(&e).await, pid);
+    run(&holder, "ROLLBACK").await.ok();
+    let value = run(&e, &format!("SELECT v FROM {t}")).await;
+    assert_eq!(value.ok().cell(0, 0).as_deref(), Some("1"));
+    run(&e, &format!("DROP TABLE {t}")).await.ok();
+}
+
+#[tokio::test]
+async fn stop_during_a_bound_statement_cancels_it_and_cleans_up() {
+    let e = open(PG_URL).await;
+    let vars = SharedVariables::default();
+    set(&vars, "secs", Scalar::Int(30));
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        trigger.cancel();
+    });
+    let started = std::time::Instant::now();
+    let out = run_with(&e, &vars, "SELECT pg_sleep(:secs)", cancel).await;
+    assert!(out.err().is_interrupt(), "{:?}", out.result);
+    assert!(
+        started.elapsed() < Duration::from_millis(1300),
+        "took {:?}",
+        started.elapsed()
+    );
+    // The next bound statement also deallocates the one the cancel left behind.
+    set(&vars, "secs", Scalar::Int(0));
+    run_with(
+        &e,
+        &vars,
+        "SELECT pg_sleep(:secs)",
+        CancellationToken::new(),
+    )
+    .await
+    .ok();
+    let left = run(
+        &e,
+        "SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'dbkernel%'",
+    )
+    .await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("0"));
 }

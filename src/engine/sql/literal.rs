@@ -133,6 +133,31 @@ mod tests {
         assert_eq!(postgres(&Scalar::Null), "NULL");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+        /// Whatever the text, its literal is one string token to PostgreSQL's lexing rules (ours
+        /// mirror them), so nothing after it can be read as SQL.
+        #[test]
+        fn a_postgres_literal_is_one_string_token(text in proptest::prelude::any::<String>()) {
+            let literal = postgres(&Scalar::Text(text));
+            let tokens: Vec<_> = super::super::lex::Lexer::new(&literal, Dialect::Postgres).collect();
+            proptest::prop_assert_eq!(tokens.len(), 1);
+            proptest::prop_assert_eq!(tokens[0].kind, super::super::lex::TokenKind::Quoted);
+            proptest::prop_assert_eq!(tokens[0].end, literal.len());
+        }
+
+        #[test]
+        fn a_mysql_text_literal_is_only_hex(text in proptest::prelude::any::<String>()) {
+            let literal = mysql_text(&text);
+            let hex = literal
+                .strip_prefix("_utf8mb4 X'")
+                .and_then(|l| l.strip_suffix('\''))
+                .unwrap_or("");
+            proptest::prop_assert!(text.is_empty() || hex.bytes().all(|b| b.is_ascii_hexdigit()));
+        }
+    }
+
     #[test]
     fn mysql_literals_are_hex_text_and_typed_numbers() {
         assert_eq!(mysql(&Scalar::Text("a'".into())), "_utf8mb4 X'6127'");
