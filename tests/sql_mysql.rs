@@ -384,6 +384,20 @@ async fn analyze_of_a_write_is_rolled_back() {
     );
     let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
     assert_eq!(left.ok().cell(0, 0).as_deref(), Some("3"));
+    // A bound statement too.
+    let vars = SharedVariables::default();
+    set(&vars, "n", Scalar::Int(1));
+    let out = run_with(
+        &e,
+        &vars,
+        &format!("%%sql --analyze\nDELETE FROM {t} WHERE a > :n"),
+        CancellationToken::new(),
+    )
+    .await;
+    assert!(out.ok().table(0).columns.iter().any(|c| c.name == "r_rows"));
+    assert_eq!(out.texts().len(), 1);
+    let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("3"));
     // Inside the user's transaction: a savepoint, so the user's own insert stays pending.
     run(
         &e,

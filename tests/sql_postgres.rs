@@ -984,18 +984,21 @@ async fn open_and_failed_transactions_are_visible() {
         e.open_transaction().as_deref(),
         Some("transaction failed — ROLLBACK to continue")
     );
-    // Asked while a cell runs (and holds the session), it answers at once from the last cell.
+    // Asked while a cell runs (and holds the session), it answers at once, from the statements
+    // that cell has finished so far.
     let busy = e.clone();
-    let running = tokio::spawn(async move { run(&busy, "ROLLBACK; SELECT pg_sleep(1)").await });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let running =
+        tokio::spawn(async move { run(&busy, "ROLLBACK; BEGIN; SELECT pg_sleep(1)").await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let asked = std::time::Instant::now();
-    assert_eq!(
-        e.open_transaction().as_deref(),
-        Some("transaction failed — ROLLBACK to continue")
-    );
+    assert_eq!(e.open_transaction().as_deref(), Some("transaction open"));
     assert!(asked.elapsed() < Duration::from_millis(50));
     let out = running.await.unwrap();
-    assert_eq!(out.ok().table(1).provenance.connection, "test");
+    assert_eq!(
+        out.ok().table(2).provenance.connection,
+        "test · transaction open"
+    );
+    run(&e, "ROLLBACK").await.ok();
     assert_eq!(e.open_transaction(), None);
 }
 

@@ -140,8 +140,8 @@ pub struct SqlEngine {
     /// The URL with its password masked, for `%connections` and messages.
     shown_url: String,
     state: tokio::sync::Mutex<State>,
-    /// `state.txn` as of the end of the last cell, readable without the lock (which a running
-    /// cell holds) for [`Engine::open_transaction`].
+    /// `state.txn` as of the last statement, readable without the lock (which a running cell
+    /// holds) for [`Engine::open_transaction`].
     txn_seen: AtomicU8,
 }
 
@@ -352,6 +352,9 @@ impl SqlEngine {
         }
         let count = statements.len();
         for (index, statement) in statements.iter().enumerate() {
+            // Kept current statement by statement, so that a long cell after its BEGIN already
+            // shows the open transaction (in %connections, or if the kernel is stopped now).
+            self.txn_seen.store(state.txn as u8, Ordering::Relaxed);
             if ctx.cancel.is_cancelled() {
                 return Err(EngineError::interrupted());
             }
