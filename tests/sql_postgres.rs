@@ -992,7 +992,8 @@ async fn open_and_failed_transactions_are_visible() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let asked = std::time::Instant::now();
     assert_eq!(e.open_transaction().as_deref(), Some("transaction open"));
-    assert!(asked.elapsed() < Duration::from_millis(50));
+    // Well before the 1 s statement ends (a loaded machine may be slow to schedule us).
+    assert!(asked.elapsed() < Duration::from_millis(300));
     let out = running.await.unwrap();
     assert_eq!(
         out.ok().table(2).provenance.connection,

@@ -320,27 +320,15 @@ fn address(options: &PgConnectOptions) -> String {
 /// Opens the session's connection within `limit`.
 async fn open(options: &PgConnectOptions, limit: Duration) -> Result<(Live, i32), ConnectError> {
     let address = address(options);
-    // sqlx's pool retries a refused connection until its deadline; a plain TCP connect first
-    // says "refused" at once. (PostgreSQL logs nothing for a connection that sends no bytes.)
-    if !options.get_host().starts_with('/') {
-        let target = (options.get_host().to_string(), options.get_port());
-        match tokio::time::timeout(limit, tokio::net::TcpStream::connect(target)).await {
-            Ok(Err(e)) => {
-                return Err(ConnectError {
-                    address,
-                    kind: ConnectErrorKind::Driver(sqlx::Error::Io(e)),
-                });
-            }
-            Err(_) => {
-                return Err(ConnectError {
-                    address,
-                    kind: ConnectErrorKind::TimedOut(limit),
-                });
-            }
-            Ok(Ok(_probe)) => {}
-        }
-    }
     let opening = async {
+        // sqlx's pool retries a refused connection until its deadline; a plain TCP connect first
+        // says "refused" at once. (PostgreSQL logs nothing for a connection that sends no bytes.)
+        if !options.get_host().starts_with('/') {
+            let target = (options.get_host().to_string(), options.get_port());
+            tokio::net::TcpStream::connect(target)
+                .await
+                .map_err(sqlx::Error::Io)?;
+        }
         let pool = PgPoolOptions::new()
             .max_connections(1)
             .min_connections(0)
