@@ -38,8 +38,31 @@ pub fn language_of(url: &str) -> Result<Language, EngineError> {
     }
 }
 
+/// A network URL must say `scheme://`; `postgres:/host/db` (one slash) would otherwise reach a
+/// driver that reads it as a socket path and fails with something unrelated (a role named
+/// "anonymous"). Returns the expected shape for the scheme when the URL is malformed.
+fn malformed_network_url(url: &str) -> Option<&'static str> {
+    let (scheme, rest) = url.split_once(':')?;
+    let shape = match scheme.to_ascii_lowercase().as_str() {
+        "postgres" | "postgresql" => "postgresql://user:password@host:5432/database",
+        "mysql" | "mariadb" => "mysql://user:password@host:3306/database",
+        "mongodb" => "mongodb://user:password@host:27017/database",
+        "mongodb+srv" => "mongodb+srv://user:password@cluster.example.net/database",
+        "redis" | "rediss" => "redis://:password@host:6379/0",
+        _ => return None,
+    };
+    // `postgres:///db` (empty host: the local socket) is valid; `postgres:/host` is not.
+    (!rest.starts_with("//")).then_some(shape)
+}
+
 /// Opens a connection. The engine connects lazily or at once, as suits its driver.
 pub async fn open(url: &str, options: &OpenOptions) -> Result<Arc<dyn Engine>, EngineError> {
+    if let Some(shape) = malformed_network_url(url) {
+        return Err(EngineError::usage(format!(
+            "malformed URL '{}': after the scheme comes '//' and the host; expected {shape}",
+            mask_password(url)
+        )));
+    }
     match language_of(url)? {
         Language::Sql => super::sql::open(url, options).await,
         Language::Mql => super::mql::open(url, options).await,
@@ -81,6 +104,19 @@ mod tests {
             "redis://:****@h:6379/0"
         );
         assert_eq!(mask_password("sqlite::memory:"), "sqlite::memory:");
+    }
+
+    #[test]
+    fn a_url_without_double_slash_is_malformed() {
+        assert_eq!(
+            malformed_network_url("postgres:/127.0.0.1/test"),
+            Some("postgresql://user:password@host:5432/database")
+        );
+        assert!(malformed_network_url("redis:127.0.0.1").is_some());
+        assert_eq!(malformed_network_url("postgres:///test"), None);
+        assert_eq!(malformed_network_url("mysql://root@127.0.0.1/test"), None);
+        assert_eq!(malformed_network_url("sqlite:file.db"), None);
+        assert_eq!(malformed_network_url("embedded:/tmp/db"), None);
     }
 
     #[test]

@@ -123,6 +123,18 @@ impl Connections {
             old.close().await;
         }
         self.pending.remove(name);
+        // The name may have been current for another language (`%connect x embedded`, then
+        // `%connect x postgresql://...`): that language falls back to its default.
+        self.current.retain(|l, n| *l == language || n != name);
+        for (other, default) in [
+            (Language::Sql, DEFAULT_SQL),
+            (Language::Mql, DEFAULT_MQL),
+            (Language::Redis, DEFAULT_REDIS),
+        ] {
+            if other != language && !self.current.contains_key(&other) && name != default {
+                self.current.insert(other, default.to_string());
+            }
+        }
         self.current.insert(language, name.to_string());
         Ok(description)
     }
@@ -266,6 +278,18 @@ mod tests {
             !listing.contains("${PW}") || listing.contains("****"),
             "{listing}"
         );
+    }
+
+    #[tokio::test]
+    async fn reusing_a_name_for_another_language_gives_the_old_language_its_default_back() {
+        let (mut connections, _) = Connections::configured(None);
+        connections.connect("x", "sqlite::memory:").await.unwrap();
+        connections
+            .connect("x", "redis://127.0.0.1:6379")
+            .await
+            .unwrap();
+        assert_eq!(connections.current[&Language::Redis], "x");
+        assert_eq!(connections.current[&Language::Sql], DEFAULT_SQL);
     }
 
     #[tokio::test]
