@@ -699,3 +699,26 @@ async fn a_huge_result_keeps_the_display_limit_and_counts_the_rest() {
     let t = out.ok().table(0);
     assert_eq!((t.shown_rows(), t.total_rows), (50, 200000));
 }
+
+#[tokio::test]
+async fn analyze_with_autocommit_off_keeps_the_pending_work() {
+    let e = open(MYSQL_URL).await;
+    let t = unique("my_autocommit");
+    run(&e, &format!("CREATE TABLE {t} (a INT) ENGINE=InnoDB"))
+        .await
+        .ok();
+    // No BEGIN: with autocommit = 0 the INSERT waits for a COMMIT, and START TRANSACTION would
+    // commit it; --analyze uses a savepoint instead.
+    run(
+        &e,
+        &format!("SET autocommit = 0; INSERT INTO {t} VALUES (1), (2)"),
+    )
+    .await
+    .ok();
+    let out = run(&e, &format!("%%sql --analyze\nDELETE FROM {t}")).await;
+    assert_eq!(out.ok().texts().len(), 1, "{:?}", out.texts());
+    run(&e, "ROLLBACK; SET autocommit = 1").await.ok();
+    let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("0"));
+    run(&e, &format!("DROP TABLE {t}")).await.ok();
+}

@@ -95,6 +95,15 @@ impl Session {
         }
     }
 
+    /// Whether every statement is inside a transaction without a BEGIN (MySQL/MariaDB with
+    /// `autocommit = 0`), which the keyword tracking cannot see.
+    async fn implicit_transaction(&mut self) -> bool {
+        match self {
+            Session::MySql(s) => s.autocommit_off().await,
+            _ => false,
+        }
+    }
+
     /// Whether the last statement left warning 1196 ("Some non-transactional changed tables
     /// couldn't be rolled back"): MySQL/MariaDB only.
     async fn rollback_was_incomplete(&mut self) -> bool {
@@ -405,7 +414,13 @@ impl SqlEngine {
                     continue;
                 }
             }
-            let guard = explained.as_ref().and_then(|e| e.guard);
+            let guard = match explained.as_ref().and_then(|e| e.guard) {
+                // START TRANSACTION would commit the pending work of an autocommit = 0 session.
+                Some(explain::Guard::Transaction) if state.session.implicit_transaction().await => {
+                    Some(explain::Guard::Savepoint)
+                }
+                other => other,
+            };
             if let Some(guard) = guard
                 && let Err(e) = state.session.run_plain(&guard.begin(dialect)).await
             {

@@ -119,6 +119,20 @@ impl MySqlSession {
         found
     }
 
+    /// Whether the session has `autocommit = 0` (then it is always inside a transaction).
+    pub async fn autocommit_off(&mut self) -> bool {
+        let Some(conn) = self.conn.as_mut() else {
+            return false;
+        };
+        match sqlx::raw_sql("SELECT @@autocommit")
+            .fetch_one(&mut *conn)
+            .await
+        {
+            Ok(row) => row.try_get_unchecked::<&str, _>(0).ok() == Some("0"),
+            Err(_) => false,
+        }
+    }
+
     /// The codes of the last statement's warnings (`SHOW WARNINGS`); empty if it cannot tell.
     pub async fn warning_codes(&mut self) -> Vec<u32> {
         let Some(conn) = self.conn.as_mut() else {
