@@ -40,8 +40,8 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 
-use self::driver::{ConnectError, Outcome, Run};
-use self::error::{Place, classify, report};
+use self::driver::{ConnectError, Outcome, Run, Sent};
+use self::error::{Failure, Place, classify, report};
 use self::lex::Dialect;
 use self::rows::RowBuffer;
 use self::status::TxnState;
@@ -489,89 +489,128 @@ impl SqlEngine {
                         }
                     }
                 }
-                Outcome::Failed(_) | Outcome::FailedIn(..) => {
-                    let (err, sent) = match outcome {
-                        Outcome::FailedIn(err, sent) => (err, Some(sent)),
-                        Outcome::Failed(err) => (err, None),
-                        _ => unreachable!("matched above"),
-                    };
-                    let bound = bound.as_ref();
-                    let sent_text = match (&sent, bound) {
-                        (Some(sent), _) => sent.text.as_str(),
-                        (None, Some(bound)) => bound.sql.as_str(),
-                        (None, None) => sql,
-                    };
-                    let failure = classify(&err, sent_text);
-                    let position = failure.position.and_then(|p| match (&sent, bound) {
-                        (Some(sent), Some(bound)) => sent.original_offset(p, bound),
-                        (None, Some(bound)) => Some(bound.original_offset(p)),
-                        (_, None) => p.checked_sub(prefix_len),
-                    });
-                    let mut error = report(&failure, &place, dialect, position);
-                    let was = state.txn;
-                    if let Some(rolled_back) = rolled_back
-                        && !failure.connection_lost
-                    {
-                        // The failure happened inside the --analyze transaction, which is gone:
-                        // the session is as it was before the statement.
-                        return Err(match rolled_back {
-                            RolledBack::Completely => error.with_detail("nothing was changed: the statement ran inside a transaction that was rolled back"),
-                            RolledBack::Incompletely => error.with_detail(explain::not_undone_note("statement")),
-                            RolledBack::Failed(e) => {
-                                state.txn = TxnState::Open;
-                                error.with_detail(rollback_failed(&e).evalue)
-                            }
-                        });
-                    }
-                    if failure.connection_lost {
-                        state.session.drop_connection();
-                        state.txn = TxnState::Idle;
-                        error = error.with_detail(if was == TxnState::Idle {
-                            "the connection was lost; the next cell reconnects".to_string()
-                        } else {
-                            "the connection was lost inside an open transaction: the server rolled back its uncommitted work; the next cell reconnects".to_string()
-                        });
-                    } else {
-                        state.txn = status::after_failure(was, dialect);
-                        if was == TxnState::Aborted {
-                            error = error.with_detail("the transaction was already aborted by an earlier error: run ROLLBACK (or ROLLBACK TO SAVEPOINT) to continue");
-                        } else if state.txn == TxnState::Aborted {
-                            error = error.with_detail("the open transaction is now aborted: the server ignores further statements until ROLLBACK (or ROLLBACK TO SAVEPOINT); dbkernel does not roll back for you");
-                        }
-                    }
-                    return Err(error);
+                Outcome::Failed(err) => {
+                    let failure = located(&err, None, bound.as_ref(), sql, prefix_len);
+                    return Err(self.failed(state, failure, &place, rolled_back));
+                }
+                Outcome::FailedIn(err, sent) => {
+                    let failure = located(&err, Some(&sent), bound.as_ref(), sql, prefix_len);
+                    return Err(self.failed(state, failure, &place, rolled_back));
                 }
                 Outcome::Interrupted | Outcome::InterruptedConnectionReset => {
                     let reset = matches!(outcome, Outcome::InterruptedConnectionReset);
-                    let was = state.txn;
-                    state.txn = match (&rolled_back, reset) {
-                        (_, true) => TxnState::Idle,
-                        (Some(RolledBack::Completely | RolledBack::Incompletely), false) => was,
-                        (Some(RolledBack::Failed(_)), false) => TxnState::Open,
-                        (None, false) => status::after_failure(was, dialect),
-                    };
-                    let mut error = EngineError::interrupted().with_detail(format!(
-                        "statement {} of {count} was cancelled on the server",
-                        index + 1
-                    ));
-                    if count > index + 1 {
-                        error = error.with_detail(format!(
-                            "{} later statement(s) of this cell were not run",
-                            count - index - 1
-                        ));
-                    }
-                    if reset {
-                        error = error.with_detail("the server did not acknowledge the cancel in time: the connection was closed and the next cell reconnects");
-                    } else if state.txn == TxnState::Aborted {
-                        error = error.with_detail(
-                            "the open transaction is now aborted: run ROLLBACK to continue",
-                        );
-                    }
-                    return Err(error);
+                    return Err(self.interruption(state, reset, index, count, rolled_back));
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// A driver error with its position mapped back into the user's statement. `sent` is the text
+/// a driver built around a bound statement; `prefix_len` the EXPLAIN in front of an unbound one.
+fn located(
+    error: &sqlx::Error,
+    sent: Option<&Sent>,
+    bound: Option<&bind::Bound>,
+    sql: &str,
+    prefix_len: usize,
+) -> (Failure, Option<usize>) {
+    let sent_text = match (sent, bound) {
+        (Some(sent), _) => sent.text.as_str(),
+        (None, Some(bound)) => bound.sql.as_str(),
+        (None, None) => sql,
+    };
+    let failure = classify(error, sent_text);
+    let position = failure.position.and_then(|p| match (sent, bound) {
+        (Some(sent), Some(bound)) => sent.original_offset(p, bound),
+        (None, Some(bound)) => Some(bound.original_offset(p)),
+        (_, None) => p.checked_sub(prefix_len),
+    });
+    (failure, position)
+}
+
+impl SqlEngine {
+    /// The cell's error for a failed statement, and the session's transaction state after it.
+    fn failed(
+        &self,
+        state: &mut State,
+        (failure, position): (Failure, Option<usize>),
+        place: &Place<'_>,
+        rolled_back: Option<RolledBack>,
+    ) -> EngineError {
+        let dialect = self.dialect;
+        let mut error = report(&failure, place, dialect, position);
+        let was = state.txn;
+        if let Some(rolled_back) = rolled_back
+            && !failure.connection_lost
+        {
+            // The failure happened inside the --analyze transaction, which is gone: the session
+            // is as it was before the statement.
+            return match rolled_back {
+                RolledBack::Completely => error.with_detail(
+                    "nothing was changed: the statement ran inside a transaction that was rolled back",
+                ),
+                RolledBack::Incompletely => {
+                    error.with_detail(explain::not_undone_note("statement"))
+                }
+                RolledBack::Failed(e) => {
+                    state.txn = TxnState::Open;
+                    error.with_detail(rollback_failed(&e).evalue)
+                }
+            };
+        }
+        if failure.connection_lost {
+            state.session.drop_connection();
+            state.txn = TxnState::Idle;
+            return error.with_detail(if was == TxnState::Idle {
+                "the connection was lost; the next cell reconnects"
+            } else {
+                "the connection was lost inside an open transaction: the server rolled back its uncommitted work; the next cell reconnects"
+            });
+        }
+        state.txn = status::after_failure(was, dialect);
+        if was == TxnState::Aborted {
+            error = error.with_detail("the transaction was already aborted by an earlier error: run ROLLBACK (or ROLLBACK TO SAVEPOINT) to continue");
+        } else if state.txn == TxnState::Aborted {
+            error = error.with_detail("the open transaction is now aborted: the server ignores further statements until ROLLBACK (or ROLLBACK TO SAVEPOINT); dbkernel does not roll back for you");
+        }
+        error
+    }
+
+    /// The cell's error for a statement the stop button cancelled, and the transaction state.
+    fn interruption(
+        &self,
+        state: &mut State,
+        reset: bool,
+        index: usize,
+        count: usize,
+        rolled_back: Option<RolledBack>,
+    ) -> EngineError {
+        let was = state.txn;
+        state.txn = match (&rolled_back, reset) {
+            (_, true) => TxnState::Idle,
+            (Some(RolledBack::Completely | RolledBack::Incompletely), false) => was,
+            (Some(RolledBack::Failed(_)), false) => TxnState::Open,
+            (None, false) => status::after_failure(was, self.dialect),
+        };
+        let mut error = EngineError::interrupted().with_detail(format!(
+            "statement {} of {count} was cancelled on the server",
+            index + 1
+        ));
+        if count > index + 1 {
+            error = error.with_detail(format!(
+                "{} later statement(s) of this cell were not run",
+                count - index - 1
+            ));
+        }
+        if reset {
+            error = error.with_detail("the server did not acknowledge the cancel in time: the connection was closed and the next cell reconnects");
+        } else if state.txn == TxnState::Aborted {
+            error =
+                error.with_detail("the open transaction is now aborted: run ROLLBACK to continue");
+        }
+        error
     }
 }
 
