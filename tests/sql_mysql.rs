@@ -722,3 +722,34 @@ async fn analyze_with_autocommit_off_keeps_the_pending_work() {
     assert_eq!(left.ok().cell(0, 0).as_deref(), Some("0"));
     run(&e, &format!("DROP TABLE {t}")).await.ok();
 }
+
+#[tokio::test]
+async fn reconnect_to_a_server_that_fell_silent_times_out() {
+    let proxy = Proxy::start("127.0.0.1:3306");
+    let url = format!("mysql://root@127.0.0.1:{}/test", proxy.port);
+    let options = dbkernel::engine::registry::OpenOptions {
+        connect_timeout: Duration::from_secs(1),
+    };
+    let e = dbkernel::engine::registry::open(&url, &options)
+        .await
+        .expect("connects through the proxy");
+    run(&e, "SELECT 1").await.ok();
+    proxy.fall_silent();
+    let started = std::time::Instant::now();
+    let out = run(&e, "SELECT 2").await;
+    let err = out.err();
+    // One second for the liveness ping, one for the reconnect.
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        err.evalue.contains(&format!(
+            "127.0.0.1:{} did not answer within 1 s",
+            proxy.port
+        )),
+        "{}",
+        err.evalue
+    );
+}

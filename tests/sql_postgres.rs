@@ -1343,3 +1343,30 @@ async fn stop_during_a_bound_statement_cancels_it_and_cleans_up() {
     .await;
     assert_eq!(left.ok().cell(0, 0).as_deref(), Some("0"));
 }
+
+#[tokio::test]
+async fn bound_call_still_works_through_the_extended_protocol() {
+    let e = open(PG_URL).await;
+    let p = unique("pg_proc");
+    run(
+        &e,
+        &format!("CREATE PROCEDURE pg_temp.{p}(INOUT d date, INOUT t timestamp) LANGUAGE plpgsql AS $$ BEGIN d := d; t := 'infinity'; END $$"),
+    )
+    .await
+    .ok();
+    let vars = SharedVariables::default();
+    set(&vars, "d", Scalar::Text("-infinity".into()));
+    // CALL cannot be PREPAREd: it keeps the extended protocol, whose binary dates are decoded
+    // by hand (sqlx's chrono decoders panic on infinity).
+    let out = run_with(
+        &e,
+        &vars,
+        &format!("CALL pg_temp.{p}(:d::date, NULL)"),
+        CancellationToken::new(),
+    )
+    .await;
+    assert_eq!(
+        all_cells(out.ok()),
+        vec![vec![Some("-infinity".into()), Some("infinity".into())]]
+    );
+}
