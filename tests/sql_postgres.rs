@@ -1370,3 +1370,57 @@ async fn bound_call_still_works_through_the_extended_protocol() {
         vec![vec![Some("-infinity".into()), Some("infinity".into())]]
     );
 }
+
+#[tokio::test]
+async fn a_failing_copy_to_stdout_is_an_error_and_the_session_survives() {
+    let e = session_with_state().await;
+    // Errors before the copy begins (the planner folds 1 / 0; a missing table or column) and
+    // one in the middle of the data.
+    let out = run(&e, "COPY (SELECT 1 / 0) TO STDOUT").await;
+    assert_eq!(out.err().ename, "SqlError[22012]", "{:?}", out.err());
+    let out = run(&e, "COPY no_such_table_here TO STDOUT").await;
+    assert_eq!(out.err().ename, "SqlError[42P01]", "{:?}", out.err());
+    let out = run(&e, "COPY (SELECT nope FROM keep_me) TO STDOUT CSV").await;
+    let err = out.err();
+    assert_eq!(err.ename, "SqlError[42703]", "{err:?}");
+    let line = err
+        .detail
+        .iter()
+        .position(|d| d.contains("COPY (SELECT nope"))
+        .expect("statement shown");
+    assert_eq!(
+        err.detail[line + 1].find('^'),
+        err.detail[line].find("nope"),
+        "{:?}",
+        err.detail
+    );
+    let out = run(
+        &e,
+        "COPY (SELECT 1 / (g - 3) FROM generate_series(1, 5) g) TO STDOUT CSV HEADER",
+    )
+    .await;
+    assert_eq!(out.err().ename, "SqlError[22012]", "{:?}", out.err());
+    assert_session_kept(&e).await;
+}
+
+#[tokio::test]
+async fn a_copy_that_fails_before_it_begins_says_the_session_was_reset() {
+    let e = open(PG_URL).await;
+    // A bad option is only seen by COPY itself; sqlx cannot resume after it, so the connection
+    // is closed deliberately, said, and reopened by the next cell.
+    let out = run(&e, "COPY (SELECT 1) TO STDOUT (FORMAT bogus)").await;
+    let err = out.err();
+    assert_eq!(err.ename, "SqlError[22023]", "{err:?}");
+    assert!(
+        out.sink.stderr.contains("the connection was closed"),
+        "{}",
+        out.sink.stderr
+    );
+    let next = run(&e, "SELECT 5").await;
+    assert_eq!(next.ok().cell(0, 0).as_deref(), Some("5"));
+    assert!(
+        next.sink.stderr.contains("reconnected"),
+        "{}",
+        next.sink.stderr
+    );
+}

@@ -93,6 +93,57 @@ pub fn classify(text: &str) -> Copy {
     Copy::Other
 }
 
+/// A statement that plans what a `COPY … TO STDOUT` reads without running it, to be sent first:
+/// sqlx cannot recover a connection whose COPY fails before the copy begins (a typo in a table
+/// name, a missing column, `1/0` folded by the planner, a missing privilege) — the reply it
+/// leaves behind desynchronises the session — so those errors are drawn out by an `EXPLAIN` of
+/// the same source. Returns the text and, for `COPY (query)`, where the query starts in the
+/// statement (so an error position in the EXPLAIN maps back).
+pub fn dry_run(text: &str) -> Option<(String, Option<(usize, usize)>)> {
+    let tokens: Vec<_> = significant_tokens(text, Dialect::Postgres).collect();
+    let first = tokens.get(1)?;
+    let raw = |t: &super::lex::Token| &text[t.start..t.end];
+    if first.kind == TokenKind::Punct && raw(first) == "(" {
+        let mut depth = 0i32;
+        for t in &tokens[1..] {
+            match (t.kind, raw(t)) {
+                (TokenKind::Punct, "(") => depth += 1,
+                (TokenKind::Punct, ")") => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let inner = text.get(first.end..t.start)?;
+                        let prefix = "EXPLAIN ";
+                        return Some((format!("{prefix}{inner}"), Some((prefix.len(), first.end))));
+                    }
+                }
+                _ => {}
+            }
+        }
+        return None;
+    }
+    // `COPY name [(columns)] TO STDOUT`: the name runs up to the column list or TO.
+    let mut end = 1;
+    while let Some(t) = tokens.get(end) {
+        let is_name_part = matches!(t.kind, TokenKind::Word | TokenKind::Quoted)
+            || (t.kind == TokenKind::Punct && raw(t) == ".");
+        if !is_name_part || (t.kind == TokenKind::Word && raw(t).eq_ignore_ascii_case("TO")) {
+            break;
+        }
+        end += 1;
+    }
+    let name = text.get(tokens.get(1)?.start..tokens.get(end - 1)?.end)?;
+    let columns = match tokens.get(end) {
+        Some(t) if t.kind == TokenKind::Punct && raw(t) == "(" => {
+            let close = tokens[end..]
+                .iter()
+                .find(|t| t.kind == TokenKind::Punct && raw(t) == ")")?;
+            text.get(t.end..close.start)?.to_string()
+        }
+        _ => "*".to_string(),
+    };
+    Some((format!("EXPLAIN SELECT {columns} FROM ONLY {name}"), None))
+}
+
 /// Why a COPY statement is not sent, if it is one that cannot work in a cell: `FROM STDIN`
 /// (no stdin), or `TO STDOUT` with `:name` binds (COPY takes no parameters, and the copy-out
 /// path is the simple protocol).
@@ -414,6 +465,25 @@ mod tests {
         assert_eq!(classify("COPY t FROM PROGRAM 'cat x'"), Copy::Other);
         assert_eq!(classify("SELECT 'COPY t TO STDOUT'"), Copy::Other);
         assert_eq!(format_of("COPY (SELECT 1) TO STDOUT").format, Format::Text);
+    }
+
+    #[test]
+    fn dry_runs_plan_what_the_copy_reads() {
+        assert_eq!(
+            dry_run("COPY (SELECT 1 / 0) TO STDOUT"),
+            Some(("EXPLAIN SELECT 1 / 0".to_string(), Some((8, 6))))
+        );
+        assert_eq!(
+            dry_run("copy public.\"T\" (a, b) to stdout csv"),
+            Some((
+                "EXPLAIN SELECT a, b FROM ONLY public.\"T\"".to_string(),
+                None
+            ))
+        );
+        assert_eq!(
+            dry_run("COPY t TO STDOUT"),
+            Some(("EXPLAIN SELECT * FROM ONLY t".to_string(), None))
+        );
     }
 
     #[test]

@@ -51,8 +51,11 @@ pub enum Outcome {
 #[derive(Debug, Clone, Default)]
 pub struct Sent {
     pub text: String,
-    /// Where `bound.sql` starts in `text` (behind an EXPLAIN or a `PREPARE name AS`).
+    /// Where `bound.sql` starts in `text` (behind an EXPLAIN or a `PREPARE name AS`); for an
+    /// unbound statement, where the part of it that was copied into `text` starts.
     pub statement_at: Option<usize>,
+    /// For an unbound statement: where the copied part starts in the user's statement.
+    pub copied_from: usize,
     /// Byte ranges of `text` that hold value number `index` (0-based) as a literal.
     pub values: Vec<(std::ops::Range<usize>, usize)>,
 }
@@ -63,8 +66,15 @@ impl Sent {
         Sent {
             text: format!("{prefix}{statement}"),
             statement_at: Some(prefix.len()),
+            copied_from: 0,
             values: Vec::new(),
         }
+    }
+
+    /// Maps a byte offset in `text` to an unbound statement.
+    pub fn unbound_offset(&self, offset: usize) -> Option<usize> {
+        let at = self.statement_at?;
+        offset.checked_sub(at).map(|o| o + self.copied_from)
     }
 
     /// Maps a byte offset in `text` to the user's statement.

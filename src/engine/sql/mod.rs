@@ -525,7 +525,8 @@ fn located(
     let position = failure.position.and_then(|p| match (sent, bound) {
         (Some(sent), Some(bound)) => sent.original_offset(p, bound),
         (None, Some(bound)) => Some(bound.original_offset(p)),
-        (_, None) => p.checked_sub(prefix_len),
+        (Some(sent), None) => sent.unbound_offset(p),
+        (None, None) => p.checked_sub(prefix_len),
     });
     (failure, position)
 }

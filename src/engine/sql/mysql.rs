@@ -394,8 +394,7 @@ async fn run_prepared(
         if executed.is_err() {
             *failed_in = Some(Sent {
                 text: execute,
-                statement_at: None,
-                values: Vec::new(),
+                ..Sent::default()
             });
         }
         let _ = sqlx::raw_sql("DEALLOCATE PREPARE dbkernel_bound")

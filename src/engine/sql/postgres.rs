@@ -236,10 +236,19 @@ impl PgSession {
         };
         let mut copied = Copied::default();
         let mut failed_in: Option<Sent> = None;
+        let mut desynchronised = false;
         let mut param_types: Vec<&'static str> = Vec::new();
         let statement = async {
             match (&copy, bound) {
-                (Copy::ToStdout(format), _) => copy_out(conn, sql, format, rows, &mut copied).await,
+                (Copy::ToStdout(format), _) => {
+                    let copying = Copying {
+                        sql,
+                        format,
+                        failed_in: &mut failed_in,
+                        desynchronised: &mut desynchronised,
+                    };
+                    copy_out(conn, copying, rows, &mut copied).await
+                }
                 (_, None) => stream_text(conn, sql, rows).await,
                 (_, Some(bound)) if preparable(&bound.sql) => {
                     let how = Prepare {
@@ -271,6 +280,12 @@ impl PgSession {
             .settle();
         let (rows_affected, unresolved) = match settled {
             Ok(value) => value,
+            Err(outcome) if desynchronised => {
+                // See `copy::dry_run`: the connection cannot be used any more.
+                self.live = None;
+                sink.stderr("the COPY failed before it began, which the driver cannot recover from: the connection was closed and the next cell reconnects (temporary tables and SET values are gone)\n");
+                return outcome;
+            }
             Err(Outcome::Failed(e)) if failed_in.is_some() => {
                 print_notifications(live, sink);
                 return Outcome::FailedIn(e, failed_in.unwrap_or_default());
@@ -422,14 +437,48 @@ impl Copied {
 
 /// Streams a `COPY … TO STDOUT`: into the row buffer when it has a header to name the columns,
 /// else as the lines psql would print (kept up to the display limit, the rest counted).
+/// One `COPY … TO STDOUT` and where its failures are reported.
+struct Copying<'a> {
+    sql: &'a str,
+    format: &'a CopyFormat,
+    /// Set when the dry run failed: its error positions are in the EXPLAIN text.
+    failed_in: &'a mut Option<Sent>,
+    /// Set when the COPY itself failed before it began (the connection is then unusable).
+    desynchronised: &'a mut bool,
+}
+
 async fn copy_out(
     conn: &mut PgConnection,
-    sql: &str,
-    format: &CopyFormat,
+    copying: Copying<'_>,
     rows: &mut RowBuffer,
     copied: &mut Copied,
 ) -> Streamed {
-    let mut stream = conn.copy_out_raw(sql).await?;
+    let Copying {
+        sql,
+        format,
+        failed_in,
+        desynchronised,
+    } = copying;
+    if let Some((explain, copied_part)) = super::copy::dry_run(sql)
+        && let Err(e) = sqlx::raw_sql(AssertSqlSafe(explain.clone()))
+            .execute(&mut *conn)
+            .await
+    {
+        *failed_in = Some(Sent {
+            text: explain,
+            statement_at: copied_part.map(|(at, _)| at),
+            copied_from: copied_part.map_or(0, |(_, from)| from),
+            values: Vec::new(),
+        });
+        return Err(e);
+    }
+    let mut stream = match conn.copy_out_raw(sql).await {
+        Ok(stream) => stream,
+        Err(e) => {
+            *desynchronised = matches!(e, sqlx::Error::Database(_));
+            return Err(e);
+        }
+    };
     if format.format == Format::Binary {
         let mut bytes = 0u64;
         while let Some(chunk) = stream.try_next().await? {
@@ -700,6 +749,7 @@ async fn run_prepared(
         *failed_in = Some(Sent {
             text,
             statement_at: None,
+            copied_from: 0,
             values,
         });
     }
