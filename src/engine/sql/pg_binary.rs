@@ -1,10 +1,12 @@
-//! Decoding PostgreSQL's binary result format, used only for statements with `:name` binds
-//! (sqlx's extended protocol always asks for binary results).
+//! Decoding PostgreSQL's binary result format, used only for bound statements that `PREPARE`
+//! does not take (`CALL p(:x)`): they keep sqlx's extended protocol, which always asks for
+//! binary results. Every other bound statement comes back as text (see `super::literal`).
 //!
 //! Each type family is decoded with sqlx's own decoders (integers, floats, bool, text, bytea,
-//! uuid, json, date/time via chrono, interval, money) plus a small NUMERIC formatter that keeps
-//! every digit. Anything else is shown as text when its binary form is UTF-8 (enums, domains over
-//! text) and as bytes otherwise; never an error.
+//! uuid, json, interval, money) plus a small NUMERIC formatter that keeps every digit; dates and
+//! times are read from their raw integers (chrono would panic on `infinity`). Anything else is
+//! shown as text when its binary form is UTF-8 (enums, domains over text) and as bytes
+//! otherwise; never an error.
 
 use std::fmt::Write;
 
