@@ -285,7 +285,9 @@ SAFETY = [
     md("## State you cannot see in the cell is shown\n\nA transaction opened in one cell stays open for the next (each "
        "connection is one session). `%connections` shows it, as redis-cli's `(TX)` prompt does, and shutting the kernel "
        "down says what it rolled back."),
-    code("%%sql pg\nBEGIN;\nUPDATE safety_orders SET total = 0 WHERE id = 1;", contains=["BEGIN", "UPDATE 1"]),
+    code("%%sql pg\nBEGIN;\nUPDATE safety_orders SET total = 0 WHERE id = 1;\nSELECT id, total FROM safety_orders WHERE id = 1;",
+         contains=["BEGIN  [transaction open]", "UPDATE 1  [transaction open]", "(1 row)  [transaction open]"],
+         html=["transaction open"]),
     code("%connections", contains=["pg", "[transaction open]"]),
     code("%%sql pg\nROLLBACK;\nSELECT total FROM safety_orders WHERE id = 1", contains=["ROLLBACK", "10"]),
     code("%connect cache redis://127.0.0.1:6379/9\n%%redis\nMULTI\nINCR safety:visits", contains=["QUEUED", "(TX) MULTI open, 1 command queued"]),

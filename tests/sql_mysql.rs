@@ -499,8 +499,8 @@ async fn open_transaction_is_visible() {
     assert_eq!(e.open_transaction().as_deref(), Some("transaction open"));
     let out = run(&e, "SELECT 1").await;
     assert_eq!(
-        out.ok().table(0).provenance.connection,
-        "test · transaction open"
+        out.ok().table(0).provenance.note.as_deref(),
+        Some("transaction open")
     );
     run(&e, "COMMIT").await.ok();
     assert_eq!(e.open_transaction(), None);

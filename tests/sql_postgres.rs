@@ -976,8 +976,8 @@ async fn open_and_failed_transactions_are_visible() {
     let out = run(&e, "BEGIN; SELECT 1 AS one").await;
     assert_eq!(e.open_transaction().as_deref(), Some("transaction open"));
     assert_eq!(
-        out.ok().table(1).provenance.connection,
-        "test · transaction open"
+        out.ok().table(1).provenance.note.as_deref(),
+        Some("transaction open")
     );
     run(&e, "SELECT 1/0").await.err();
     assert_eq!(
@@ -996,8 +996,8 @@ async fn open_and_failed_transactions_are_visible() {
     assert!(asked.elapsed() < Duration::from_millis(300));
     let out = running.await.unwrap();
     assert_eq!(
-        out.ok().table(2).provenance.connection,
-        "test · transaction open"
+        out.ok().table(2).provenance.note.as_deref(),
+        Some("transaction open")
     );
     run(&e, "ROLLBACK").await.ok();
     assert_eq!(e.open_transaction(), None);

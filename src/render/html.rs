@@ -67,6 +67,12 @@ pub fn footer(shown: usize, total: u64, noun: &str, provenance: &Provenance) -> 
     if !provenance.connection.is_empty() {
         parts.push(esc(&provenance.connection));
     }
+    if let Some(note) = &provenance.note {
+        parts.push(format!(
+            "<span style=\"color:#b35900;font-weight:bold\">{}</span>",
+            esc(note)
+        ));
+    }
     format!(
         "<div style=\"color:#666;font-size:85%;margin-top:4px\">{}</div>",
         parts.join(" · ")
@@ -106,6 +112,7 @@ mod tests {
         let t = b.finish(Provenance {
             connection: "pg".into(),
             elapsed: Duration::from_micros(1500),
+            note: Some("transaction open".into()),
         });
         let h = table(&t);
         assert!(h.contains("&lt;script&gt;"));

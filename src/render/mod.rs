@@ -26,7 +26,12 @@ pub fn render(result: &QueryResult) -> MimeBundle {
             bundle.insert("text/html".into(), Json::String(html::table(table)));
         }
         QueryResult::Status(status) => {
-            bundle.insert("text/plain".into(), Json::String(status.message.clone()));
+            let line = format!(
+                "{}{}",
+                status.message,
+                text::note_suffix(&status.provenance)
+            );
+            bundle.insert("text/plain".into(), Json::String(line));
         }
         QueryResult::Text(t) => {
             bundle.insert("text/plain".into(), Json::String(t.clone()));

@@ -6,6 +6,15 @@ use crate::result::Table;
 /// What NULL looks like in text: distinct from the four-letter string 'NULL'.
 pub const NULL_TEXT: &str = "(null)";
 
+/// `  [transaction open]` after a footer or status line when the result carries a note.
+pub fn note_suffix(provenance: &crate::result::Provenance) -> String {
+    provenance
+        .note
+        .as_ref()
+        .map(|n| format!("  [{n}]"))
+        .unwrap_or_default()
+}
+
 /// The footer line shared by text renderers: `(3 rows)` or `(shown 50 of 1000000 rows)`.
 pub fn row_footer(shown: usize, total: u64, noun: &str) -> String {
     let plural = if total == 1 { "" } else { "s" };
@@ -68,6 +77,7 @@ pub fn table(table: &Table) -> String {
         out.push('\n');
     }
     out.push_str(&row_footer(rows, table.total_rows, "row"));
+    out.push_str(&note_suffix(&table.provenance));
     out
 }
 

@@ -31,6 +31,9 @@ pub enum QueryResult {
 pub struct Provenance {
     pub connection: String,
     pub elapsed: Duration,
+    /// State the user cannot see in the cell but that changes what the next one does (an open
+    /// or failed transaction): every footer shows it.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -73,6 +73,7 @@ pub fn output_to_result(
     let provenance = Provenance {
         connection: connection.to_string(),
         elapsed,
+        note: None,
     };
     match output {
         mongosh::Output::Documents {

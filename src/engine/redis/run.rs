@@ -133,6 +133,7 @@ impl<'r, 'c> CellRun<'r, 'c> {
             provenance: Provenance {
                 connection: self.ctx.connection_name.clone(),
                 elapsed: self.started.elapsed(),
+                note: None,
             },
         })
     }
@@ -396,6 +397,7 @@ impl<'r, 'c> CellRun<'r, 'c> {
                 provenance: Provenance {
                     connection: connection.clone(),
                     elapsed: started.elapsed(),
+                    note: None,
                 },
             }));
         })

@@ -458,6 +458,7 @@ impl SqlEngine {
             let provenance = Provenance {
                 connection: ctx.connection_name.clone(),
                 elapsed: started.elapsed(),
+                note: None,
             };
             let rolled_back = match guard {
                 Some(guard) => Some(self.end_guard(&mut state.session, guard, &outcome).await),
@@ -615,16 +616,10 @@ impl SqlEngine {
     }
 }
 
-/// The footer label of a result: the connection's name, and an open or failed transaction
-/// after it (`pg · transaction open`), so that uncommitted work is visible on every table.
+/// An open or failed transaction goes in the result's footer note, so that uncommitted work is
+/// visible on every table and status line.
 fn with_txn_note(mut provenance: Provenance, txn: TxnState) -> Provenance {
-    if let Some(note) = txn_note(txn) {
-        provenance.connection = if provenance.connection.is_empty() {
-            note.to_string()
-        } else {
-            format!("{} · {note}", provenance.connection)
-        };
-    }
+    provenance.note = txn_note(txn).map(str::to_string);
     provenance
 }
 
