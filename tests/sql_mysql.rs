@@ -464,32 +464,13 @@ async fn analyze_refuses_a_write_to_a_table_that_cannot_roll_back() {
 
 #[tokio::test]
 async fn connect_to_a_silent_server_times_out_with_the_address() {
-    let port = silent_server();
-    let url = format!("mysql://root@127.0.0.1:{port}/test");
-    let (err, took) = open_error(&url, Duration::from_secs(1)).await;
-    assert!(took < Duration::from_secs(3), "took {took:?}");
-    assert_eq!(
-        err.evalue,
-        format!(
-            "could not connect: 127.0.0.1:{port} did not answer within 1 s (connect, TLS and login)"
-        )
-    );
-    assert!(
-        err.detail
-            .iter()
-            .any(|d| d.contains("%config connect_timeout = 30")),
-        "{:?}",
-        err.detail
-    );
+    connect_to_a_silent_server_times_out(|port| format!("mysql://root@127.0.0.1:{port}/test"))
+        .await;
 }
 
 #[tokio::test]
 async fn refused_port_is_one_clear_line() {
-    let (err, _) = open_error("mariadb://root@127.0.0.1:1/test", Duration::from_secs(5)).await;
-    assert_eq!(
-        err.evalue,
-        "could not connect to 127.0.0.1:1: connection refused — is the server running?"
-    );
+    sql_support::refused_port_is_one_clear_line("mariadb://root@127.0.0.1:1/test").await;
 }
 
 #[tokio::test]
@@ -504,19 +485,6 @@ async fn open_transaction_is_visible() {
     );
     run(&e, "COMMIT").await.ok();
     assert_eq!(e.open_transaction(), None);
-}
-
-fn all_cells(out: &Outcome) -> Vec<Vec<Option<String>>> {
-    let index = out
-        .sink
-        .results
-        .iter()
-        .position(|r| matches!(r, dbkernel::result::QueryResult::Table(_)))
-        .expect("a table");
-    let t = out.table(index);
-    (0..t.shown_rows())
-        .map(|r| (0..t.columns.len()).map(|c| t.cell_text(r, c)).collect())
-        .collect()
 }
 
 #[tokio::test]
@@ -725,31 +693,8 @@ async fn analyze_with_autocommit_off_keeps_the_pending_work() {
 
 #[tokio::test]
 async fn reconnect_to_a_server_that_fell_silent_times_out() {
-    let proxy = Proxy::start("127.0.0.1:3306");
-    let url = format!("mysql://root@127.0.0.1:{}/test", proxy.port);
-    let options = dbkernel::engine::registry::OpenOptions {
-        connect_timeout: Duration::from_secs(1),
-    };
-    let e = dbkernel::engine::registry::open(&url, &options)
-        .await
-        .expect("connects through the proxy");
-    run(&e, "SELECT 1").await.ok();
-    proxy.fall_silent();
-    let started = std::time::Instant::now();
-    let out = run(&e, "SELECT 2").await;
-    let err = out.err();
-    // One second for the liveness ping, one for the reconnect.
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "took {:?}",
-        started.elapsed()
-    );
-    assert!(
-        err.evalue.contains(&format!(
-            "127.0.0.1:{} did not answer within 1 s",
-            proxy.port
-        )),
-        "{}",
-        err.evalue
-    );
+    sql_support::reconnect_to_a_server_that_fell_silent_times_out("127.0.0.1:3306", |port| {
+        format!("mysql://root@127.0.0.1:{port}/test")
+    })
+    .await;
 }

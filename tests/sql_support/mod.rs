@@ -267,3 +267,87 @@ fn pipe(
         }
     }
 }
+
+/// Every shown cell of the first table among `out`'s results, row by row.
+pub fn all_cells(out: &Outcome) -> Vec<Vec<Option<String>>> {
+    let index = out
+        .sink
+        .results
+        .iter()
+        .position(|r| matches!(r, QueryResult::Table(_)))
+        .expect("a table");
+    let t = out.table(index);
+    (0..t.shown_rows())
+        .map(|r| (0..t.columns.len()).map(|c| t.cell_text(r, c)).collect())
+        .collect()
+}
+
+/// Opens `url_at(port)` for a silent listener's port with a connect timeout of 1 s: it gives up
+/// within 3 s, names the address and points at `%config connect_timeout`. Returns the error.
+pub async fn connect_to_a_silent_server_times_out(url_at: impl Fn(u16) -> String) -> EngineError {
+    let port = silent_server();
+    let url = url_at(port);
+    let (err, took) = open_error(&url, Duration::from_secs(1)).await;
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    assert_eq!(
+        err.evalue,
+        format!(
+            "could not connect: 127.0.0.1:{port} did not answer within 1 s (connect, TLS and login)"
+        )
+    );
+    assert!(
+        err.detail
+            .iter()
+            .any(|d| d.contains("%config connect_timeout = 30")),
+        "{:?}",
+        err.detail
+    );
+    err
+}
+
+/// Opens `url` (a server on 127.0.0.1:1, where nothing listens): one clear line. Returns the error.
+pub async fn refused_port_is_one_clear_line(url: &str) -> EngineError {
+    let (err, _) = open_error(url, Duration::from_secs(5)).await;
+    assert_eq!(
+        err.evalue,
+        "could not connect to 127.0.0.1:1: connection refused — is the server running?"
+    );
+    err
+}
+
+/// Connects through a [`Proxy`] to `upstream` (`url_at(port)` is the URL for the proxy's port)
+/// with a connect timeout of 1 s, runs a statement, makes the proxy fall silent and runs another:
+/// it fails within 4 s naming the address. Returns the error.
+pub async fn reconnect_to_a_server_that_fell_silent_times_out(
+    upstream: &str,
+    url_at: impl Fn(u16) -> String,
+) -> EngineError {
+    let proxy = Proxy::start(upstream);
+    let url = url_at(proxy.port);
+    let options = registry::OpenOptions {
+        connect_timeout: Duration::from_secs(1),
+    };
+    let e = registry::open(&url, &options)
+        .await
+        .expect("connects through the proxy");
+    run(&e, "SELECT 1").await.ok();
+    proxy.fall_silent();
+    let started = Instant::now();
+    let out = run(&e, "SELECT 2").await;
+    let err = out.err().clone();
+    // One second for the liveness ping, one for the reconnect.
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        err.evalue.contains(&format!(
+            "127.0.0.1:{} did not answer within 1 s",
+            proxy.port
+        )),
+        "{}",
+        err.evalue
+    );
+    err
+}
