@@ -1,46 +1,11 @@
 //! `dbkernel mongod`: the embedded engine served on its own, reached by the official driver;
 //! with `--dbpath`, acknowledged writes survive the process being killed.
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+mod mongod_support;
 
 use bson::{Document, doc};
+use mongod_support::{Server, free_port};
 use mongodb::Client;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(port: u16, dbpath: Option<&std::path::Path>) -> Server {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dbkernel"));
-    command
-        .args(["mongod", "--port", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if let Some(dir) = dbpath {
-        command.arg("--dbpath").arg(dir);
-    }
-    let server = Server(command.spawn().expect("dbkernel mongod starts"));
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return server;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("dbkernel mongod did not listen on {port}");
-}
 
 async fn client(port: u16) -> Client {
     Client::with_uri_str(format!(
@@ -53,7 +18,7 @@ async fn client(port: u16) -> Client {
 #[tokio::test]
 async fn serves_the_driver_with_default_options() {
     let port = free_port();
-    let _server = start(port, None);
+    let _server = Server::start(port, None);
     let client = client(port).await;
     let coll = client.database("cli").collection::<Document>("c");
     coll.insert_one(doc! {"_id": 1, "x": "y"})
@@ -75,7 +40,7 @@ async fn dbpath_keeps_acknowledged_writes_across_a_kill() {
     let _ = std::fs::remove_dir_all(&dir);
     let port = free_port();
     {
-        let _server = start(port, Some(&dir));
+        let _server = Server::start(port, Some(&dir));
         let client = client(port).await;
         let coll = client.database("keep").collection::<Document>("c");
         coll.insert_many((0..100).map(|i| doc! {"_id": i}))
@@ -87,7 +52,7 @@ async fn dbpath_keeps_acknowledged_writes_across_a_kill() {
         // Dropping the guard kills the process (SIGKILL): no clean shutdown.
     }
     let port = free_port();
-    let _server = start(port, Some(&dir));
+    let _server = Server::start(port, Some(&dir));
     let client = client(port).await;
     let coll = client.database("keep").collection::<Document>("c");
     assert_eq!(coll.count_documents(doc! {}).await.expect("count"), 100);

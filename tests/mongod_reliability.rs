@@ -7,68 +7,17 @@
 //!   PATH) writes and reads with its default monitoring, and its monitor sees
 //!   no failed heartbeat.
 
+mod mongod_support;
+
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bson::{Document, doc};
 use futures_util::TryStreamExt;
+use mongod_support::{Server, free_port};
 use mongodb::Client;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-struct Server(Child);
-
-impl Server {
-    fn start(port: u16, dbpath: Option<&std::path::Path>) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_dbkernel"));
-        command
-            .args(["mongod", "--port", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        if let Some(dir) = dbpath {
-            command.arg("--dbpath").arg(dir);
-        }
-        let server = Server(command.spawn().expect("dbkernel mongod starts"));
-        for _ in 0..200 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return server;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("dbkernel mongod did not listen on {port}");
-    }
-
-    /// SIGKILL: no clean shutdown.
-    fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-
-    /// User plus system CPU time of the server process so far.
-    #[cfg(target_os = "linux")]
-    fn cpu(&self) -> Duration {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.0.id()))
-            .expect("the server's /proc stat");
-        let after = &stat[stat.rfind(')').expect("a command name") + 2..];
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-        // USER_HZ is 100 on Linux.
-        Duration::from_millis(ticks * 10)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 async fn client(port: u16) -> Client {
     Client::with_uri_str(format!(
