@@ -233,16 +233,15 @@ mod tests {
         v
     }
 
+    /// Binds `text` in `dialect` against [`store`].
+    fn bind_stored(text: &str, dialect: Dialect) -> Result<Bound, EngineError> {
+        bind(text, &find_binds(text, dialect), dialect, &store())
+    }
+
     #[test]
     fn postgres_reuses_one_number_per_name() {
         let text = "SELECT :name, :n, :name";
-        let bound = bind(
-            text,
-            &find_binds(text, Dialect::Postgres),
-            Dialect::Postgres,
-            &store(),
-        )
-        .unwrap();
+        let bound = bind_stored(text, Dialect::Postgres).unwrap();
         assert_eq!(bound.sql, "SELECT $1, $2, $1");
         assert_eq!(
             bound.values,
@@ -253,13 +252,7 @@ mod tests {
     #[test]
     fn question_marks_repeat_values() {
         let text = "SELECT :n + :n";
-        let bound = bind(
-            text,
-            &find_binds(text, Dialect::MySql),
-            Dialect::MySql,
-            &store(),
-        )
-        .unwrap();
+        let bound = bind_stored(text, Dialect::MySql).unwrap();
         assert_eq!(bound.sql, "SELECT ? + ?");
         assert_eq!(bound.values.len(), 2);
     }
@@ -267,13 +260,7 @@ mod tests {
     #[test]
     fn missing_variable_names_it_and_lists_known_ones() {
         let text = "SELECT :nope";
-        let err = bind(
-            text,
-            &find_binds(text, Dialect::Sqlite),
-            Dialect::Sqlite,
-            &store(),
-        )
-        .unwrap_err();
+        let err = bind_stored(text, Dialect::Sqlite).unwrap_err();
         assert!(err.evalue.contains("'nope'"), "{}", err.evalue);
         assert!(err.detail[0].contains("n, name"), "{:?}", err.detail);
     }
@@ -281,13 +268,7 @@ mod tests {
     #[test]
     fn error_offsets_map_back_to_the_original() {
         let text = "SELECT :name, nope";
-        let bound = bind(
-            text,
-            &find_binds(text, Dialect::Postgres),
-            Dialect::Postgres,
-            &store(),
-        )
-        .unwrap();
+        let bound = bind_stored(text, Dialect::Postgres).unwrap();
         let in_rewrite = bound.sql.find("nope").unwrap();
         assert_eq!(
             bound.original_offset(in_rewrite),
@@ -302,13 +283,7 @@ mod tests {
     #[test]
     fn value_sites_for_question_marks() {
         let text = "SELECT :n, :name, :n";
-        let bound = bind(
-            text,
-            &find_binds(text, Dialect::MySql),
-            Dialect::MySql,
-            &store(),
-        )
-        .unwrap();
+        let bound = bind_stored(text, Dialect::MySql).unwrap();
         assert_eq!(bound.names, vec!["n", "name", "n"]);
         assert_eq!(bound.value_site(2), Some(18));
     }

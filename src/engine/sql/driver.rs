@@ -92,6 +92,21 @@ impl Sent {
     }
 }
 
+/// Runs a short control statement (BEGIN, SAVEPOINT, ROLLBACK) on `conn` as plain SQL, outside
+/// the stop button, and discards what it returns.
+pub async fn run_plain<DB: sqlx::Database>(
+    conn: &mut DB::Connection,
+    sql: &str,
+) -> Result<(), sqlx::Error>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
 /// Builds a lost-connection error for a session whose connection is already gone.
 pub fn not_connected() -> sqlx::Error {
     sqlx::Error::Io(std::io::Error::new(

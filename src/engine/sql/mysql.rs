@@ -84,10 +84,7 @@ impl MySqlSession {
     /// Runs a short control statement (BEGIN, SAVEPOINT, ROLLBACK) outside the stop button.
     pub async fn run_plain(&mut self, sql: &str) -> Result<(), sqlx::Error> {
         let conn = self.conn.as_mut().ok_or_else(not_connected)?;
-        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
-            .execute(&mut *conn)
-            .await
-            .map(|_| ())
+        super::driver::run_plain::<sqlx::MySql>(conn, sql).await
     }
 
     /// The tables among `tables` whose storage engine cannot roll back (MyISAM, Aria, MEMORY…),

@@ -183,10 +183,7 @@ impl PgSession {
     pub async fn run_plain(&mut self, sql: &str) -> Result<(), sqlx::Error> {
         let live = self.live.as_mut().ok_or_else(not_connected)?;
         let conn = live.conn().await?;
-        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
-            .execute(&mut *conn)
-            .await
-            .map(|_| ())
+        super::driver::run_plain::<Pg>(conn, sql).await
     }
 
     pub async fn run(&mut self, run: Run<'_>) -> Outcome {
