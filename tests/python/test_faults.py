@@ -166,6 +166,13 @@ def expect_re(pattern, text, what, flags=re.IGNORECASE | re.DOTALL):
     assert re.search(pattern, text, flags), f"{what}: expected /{pattern}/ in the output, got: {text[:3000]!r}"
 
 
+def fails_with(kc, code, what, pattern):
+    """Runs `code`, which must fail with output matching `pattern`."""
+    reply, _, text, _ = run(kc, code)
+    failed(reply, text, what)
+    expect_re(pattern, text, what)
+
+
 def as_user(cmd, owner):
     """PostgreSQL refuses to run as root: run its tools as the directory's owner when we are root."""
     if os.geteuid() == 0:
@@ -805,22 +812,22 @@ def test_invalid_sql(kernel):
     _, kc = kernel
     reply, _, text, _ = run(kc, f"%connect pg {SHARED_PG}")
     ok(reply, text, "%connect pg")
-    reply, _, text, _ = run(kc, "%%sql pg\nSELEC 1")
-    failed(reply, text, "SELEC 1")
-    expect_re(r'syntax error at or near "SELEC"', text, "PostgreSQL's syntax error")
+    fails_with(kc, "%%sql pg\nSELEC 1", "SELEC 1", r'syntax error at or near "SELEC"')
     reply, _, text, _ = run(kc, "%%sql pg\nSELECT 1 AS fine")
     ok(reply, text, "the session after a syntax error")
 
 
 def test_invalid_mql(kernel):
     _, kc = kernel
-    reply, _, text, _ = run(kc, "%%mql\ndb.faults_bad.aggregate([{$nosuchstage: {}}])")
-    failed(reply, text, "an unknown aggregation stage")
     # MongoDB's message for an unknown stage (code 40324).
-    expect_re(r"Unrecognized pipeline stage name: '\$nosuchstage'", text, "unknown stage")
-    reply, _, text, _ = run(kc, "%%mql\ndb.faults_bad.find({")
-    failed(reply, text, "an unfinished MQL statement")
-    expect_re(r"syntax|unexpected|expected", text, "a parse error says what is wrong")
+    fails_with(
+        kc,
+        "%%mql\ndb.faults_bad.aggregate([{$nosuchstage: {}}])",
+        "an unknown aggregation stage",
+        r"Unrecognized pipeline stage name: '\$nosuchstage'",
+    )
+    # A parse error says what is wrong.
+    fails_with(kc, "%%mql\ndb.faults_bad.find({", "an unfinished MQL statement", r"syntax|unexpected|expected")
     reply, _, text, _ = run(kc, "%%mql\ndb.runCommand({ping: 1})")
     ok(reply, text, "MQL after errors")
 
@@ -828,13 +835,14 @@ def test_invalid_mql(kernel):
 def test_invalid_redis(kernel):
     require_port(6379, "Redis")
     _, kc = kernel
-    reply, _, text, _ = run(kc, "%%redis\nNOSUCHCMD a b")
-    failed(reply, text, "NOSUCHCMD")
-    # Redis 7's own reply.
-    expect_re(r"ERR unknown command 'NOSUCHCMD', with args beginning with: 'a' 'b'", text, "unknown Redis command")
-    reply, _, text, _ = run(kc, "%%redis\nGET")
-    failed(reply, text, "GET without a key")
-    expect_re(r"wrong number of arguments for 'get' command", text, "Redis arity error")
+    # Redis 7's own replies.
+    fails_with(
+        kc,
+        "%%redis\nNOSUCHCMD a b",
+        "unknown Redis command NOSUCHCMD",
+        r"ERR unknown command 'NOSUCHCMD', with args beginning with: 'a' 'b'",
+    )
+    fails_with(kc, "%%redis\nGET", "GET without a key", r"wrong number of arguments for 'get' command")
     reply, _, text, _ = run(kc, "%%redis\nPING")
     ok(reply, text, "Redis after errors")
 
