@@ -492,17 +492,8 @@ async fn bound_statements_print_every_type_like_unbound_ones() {
     let e = open(MYSQL_URL).await;
     let t = unique("my_types");
     run(&e, &format!("SET SESSION sql_mode = ''; CREATE TABLE {t} (id INT, d DATE, dt DATETIME, dt6 DATETIME(6), t TIME, f FLOAT, db DOUBLE, dec1 DECIMAL(20,6), b BIT(3), j JSON, u BIGINT UNSIGNED, y YEAR, s VARCHAR(20), bl BLOB, ts TIMESTAMP NULL); INSERT INTO {t} VALUES (1, '0000-00-00', '0000-00-00 00:00:00', '2024-01-02 03:04:05.000007', '-12:30:00', 1.1, 0.1, 12345.678900, b'101', '{{\"a\": [1, 2]}}', 18446744073709551615, 2024, 'héllo', 'xy', '0000-00-00 00:00:00')")).await.ok();
-    let vars = SharedVariables::default();
-    set(&vars, "n", Scalar::Int(1));
     let columns = "d, dt, dt6, t, f, db, dec1, b, j, u, y, s, bl, ts";
-    let bound = run_with(
-        &e,
-        &vars,
-        &format!("SELECT {columns} FROM {t} WHERE id = :n"),
-        CancellationToken::new(),
-    )
-    .await;
-    let unbound = run(&e, &format!("SELECT {columns} FROM {t} WHERE id = 1")).await;
+    let (bound, unbound) = select_row_one_bound_and_unbound(&e, columns, &t).await;
     let cells = all_cells(bound.ok());
     assert_eq!(cells, all_cells(unbound.ok()));
     // The mysql client prints (BIT as its number, which is how dbkernel shows BIT):
@@ -555,31 +546,13 @@ async fn bound_text_is_a_value_whatever_the_sql_mode() {
         "line\nbreak\ttab ☃ 😀",
         "",
     ];
-    for mode in ["", "NO_BACKSLASH_ESCAPES,ANSI_QUOTES"] {
-        run(
-            &e,
-            &format!("SET SESSION sql_mode = '{mode}'; DELETE FROM {t}"),
+    let settings = ["", "NO_BACKSLASH_ESCAPES,ANSI_QUOTES"].map(|mode| {
+        (
+            format!("SET SESSION sql_mode = '{mode}'; DELETE FROM {t}"),
+            format!("sql_mode={mode}"),
         )
-        .await
-        .ok();
-        for value in evil {
-            let vars = SharedVariables::default();
-            set(&vars, "v", Scalar::Text(value.into()));
-            let out = run_with(
-                &e,
-                &vars,
-                &format!("INSERT INTO {t} VALUES (:v); SELECT s, s = :v AS same, CHAR_LENGTH(s) FROM {t} WHERE s = :v"),
-                CancellationToken::new(),
-            )
-            .await;
-            let row = &all_cells(out.ok())[0];
-            assert_eq!(row[0].as_deref(), Some(value), "sql_mode={mode}");
-            assert_eq!(row[1].as_deref(), Some("1"));
-            assert_eq!(row[2], Some(value.chars().count().to_string()));
-        }
-        let count = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
-        assert_eq!(count.ok().cell(0, 0), Some(evil.len().to_string()));
-    }
+    });
+    bound_text_round_trips(&e, &t, &settings, &evil, "CHAR_LENGTH", "1").await;
     // The session's user variables are left as they were.
     let vars = run(&e, "SELECT @dbkernel_sql IS NULL, @dbkernel_p1 IS NULL").await;
     assert_eq!(

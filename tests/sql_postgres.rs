@@ -997,21 +997,8 @@ async fn bound_statements_print_every_type_like_unbound_ones() {
         .map(|(i, (expr, _))| format!("{expr} AS c{i}"))
         .collect();
     let t = format!("(SELECT 1 AS id, {}) AS s", columns.join(", "));
-    let vars = SharedVariables::default();
-    set(&vars, "n", Scalar::Int(1));
     let names: Vec<String> = (0..PSQL_TEXTS.len()).map(|i| format!("c{i}")).collect();
-    let bound = run_with(
-        &e,
-        &vars,
-        &format!("SELECT {} FROM {t} WHERE id = :n", names.join(", ")),
-        CancellationToken::new(),
-    )
-    .await;
-    let unbound = run(
-        &e,
-        &format!("SELECT {} FROM {t} WHERE id = 1", names.join(", ")),
-    )
-    .await;
+    let (bound, unbound) = select_row_one_bound_and_unbound(&e, &names.join(", "), &t).await;
     let expected: Vec<Option<String>> = PSQL_TEXTS
         .iter()
         .map(|(_, v)| Some(v.to_string()))
@@ -1028,6 +1015,8 @@ async fn bound_statements_print_every_type_like_unbound_ones() {
     };
     assert_eq!(types(&bound), types(&unbound));
     // Straight from expressions with a bind in the same statement.
+    let vars = SharedVariables::default();
+    set(&vars, "n", Scalar::Int(1));
     let out = run_with(
         &e,
         &vars,
@@ -1070,35 +1059,13 @@ async fn bound_text_is_a_value_whatever_it_contains() {
         "*/ DROP TABLE t; /*",
         "line\nbreak\ttab ☃",
     ];
-    for conforming in ["on", "off"] {
-        run(
-            &e,
-            &format!("SET standard_conforming_strings = {conforming}; DELETE FROM {t}"),
+    let settings = ["on", "off"].map(|conforming| {
+        (
+            format!("SET standard_conforming_strings = {conforming}; DELETE FROM {t}"),
+            format!("standard_conforming_strings={conforming}"),
         )
-        .await
-        .ok();
-        for value in evil {
-            let vars = SharedVariables::default();
-            set(&vars, "v", Scalar::Text(value.into()));
-            let out = run_with(
-                &e,
-                &vars,
-                &format!("INSERT INTO {t} VALUES (:v); SELECT s, s = :v AS same, length(s) FROM {t} WHERE s = :v"),
-                CancellationToken::new(),
-            )
-            .await;
-            let row = &all_cells(out.ok())[0];
-            assert_eq!(
-                row[0].as_deref(),
-                Some(value),
-                "standard_conforming_strings={conforming}"
-            );
-            assert_eq!(row[1].as_deref(), Some("true"));
-            assert_eq!(row[2], Some(value.chars().count().to_string()));
-        }
-        let count = run(&e, &format!("SELECT count(*) FROM {t}")).await;
-        assert_eq!(count.ok().cell(0, 0), Some(evil.len().to_string()));
-    }
+    });
+    bound_text_round_trips(&e, &t, &settings, &evil, "length", "true").await;
     run(&e, "RESET standard_conforming_strings").await.ok();
 }
 

@@ -351,3 +351,57 @@ pub async fn reconnect_to_a_server_that_fell_silent_times_out(
     );
     err
 }
+
+/// Bound text is a value, never SQL: under each `(setup, label)` (statements that set how the
+/// server reads literals, and empty `table`), every string of `evil` is inserted into `table`'s
+/// column `s` through a `:v` bind and read back unchanged, equal to the bind (`truth` is how the
+/// dialect prints true) and `length` (the dialect's character-length function) characters long.
+pub async fn bound_text_round_trips(
+    e: &Arc<dyn Engine>,
+    table: &str,
+    settings: &[(String, String)],
+    evil: &[&str],
+    length: &str,
+    truth: &str,
+) {
+    for (setup, label) in settings {
+        run(e, setup).await.ok();
+        for &value in evil {
+            let vars = SharedVariables::default();
+            set(&vars, "v", Scalar::Text(value.into()));
+            let out = run_with(
+                e,
+                &vars,
+                &format!("INSERT INTO {table} VALUES (:v); SELECT s, s = :v AS same, {length}(s) FROM {table} WHERE s = :v"),
+                CancellationToken::new(),
+            )
+            .await;
+            let row = &all_cells(out.ok())[0];
+            assert_eq!(row[0].as_deref(), Some(value), "{label}");
+            assert_eq!(row[1].as_deref(), Some(truth));
+            assert_eq!(row[2], Some(value.chars().count().to_string()));
+        }
+        let count = run(e, &format!("SELECT COUNT(*) FROM {table}")).await;
+        assert_eq!(count.ok().cell(0, 0), Some(evil.len().to_string()));
+    }
+}
+
+/// `SELECT columns FROM table WHERE id = …` twice: with the id bound (`:n` = 1) and written as
+/// the literal 1. Returns (bound, unbound), neither checked yet.
+pub async fn select_row_one_bound_and_unbound(
+    e: &Arc<dyn Engine>,
+    columns: &str,
+    table: &str,
+) -> (Outcome, Outcome) {
+    let vars = SharedVariables::default();
+    set(&vars, "n", Scalar::Int(1));
+    let bound = run_with(
+        e,
+        &vars,
+        &format!("SELECT {columns} FROM {table} WHERE id = :n"),
+        CancellationToken::new(),
+    )
+    .await;
+    let unbound = run(e, &format!("SELECT {columns} FROM {table} WHERE id = 1")).await;
+    (bound, unbound)
+}
