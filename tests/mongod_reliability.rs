@@ -162,34 +162,34 @@ async fn sigkill_mid_burst_loses_no_acknowledged_write() {
         doc! {"k": {"$lt": 100}},
         doc! {"k": 500},
     ] {
-        let ids = |docs: Vec<Document>| -> BTreeSet<String> {
-            docs.iter()
-                .map(|d| d.get_str("_id").unwrap().to_string())
-                .collect()
-        };
-        let through_index: Vec<Document> = coll
-            .find(filter.clone())
-            .hint(mongodb::options::Hint::Keys(doc! {"k": 1}))
-            .await
-            .expect("index scan")
-            .try_collect()
-            .await
-            .expect("index cursor");
-        let scanned: Vec<Document> = coll
-            .find(filter.clone())
-            .hint(mongodb::options::Hint::Keys(doc! {"$natural": 1}))
-            .await
-            .expect("collection scan")
-            .try_collect()
-            .await
-            .expect("scan cursor");
         assert_eq!(
-            ids(through_index),
-            ids(scanned),
+            ids_found(&coll, &filter, doc! {"k": 1}, "index scan").await,
+            ids_found(&coll, &filter, doc! {"$natural": 1}, "collection scan").await,
             "index and collection scan disagree on {filter}"
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The `_id`s of the documents `filter` finds in `coll` with the index `hint` (`what` names the
+/// scan in a failure).
+async fn ids_found(
+    coll: &mongodb::Collection<Document>,
+    filter: &Document,
+    hint: Document,
+    what: &str,
+) -> BTreeSet<String> {
+    let docs: Vec<Document> = coll
+        .find(filter.clone())
+        .hint(mongodb::options::Hint::Keys(hint))
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .try_collect()
+        .await
+        .unwrap_or_else(|e| panic!("{what} cursor: {e}"));
+    docs.iter()
+        .map(|d| d.get_str("_id").unwrap().to_string())
+        .collect()
 }
 
 /// The mongosh to run: `DBKERNEL_MONGOSH`, else `mongosh` on PATH.
