@@ -405,3 +405,40 @@ pub async fn select_row_one_bound_and_unbound(
     let unbound = run(e, &format!("SELECT {columns} FROM {table} WHERE id = 1")).await;
     (bound, unbound)
 }
+
+/// `%%sql --explain` of `DROP TABLE table; SELECT * FROM table`: the DROP is not run and says
+/// so, the SELECT is explained. Returns the outcome (its plan is result 1).
+pub async fn explain_does_not_run_a_drop(e: &Arc<dyn Engine>, table: &str) -> Outcome {
+    let out = run(
+        e,
+        &format!("%%sql --explain\nDROP TABLE {table};\nSELECT * FROM {table}"),
+    )
+    .await;
+    out.ok();
+    assert_eq!(
+        out.texts(),
+        vec![
+            "DROP TABLE: not run — --explain shows plans; run the cell without --explain to execute it"
+        ]
+    );
+    out.table(1);
+    out
+}
+
+/// `%%sql --analyze` of `DELETE FROM table WHERE a > 1` on a table holding 1, 2 and 3: it is
+/// rolled back, says so, and the three rows stay. Returns the outcome (its plan is result 0).
+pub async fn analyze_of_a_delete_is_rolled_back(e: &Arc<dyn Engine>, table: &str) -> Outcome {
+    let out = run(
+        e,
+        &format!("%%sql --analyze\nDELETE FROM {table} WHERE a > 1"),
+    )
+    .await;
+    out.ok();
+    assert_eq!(
+        out.texts(),
+        vec!["the DELETE ran inside a transaction that was rolled back; no rows were changed"]
+    );
+    let left = run(e, &format!("SELECT COUNT(*) FROM {table}")).await;
+    assert_eq!(left.ok().cell(0, 0).as_deref(), Some("3"));
+    out
+}
