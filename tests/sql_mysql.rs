@@ -562,17 +562,7 @@ async fn bound_floats_and_bounded_errors() {
     let out = run_with(&e, &vars, "SELECT :f FROMM dual", CancellationToken::new()).await;
     let err = out.err();
     assert_eq!(err.ename, "SqlError[1064]");
-    let line = err
-        .detail
-        .iter()
-        .position(|d| d.contains("FROMM"))
-        .expect("statement shown");
-    assert_eq!(
-        err.detail[line + 1].find('^'),
-        err.detail[line].find("dual"),
-        "{:?}",
-        err.detail
-    );
+    assert_caret_under(err, "FROMM", "dual");
 }
 
 #[tokio::test]

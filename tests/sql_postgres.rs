@@ -376,17 +376,7 @@ async fn error_position_maps_through_binds() {
     .await;
     let err = out.err();
     assert_eq!(err.ename, "SqlError[42703]");
-    let line = err
-        .detail
-        .iter()
-        .position(|d| d.contains("nope_column"))
-        .expect("statement shown");
-    assert_eq!(
-        err.detail[line + 1].find('^'),
-        err.detail[line].find("nope_column"),
-        "{:?}",
-        err.detail
-    );
+    assert_caret_under(err, "nope_column", "nope_column");
 }
 
 #[tokio::test]

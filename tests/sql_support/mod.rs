@@ -442,3 +442,19 @@ pub async fn analyze_of_a_delete_is_rolled_back(e: &Arc<dyn Engine>, table: &str
     assert_eq!(left.ok().cell(0, 0).as_deref(), Some("3"));
     out
 }
+
+/// The error shows the statement line containing `line`, and under it a caret below the first
+/// `under` on that line.
+pub fn assert_caret_under(err: &EngineError, line: &str, under: &str) {
+    let at = err
+        .detail
+        .iter()
+        .position(|d| d.contains(line))
+        .expect("statement shown");
+    assert_eq!(
+        err.detail[at + 1].find('^'),
+        err.detail[at].find(under),
+        "{:?}",
+        err.detail
+    );
+}
