@@ -273,17 +273,7 @@ async fn failing_statement_names_statement_and_position() {
     assert_eq!(err.ename, "SqlError[42P01]");
     assert!(err.evalue.contains("does not exist"), "{}", err.evalue);
     assert_eq!(err.detail[0], "statement 3 of 4, line 5 (PostgreSQL):");
-    let line = err
-        .detail
-        .iter()
-        .position(|d| d.contains("FROM nope_"))
-        .expect("failing line shown");
-    assert_eq!(
-        err.detail[line + 1].find('^'),
-        err.detail[line].find("nope_"),
-        "{:?}",
-        err.detail
-    );
+    assert_caret_under(err, "FROM nope_", "nope_");
     assert!(
         err.detail
             .iter()
@@ -1096,17 +1086,7 @@ async fn a_failed_bound_statement_in_a_transaction_leaves_nothing_behind() {
     let err = out.err();
     assert_eq!(err.ename, "SqlError[22P02]");
     // The caret goes under the :n whose value did not parse.
-    let line = err
-        .detail
-        .iter()
-        .position(|d| d.contains("WHERE 1 = :n"))
-        .expect("statement shown");
-    assert_eq!(
-        err.detail[line + 1].find('^'),
-        err.detail[line].find(":n"),
-        "{:?}",
-        err.detail
-    );
+    assert_caret_under(err, "WHERE 1 = :n", ":n");
     run(&e, "ROLLBACK").await.ok();
     set(&vars, "n", Scalar::Int(1));
     run_with(&e, &vars, "SELECT 1 WHERE 1 = :n", CancellationToken::new())
@@ -1269,17 +1249,7 @@ async fn a_failing_copy_to_stdout_is_an_error_and_the_session_survives() {
     let out = run(&e, "COPY (SELECT nope FROM keep_me) TO STDOUT CSV").await;
     let err = out.err();
     assert_eq!(err.ename, "SqlError[42703]", "{err:?}");
-    let line = err
-        .detail
-        .iter()
-        .position(|d| d.contains("COPY (SELECT nope"))
-        .expect("statement shown");
-    assert_eq!(
-        err.detail[line + 1].find('^'),
-        err.detail[line].find("nope"),
-        "{:?}",
-        err.detail
-    );
+    assert_caret_under(err, "COPY (SELECT nope", "nope");
     let out = run(
         &e,
         "COPY (SELECT 1 / (g - 3) FROM generate_series(1, 5) g) TO STDOUT CSV HEADER",
