@@ -408,22 +408,12 @@ async fn display_limit_counts_the_rest_exactly() {
 async fn stop_cancels_on_the_server_and_the_connection_still_works() {
     let e = open(PG_URL).await;
     let pid = backend_pid(&e).await;
-    let (out, after_stop) = run_and_cancel(
-        &e,
-        "SELECT 1; SELECT pg_sleep(30); SELECT 3",
-        Duration::from_millis(300),
-    )
-    .await;
+    let out = stopped_within_a_second(&e, "SELECT 1; SELECT pg_sleep(30); SELECT 3").await;
     let err = out.err();
-    assert!(err.is_interrupt(), "{err:?}");
     assert!(
         err.detail.iter().any(|d| d.contains("statement 2 of 3")),
         "{:?}",
         err.detail
-    );
-    assert!(
-        after_stop < Duration::from_secs(1),
-        "took {after_stop:?} after stop"
     );
     assert_eq!(out.sink.results.len(), 1);
     assert_not_running(&pid, "pg_sleep(30)").await;
@@ -864,17 +854,7 @@ async fn nul_byte_is_refused_with_its_line_and_column() {
 #[tokio::test]
 async fn stop_during_copy_to_stdout_keeps_the_session() {
     let e = session_with_state().await;
-    let (out, after_stop) = run_and_cancel(
-        &e,
-        "COPY (SELECT pg_sleep(30)) TO STDOUT",
-        Duration::from_millis(300),
-    )
-    .await;
-    assert!(out.err().is_interrupt(), "{:?}", out.err());
-    assert!(
-        after_stop < Duration::from_secs(1),
-        "took {after_stop:?} after stop"
-    );
+    stopped_within_a_second(&e, "COPY (SELECT pg_sleep(30)) TO STDOUT").await;
     assert_session_kept(&e).await;
 }
 
@@ -1150,17 +1130,7 @@ async fn stop_during_a_row_lock_wait_cancels_on_the_server() {
     .await
     .ok();
     let pid = backend_pid(&e).await;
-    let (out, after_stop) = run_and_cancel(
-        &e,
-        &format!("UPDATE {t} SET v = 2 WHERE id = 1"),
-        Duration::from_millis(300),
-    )
-    .await;
-    assert!(out.err().is_interrupt(), "{:?}", out.result);
-    assert!(
-        after_stop < Duration::from_secs(1),
-        "took {after_stop:?} after stop"
-    );
+    stopped_within_a_second(&e, &format!("UPDATE {t} SET v = 2 WHERE id = 1")).await;
     assert_not_running(&pid, "UPDATE").await;
     assert_eq!(
         run(&e, "SELECT 1").await.ok().cell(0, 0).as_deref(),

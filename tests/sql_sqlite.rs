@@ -2,8 +2,6 @@
 
 mod sql_support;
 
-use std::time::Duration;
-
 use dbkernel::result::{QueryResult, ValueKind};
 use dbkernel::session::variables::{Scalar, SharedVariables, Variable};
 use sql_support::*;
@@ -214,17 +212,11 @@ async fn stop_interrupts_a_long_query_and_the_connection_still_works() {
     )
     .await
     .ok();
-    let (out, after_stop) = run_and_cancel(
+    stopped_within_a_second(
         &e,
         "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g) SELECT count(*) FROM g",
-        Duration::from_millis(300),
     )
     .await;
-    assert!(out.err().is_interrupt(), "{:?}", out.result);
-    assert!(
-        after_stop < Duration::from_secs(1),
-        "took {after_stop:?} after stop"
-    );
     let next = run(&e, "SELECT a FROM keep").await;
     assert_eq!(next.ok().cell(0, 0).as_deref(), Some("1"));
 }

@@ -458,3 +458,15 @@ pub fn assert_caret_under(err: &EngineError, line: &str, under: &str) {
         err.detail
     );
 }
+
+/// Runs `source` and presses stop after 300 ms: the cell ends as interrupted, within a second
+/// of the stop. Returns the outcome.
+pub async fn stopped_within_a_second(engine: &Arc<dyn Engine>, source: &str) -> Outcome {
+    let (out, after_stop) = run_and_cancel(engine, source, Duration::from_millis(300)).await;
+    assert!(out.err().is_interrupt(), "{:?}", out.result);
+    assert!(
+        after_stop < Duration::from_secs(1),
+        "took {after_stop:?} after stop"
+    );
+    out
+}
