@@ -54,6 +54,8 @@ pub struct Current {
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     pub display_limit: Option<usize>,
+    /// Seconds a connect + handshake may take (as `%config connect_timeout`).
+    pub connect_timeout: Option<f64>,
 }
 
 /// Finds and reads the configuration; `Ok(None)` when there is none. A file that exists but
@@ -131,6 +133,8 @@ mod tests {
         );
         assert_eq!(config.current.sql.as_deref(), Some("pg"));
         assert_eq!(config.settings.display_limit, Some(20));
+        let timed = parse("[settings]\nconnect_timeout = 2.5\n").unwrap();
+        assert_eq!(timed.settings.connect_timeout, Some(2.5));
     }
 
     #[test]

@@ -53,8 +53,17 @@ impl Session {
     }
 
     fn with_config(config: Option<&config::Config>, mut warnings: Vec<String>) -> Self {
-        let (connections, config_warnings) = Connections::configured(config);
+        let (mut connections, config_warnings) = Connections::configured(config);
         warnings.extend(config_warnings);
+        if let Some(seconds) = config.and_then(|c| c.settings.connect_timeout) {
+            match parse_seconds(&seconds.to_string()) {
+                Some(timeout) => connections.options.connect_timeout = timeout,
+                None => warnings.push(format!(
+                    "{}: [settings] connect_timeout = {seconds} is not between 0.1 and 3600 seconds; using the default",
+                    config::FILE_NAME
+                )),
+            }
+        }
         let display_limit = config
             .and_then(|c| c.settings.display_limit)
             .unwrap_or(DEFAULT_DISPLAY_LIMIT);
