@@ -556,6 +556,26 @@ fn index_digits(i: usize) -> usize {
     digits
 }
 
+/// For tests: a check that fails with 11601 from its `after`-th call on, counting its calls.
+#[cfg(test)]
+pub(crate) fn interrupt_after(
+    after: u32,
+    calls: &std::cell::Cell<u32>,
+) -> impl Fn() -> Result<()> + '_ {
+    move || {
+        calls.set(calls.get() + 1);
+        if calls.get() >= after {
+            Err(QueryError::new(
+                11601,
+                "Interrupted",
+                "operation was interrupted",
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -597,18 +617,7 @@ mod tests {
     #[test]
     fn interrupted_sort_returns_the_check_error() {
         let calls = Cell::new(0);
-        let check = || {
-            calls.set(calls.get() + 1);
-            if calls.get() > 5 {
-                Err(QueryError::new(
-                    11601,
-                    "Interrupted",
-                    "operation was interrupted",
-                ))
-            } else {
-                Ok(())
-            }
-        };
+        let check = interrupt_after(6, &calls);
         let limits = Limits::default().with_check(&check);
         let items: Vec<i64> = (0..100_000).rev().collect();
         let err = limits.sort_by(items, |a, b| a.cmp(b)).expect_err("stops");

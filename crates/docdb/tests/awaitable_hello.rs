@@ -11,6 +11,8 @@
 
 mod common;
 
+use common::op_msg;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -21,20 +23,6 @@ use tokio::net::TcpStream;
 
 const MORE_TO_COME: u32 = 1 << 1;
 const EXHAUST_ALLOWED: u32 = 1 << 16;
-
-/// An OP_MSG frame with one body section.
-fn op_msg(request_id: i32, flags: u32, body: &Document) -> Vec<u8> {
-    let doc = body.to_vec().unwrap();
-    let len = 16 + 4 + 1 + doc.len();
-    let mut out = (len as i32).to_le_bytes().to_vec();
-    out.extend(request_id.to_le_bytes());
-    out.extend(0i32.to_le_bytes());
-    out.extend(2013i32.to_le_bytes());
-    out.extend(flags.to_le_bytes());
-    out.push(0);
-    out.extend(doc);
-    out
-}
 
 /// One OP_MSG reply as the client sees it.
 #[derive(Debug)]

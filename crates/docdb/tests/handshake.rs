@@ -144,20 +144,6 @@ async fn legacy_op_query_hello_gets_an_op_reply() {
     assert!(reply.get_bool("ismaster").unwrap());
 }
 
-/// An OP_MSG frame with one body section.
-fn op_msg(request_id: i32, flags: u32, body: &bson::Document) -> Vec<u8> {
-    let doc = body.to_vec().unwrap();
-    let len = 16 + 4 + 1 + doc.len();
-    let mut out = (len as i32).to_le_bytes().to_vec();
-    out.extend(request_id.to_le_bytes());
-    out.extend(0i32.to_le_bytes());
-    out.extend(2013i32.to_le_bytes());
-    out.extend(flags.to_le_bytes());
-    out.push(0);
-    out.extend(doc);
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn more_to_come_writes_get_no_reply_and_still_apply() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -166,9 +152,11 @@ async fn more_to_come_writes_get_no_reply_and_still_apply() {
         .await
         .unwrap();
     let insert = doc! {"insert": "c", "documents": [{"_id": 1}, {"_id": 2}], "$db": "w0", "writeConcern": {"w": 0}};
-    raw.write_all(&op_msg(1, 1 << 1, &insert)).await.unwrap();
+    raw.write_all(&common::op_msg(1, 1 << 1, &insert))
+        .await
+        .unwrap();
     let count = doc! {"count": "c", "$db": "w0"};
-    raw.write_all(&op_msg(2, 0, &count)).await.unwrap();
+    raw.write_all(&common::op_msg(2, 0, &count)).await.unwrap();
     let mut head = [0u8; 16];
     raw.read_exact(&mut head).await.unwrap();
     let len = i32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;

@@ -7,17 +7,8 @@ use bson::doc;
 use std::cell::Cell;
 use std::collections::HashMap;
 
-struct Mem(HashMap<String, Vec<Document>>);
-
-impl Catalog for Mem {
-    fn scan(&self, _db: &str, coll: &str) -> Result<Vec<&Document>> {
-        Ok(self
-            .0
-            .get(coll)
-            .map(|d| d.iter().collect())
-            .unwrap_or_default())
-    }
-}
+use super::tests::Mem;
+use crate::limits::interrupt_after;
 
 fn catalog(coll: &str, docs: Vec<Document>) -> Mem {
     Mem(HashMap::from([(coll.to_string(), docs)]))
@@ -50,22 +41,6 @@ fn numbered(n: i32, pad: usize) -> Vec<Document> {
     (0..n)
         .map(|i| doc! {"_id": i, "k": format!("{i:06}{}", "x".repeat(pad))})
         .collect()
-}
-
-/// A check that fails with 11601 from its `after`-th call on, counting its calls.
-fn interrupt_after(after: u32, calls: &Cell<u32>) -> impl Fn() -> Result<()> + '_ {
-    move || {
-        calls.set(calls.get() + 1);
-        if calls.get() >= after {
-            Err(QueryError::new(
-                11601,
-                "Interrupted",
-                "operation was interrupted",
-            ))
-        } else {
-            Ok(())
-        }
-    }
 }
 
 #[test]

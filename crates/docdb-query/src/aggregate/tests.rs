@@ -4,7 +4,8 @@ use super::*;
 use bson::doc;
 use std::collections::HashMap;
 
-struct Mem(HashMap<String, Vec<Document>>);
+/// A catalog of named collections held in memory (shared with `limits_tests`).
+pub(super) struct Mem(pub(super) HashMap<String, Vec<Document>>);
 
 impl Catalog for Mem {
     fn scan(&self, _db: &str, coll: &str) -> Result<Vec<&Document>> {

@@ -68,3 +68,17 @@ pub fn find_all(engine: &Engine, db: &str, cmd: Document) -> Vec<Document> {
 pub fn insert(engine: &Engine, db: &str, coll: &str, docs: Vec<Document>) -> Document {
     ok(engine, db, doc! {"insert": coll, "documents": docs})
 }
+
+/// An OP_MSG frame with one body section.
+pub fn op_msg(request_id: i32, flags: u32, body: &Document) -> Vec<u8> {
+    let doc = body.to_vec().unwrap();
+    let len = 16 + 4 + 1 + doc.len();
+    let mut out = (len as i32).to_le_bytes().to_vec();
+    out.extend(request_id.to_le_bytes());
+    out.extend(0i32.to_le_bytes());
+    out.extend(2013i32.to_le_bytes());
+    out.extend(flags.to_le_bytes());
+    out.push(0);
+    out.extend(doc);
+    out
+}
