@@ -102,25 +102,22 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
             let target: &mut dyn ResultSink = if silent { &mut quiet } else { &mut sink };
             super::contain::inject_fault(code);
             let outcome = session.run_cell(code, target, cancel).await;
-            match &outcome {
-                Ok(()) => {
-                    if let Some(text) = sink.finish(execution_count)
-                        && store_history
-                    {
-                        shared
-                            .history
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .record_output(execution_count, &text);
-                    }
-                }
-                Err(_) => sink.flush_pending(),
+            if outcome.is_ok()
+                && let Some(text) = sink.finish(execution_count)
+                && store_history
+            {
+                shared
+                    .history
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .record_output(execution_count, &text);
             }
             outcome
         })
         .await;
         if outcome.is_err() {
-            // A panic can leave a result held back; a renderer panic must not strike twice.
+            // A failed (or panicked) cell shows what it held back as display_data, before the
+            // error; contained again, so a renderer panic cannot strike twice.
             let _ = contained(async {
                 sink.flush_pending();
                 Ok(())

@@ -56,7 +56,7 @@ impl Session {
         let (mut connections, config_warnings) = Connections::configured(config);
         warnings.extend(config_warnings);
         if let Some(seconds) = config.and_then(|c| c.settings.connect_timeout) {
-            match parse_seconds(&seconds.to_string()) {
+            match seconds_within_bounds(seconds) {
                 Some(timeout) => connections.options.connect_timeout = timeout,
                 None => warnings.push(format!(
                     "{}: [settings] connect_timeout = {seconds} is not between 0.1 and 3600 seconds; using the default",
@@ -211,7 +211,11 @@ impl Session {
 /// `10`, `2.5`, `10s` as a duration within sane bounds.
 fn parse_seconds(value: &str) -> Option<Duration> {
     let number = value.trim().trim_end_matches('s').trim();
-    let seconds: f64 = number.parse().ok()?;
+    seconds_within_bounds(number.parse().ok()?)
+}
+
+/// A connect timeout from 0.1 s to an hour (`%config` and `dbkernel.toml` share the bounds).
+fn seconds_within_bounds(seconds: f64) -> Option<Duration> {
     (0.1..=3600.0)
         .contains(&seconds)
         .then(|| Duration::from_secs_f64(seconds))
