@@ -125,6 +125,7 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
             .await;
         }
         drop(sink);
+        super::memory::release_freed_memory();
         *shared.running.lock().unwrap_or_else(|e| e.into_inner()) = None;
 
         let reply = match &outcome {

@@ -10,6 +10,7 @@ pub mod control;
 pub mod execute;
 pub mod heartbeat;
 pub mod iopub;
+pub mod memory;
 pub mod parent;
 pub mod replier;
 pub mod requests;

@@ -41,31 +41,13 @@ pub async fn run_cell(
     // Only the kernel variables this cell reads become BSON, and only for this cell: a 700,000
     // row table must not be converted again for every later `findOne`, nor kept twice.
     state.env.clear_kernel_vars();
-    let mut large = false;
+    // The memory they held is returned to the system by the executor after the cell.
     for (name, value) in kernel_variables(&ctx.variables, &script.kernel_variables()) {
-        large |= matches!(&value, Bson::Array(items) if items.len() >= LARGE_VARIABLE);
         state.env.set_kernel_var(&name, value);
     }
     let result = run_script(server, state, &script, &source, cell, ctx).await;
     state.env.clear_kernel_vars();
-    if large {
-        release_freed_memory();
-    }
     result
-}
-
-/// A kernel variable with this many rows leaves several copies' worth of freed memory behind.
-const LARGE_VARIABLE: usize = 10_000;
-
-/// Hands memory freed by a large cell back to the system. The BSON copies of a 700,000-row
-/// table (the value, the planned commands, the driver's buffers) are freed when the cell ends,
-/// but glibc keeps the pages, so the kernel would stay at gigabytes for the rest of the session.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free heap pages to the kernel; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 async fn run_script(
