@@ -1,0 +1,66 @@
+"""Cells of notebooks/sql.ipynb."""
+from cells import code, md
+
+NAME = "sql"
+
+CELLS = [
+    md("# SQL cells (`%%sql`)\n\nA cell without a magic, or with `%%sql`, is SQL on the current SQL connection: "
+       "SQLite in memory until you connect elsewhere. Each statement of a cell shows its own result."),
+    code("%%sql\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE NOT NULL, name TEXT);\n"
+         "INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada'), ('grace@example.com', 'Grace'), ('x@example.com', NULL);\n"
+         "SELECT * FROM users;",
+         contains=["CREATE TABLE", "3 rows affected", "ada@example.com", "(null)", "(3 rows)"], html=["NULL", "3 rows"]),
+    md("NULL is shown as `(null)` (grey *NULL* in HTML), never confused with the text `'NULL'`."),
+    code("SELECT NULL AS missing, 'NULL' AS text_null", contains=["(null)", "NULL"]),
+    md("## Big results stream\n\nOnly the rows you see are kept; the rest are counted exactly. `--limit` sets how many "
+       "to show (`%config display_limit = N` for all cells)."),
+    code("%%sql --limit 5\nWITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT i, i * i AS square FROM n",
+         contains=["(shown 5 of 100000 rows)"], html=["shown 5 of 100000 rows"]),
+    md("## Variables are parameters\n\n`:name` binds a kernel variable as a parameter, never pasted into the SQL text, "
+       "so a hostile value stays a value."),
+    code("%set who = 'Ada'\n%set evil = \"x'); DROP TABLE users; --\"\n%%sql\nSELECT email FROM users WHERE name = :who;\n"
+         "SELECT count(*) AS matches FROM users WHERE name = :evil;\nSELECT count(*) AS still_there FROM users;",
+         contains=["ada@example.com", "matches", "still_there", "3"]),
+    code("%%sql --out everyone\nSELECT * FROM users\n", contains=["(3 rows)"]),
+    code("%vars", contains=["everyone", "table", "3 rows"]),
+    md("## Transactions span cells\n\nEach named connection is one session: `BEGIN` here, `ROLLBACK` in the next cell."),
+    code("%%sql\nBEGIN;\nDELETE FROM users;\nSELECT count(*) AS during FROM users;", contains=["during", "0"]),
+    code("%%sql\nROLLBACK;\nSELECT count(*) AS after_rollback FROM users;", contains=["after_rollback", "3"]),
+    md("## Errors point at the problem\n\nThe failing statement is named and marked; earlier results stay, later statements "
+       "do not run (this cell is expected to fail)."),
+    code("%%sql\nSELECT 1 AS fine;\nSELECT nme FROM users;\nSELECT 3 AS never_runs;", error="SqlError"),
+    code("SELECT 'the next cell works' AS ok", contains=["the next cell works"]),
+    md("## Plans\n\n`--explain` shows the query plan (`--analyze` runs it and shows actual figures on PostgreSQL and MariaDB)."),
+    code("%%sql --explain\nSELECT * FROM users WHERE id = 2", contains=["SEARCH users USING INTEGER PRIMARY KEY"]),
+    md("## PostgreSQL\n\n`%connect NAME URL` opens a named connection and makes it current. These examples follow the "
+       "PostgreSQL guide; they run in a schema of their own so the notebook can run again."),
+    code("%connect pg postgresql://postgres@127.0.0.1:5432/test", contains=["connected: pg"]),
+    code("%%sql pg\nDROP SCHEMA IF EXISTS dbk_sql_tour CASCADE;\nCREATE SCHEMA dbk_sql_tour;\nSET search_path = dbk_sql_tour;\n"
+         "CREATE TABLE users (\n    id UUID PRIMARY KEY DEFAULT gen_random_uuid(),\n    email TEXT UNIQUE NOT NULL,\n    name TEXT NOT NULL,\n"
+         "    metadata JSONB DEFAULT '{}',\n    created_at TIMESTAMPTZ DEFAULT now()\n);\nCREATE INDEX idx_users_email ON users(email);\n"
+         "INSERT INTO users (email, name, metadata) VALUES\n  ('ada@example.com', 'Ada', '{\"key\": \"analytical engine\"}'),\n"
+         "  ('grace@example.com', 'Grace', '{\"key\": \"compiler\"}');",
+         contains=["CREATE SCHEMA", "CREATE TABLE", "CREATE INDEX", "INSERT 0 2"]),
+    code("%%sql\nSELECT name, metadata->>'key' AS key, metadata FROM users ORDER BY name", contains=["analytical engine", "compiler"]),
+    code("%%sql\nEXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT)\nSELECT * FROM users WHERE email = 'test@example.com';",
+         contains=["QUERY PLAN", "Execution Time"]),
+    code("%%sql\nCREATE TABLE employees (name TEXT, salary NUMERIC(10,2));\n"
+         "INSERT INTO employees VALUES ('Ada', 120000.50), ('Grace', 135000.00), ('Edsger', 99000.25);\n"
+         "SELECT name, salary,\n  ROW_NUMBER() OVER (ORDER BY salary DESC) as rank\nFROM employees;",
+         contains=["135000.00", "120000.50", "rank"]),
+    code("%%sql\nCREATE FUNCTION raise_all(pct numeric) RETURNS integer LANGUAGE plpgsql AS $$\nDECLARE n integer;\nBEGIN\n"
+         "  UPDATE employees SET salary = salary * (1 + pct / 100);\n  GET DIAGNOSTICS n = ROW_COUNT;\n"
+         "  RAISE NOTICE 'raised % salaries by % percent', n, pct;\n  RETURN n;\nEND;\n$$;\nSELECT raise_all(10) AS raised;",
+         contains=["CREATE FUNCTION", "NOTICE:  raised 3 salaries by 10 percent", "raised"]),
+    md("## MySQL / MariaDB\n\nThe guide's first schema is MySQL syntax (an index declared inside `CREATE TABLE`); it runs as "
+       "written on MariaDB."),
+    code("%connect maria mysql://root@127.0.0.1:3306/test", contains=["connected: maria"]),
+    code("%%sql maria\nCREATE DATABASE IF NOT EXISTS dbk_sql_tour;\nUSE dbk_sql_tour;\nDROP TABLE IF EXISTS orders, users;\n"
+         "CREATE TABLE users (\n  id SERIAL PRIMARY KEY,\n  email VARCHAR(255) UNIQUE NOT NULL,\n  name VARCHAR(100),\n  INDEX idx_email (email)\n);\n"
+         "CREATE TABLE orders (id SERIAL PRIMARY KEY, user_id BIGINT UNSIGNED, amount DECIMAL(10,2));\n"
+         "INSERT INTO users (email, name) VALUES ('user@example.com', 'Ada'), ('b@example.com', 'Grace');\n"
+         "INSERT INTO orders (user_id, amount) VALUES (1, 10.50), (1, 4.25), (2, 99.99);\n"
+         "UPDATE users SET email = 'new@example.com' WHERE id = 1;\n"
+         "SELECT u.name, COUNT(o.id) as orders\nFROM users u\nLEFT JOIN orders o ON u.id = o.user_id\nGROUP BY u.id;",
+         contains=["2 rows affected", "1 row affected", "Ada", "Grace", "(2 rows)"]),
+]
