@@ -13,6 +13,7 @@
 pub mod context;
 pub mod error;
 pub mod mql;
+pub mod pasted;
 pub mod redis;
 pub mod registry;
 pub mod sql;

@@ -89,8 +89,13 @@ impl QueryError {
 
     /// Code 2 with a "not supported" message: a feature this engine does not implement.
     pub fn not_supported(what: &str) -> Self {
+        Self::not_supported_instead(what, "rewrite the query without it")
+    }
+
+    /// Code 2, "not supported", with what to write instead (a whole clause: "write ... instead").
+    pub fn not_supported_instead(what: &str, instead: &str) -> Self {
         Self::bad_value(format!(
-            "{what} is not supported by the embedded engine; rewrite the query without it"
+            "{what} is not supported by the embedded engine; {instead}"
         ))
     }
 }

@@ -250,8 +250,9 @@ fn parse_document(filter: &Document, text: &mut Option<TextSearch>, top: bool) -
                 "alwaysTrue" => nodes.push(Node::Always(true)),
                 "alwaysFalse" => nodes.push(Node::Always(false)),
                 "where" => {
-                    return Err(QueryError::not_supported(
-                        "$where (JavaScript in queries); use $expr instead",
+                    return Err(QueryError::not_supported_instead(
+                        "$where (JavaScript in a query)",
+                        "write the condition with $expr instead, e.g. { $expr: { $gt: ['$spent', '$budget'] } }",
                     ));
                 }
                 _ => {

@@ -113,6 +113,22 @@ pub fn parse_error(error: &mongosh::ParseError, source: &str) -> EngineError {
     };
     let mut e = EngineError::new("MongoshSyntaxError", head);
     e.detail = lines;
+    pasted_code(e, source)
+}
+
+/// Node.js or Python code pasted into the cell: say so (and what to write) before what mongosh
+/// made of it (`require is not a function`), which comes last.
+fn pasted_code(error: EngineError, source: &str) -> EngineError {
+    use crate::engine::Language;
+    let Some(pasted) = crate::engine::pasted::detect(source, Language::Mql) else {
+        return error;
+    };
+    let mut e = EngineError::new(error.ename.clone(), pasted.headline(1, Language::Mql));
+    for line in pasted.advice(Language::Mql) {
+        e = e.with_detail(line);
+    }
+    e = e.with_detail(format!("mongosh: {}", error.evalue));
+    e.detail.extend(error.detail);
     e
 }
 
@@ -125,7 +141,7 @@ pub fn plan_error(error: &mongosh::PlanError, source: &str) -> EngineError {
     };
     let mut e = EngineError::new("MongoshError", head);
     e.detail = lines;
-    e
+    pasted_code(e, source)
 }
 
 pub fn shape_error(error: mongosh::ShapeError) -> EngineError {

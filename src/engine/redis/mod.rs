@@ -107,6 +107,18 @@ impl RedisEngine {
     }
 }
 
+/// Application code pasted into the cell: nothing was sent; what to write instead.
+fn pasted_code(pasted: &crate::engine::pasted::Pasted, cell: &Cell) -> EngineError {
+    let mut error = EngineError::new(
+        "RedisSyntaxError",
+        pasted.headline(cell.body_line + 1, Language::Redis),
+    );
+    for line in pasted.advice(Language::Redis) {
+        error = error.with_detail(line);
+    }
+    error.with_detail("nothing in this cell was sent to the server")
+}
+
 /// A tokenizer error in the user's line and column numbers.
 fn syntax_error(error: TokenizeError, cell: &Cell) -> EngineError {
     let line = cell.body_line + error.line + 1;
@@ -140,6 +152,10 @@ impl Engine for RedisEngine {
     }
 
     async fn execute(&self, cell: &Cell, ctx: &mut CellContext) -> Result<(), EngineError> {
+        // Before tokenizing: pasted Python or JavaScript would otherwise be blamed on a quote.
+        if let Some(pasted) = crate::engine::pasted::detect(&cell.body, Language::Redis) {
+            return Err(pasted_code(&pasted, cell));
+        }
         let commands = {
             let variables = ctx.variables.lock();
             tokenize(&cell.body, &|name| {

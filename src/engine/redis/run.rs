@@ -423,9 +423,17 @@ impl<'r, 'c> CellRun<'r, 'c> {
             Some(StreamStop::Bound(Stop::Cancelled)) => {
                 Step::Fail(outcome.reply, EngineError::interrupted())
             }
-            Some(StreamStop::Bound(Stop::Deadline)) | Some(StreamStop::Count) | None => {
+            Some(StreamStop::Bound(Stop::Deadline)) => {
+                self.ctx.sink.stderr(&stream::deadline_note(
+                    &command.name(),
+                    line,
+                    bounds.timeout,
+                    self.cell.options.timeout.is_some(),
+                    outcome.messages,
+                ));
                 Step::Continue(outcome.reply)
             }
+            Some(StreamStop::Count) | None => Step::Continue(outcome.reply),
         }
     }
 }

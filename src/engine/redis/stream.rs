@@ -95,6 +95,32 @@ impl Gathered {
     }
 }
 
+/// What the cell says when a stream reached its time bound: the display stopped, nothing is
+/// listening any more, and how to listen longer. Without it a SUBSCRIBE cell simply ends after
+/// 10 s and the learner waits for messages that will never be shown.
+pub fn deadline_note(
+    command: &str,
+    line: usize,
+    bound: Duration,
+    given: bool,
+    messages: u64,
+) -> String {
+    let secs = bound.as_secs_f64();
+    let why = if given {
+        format!("the cell's --timeout of {secs} s")
+    } else {
+        format!("{secs} s, the default bound for streaming commands")
+    };
+    let received = match messages {
+        0 => "no messages arrived".to_string(),
+        1 => "1 message arrived".to_string(),
+        n => format!("{n} messages arrived"),
+    };
+    format!(
+        "{command} (line {line}) stopped listening after {why} ({received}); the display above no longer updates and the subscription is closed. To keep listening, run the cell again with a longer bound, e.g. %%redis --timeout 300, or stop after N messages with --count N (the stop button ends it at any time)\n"
+    )
+}
+
 /// Is this reply a delivered message (rather than a subscription confirmation)?
 fn is_message(value: &RedisValue, monitor: bool, replies_so_far: usize) -> bool {
     if monitor {

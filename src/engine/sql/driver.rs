@@ -163,9 +163,25 @@ impl std::fmt::Display for ConnectError {
                 "could not connect to {}: connection refused — is the server running?",
                 self.address
             ),
-            ConnectErrorKind::Driver(e) => write!(f, "{e}"),
+            ConnectErrorKind::Driver(e) => f.write_str(&without_server_source_line(e)),
         }
     }
+}
+
+/// A driver error as text, without the `at line 768` sqlx appends to a PostgreSQL error: that
+/// is a line of the server's own C source, which a learner reads as a line of their notebook.
+/// The SQLSTATE goes in its place, since that is what documentation and searches know.
+pub fn without_server_source_line(error: &sqlx::Error) -> String {
+    if let sqlx::Error::Database(db) = error
+        && let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+    {
+        return format!(
+            "the server answered: {} (SQLSTATE {})",
+            pg.message(),
+            pg.code()
+        );
+    }
+    error.to_string()
 }
 
 /// `1 s`, `2.5 s`.
