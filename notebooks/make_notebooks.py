@@ -6,7 +6,7 @@ tests/python/test_notebooks.py after the notebook runs:
   contains:  strings that must appear in the cell's text/plain outputs (or stream text)
   html:      strings that must appear in its text/html output
   error:     the error name prefix the cell must fail with (the cell is tagged raises-exception)
-Run: python3 notebooks/make_notebooks.py
+Run: python3 notebooks/make_notebooks.py [NAME ...]   (names: only those notebooks)
 """
 import importlib
 import os
@@ -22,14 +22,17 @@ from cells import notebook  # noqa: E402
 
 
 def lessons():
-    """Every lesson module in notebooks/lessons/ (all but cells.py), sorted by file name."""
+    """Every lesson module in notebooks/lessons/ (all but cells.py and helpers named _*.py), sorted by file name."""
     for file in sorted(os.listdir(LESSONS)):
-        if file.endswith(".py") and file != "cells.py":
+        if file.endswith(".py") and file != "cells.py" and not file.startswith("_"):
             yield importlib.import_module(file[:-3])
 
 
 def main():
+    only = set(sys.argv[1:])
     for lesson in lessons():
+        if only and lesson.NAME not in only:
+            continue
         path = os.path.join(HERE, f"{lesson.NAME}.ipynb")
         nbformat.write(notebook(lesson.NAME, lesson.CELLS), path)
         print("wrote", path)

@@ -5,7 +5,8 @@
 //! in its notebook's folder) is used, else `$XDG_CONFIG_HOME/dbkernel/dbkernel.toml` (or
 //! `~/.config/dbkernel/dbkernel.toml`). Secrets stay out of the file: `${NAME}` in a URL is
 //! replaced by the environment variable NAME when the connection opens, and the unexpanded form
-//! is what `%connections` shows.
+//! is what `%connections` shows. `${NAME:-fallback}` uses the fallback when NAME is unset (as a
+//! shell does), so a shared file can name the machine's servers and still be overridden.
 //!
 //! ```toml
 //! [connections]
@@ -90,7 +91,8 @@ fn find(start: &Path) -> Option<PathBuf> {
 }
 
 /// Replaces each `${NAME}` with the environment variable NAME. A missing variable is an error
-/// naming it, so a connection never opens with an empty password by accident.
+/// naming it, so a connection never opens with an empty password by accident; `${NAME:-text}`
+/// says what to use instead, on purpose.
 pub fn expand_env(
     template: &str,
     lookup: impl Fn(&str) -> Option<String>,
@@ -103,13 +105,18 @@ pub fn expand_env(
         let end = after
             .find('}')
             .ok_or_else(|| format!("unclosed ${{ in '{template}'"))?;
-        let name = &after[..end];
+        let (name, fallback) = match after[..end].split_once(":-") {
+            Some((name, fallback)) => (name, Some(fallback)),
+            None => (&after[..end], None),
+        };
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!("'${{{name}}}' is not an environment variable name"));
         }
-        let value = lookup(name).ok_or_else(|| {
-            format!("environment variable {name} is not set (it is used as ${{{name}}})")
-        })?;
+        let value = lookup(name)
+            .or_else(|| fallback.map(str::to_string))
+            .ok_or_else(|| {
+                format!("environment variable {name} is not set (it is used as ${{{name}}})")
+            })?;
         out.push_str(&value);
         rest = &after[end + 1..];
     }
@@ -156,6 +163,11 @@ mod tests {
                 .contains("NOPE is not set")
         );
         assert!(expand_env("x${PW", lookup).is_err());
+        assert_eq!(
+            expand_env("postgres://${NOPE:-postgres@127.0.0.1/test}", lookup).unwrap(),
+            "postgres://postgres@127.0.0.1/test"
+        );
+        assert_eq!(expand_env("${PW:-other}", lookup).unwrap(), "s3cret");
     }
 
     #[test]

@@ -3,6 +3,7 @@ each cell's outputs against the expectations stored in its metadata (`dbkernel.e
 by notebooks/make_notebooks.py)."""
 import glob
 import os
+import shutil
 
 import nbformat
 import pytest
@@ -28,6 +29,10 @@ def texts(outputs, mime):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[os.path.basename(p) for p in NOTEBOOKS])
 def test_notebook_runs_and_shows_what_it_teaches(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
+    # The kernel runs in tmp_path; the course's dbkernel.toml goes beside it, as beside the notebooks.
+    config = os.path.join(os.path.dirname(path), "dbkernel.toml")
+    if os.path.exists(config):
+        shutil.copy(config, tmp_path / "dbkernel.toml")
     client = NotebookClient(nb, kernel_name="dbkernel", timeout=300, resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
     checked = 0
