@@ -11,7 +11,7 @@
 //!   comparison (int32/int64/double/decimal128 by value), exact decimal128 arithmetic.
 //! - `path`: dotted paths, strict (`a.0.b` indexes) and with implicit array traversal.
 //! - `matcher`: query filters (`Filter`), with `leaf` (path predicates and array traversal),
-//!   `bits` (`$bitsAllSet` ...) and `regex` (PCRE options onto the `regex` crate).
+//!   `bits` (`$bitsAllSet` ...) and `regex` (PCRE2 itself, as mongod matches).
 //! - `projection`, `sort`: find projections and sort specifications.
 //! - `update`: update operators, replacements, update pipelines, positional paths, upsert seeds.
 //! - `expr`: the aggregation expression language, one submodule per operator family.

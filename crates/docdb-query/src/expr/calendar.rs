@@ -2,10 +2,11 @@
 //!
 //! BSON dates are milliseconds since the epoch in UTC. Calendar fields come from the proleptic
 //! Gregorian day-number algorithm (so year 0 and years before 1970 work) after shifting by a
-//! fixed UTC offset. Time zones are "UTC"/"GMT"/"Z" or offsets like "+05:30"; Olson names would
-//! need a zone database, so they are reported as unsupported rather than guessed. The date
+//! fixed UTC offset. Time zones (fixed offsets and Olson names, with DST) live in
+//! `zone`; here a date is shifted by the offset that zone gives for it. The date
 //! operators (`date`) and `$toString`/`$toDate` (`convert`) build on these functions.
 
+use super::zone::Zone;
 use crate::error::{QueryError, Result};
 
 pub const MS_PER_DAY: i64 = 86_400_000;
@@ -113,7 +114,7 @@ pub fn iso_week(c: &Civil) -> (i64, u32, u32) {
     }
 }
 
-/// Parses a time zone into a UTC offset in milliseconds.
+/// Parses an offset written inside a date string ("Z", "+05:30", "-0800") into milliseconds.
 pub fn parse_timezone(tz: &str) -> Result<i64> {
     match tz {
         "UTC" | "GMT" | "Z" | "Etc/UTC" | "Etc/GMT" => return Ok(0),
@@ -122,9 +123,7 @@ pub fn parse_timezone(tz: &str) -> Result<i64> {
     let bad = || {
         QueryError::location(
             40485,
-            format!(
-                "unrecognized time zone identifier: \"{tz}\" (the embedded engine supports UTC and offsets like +05:30)"
-            ),
+            format!("unrecognized time zone identifier: \"{tz}\""),
         )
     };
     let (sign, rest) = match tz.as_bytes().first() {
@@ -241,15 +240,16 @@ pub fn check_format(format: &str) -> Result<()> {
 
 /// Parses a date string (ISO-8601 forms, or the given `%` format) into UTC milliseconds.
 pub fn parse_date_string(s: &str, format: Option<&str>) -> Result<i64> {
-    parse_with_offset(s, format, 0)
+    parse_with_zone(s, format, &Zone::UTC)
 }
 
-pub fn parse_with_offset(s: &str, format: Option<&str>, default_offset: i64) -> Result<i64> {
+/// Parses `s`; a time without its own offset is wall-clock time in `zone`.
+pub fn parse_with_zone(s: &str, format: Option<&str>, zone: &Zone) -> Result<i64> {
     let bad = || QueryError::location(241, format!("Error parsing date string '{s}'"));
     let fmt = format.unwrap_or("");
     let (mut y, mut mo, mut d, mut h, mut mi, mut se, mut ms) =
         (1970i64, 1u32, 1u32, 0u32, 0u32, 0u32, 0u32);
-    let mut offset = default_offset;
+    let mut offset: Option<i64> = None;
     let bytes = s.trim().as_bytes();
     let mut pos = 0usize;
     let num = |pos: &mut usize, max: usize| -> Option<i64> {
@@ -294,7 +294,7 @@ pub fn parse_with_offset(s: &str, format: Option<&str>, default_offset: i64) -> 
                                 !(c.is_ascii_digit() || c == '+' || c == '-' || c == ':')
                             })
                             .unwrap_or(rest.len());
-                        offset = parse_timezone(&rest[..len]).map_err(|_| bad())?;
+                        offset = Some(parse_timezone(&rest[..len]).map_err(|_| bad())?);
                         pos += len;
                     }
                     Some('%') => {
@@ -352,7 +352,7 @@ pub fn parse_with_offset(s: &str, format: Option<&str>, default_offset: i64) -> 
             }
             if pos < bytes.len() {
                 let rest = std::str::from_utf8(&bytes[pos..]).map_err(|_| bad())?;
-                offset = parse_timezone(rest.trim()).map_err(|_| bad())?;
+                offset = Some(parse_timezone(rest.trim()).map_err(|_| bad())?);
                 pos = bytes.len();
             }
         }
@@ -365,12 +365,15 @@ pub fn parse_with_offset(s: &str, format: Option<&str>, default_offset: i64) -> 
         return Err(bad());
     }
     let days = days_from_civil(y, mo, d);
-    Ok(days * MS_PER_DAY
+    let local = days * MS_PER_DAY
         + i64::from(h) * 3_600_000
         + i64::from(mi) * 60_000
         + i64::from(se) * 1000
-        + i64::from(ms)
-        - offset)
+        + i64::from(ms);
+    Ok(match offset {
+        Some(fixed) => local - fixed,
+        None => zone.to_utc(local),
+    })
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@ use super::Ctx;
 use super::args::{eval_named, is_nullish, named};
 use super::calendar::{
     Civil, MS_PER_DAY, check_format, civil_from_millis, days_from_civil, days_in_month,
-    format_date, iso_week, parse_timezone, parse_with_offset, sunday_week,
+    format_date, iso_week, parse_with_zone, sunday_week,
 };
+use super::zone::Zone;
 use crate::error::{QueryError, Result};
 use bson::{Bson, Document};
 
@@ -27,11 +28,11 @@ fn to_millis(op: &str, v: &Bson) -> Result<i64> {
     }
 }
 
-fn timezone_arg(d: &Document, ctx: &Ctx) -> Result<Option<i64>> {
+fn timezone_arg(d: &Document, ctx: &Ctx) -> Result<Option<Zone>> {
     match eval_named(d, "timezone", ctx)? {
-        None => Ok(Some(0)),
+        None => Ok(Some(Zone::UTC)),
         Some(Bson::Null) => Ok(None),
-        Some(Bson::String(tz)) => Ok(Some(parse_timezone(&tz)?)),
+        Some(Bson::String(tz)) => Ok(Some(Zone::parse(&tz)?)),
         Some(other) => Err(QueryError::location(
             40517,
             format!(
@@ -72,15 +73,15 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
                         None => return Ok(Some(Some(Bson::Null))),
                     }
                 }
-                Bson::Array(items) if items.len() == 1 => (items[0].clone(), 0),
-                other => (other.clone(), 0),
+                Bson::Array(items) if items.len() == 1 => (items[0].clone(), Zone::UTC),
+                other => (other.clone(), Zone::UTC),
             };
             let v = super::eval(&date_expr, ctx)?;
             if is_nullish(&v) {
                 return Ok(Some(Some(Bson::Null)));
             }
             let ms = to_millis(name, v.as_ref().unwrap_or(&Bson::Null))?;
-            Some(extract(name, &civil_from_millis(ms, offset)))
+            Some(extract(name, &civil_from_millis(ms, offset.offset_at(ms))))
         }
         "$dateToString" => {
             let d = named(name, arg, &["date", "format", "timezone", "onNull"])?;
@@ -107,7 +108,7 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
             };
             check_format(&format)?;
             let ms = to_millis(name, date.as_ref().unwrap_or(&Bson::Null))?;
-            Some(Bson::String(format_date(ms, &format, offset)))
+            Some(Bson::String(format_date(ms, &format, offset.offset_at(ms))))
         }
         "$dateFromString" => {
             let d = named(
@@ -130,7 +131,7 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
                 _ => None,
             };
             let parsed = match &s {
-                Some(Bson::String(text)) => parse_with_offset(text, format.as_deref(), offset),
+                Some(Bson::String(text)) => parse_with_zone(text, format.as_deref(), &offset),
                 _ => Err(QueryError::location(
                     241,
                     "$dateFromString requires that 'dateString' be a string",
@@ -152,10 +153,8 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
             let Some(offset) = timezone_arg(d, ctx)? else {
                 return Ok(Some(Some(Bson::Null)));
             };
-            let c = civil_from_millis(
-                to_millis(name, date.as_ref().unwrap_or(&Bson::Null))?,
-                offset,
-            );
+            let ms = to_millis(name, date.as_ref().unwrap_or(&Bson::Null))?;
+            let c = civil_from_millis(ms, offset.offset_at(ms));
             let iso = eval_named(d, "iso8601", ctx)?
                 .as_ref()
                 .is_some_and(crate::value::is_truthy);
@@ -201,7 +200,7 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
             };
             let unit = unit_name(name, unit.as_ref())?;
             Some(Bson::DateTime(bson::DateTime::from_millis(add_units(
-                ms, &unit, amount, offset,
+                ms, &unit, amount, &offset,
             )?)))
         }
         "$dateTrunc" => {
@@ -240,7 +239,7 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
                 ms,
                 &unit,
                 bin,
-                offset,
+                &offset,
                 &start_of_week,
             )?)))
         }
@@ -262,7 +261,7 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
             let a = to_millis(name, start.as_ref().unwrap_or(&Bson::Null))?;
             let b = to_millis(name, end.as_ref().unwrap_or(&Bson::Null))?;
             let unit = unit_name(name, unit.as_ref())?;
-            Some(Bson::Int64(date_diff(a, b, &unit, offset)?))
+            Some(Bson::Int64(date_diff(a, b, &unit, &offset)?))
         }
         _ => return Ok(None),
     };
@@ -279,22 +278,32 @@ fn unit_name(op: &str, v: Option<&Bson>) -> Result<String> {
     }
 }
 
-fn add_units(ms: i64, unit: &str, amount: i64, offset: i64) -> Result<i64> {
+fn add_units(ms: i64, unit: &str, amount: i64, zone: &Zone) -> Result<i64> {
     let fixed = |per: i64| ms.checked_add(amount.checked_mul(per)?);
     let r = match unit {
         "millisecond" => fixed(1),
         "second" => fixed(1000),
         "minute" => fixed(60_000),
         "hour" => fixed(3_600_000),
-        "day" => fixed(MS_PER_DAY),
-        "week" => fixed(7 * MS_PER_DAY),
+        // Days and weeks move the wall clock (a day across a DST change is 23 or 25 hours).
+        "day" | "week" => {
+            let per = if unit == "day" {
+                MS_PER_DAY
+            } else {
+                7 * MS_PER_DAY
+            };
+            amount
+                .checked_mul(per)
+                .and_then(|span| ms.checked_add(zone.offset_at(ms))?.checked_add(span))
+                .map(|local| zone.to_utc(local))
+        }
         "month" | "quarter" | "year" => {
             let months = amount.checked_mul(match unit {
                 "month" => 1,
                 "quarter" => 3,
                 _ => 12,
             });
-            let c = civil_from_millis(ms, offset);
+            let c = civil_from_millis(ms, zone.offset_at(ms));
             // Keep the result within the years a BSON date can show (about ±292 million).
             let Some(total) = months
                 .and_then(|m| (c.year * 12 + i64::from(c.month) - 1).checked_add(m))
@@ -311,7 +320,7 @@ fn add_units(ms: i64, unit: &str, amount: i64, offset: i64) -> Result<i64> {
                 + i64::from(c.minute) * 60_000
                 + i64::from(c.second) * 1000
                 + i64::from(c.millis);
-            local.checked_sub(offset)
+            Some(zone.to_utc(local))
         }
         _ => {
             return Err(QueryError::location(
@@ -325,18 +334,17 @@ fn add_units(ms: i64, unit: &str, amount: i64, offset: i64) -> Result<i64> {
 
 /// Truncates to the start of a `bin`-sized unit, bins counted from 2000-01-01 (MongoDB's
 /// reference point) in local time.
-fn date_trunc(ms: i64, unit: &str, bin: i64, offset: i64, start_of_week: &str) -> Result<i64> {
+fn date_trunc(ms: i64, unit: &str, bin: i64, zone: &Zone, start_of_week: &str) -> Result<i64> {
     let reference = days_from_civil(2000, 1, 1) * MS_PER_DAY;
-    let local = ms.saturating_add(offset);
+    let local = ms.saturating_add(zone.offset_at(ms));
     let fixed = |per: i64| -> i64 {
         let span = per.saturating_mul(bin);
-        reference
-            .saturating_add(
-                (local.saturating_sub(reference))
-                    .div_euclid(span)
-                    .saturating_mul(span),
-            )
-            .saturating_sub(offset)
+        let start = reference.saturating_add(
+            (local.saturating_sub(reference))
+                .div_euclid(span)
+                .saturating_mul(span),
+        );
+        zone.to_utc(start)
     };
     Ok(match unit {
         "millisecond" => fixed(1),
@@ -363,17 +371,16 @@ fn date_trunc(ms: i64, unit: &str, bin: i64, offset: i64, start_of_week: &str) -
             // 2000-01-01 was a Saturday; shift the reference to the chosen first weekday.
             let anchor = reference + ((first - 1i64).rem_euclid(7)) * MS_PER_DAY - 7 * MS_PER_DAY;
             let span = (7 * MS_PER_DAY).saturating_mul(bin);
-            anchor
-                .saturating_add(
-                    local
-                        .saturating_sub(anchor)
-                        .div_euclid(span)
-                        .saturating_mul(span),
-                )
-                .saturating_sub(offset)
+            let start = anchor.saturating_add(
+                local
+                    .saturating_sub(anchor)
+                    .div_euclid(span)
+                    .saturating_mul(span),
+            );
+            zone.to_utc(start)
         }
         "month" | "quarter" | "year" => {
-            let c = civil_from_millis(ms, offset);
+            let c = civil_from_millis(ms, zone.offset_at(ms));
             let months_per = bin.saturating_mul(match unit {
                 "month" => 1,
                 "quarter" => 3,
@@ -385,7 +392,7 @@ fn date_trunc(ms: i64, unit: &str, bin: i64, offset: i64, start_of_week: &str) -
                 2000 + start.div_euclid(12),
                 (start.rem_euclid(12) + 1) as u32,
             );
-            days_from_civil(y, m, 1) * MS_PER_DAY - offset
+            zone.to_utc(days_from_civil(y, m, 1) * MS_PER_DAY)
         }
         other => {
             return Err(QueryError::location(
@@ -396,8 +403,8 @@ fn date_trunc(ms: i64, unit: &str, bin: i64, offset: i64, start_of_week: &str) -
     })
 }
 
-fn date_diff(a: i64, b: i64, unit: &str, offset: i64) -> Result<i64> {
-    let floor_div = |x: i64, per: i64| x.saturating_add(offset).div_euclid(per);
+fn date_diff(a: i64, b: i64, unit: &str, zone: &Zone) -> Result<i64> {
+    let floor_div = |x: i64, per: i64| x.saturating_add(zone.offset_at(x)).div_euclid(per);
     Ok(match unit {
         "millisecond" => b.saturating_sub(a),
         "second" => floor_div(b, 1000) - floor_div(a, 1000),
@@ -410,8 +417,8 @@ fn date_diff(a: i64, b: i64, unit: &str, offset: i64) -> Result<i64> {
                 - (floor_div(a, MS_PER_DAY) - 3).div_euclid(7)
         }
         "month" | "quarter" | "year" => {
-            let ca = civil_from_millis(a, offset);
-            let cb = civil_from_millis(b, offset);
+            let ca = civil_from_millis(a, zone.offset_at(a));
+            let cb = civil_from_millis(b, zone.offset_at(b));
             let months =
                 (cb.year * 12 + i64::from(cb.month)) - (ca.year * 12 + i64::from(ca.month));
             match unit {
@@ -511,7 +518,7 @@ fn date_from_parts(arg: &Bson, ctx: &Ctx) -> Result<Option<Bson>> {
     let days = days_from_civil(yy, mm, 1) + day - 1;
     let local = days * MS_PER_DAY + h * 3_600_000 + mi * 60_000 + s * 1000 + ms;
     Ok(Some(Bson::DateTime(bson::DateTime::from_millis(
-        local - offset,
+        offset.to_utc(local),
     ))))
 }
 
@@ -525,28 +532,28 @@ mod tests {
         let t = parse_date_string("2024-05-15T13:47:12.345Z", None).expect("parse");
         let show = |ms: i64| format_date(ms, "%Y-%m-%dT%H:%M:%S.%L", 0);
         assert_eq!(
-            show(date_trunc(t, "hour", 1, 0, "sunday").expect("trunc")),
+            show(date_trunc(t, "hour", 1, &Zone::UTC, "sunday").expect("trunc")),
             "2024-05-15T13:00:00.000"
         );
         assert_eq!(
-            show(date_trunc(t, "minute", 15, 0, "sunday").expect("trunc")),
+            show(date_trunc(t, "minute", 15, &Zone::UTC, "sunday").expect("trunc")),
             "2024-05-15T13:45:00.000"
         );
         assert_eq!(
-            show(date_trunc(t, "month", 1, 0, "sunday").expect("trunc")),
+            show(date_trunc(t, "month", 1, &Zone::UTC, "sunday").expect("trunc")),
             "2024-05-01T00:00:00.000"
         );
         assert_eq!(
-            show(date_trunc(t, "quarter", 1, 0, "sunday").expect("trunc")),
+            show(date_trunc(t, "quarter", 1, &Zone::UTC, "sunday").expect("trunc")),
             "2024-04-01T00:00:00.000"
         );
         // 2024-05-15 was a Wednesday: the week began on Sunday the 12th, or Monday the 13th.
         assert_eq!(
-            show(date_trunc(t, "week", 1, 0, "sunday").expect("trunc")),
+            show(date_trunc(t, "week", 1, &Zone::UTC, "sunday").expect("trunc")),
             "2024-05-12T00:00:00.000"
         );
         assert_eq!(
-            show(date_trunc(t, "week", 1, 0, "monday").expect("trunc")),
+            show(date_trunc(t, "week", 1, &Zone::UTC, "monday").expect("trunc")),
             "2024-05-13T00:00:00.000"
         );
     }
@@ -554,9 +561,9 @@ mod tests {
     #[test]
     fn month_arithmetic_clamps_the_day() {
         let jan31 = parse_date_string("2021-01-31", None).expect("parse");
-        let feb = add_units(jan31, "month", 1, 0).expect("add");
+        let feb = add_units(jan31, "month", 1, &Zone::UTC).expect("add");
         assert_eq!(format_date(feb, "%Y-%m-%d", 0), "2021-02-28");
-        assert_eq!(date_diff(jan31, feb, "month", 0).expect("diff"), 1);
-        assert_eq!(date_diff(jan31, feb, "day", 0).expect("diff"), 28);
+        assert_eq!(date_diff(jan31, feb, "month", &Zone::UTC).expect("diff"), 1);
+        assert_eq!(date_diff(jan31, feb, "day", &Zone::UTC).expect("diff"), 28);
     }
 }

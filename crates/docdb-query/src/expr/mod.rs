@@ -16,6 +16,7 @@ mod convert;
 mod date;
 mod object;
 mod string;
+pub mod zone;
 
 use crate::error::{QueryError, Result};
 use bson::{Bson, Document};

@@ -298,26 +298,29 @@ fn regex_op(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Bson>> {
     };
     let re = crate::matcher::regex::compile(&pattern, &flags)?;
     Ok(Some(match name {
-        "$regexMatch" => Bson::Boolean(re.is_match(&s)),
-        "$regexFind" => re.captures(&s).map_or(Bson::Null, |c| capture_doc(&s, &c)),
-        _ => Bson::Array(re.captures_iter(&s).map(|c| capture_doc(&s, &c)).collect()),
+        "$regexMatch" => Bson::Boolean(re.try_is_match(&s)?),
+        "$regexFind" => re
+            .find_at(&s, 0)?
+            .map_or(Bson::Null, |found| capture_doc(&s, &found)),
+        _ => Bson::Array(
+            re.find_all(&s)?
+                .iter()
+                .map(|found| capture_doc(&s, found))
+                .collect(),
+        ),
     }))
 }
 
-fn capture_doc(s: &str, c: &regex::Captures) -> Bson {
-    let whole = c.get(0);
-    let idx = whole.map_or(0, |m| s[..m.start()].chars().count());
+/// `{match, idx, captures}` with `idx` in code points, as mongod counts it.
+fn capture_doc(s: &str, found: &crate::matcher::regex::Found) -> Bson {
+    let idx = s[..found.start].chars().count();
     let mut d = Document::new();
-    d.insert(
-        "match",
-        whole.map_or(String::new(), |m| m.as_str().to_string()),
-    );
+    d.insert("match", s[found.start..found.end].to_string());
     d.insert("idx", idx as i32);
-    let groups: Vec<Bson> = (1..c.len())
-        .map(|i| {
-            c.get(i)
-                .map_or(Bson::Null, |m| Bson::String(m.as_str().to_string()))
-        })
+    let groups: Vec<Bson> = found
+        .groups
+        .iter()
+        .map(|g| g.map_or(Bson::Null, |(a, b)| Bson::String(s[a..b].to_string())))
         .collect();
     d.insert("captures", groups);
     Bson::Document(d)

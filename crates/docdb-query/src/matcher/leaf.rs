@@ -9,12 +9,12 @@
 
 use super::Node;
 use super::bits::{self, BitTest};
+use super::regex::Pattern as Regex;
 use crate::error::Result;
 use crate::number;
 use crate::path::array_index;
 use crate::value::{compare, type_number, type_order};
 use bson::{Bson, Document};
-use regex::Regex;
 use std::cmp::Ordering;
 
 /// Comparison operators.
