@@ -6,6 +6,7 @@
 //! (engine-neutral result model) → `render` (MIME bundles) → back out through `kernel`'s IOPub.
 
 pub mod cell;
+pub mod check;
 pub mod cli;
 pub mod engine;
 pub mod kernel;

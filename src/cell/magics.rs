@@ -44,6 +44,7 @@ pub fn help_for(name: &str) -> Option<&'static str> {
     Some(match name {
         "sql" => "%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze]\n    Run SQL on CONN (default: the current SQL connection; SQLite in memory when none is set).\n    Statements are separated by ';'. `:name` binds a kernel variable as a parameter.",
         "mql" | "mongo" => "%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] (alias %%mongo)\n    Run MongoDB shell (mongosh) syntax: db.coll.find({...}).sort({...}), use DB, show collections.\n    Default connection: MONGODB_URI, else the embedded MongoDB-compatible engine.\n    --explain shows the query plan instead of running; --json adds a collapsible JSON tree (JupyterLab).",
+        "check" => super::check::HELP,
         "redis" => "%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]\n    Run Redis commands, one per line, quoted like redis-cli. `{{name}}` inserts a variable as one argument.",
         "connect" => "%connect NAME URL\n    Open a named connection. URL schemes: sqlite:path.db, sqlite::memory:, postgres://, postgresql://,\n    mysql://, mariadb://, mongodb://, mongodb+srv://, embedded, redis://, rediss://, redis+unix://.\n    The new connection becomes the current one for its language. ${VAR} in the URL reads an
     environment variable (keep passwords out of notebooks); dbkernel.toml can name connections.",
@@ -71,7 +72,7 @@ pub fn pager_request(code: &str) -> Option<&'static str> {
 /// The full `%help` text.
 pub fn help_all() -> String {
     let mut text = String::from("dbkernel magics\n\nCell magics (first line of a cell):\n");
-    for name in ["sql", "mql", "redis"] {
+    for name in ["sql", "mql", "redis", "check"] {
         text.push_str(&indent(help_for(name).unwrap_or_default()));
     }
     text.push_str("\nLine magics (one per line, at the top of a cell):\n");

@@ -3,6 +3,7 @@
 //! SQL connection.
 
 pub mod args;
+pub mod check;
 pub mod magics;
 pub mod options;
 
@@ -12,7 +13,7 @@ pub use options::CellOptions;
 use crate::engine::{EngineError, Language};
 
 /// The cell magics this kernel knows, for error messages and completion.
-pub const CELL_MAGICS: &[&str] = &["%%sql", "%%mql", "%%mongo", "%%redis"];
+pub const CELL_MAGICS: &[&str] = &["%%sql", "%%mql", "%%mongo", "%%redis", "%%check"];
 
 /// A body for an engine: the language, an optional connection name, options, and the text.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +33,8 @@ pub struct Cell {
 pub struct ParsedCell {
     pub magics: Vec<LineMagic>,
     pub body: Option<Cell>,
+    /// A `%%check` cell (then `body` is `None`): what to check and the expectation.
+    pub check: Option<check::CheckCell>,
 }
 
 /// Parses a whole cell. Errors say what is wrong and how to fix it.
@@ -53,7 +56,11 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
         break;
     }
     if index >= lines.len() {
-        return Ok(ParsedCell { magics, body: None });
+        return Ok(ParsedCell {
+            magics,
+            body: None,
+            check: None,
+        });
     }
     let first = lines[index].trim_start();
     let (language, connection, options, body_start) = if let Some(header) = first.strip_prefix("%%")
@@ -61,6 +68,17 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
         let (name, rest) = header
             .split_once(char::is_whitespace)
             .unwrap_or((header, ""));
+        if name == "check" {
+            return Ok(ParsedCell {
+                magics,
+                body: None,
+                check: Some(check::CheckCell {
+                    spec: check::parse_check_header(rest)?,
+                    body: lines[index + 1..].join("\n"),
+                    body_line: index + 1,
+                }),
+            });
+        }
         let language = match name {
             "sql" => Language::Sql,
             "mql" | "mongo" => Language::Mql,
@@ -88,6 +106,7 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
             body,
             body_line: body_start,
         }),
+        check: None,
     })
 }
 

@@ -4,6 +4,7 @@
 //! Every bundle has `text/plain` (nbconvert, consoles, CI logs) and, where structure helps, an
 //! inline-styled `text/html` with no external scripts or styles (JupyterLab, VS Code, GitHub).
 
+pub mod check;
 pub mod documents;
 pub mod escape;
 pub mod html;
@@ -48,6 +49,10 @@ pub fn render(result: &QueryResult) -> MimeBundle {
             if docs.json_tree {
                 bundle.insert("application/json".into(), documents::json(docs));
             }
+        }
+        QueryResult::Check(report) => {
+            bundle.insert("text/plain".into(), Json::String(check::text(report)));
+            bundle.insert("text/html".into(), Json::String(check::html(report)));
         }
         QueryResult::Redis(replies) => {
             bundle.insert("text/plain".into(), Json::String(redis::text(replies)));

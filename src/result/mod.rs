@@ -3,8 +3,10 @@
 //! Invariant: nothing here knows about HTML, Jupyter or any database driver. New result kinds
 //! (query plans, charts, classroom checks) are added as new variants with their own renderer.
 
+pub mod check;
 pub mod table;
 
+pub use check::CheckReport;
 pub use table::{Column, Datum, Table, TableBuilder, ValueKind};
 
 use std::time::Duration;
@@ -24,6 +26,8 @@ pub enum QueryResult {
     Redis(RedisReplies),
     /// Plain informational text (help, `%connections`, `switched to db x`).
     Text(String),
+    /// A `%%check` cell's verdict (passed, or every difference).
+    Check(CheckReport),
 }
 
 /// Where and how long: shown in result footers.

@@ -29,6 +29,8 @@ pub struct Session {
     pub display_limit: usize,
     /// Problems found in `dbkernel.toml` at start-up, shown (once) by the first cell.
     startup_warnings: Vec<String>,
+    /// How each `--out` variable's query looked (sorted? which Redis command?), for `%%check`.
+    pub(crate) check_origins: crate::check::origin::Origins,
 }
 
 impl Default for Session {
@@ -72,6 +74,7 @@ impl Session {
             connections,
             display_limit,
             startup_warnings: warnings,
+            check_origins: Default::default(),
         }
     }
 
@@ -89,13 +92,16 @@ impl Session {
         for magic in parsed.magics {
             self.run_magic(magic, sink, &cancel).await?;
         }
+        if let Some(check) = parsed.check {
+            return self.run_check(check, sink, cancel).await;
+        }
         match parsed.body {
             Some(body) if !body.body.trim().is_empty() => self.run_body(body, sink, cancel).await,
             _ => Ok(()),
         }
     }
 
-    async fn run_body(
+    pub(crate) async fn run_body(
         &mut self,
         cell: Cell,
         sink: &mut dyn ResultSink,
@@ -118,12 +124,19 @@ impl Session {
             cancel.cancelled().await;
             tokio::time::sleep(CANCEL_GRACE).await;
         };
-        tokio::select! {
+        let outcome = tokio::select! {
             outcome = run => outcome,
             _ = watchdog => Err(EngineError::interrupted().with_detail(
                 "the engine did not stop within 5 s; the call was abandoned. If the connection misbehaves, run %connect again.",
             )),
+        };
+        if outcome.is_ok()
+            && let Some(name) = &cell.options.out
+        {
+            self.check_origins
+                .insert(name.clone(), crate::check::origin::origin_of(&cell));
         }
+        outcome
     }
 
     async fn run_magic(

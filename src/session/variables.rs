@@ -113,6 +113,9 @@ impl Variables {
     pub fn get(&self, name: &str) -> Option<&Variable> {
         self.values.get(name)
     }
+    pub fn remove(&mut self, name: &str) -> Option<Variable> {
+        self.values.remove(name)
+    }
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Variable)> {
         self.values.iter()
     }
