@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the database services the tests use are up: PostgreSQL (127.0.0.1:5432, user
 # postgres, database test, trust auth), MariaDB (127.0.0.1:3306, root with empty password,
-# database test), Redis (127.0.0.1:6379). A stopped service is started; an absent one is installed
+# database test), Redis (127.0.0.1:6379, and a second one on 6380 for the course's replica). A stopped service is started; an absent one is installed
 # from Debian packages (needs root or passwordless sudo) and configured. Under CI=true any service
 # still missing afterwards is a failure; otherwise it is a warning and the tests that need it fail
 # with a message naming it.
@@ -74,9 +74,23 @@ ensure_redis() {
   wait_for Redis redis_up
 }
 
+# A second, empty Redis on 127.0.0.1:6380 for the course's replication lesson
+# (notebooks/12-scaling-replication-backup.ipynb makes it a replica of 6379 and detaches it again).
+redis_replica_up() { redis-cli -h 127.0.0.1 -p 6380 ping 2>/dev/null | grep -q PONG; }
+ensure_redis_replica() {
+  redis_replica_up && return 0
+  command -v redis-server >/dev/null 2>&1 || return 1
+  say "starting a second Redis on 127.0.0.1:6380"
+  local dir="${TMPDIR:-/tmp}/dbkernel-course-redis-6380"
+  mkdir -p "$dir"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6380 --save "" --appendonly no --dir "$dir" --logfile "$dir/redis.log" >/dev/null 2>&1
+  wait_for "Redis on 6380" redis_replica_up
+}
+
 ensure_postgres || missing+=("PostgreSQL on 127.0.0.1:5432 (user postgres, database test)")
 ensure_mariadb || missing+=("MariaDB on 127.0.0.1:3306 (root, empty password, database test)")
 ensure_redis || missing+=("Redis on 127.0.0.1:6379")
+ensure_redis_replica || missing+=("a second Redis on 127.0.0.1:6380 (the course's replication lesson)")
 
 if [ ${#missing[@]} -gt 0 ]; then
   for m in "${missing[@]}"; do say "MISSING: $m"; done
