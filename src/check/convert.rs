@@ -174,7 +174,7 @@ pub fn redis_to_value(value: &RedisValue) -> Value {
                 .map(|(k, v)| (redis_key(k), redis_to_value(v)))
                 .collect(),
         ),
-        RedisValue::Double(d) => Value::from_f64(*d),
+        RedisValue::Double { value, .. } => Value::from_f64(*value),
         RedisValue::Boolean(b) => Value::Bool(*b),
         RedisValue::BigNumber(n) => Value::number_or_text(n),
         RedisValue::NotRun => Value::Other {

@@ -2,8 +2,11 @@
 //!
 //! `text/plain` is what redis-cli prints on a terminal, so output matches tutorials and the
 //! Redis docs: `(integer) 1`, `(nil)`, `"value"` with redis-cli's escapes, numbered arrays nested
-//! with redis-cli's indentation, RESP3 maps as `1# "k" => "v"`, sets as `1~ "m"`. When a cell has
-//! several commands each reply is headed by its command (`> GET k`).
+//! with redis-cli's indentation, RESP3 maps as `1# "k" => "v"`, sets as `1~ "m"`, pushes with
+//! their kind first (`1) "message"`), doubles as the server's text. Replies of the commands
+//! redis-cli prints raw (`INFO`, `CLIENT LIST`, `CLUSTER NODES`; the engine marks them) and
+//! verbatim strings are shown as their lines. When a cell has several commands each reply is
+//! headed by its command (`> GET k`).
 //!
 //! `text/html` shows structure: a hash (RESP3 map, or the flat field/value array of `HGETALL` /
 //! `CONFIG GET` in RESP2) as a field/value table, a `WITHSCORES` reply as a member/score table,
@@ -24,7 +27,11 @@ pub fn text(replies: &RedisReplies) -> String {
             out.push_str(&entry.command.replace('\n', "\n  "));
             out.push('\n');
         }
-        out.push_str(&value_text(&entry.reply, ""));
+        if entry.raw {
+            out.push_str(raw_text(&entry.reply).trim_end_matches('\n'));
+        } else {
+            out.push_str(&value_text(&entry.reply, ""));
+        }
         out.push('\n');
     }
     out.trim_end_matches('\n').to_string()
@@ -51,13 +58,29 @@ fn quote(bytes: &[u8]) -> String {
     s
 }
 
-fn double_text(d: f64) -> String {
-    if d.is_nan() {
-        "nan".into()
-    } else if d.is_infinite() {
-        if d > 0.0 { "inf".into() } else { "-inf".into() }
-    } else {
-        d.to_string()
+/// A report as redis-cli prints it raw: text as it is (`\r\n` line ends become lines),
+/// elements one per line, map entries as `key value`. An error keeps its `(error)` mark: the
+/// cell fails on it, and it must not read like part of the report.
+fn raw_text(value: &RedisValue) -> String {
+    match value {
+        RedisValue::Nil | RedisValue::NotRun => String::new(),
+        RedisValue::Bulk(b) => String::from_utf8_lossy(b).replace("\r\n", "\n"),
+        RedisValue::Verbatim { text, .. } => text.replace("\r\n", "\n"),
+        RedisValue::Status(s) | RedisValue::BigNumber(s) => s.clone(),
+        RedisValue::Error(e) => format!("(error) {e}"),
+        RedisValue::Int(i) => i.to_string(),
+        RedisValue::Double { text, .. } => text.clone(),
+        RedisValue::Boolean(b) => format!("({b})"),
+        RedisValue::Array(items)
+        | RedisValue::Set(items)
+        | RedisValue::Push { data: items, .. } => {
+            items.iter().map(raw_text).collect::<Vec<_>>().join("\n")
+        }
+        RedisValue::Map(pairs) => pairs
+            .iter()
+            .map(|(k, v)| format!("{} {}", raw_text(k), raw_text(v)))
+            .collect::<Vec<_>>()
+            .join("\n"),
     }
 }
 
@@ -75,13 +98,19 @@ fn value_text(value: &RedisValue, prefix: &str) -> String {
         RedisValue::Bulk(b) => quote(b),
         RedisValue::Status(s) => s.clone(),
         RedisValue::Error(e) => format!("(error) {e}"),
-        RedisValue::Double(d) => format!("(double) {}", double_text(*d)),
+        RedisValue::Double { text, .. } => format!("(double) {text}"),
         RedisValue::Boolean(b) => format!("({b})"),
-        RedisValue::Verbatim { text, .. } => text.clone(),
+        RedisValue::Verbatim { text, .. } => text.replace("\r\n", "\n"),
         RedisValue::BigNumber(n) => format!("(big number) {n}"),
         RedisValue::NotRun => "(not run)".into(),
         RedisValue::Array(items) => list_text(items, ')', "(empty array)", prefix),
-        RedisValue::Push { data, .. } => list_text(data, ')', "(empty array)", prefix),
+        // On the wire a push's kind is its first element, and redis-cli prints it so.
+        RedisValue::Push { kind, data } => {
+            let mut items = Vec::with_capacity(data.len() + 1);
+            items.push(RedisValue::Bulk(kind.as_bytes().to_vec()));
+            items.extend(data.iter().cloned());
+            list_text(&items, ')', "(empty array)", prefix)
+        }
         RedisValue::Set(items) => list_text(items, '~', "(empty set)", prefix),
         RedisValue::Map(pairs) => map_text(pairs, prefix),
     }
@@ -122,17 +151,13 @@ fn map_text(pairs: &[(RedisValue, RedisValue)], prefix: &str) -> String {
             lines.push(format!("{lead}{}", value_text(key, prefix)));
             continue;
         }
-        // Like redis-cli: a nested aggregate starts on its own line, indented under the key.
-        let shown = match value {
-            RedisValue::Array(v) | RedisValue::Set(v) | RedisValue::Push { data: v, .. }
-                if !v.is_empty() =>
-            {
-                format!("\n{child_prefix}{}", value_text(value, &child_prefix))
-            }
-            RedisValue::Map(v) if !v.is_empty() => {
-                format!("\n{child_prefix}{}", value_text(value, &child_prefix))
-            }
-            _ => value_text(value, &child_prefix),
+        // Like redis-cli: a value that spans several lines starts on its own line, indented
+        // under the key; a one-line value (a one-element map or set too) stays after `=> `.
+        let shown = value_text(value, &child_prefix);
+        let shown = if shown.contains('\n') {
+            format!("\n{child_prefix}{shown}")
+        } else {
+            shown
         };
         lines.push(format!(
             "{lead}{:>width$}# {} => {shown}",
@@ -201,11 +226,9 @@ fn entry_html(entry: &RedisEntry) -> String {
         (RedisValue::Array(_) | RedisValue::Map(_), "XREAD" | "XREADGROUP") => {
             xread_html(&entry.reply).unwrap_or_else(|| value_html(&entry.reply))
         }
-        (
-            RedisValue::Bulk(bytes),
-            "INFO" | "LOLWUT" | "CLIENT" | "CLUSTER" | "MEMORY" | "LATENCY",
-        ) => pre(&String::from_utf8_lossy(bytes)),
-        (RedisValue::Verbatim { text, .. }, _) => pre(text),
+        (RedisValue::Error(_), _) => value_html(&entry.reply),
+        (reply, _) if entry.raw => pre(&raw_text(reply)),
+        (RedisValue::Verbatim { text, .. }, _) => pre(&text.replace("\r\n", "\n")),
         _ => value_html(&entry.reply),
     }
 }
@@ -244,15 +267,14 @@ fn value_html(value: &RedisValue) -> String {
             "<span style=\"color:#c00;font-weight:600\">(error) {}</span>",
             esc(e)
         ),
-        RedisValue::Double(d) => format!(
-            "<span style=\"{LABEL}\">(double)</span> {}",
-            esc(&double_text(*d))
-        ),
+        RedisValue::Double { text, .. } => {
+            format!("<span style=\"{LABEL}\">(double)</span> {}", esc(text))
+        }
         RedisValue::Boolean(b) => format!("<span style=\"{LABEL}\">(boolean)</span> {b}"),
         RedisValue::Verbatim { format, text } => format!(
             "<span style=\"{LABEL}\">(verbatim {})</span>{}",
             esc(format),
-            pre(text)
+            pre(&text.replace("\r\n", "\n"))
         ),
         RedisValue::BigNumber(n) => {
             format!("<span style=\"{LABEL}\">(big number)</span> {}", esc(n))
@@ -386,7 +408,7 @@ fn scores_table(items: &[RedisValue]) -> Option<String> {
 fn score_html(score: &RedisValue) -> String {
     match score {
         RedisValue::Bulk(b) => esc(&String::from_utf8_lossy(b)),
-        RedisValue::Double(d) => esc(&double_text(*d)),
+        RedisValue::Double { text, .. } => esc(text),
         other => value_html(other),
     }
 }
@@ -482,6 +504,13 @@ mod tests {
         RedisValue::Bulk(s.as_bytes().to_vec())
     }
 
+    fn double(value: f64, text: &str) -> RedisValue {
+        RedisValue::Double {
+            value,
+            text: text.into(),
+        }
+    }
+
     fn replies(entries: Vec<(&str, RedisValue)>) -> RedisReplies {
         RedisReplies {
             entries: entries
@@ -489,10 +518,96 @@ mod tests {
                 .map(|(c, r)| RedisEntry {
                     command: c.into(),
                     reply: r,
+                    raw: false,
                 })
                 .collect(),
             provenance: Provenance::default(),
         }
+    }
+
+    fn raw(command: &str, reply: RedisValue) -> RedisReplies {
+        RedisReplies {
+            entries: vec![RedisEntry {
+                command: command.into(),
+                reply,
+                raw: true,
+            }],
+            provenance: Provenance::default(),
+        }
+    }
+
+    #[test]
+    fn raw_reports_print_as_their_lines() {
+        // What redis-cli prints for INFO on a terminal: the lines, no quotes, no \r\n escapes.
+        let r = raw(
+            "INFO keyspace",
+            bulk("# Keyspace\r\ndb0:keys=2,expires=0,avg_ttl=0\r\n"),
+        );
+        assert_eq!(text(&r), "# Keyspace\ndb0:keys=2,expires=0,avg_ttl=0");
+        let h = html(&r);
+        assert!(h.contains("<pre") && h.contains("db0:keys=2"), "{h}");
+        assert!(!h.contains("&quot;"), "{h}");
+        let r = raw(
+            "CLIENT LIST",
+            bulk("id=7 addr=127.0.0.1:1 resp=2\nid=8 addr=127.0.0.1:2 resp=3\n"),
+        );
+        assert_eq!(
+            text(&r),
+            "id=7 addr=127.0.0.1:1 resp=2\nid=8 addr=127.0.0.1:2 resp=3"
+        );
+        // An error keeps its mark: the cell fails on it.
+        let r = raw(
+            "CLUSTER NODES",
+            RedisValue::Error("ERR This instance has cluster support disabled".into()),
+        );
+        assert_eq!(
+            text(&r),
+            "(error) ERR This instance has cluster support disabled"
+        );
+        assert!(html(&r).contains("color:#c00"));
+    }
+
+    #[test]
+    fn pushes_show_their_kind_first() {
+        let push = RedisValue::Push {
+            kind: "subscribe".into(),
+            data: vec![bulk("ch"), RedisValue::Int(1)],
+        };
+        assert_eq!(
+            text(&replies(vec![(
+                "SUBSCRIBE ch",
+                RedisValue::Array(vec![push])
+            )])),
+            "1) 1) \"subscribe\"\n   2) \"ch\"\n   3) (integer) 1"
+        );
+    }
+
+    #[test]
+    fn map_values_break_only_when_they_span_lines() {
+        // redis-cli -3: EVAL "redis.setresp(3); return {map={b={map={c=1,d=2}}, e={set={z=true}}}}" 0
+        let map = RedisValue::Map(vec![
+            (bulk("e"), RedisValue::Set(vec![bulk("z")])),
+            (
+                bulk("b"),
+                RedisValue::Map(vec![
+                    (bulk("c"), RedisValue::Int(1)),
+                    (bulk("d"), RedisValue::Int(2)),
+                ]),
+            ),
+        ]);
+        assert_eq!(
+            text(&replies(vec![("EVAL", map)])),
+            "1# \"e\" => 1~ \"z\"\n2# \"b\" => \n   1# \"c\" => (integer) 1\n   2# \"d\" => (integer) 2"
+        );
+    }
+
+    #[test]
+    fn doubles_are_the_servers_text() {
+        let one = |v: RedisValue| text(&replies(vec![("ZSCORE z m", v)]));
+        assert_eq!(
+            one(double(1e300, "1.0000000000000001e+300")),
+            "(double) 1.0000000000000001e+300"
+        );
     }
 
     #[test]
@@ -520,8 +635,8 @@ mod tests {
             )),
             "(error) WRONGTYPE Operation against a key"
         );
-        assert_eq!(one(RedisValue::Double(1.5)), "(double) 1.5");
-        assert_eq!(one(RedisValue::Double(f64::NEG_INFINITY)), "(double) -inf");
+        assert_eq!(one(double(1.5, "1.5")), "(double) 1.5");
+        assert_eq!(one(double(f64::NEG_INFINITY, "-inf")), "(double) -inf");
         assert_eq!(one(RedisValue::Boolean(true)), "(true)");
         assert_eq!(
             one(RedisValue::BigNumber("12345678901234567890".into())),
@@ -633,7 +748,7 @@ mod tests {
     fn resp3_map_is_a_table_and_set_a_labelled_list() {
         let h = html(&replies(vec![(
             "HGETALL h",
-            RedisValue::Map(vec![(bulk("f"), RedisValue::Double(2.5))]),
+            RedisValue::Map(vec![(bulk("f"), double(2.5, "2.5"))]),
         )]));
         assert!(h.contains("<table") && h.contains("(double)"), "{h}");
         let h = html(&replies(vec![(
@@ -653,7 +768,7 @@ mod tests {
         );
         let nested = RedisValue::Array(vec![RedisValue::Array(vec![
             bulk("alice"),
-            RedisValue::Double(1.5),
+            double(1.5, "1.5"),
         ])]);
         assert!(html(&replies(vec![("zrange z 0 -1 withscores", nested)])).contains(">1.5<"));
     }

@@ -82,6 +82,9 @@ pub struct RedisEntry {
     /// The command as the user wrote it (shown beside its reply when a cell has several).
     pub command: String,
     pub reply: RedisValue,
+    /// redis-cli prints this command's reply raw even on a terminal (`INFO`, `CLIENT LIST`,
+    /// `CLUSTER NODES`...: text meant to be read as lines, not one quoted string).
+    pub raw: bool,
 }
 
 /// A Redis reply, RESP2 and RESP3, as its own type so renderers need no driver.
@@ -97,7 +100,12 @@ pub enum RedisValue {
     Array(Vec<RedisValue>),
     Map(Vec<(RedisValue, RedisValue)>),
     Set(Vec<RedisValue>),
-    Double(f64),
+    /// A RESP3 double with the text the server sent for it (what redis-cli prints; the
+    /// driver parses the number, so the engine rebuilds the server's format).
+    Double {
+        value: f64,
+        text: String,
+    },
     Boolean(bool),
     Verbatim {
         format: String,

@@ -14,6 +14,7 @@ use redis::{
     ProtocolVersion, RedisError, Value,
 };
 
+use super::double::DoubleStyle;
 use crate::engine::EngineError;
 use crate::engine::registry::mask_password;
 
@@ -82,6 +83,8 @@ pub struct Session {
     /// A `WATCH` is in effect: the next `EXEC` aborts if a watched key changed.
     pub watching: bool,
     pub protocol: ProtocolVersion,
+    /// How the server writes RESP3 doubles (by its version), to show them as redis-cli does.
+    pub double_style: DoubleStyle,
     /// A client for this session's settings (same server, credentials, db, protocol), for side
     /// and streaming connections.
     pub client: Client,
@@ -156,9 +159,19 @@ pub async fn connect(
             Ok(Value::Int(id)) => Some(id),
             _ => None,
         };
-        Ok::<_, RedisError>((conn, client_id))
+        // Doubles only arrive as such in RESP3; `HELLO` without arguments reports the version
+        // without changing anything.
+        let double_style = if protocol == ProtocolVersion::RESP3 {
+            server_version(&mut conn)
+                .await
+                .map(|v| DoubleStyle::for_version(&v))
+                .unwrap_or_default()
+        } else {
+            DoubleStyle::default()
+        };
+        Ok::<_, RedisError>((conn, client_id, double_style))
     };
-    let (conn, client_id) = tokio::time::timeout(target.connect_timeout, handshake)
+    let (conn, client_id, double_style) = tokio::time::timeout(target.connect_timeout, handshake)
         .await
         .map_err(|_| {
             RedisError::from(std::io::Error::new(
@@ -175,8 +188,24 @@ pub async fn connect(
         queue_refused: false,
         watching: false,
         protocol,
+        double_style,
         client,
     })
+}
+
+/// The server's version from `HELLO`'s map (`None` when it does not say).
+async fn server_version(conn: &mut MultiplexedConnection) -> Option<String> {
+    let Ok(Value::Map(pairs)) = conn.send_packed_command(&redis::cmd("HELLO")).await else {
+        return None;
+    };
+    pairs
+        .into_iter()
+        .find_map(|(key, value)| match (key, value) {
+            (Value::BulkString(k), Value::BulkString(v)) if k == b"version" => {
+                String::from_utf8(v).ok()
+            }
+            _ => None,
+        })
 }
 
 /// Opens a short-lived helper connection to the same server for `CLIENT UNBLOCK` and friends.

@@ -10,6 +10,8 @@
 
 pub mod classify;
 pub mod connect;
+pub mod double;
+pub mod raw;
 pub mod reply;
 pub mod request;
 pub mod run;

@@ -5,10 +5,12 @@
 
 use redis::{PushKind, ServerError, Value, VerbatimFormat};
 
+use super::double::DoubleStyle;
 use crate::result::RedisValue;
 
-/// Converts one reply tree.
-pub fn convert(value: Value) -> RedisValue {
+/// Converts one reply tree; `style` is how the server writes doubles (their text is rebuilt).
+pub fn convert(value: Value, style: DoubleStyle) -> RedisValue {
+    let convert = |v| convert(v, style);
     match value {
         Value::Nil => RedisValue::Nil,
         Value::Int(i) => RedisValue::Int(i),
@@ -25,7 +27,10 @@ pub fn convert(value: Value) -> RedisValue {
         // Attributes are out-of-band metadata; redis-cli shows the data they annotate.
         Value::Attribute { data, .. } => convert(*data),
         Value::Set(items) => RedisValue::Set(items.into_iter().map(convert).collect()),
-        Value::Double(d) => RedisValue::Double(d),
+        Value::Double(value) => RedisValue::Double {
+            value,
+            text: style.text(value),
+        },
         Value::Boolean(b) => RedisValue::Boolean(b),
         Value::VerbatimString { format, text } => RedisValue::Verbatim {
             format: verbatim_format(&format),
@@ -93,19 +98,34 @@ mod tests {
 
     #[test]
     fn scalars_keep_their_type() {
-        assert_eq!(convert(Value::Okay), RedisValue::Status("OK".into()));
         assert_eq!(
-            convert(Value::SimpleString("QUEUED".into())),
+            convert(Value::Okay, DoubleStyle::Printf17),
+            RedisValue::Status("OK".into())
+        );
+        assert_eq!(
+            convert(Value::SimpleString("QUEUED".into()), DoubleStyle::Printf17),
             RedisValue::Status("QUEUED".into())
         );
-        assert_eq!(convert(Value::Int(-3)), RedisValue::Int(-3));
         assert_eq!(
-            convert(Value::BulkString(vec![0xff])),
+            convert(Value::Int(-3), DoubleStyle::Printf17),
+            RedisValue::Int(-3)
+        );
+        assert_eq!(
+            convert(Value::BulkString(vec![0xff]), DoubleStyle::Printf17),
             RedisValue::Bulk(vec![0xff])
         );
-        assert_eq!(convert(Value::Double(1.5)), RedisValue::Double(1.5));
-        assert_eq!(convert(Value::Boolean(true)), RedisValue::Boolean(true));
-        assert_eq!(convert(Value::Nil), RedisValue::Nil);
+        assert_eq!(
+            convert(Value::Double(1.5), DoubleStyle::Printf17),
+            RedisValue::Double {
+                value: 1.5,
+                text: "1.5".into()
+            }
+        );
+        assert_eq!(
+            convert(Value::Boolean(true), DoubleStyle::Printf17),
+            RedisValue::Boolean(true)
+        );
+        assert_eq!(convert(Value::Nil, DoubleStyle::Printf17), RedisValue::Nil);
     }
 
     #[test]
@@ -115,7 +135,7 @@ mod tests {
             Value::Array(vec![Value::Int(1)]),
         )]);
         assert_eq!(
-            convert(map),
+            convert(map, DoubleStyle::Printf17),
             RedisValue::Map(vec![(
                 RedisValue::Bulk(b"f".to_vec()),
                 RedisValue::Array(vec![RedisValue::Int(1)])
@@ -126,7 +146,7 @@ mod tests {
             data: vec![Value::BulkString(b"ch".to_vec())],
         };
         assert_eq!(
-            convert(push),
+            convert(push, DoubleStyle::Printf17),
             RedisValue::Push {
                 kind: "message".into(),
                 data: vec![RedisValue::Bulk(b"ch".to_vec())]
@@ -137,7 +157,7 @@ mod tests {
             text: "hi".into(),
         };
         assert_eq!(
-            convert(verbatim),
+            convert(verbatim, DoubleStyle::Printf17),
             RedisValue::Verbatim {
                 format: "txt".into(),
                 text: "hi".into()

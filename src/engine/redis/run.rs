@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use super::classify::{Kind, classify, ends_transaction};
 use super::connect::{Session, Target, connect, connect_error, side_command};
+use super::raw::prints_raw;
 use super::reply::{convert, error_code};
 use super::request::{self, Finished, Stop};
 use super::stream::{self, Bounds, StreamStop};
@@ -71,11 +72,13 @@ impl<'r, 'c> CellRun<'r, 'c> {
                 Step::Continue(reply) => self.entries.push(RedisEntry {
                     command: command.text.clone(),
                     reply,
+                    raw: prints_raw(command),
                 }),
                 Step::Fail(reply, error) => {
                     self.entries.push(RedisEntry {
                         command: command.text.clone(),
                         reply,
+                        raw: prints_raw(command),
                     });
                     failure = Some(error);
                     break;
@@ -86,6 +89,7 @@ impl<'r, 'c> CellRun<'r, 'c> {
             self.entries.push(RedisEntry {
                 command: command.text.clone(),
                 reply: RedisValue::NotRun,
+                raw: false,
             });
         }
         if failure.is_none()
@@ -107,6 +111,7 @@ impl<'r, 'c> CellRun<'r, 'c> {
             .map(|e| RedisEntry {
                 command: e.command,
                 reply: truncate(e.reply, limit),
+                raw: e.raw,
             })
             .collect();
         let result = self.result(entries);
@@ -263,10 +268,15 @@ impl<'r, 'c> CellRun<'r, 'c> {
                 }
             }
         };
+        let style = self
+            .slot
+            .as_ref()
+            .map(|s| s.double_style)
+            .unwrap_or_default();
         let value = match finished {
-            Finished::Reply(value) => convert(value),
+            Finished::Reply(value) => convert(value, style),
             Finished::Released(stop, value) => {
-                let value = convert(value);
+                let value = convert(value, style);
                 if stop == Stop::Cancelled {
                     return Step::Fail(value, EngineError::interrupted());
                 }
@@ -364,8 +374,8 @@ impl<'r, 'c> CellRun<'r, 'c> {
 
     /// A streaming command on its own connection, updating the live display.
     async fn stream(&mut self, command: &Command) -> Step {
-        let client = match self.session().await {
-            Ok(session) => session.client.clone(),
+        let (client, style) = match self.session().await {
+            Ok(session) => (session.client.clone(), session.double_style),
             Err(error) => return Step::Fail(RedisValue::NotRun, error),
         };
         let keep = if self.cell.options.out.is_some() {
@@ -385,22 +395,31 @@ impl<'r, 'c> CellRun<'r, 'c> {
         let entries = &self.entries;
         let sink = &mut *self.ctx.sink;
         let live_used = &mut self.live_used;
-        let outcome = stream::run(&client, &command.args, monitor, bounds, &cancel, |value| {
-            let mut shown = entries.clone();
-            shown.push(RedisEntry {
-                command: command.text.clone(),
-                reply: value.clone(),
-            });
-            *live_used = true;
-            sink.live(QueryResult::Redis(RedisReplies {
-                entries: shown,
-                provenance: Provenance {
-                    connection: connection.clone(),
-                    elapsed: started.elapsed(),
-                    note: None,
-                },
-            }));
-        })
+        let outcome = stream::run(
+            &client,
+            &command.args,
+            monitor,
+            bounds,
+            style,
+            &cancel,
+            |value| {
+                let mut shown = entries.clone();
+                shown.push(RedisEntry {
+                    command: command.text.clone(),
+                    reply: value.clone(),
+                    raw: false,
+                });
+                *live_used = true;
+                sink.live(QueryResult::Redis(RedisReplies {
+                    entries: shown,
+                    provenance: Provenance {
+                        connection: connection.clone(),
+                        elapsed: started.elapsed(),
+                        note: None,
+                    },
+                }));
+            },
+        )
         .await;
         let line = self.line_of(command);
         if let Some(text) = outcome.error {

@@ -21,6 +21,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::connect::side_command;
+use super::double::DoubleStyle;
 use super::reply::convert;
 use super::request::Stop;
 use crate::result::RedisValue;
@@ -143,6 +144,7 @@ pub async fn run(
     args: &[Vec<u8>],
     monitor: bool,
     bounds: Bounds,
+    style: DoubleStyle,
     cancel: &CancellationToken,
     mut update: impl FnMut(&RedisValue),
 ) -> Outcome {
@@ -173,7 +175,7 @@ pub async fn run(
         match event {
             Some(Event::Ready(id)) => stream_id = id,
             Some(Event::Reply(value)) => {
-                let value = convert(value);
+                let value = convert(value, style);
                 if let RedisValue::Error(text) = &value {
                     error = Some(text.clone());
                     gathered.confirmations.push(value);

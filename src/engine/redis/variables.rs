@@ -35,7 +35,7 @@ pub fn argument_bytes(variables: &Variables, name: &str) -> Result<Vec<u8>, Stri
             RedisValue::Bulk(bytes) => Ok(bytes.clone()),
             RedisValue::Int(i) => Ok(i.to_string().into_bytes()),
             RedisValue::Status(s) | RedisValue::BigNumber(s) => Ok(s.as_bytes().to_vec()),
-            RedisValue::Double(d) => Ok(d.to_string().into_bytes()),
+            RedisValue::Double { text, .. } => Ok(text.as_bytes().to_vec()),
             RedisValue::Verbatim { text, .. } => Ok(text.as_bytes().to_vec()),
             RedisValue::Boolean(b) => Ok(if *b { b"1".to_vec() } else { b"0".to_vec() }),
             RedisValue::Nil => refuse("a nil reply"),
