@@ -9,7 +9,28 @@ use super::CHECK_FAILED;
 use super::convert::{Kind, bson_to_data, bson_to_value};
 use crate::engine::EngineError;
 
+/// Whether a line of a check body is a comment: `--`, `//` or `#` first, in any expectation
+/// form, so nbgrader's `-- BEGIN HIDDEN TESTS` markers (which autograde leaves in place) and a
+/// teacher's notes can sit among expected rows.
+pub fn is_comment(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with("--") || line.starts_with("//") || line.starts_with('#')
+}
+
+/// Whether the body holds comments and nothing else: the expectation of a hidden test after
+/// `generate_assignment` removed it.
+pub fn only_comments(body: &str) -> bool {
+    let mut lines = body.lines().filter(|l| !l.trim().is_empty()).peekable();
+    lines.peek().is_some() && lines.all(is_comment)
+}
+
 pub fn inline(body: &str, body_line: usize, kind: Kind) -> Result<Data, EngineError> {
+    let blanked: Vec<&str> = body
+        .lines()
+        .map(|l| if is_comment(l) { "" } else { l })
+        .collect();
+    let body = blanked.join("\n");
+    let body = body.as_str();
     let trimmed = body.trim_start();
     let literal = trimmed.starts_with('[') || trimmed.starts_with('{');
     if kind == Kind::Table && !literal {

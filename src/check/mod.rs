@@ -8,11 +8,15 @@
 //! - `convert`: kernel results (Arrow tables, BSON, Redis replies, scalars) → `resultcheck::Data`.
 //! - `expect`: an inline expectation → `Data`, read as the actual value's kind suggests.
 //! - `run`: the `%%check` cell itself.
+//! - `stub`: nbgrader's answer stub, blanked in every language.
+//! - `grader`: what changes when nbgrader runs the notebook (`NBGRADER_EXECUTION`).
 
 pub mod convert;
 pub mod expect;
+pub mod grader;
 pub mod origin;
 mod run;
+pub mod stub;
 
 /// The ename of a failed check (error output and execute_reply).
 pub const CHECK_FAILED: &str = "CheckFailed";

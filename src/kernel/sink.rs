@@ -93,6 +93,8 @@ impl ResultSink for KernelSink<'_> {
     }
 
     fn stderr(&mut self, text: &str) {
-        self.iopub.stream("stderr", text, Some(self.parent));
+        // Under nbgrader a stderr stream fails the cell, so warnings go to stdout there.
+        let stream = crate::check::grader::warning_stream();
+        self.iopub.stream(stream, text, Some(self.parent));
     }
 }

@@ -103,10 +103,24 @@ impl Session {
 
     pub(crate) async fn run_body(
         &mut self,
-        cell: Cell,
+        mut cell: Cell,
         sink: &mut dyn ResultSink,
         cancel: CancellationToken,
     ) -> Result<(), EngineError> {
+        cell.body = crate::check::stub::without_stub(&cell.body).ok_or_else(|| {
+            EngineError::new(
+                "NotAnswered",
+                format!(
+                    "this exercise has no answer yet: replace the line '-- {}' with your {}",
+                    crate::check::stub::STUB_WORDS,
+                    match cell.language {
+                        crate::engine::Language::Sql => "SQL",
+                        crate::engine::Language::Mql => "MongoDB query",
+                        crate::engine::Language::Redis => "Redis commands",
+                    }
+                ),
+            )
+        })?;
         // Opening a connection can wait on an unreachable host; the stop button ends the wait.
         let (name, engine) = tokio::select! {
             resolved = self.connections.resolve(cell.language, cell.connection.as_deref()) => resolved?,

@@ -7,6 +7,7 @@
 //!
 //! # Code map
 //! - `error`: `QueryError {code, code_name, message}`, shaped like a server error reply.
+//! - `collation`: locale-aware string order (ICU4X), mongod's collation specs and sort keys.
 //! - `value`, `number`, `decimal`: the canonical BSON order across types, exact numeric
 //!   comparison (int32/int64/double/decimal128 by value), exact decimal128 arithmetic.
 //! - `path`: dotted paths, strict (`a.0.b` indexes) and with implicit array traversal.
@@ -29,6 +30,7 @@
 //!   MongoDB does (`$exists`, `$type: "null"`) and merge them where it does (`{a: null}`).
 
 pub mod aggregate;
+pub mod collation;
 pub mod decimal;
 pub mod error;
 pub mod expr;

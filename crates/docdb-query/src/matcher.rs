@@ -10,6 +10,7 @@ mod bits;
 pub mod leaf;
 pub mod regex;
 
+use crate::collation::Collation;
 use crate::error::{QueryError, Result};
 use crate::expr::{self, Variables};
 use crate::schema::Schema;
@@ -18,6 +19,7 @@ use crate::value::{alias_to_type_number, is_truthy};
 use bits::BitTest;
 use bson::{Bson, Document};
 use leaf::{CmpOp, Pred, TypeSel};
+use std::sync::Arc;
 
 /// Caller-supplied context for matching.
 #[derive(Debug, Clone, Copy, Default)]
@@ -35,6 +37,11 @@ pub struct EvalContext {
 }
 
 impl EvalContext {
+    /// The collation string comparisons follow.
+    pub fn collation(&self) -> Option<&crate::collation::Collation> {
+        self.vars.collation()
+    }
+
     fn from_match_context(ctx: &MatchContext) -> EvalContext {
         let mut vars = Variables::new();
         if let Some(user) = ctx.vars {
@@ -120,6 +127,8 @@ impl Node {
 pub struct Filter {
     root: Node,
     text: Option<TextSearch>,
+    /// The operation's collation, applied to every evaluation that does not bring its own.
+    collation: Option<Arc<Collation>>,
 }
 
 impl Filter {
@@ -127,7 +136,29 @@ impl Filter {
     pub fn parse(filter: &Document) -> Result<Filter> {
         let mut text = None;
         let root = parse_document(filter, &mut text, true)?;
-        Ok(Filter { root, text })
+        Ok(Filter {
+            root,
+            text,
+            collation: None,
+        })
+    }
+
+    /// This filter with string comparisons under `collation` (None: binary).
+    pub fn with_collation(mut self, collation: Option<Arc<Collation>>) -> Filter {
+        self.collation = collation;
+        self
+    }
+
+    /// The collation the filter compares strings with.
+    pub fn collation(&self) -> Option<&Arc<Collation>> {
+        self.collation.as_ref()
+    }
+
+    fn collated(&self, mut ctx: EvalContext) -> EvalContext {
+        if ctx.vars.collation().is_none() && self.collation.is_some() {
+            ctx.vars.set_collation(self.collation.clone());
+        }
+        ctx
     }
 
     /// True when the document matches (errors raised by `$expr` count as no match; use
@@ -138,7 +169,7 @@ impl Filter {
 
     /// Match plus the array index the filter matched inside, for positional `$`.
     pub fn matches_positional(&self, doc: &Document) -> (bool, Option<usize>) {
-        let ctx = EvalContext::from_match_context(&MatchContext::default());
+        let ctx = self.collated(EvalContext::from_match_context(&MatchContext::default()));
         match self.root.eval(doc, &ctx) {
             Ok(Some(pos)) => (true, pos),
             _ => (false, None),
@@ -165,13 +196,13 @@ impl Filter {
 
     /// Like `matches_with` but reports `$expr` evaluation errors.
     pub fn try_matches_with(&self, doc: &Document, ctx: &MatchContext) -> Result<bool> {
-        let ctx = EvalContext::from_match_context(ctx);
+        let ctx = self.collated(EvalContext::from_match_context(ctx));
         Ok(self.root.eval(doc, &ctx)?.is_some())
     }
 
     /// Match with prepared variables (pipelines pass `$$NOW` and `let` through here).
     pub fn try_matches_vars(&self, doc: &Document, vars: &Variables) -> Result<bool> {
-        let ctx = EvalContext::with_variables(vars.clone());
+        let ctx = self.collated(EvalContext::with_variables(vars.clone()));
         Ok(self.root.eval(doc, &ctx)?.is_some())
     }
 
@@ -182,10 +213,10 @@ impl Filter {
         ctx: &MatchContext,
         vars: &Variables,
     ) -> Result<bool> {
-        let ctx = EvalContext {
+        let ctx = self.collated(EvalContext {
             text_score: ctx.text_score,
             vars: vars.clone(),
-        };
+        });
         Ok(self.root.eval(doc, &ctx)?.is_some())
     }
 

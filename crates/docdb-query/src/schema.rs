@@ -8,10 +8,10 @@
 
 use crate::error::{QueryError, Result};
 use crate::matcher::Filter;
+use crate::matcher::regex::Pattern as Regex;
 use crate::number::{is_number, to_f64};
 use crate::value::{alias_to_type_number, equal, type_alias, type_number};
 use bson::{Bson, Document};
-use crate::matcher::regex::Pattern as Regex;
 
 /// A parsed `$jsonSchema`.
 #[derive(Debug, Clone, Default)]

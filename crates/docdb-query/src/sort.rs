@@ -6,11 +6,13 @@
 //! by 1 ascending and by 3 descending. A `$meta: "textScore"` key sorts by a score the caller has
 //! already stored in the named field, highest first.
 
+use crate::collation::Collation;
 use crate::error::{QueryError, Result};
 use crate::path::values_at_path;
-use crate::value::compare;
+use crate::value::compare_with;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// One sort key.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +27,8 @@ struct Key {
 pub struct SortSpec {
     keys: Vec<Key>,
     fields: Vec<(String, i32)>,
+    /// Strings sort under this collation (None: binary).
+    collation: Option<Arc<Collation>>,
 }
 
 impl SortSpec {
@@ -79,7 +83,17 @@ impl SortSpec {
             keys.push(key);
         }
         let fields = keys.iter().map(|k| (k.path.clone(), k.direction)).collect();
-        Ok(SortSpec { keys, fields })
+        Ok(SortSpec {
+            keys,
+            fields,
+            collation: None,
+        })
+    }
+
+    /// This sort with strings ordered under `collation` (None: binary).
+    pub fn with_collation(mut self, collation: Option<Arc<Collation>>) -> SortSpec {
+        self.collation = collation;
+        self
     }
 
     /// True when there are no keys.
@@ -101,9 +115,10 @@ impl SortSpec {
                 };
                 score(b).partial_cmp(&score(a)).unwrap_or(Ordering::Equal)
             } else {
-                let ka = sort_key(a, &key.path, key.direction);
-                let kb = sort_key(b, &key.path, key.direction);
-                let o = compare(&ka, &kb);
+                let collation = self.collation.as_deref();
+                let ka = sort_key_with(a, &key.path, key.direction, collation);
+                let kb = sort_key_with(b, &key.path, key.direction, collation);
+                let o = compare_with(&ka, &kb, collation);
                 if key.direction < 0 { o.reverse() } else { o }
             };
             if o != Ordering::Equal {
@@ -131,6 +146,16 @@ impl SortSpec {
 /// The value a document sorts by on `path`: min (ascending) or max (descending) over all values
 /// reached, with arrays contributing their elements.
 pub fn sort_key(doc: &Document, path: &str, direction: i32) -> Bson {
+    sort_key_with(doc, path, direction, None)
+}
+
+/// `sort_key` choosing among strings under a collation.
+pub fn sort_key_with(
+    doc: &Document,
+    path: &str,
+    direction: i32,
+    collation: Option<&Collation>,
+) -> Bson {
     let mut candidates: Vec<Bson> = Vec::new();
     for v in values_at_path(doc, path) {
         match v {
@@ -140,7 +165,7 @@ pub fn sort_key(doc: &Document, path: &str, direction: i32) -> Bson {
         }
     }
     let pick = |a: Bson, b: Bson| {
-        let o = compare(&a, &b);
+        let o = compare_with(&a, &b, collation);
         if (direction >= 0 && o == Ordering::Greater) || (direction < 0 && o == Ordering::Less) {
             b
         } else {

@@ -5,6 +5,7 @@
 //! ObjectId < bool < date < timestamp < regex < DBPointer < code < code-with-scope < MaxKey), so it
 //! lives here once. Numbers of different types compare by value (see `number`).
 
+use crate::collation::Collation;
 use crate::number;
 use bson::{Bson, Document};
 use std::cmp::Ordering;
@@ -123,14 +124,23 @@ fn str_of(v: &Bson) -> &str {
 
 /// MongoDB's canonical total order on BSON values.
 pub fn compare(a: &Bson, b: &Bson) -> Ordering {
+    compare_with(a, b, None)
+}
+
+/// The canonical order with strings (at any depth, never field names) compared under a
+/// collation; `None` is the simple, binary collation.
+pub fn compare_with(a: &Bson, b: &Bson, collation: Option<&Collation>) -> Ordering {
     let (ta, tb) = (type_order(a), type_order(b));
     if ta != tb {
         return ta.cmp(&tb);
     }
     match (a, b) {
-        (Bson::String(_) | Bson::Symbol(_), _) => str_of(a).as_bytes().cmp(str_of(b).as_bytes()),
-        (Bson::Document(x), Bson::Document(y)) => compare_documents(x, y),
-        (Bson::Array(x), Bson::Array(y)) => compare_arrays(x, y),
+        (Bson::String(_) | Bson::Symbol(_), _) => match collation {
+            Some(c) => c.compare(str_of(a), str_of(b)),
+            None => str_of(a).as_bytes().cmp(str_of(b).as_bytes()),
+        },
+        (Bson::Document(x), Bson::Document(y)) => compare_documents_with(x, y, collation),
+        (Bson::Array(x), Bson::Array(y)) => compare_arrays_with(x, y, collation),
         (Bson::Binary(x), Bson::Binary(y)) => x
             .bytes
             .len()
@@ -152,7 +162,7 @@ pub fn compare(a: &Bson, b: &Bson) -> Ordering {
         (Bson::JavaScriptCodeWithScope(x), Bson::JavaScriptCodeWithScope(y)) => x
             .code
             .cmp(&y.code)
-            .then_with(|| compare_documents(&x.scope, &y.scope)),
+            .then_with(|| compare_documents_with(&x.scope, &y.scope, collation)),
         (Bson::DbPointer(x), Bson::DbPointer(y)) => {
             // The fields are private; their debug forms order namespace then id consistently.
             format!("{x:?}").cmp(&format!("{y:?}"))
@@ -164,6 +174,15 @@ pub fn compare(a: &Bson, b: &Bson) -> Ordering {
 
 /// Field-by-field: canonical type, then field name, then value; a prefix sorts first.
 pub fn compare_documents(a: &Document, b: &Document) -> Ordering {
+    compare_documents_with(a, b, None)
+}
+
+/// `compare_documents` with collated string values.
+pub fn compare_documents_with(
+    a: &Document,
+    b: &Document,
+    collation: Option<&Collation>,
+) -> Ordering {
     let mut ia = a.iter();
     let mut ib = b.iter();
     loop {
@@ -175,7 +194,7 @@ pub fn compare_documents(a: &Document, b: &Document) -> Ordering {
                 let o = type_order(va)
                     .cmp(&type_order(vb))
                     .then_with(|| ka.as_bytes().cmp(kb.as_bytes()))
-                    .then_with(|| compare(va, vb));
+                    .then_with(|| compare_with(va, vb, collation));
                 if o != Ordering::Equal {
                     return o;
                 }
@@ -186,10 +205,15 @@ pub fn compare_documents(a: &Document, b: &Document) -> Ordering {
 
 /// Element-wise, a prefix first (arrays compare like objects keyed "0", "1", ...).
 pub fn compare_arrays(a: &[Bson], b: &[Bson]) -> Ordering {
+    compare_arrays_with(a, b, None)
+}
+
+/// `compare_arrays` with collated string values.
+pub fn compare_arrays_with(a: &[Bson], b: &[Bson], collation: Option<&Collation>) -> Ordering {
     for (x, y) in a.iter().zip(b.iter()) {
         let o = type_order(x)
             .cmp(&type_order(y))
-            .then_with(|| compare(x, y));
+            .then_with(|| compare_with(x, y, collation));
         if o != Ordering::Equal {
             return o;
         }
@@ -200,6 +224,11 @@ pub fn compare_arrays(a: &[Bson], b: &[Bson]) -> Ordering {
 /// Equality in MongoDB's sense: same bracket and equal under `compare`.
 pub fn equal(a: &Bson, b: &Bson) -> bool {
     compare(a, b) == Ordering::Equal
+}
+
+/// Equality under a collation (`None`: binary).
+pub fn equal_with(a: &Bson, b: &Bson, collation: Option<&Collation>) -> bool {
+    compare_with(a, b, collation) == Ordering::Equal
 }
 
 /// A value wrapper with MongoDB's order, for sorting and `BTreeMap` keys.

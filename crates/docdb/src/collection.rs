@@ -7,6 +7,9 @@
 //! anything changes, so a failed write leaves the collection untouched.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use docdb_query::collation::Collation;
 
 use bson::{Bson, Document, doc};
 
@@ -21,6 +24,9 @@ pub struct Collection {
     /// Options as `create` received them (shown by `listCollections`).
     pub options: Document,
     pub validator: Option<Validator>,
+    /// The default collation (`create`'s `collation` option) of operations and indexes that do
+    /// not name their own; None is the simple, binary collation.
+    pub collation: Option<Arc<Collation>>,
     pub records: BTreeMap<u64, Document>,
     next_record: u64,
     /// `indexes[0]` is always `_id_`.
@@ -29,15 +35,38 @@ pub struct Collection {
 
 impl Collection {
     /// An empty collection with its `_id_` index.
-    pub fn new(options: Document) -> Result<Collection> {
+    pub fn new(mut options: Document) -> Result<Collection> {
         let validator = Validator::from_options(&options)?;
+        // mongod keeps (and lists) the resolved collation, and drops `{locale: "simple"}`.
+        let collation = match options.get("collation") {
+            None => None,
+            Some(Bson::Document(spec)) => Collation::parse(spec)?,
+            Some(other) => {
+                return Err(CommandError::type_mismatch(format!(
+                    "BSON field 'create.collation' is the wrong type '{}', expected type 'object'",
+                    docdb_query::value::type_alias(other)
+                )));
+            }
+        };
+        match &collation {
+            Some(c) => {
+                options.insert("collation", c.spec().clone());
+            }
+            None => {
+                options.remove("collation");
+            }
+        }
+        // The `_id_` index has the collection's default collation, as in mongod.
+        let mut id_index = IndexSpec::id_index();
+        id_index.collation = collation.clone();
         Ok(Collection {
             uuid: bson::Uuid::new(),
             options,
             validator,
+            collation,
             records: BTreeMap::new(),
             next_record: 1,
-            indexes: vec![Index::new(IndexSpec::id_index())?],
+            indexes: vec![Index::new(id_index)?],
         })
     }
 
@@ -52,7 +81,10 @@ impl Collection {
     /// The record holding `_id == id`, through the `_id_` index.
     pub fn find_id(&self, id: &Bson) -> Option<u64> {
         let idx = self.indexes.first()?;
-        let key = vec![KeyPart::Asc(id.clone())];
+        let key = vec![KeyPart::Asc(docdb_query::collation::key_of(
+            idx.spec.collation.as_deref(),
+            id,
+        ))];
         let low = crate::index::IndexEntry {
             key: key.clone(),
             record: 0,
@@ -138,8 +170,10 @@ impl Collection {
                     ),
                 ));
             }
+            // The same key with another collation is another index (mongod allows both).
             if same_key(&existing.spec.key, &spec.key)
                 && existing.spec.partial_filter == spec.partial_filter
+                && existing.spec.collation == spec.collation
             {
                 if existing.spec.same_definition(&spec) {
                     return Err(CommandError::new(

@@ -9,9 +9,11 @@
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bson::{Bson, Document, doc};
+use docdb_query::collation::Collation;
 use docdb_query::limits::{Budgeted, Limits, MemoryLimits, Size, document_size};
 use docdb_query::matcher::{Filter, MatchContext};
 use docdb_query::sort::SortSpec;
@@ -34,6 +36,10 @@ pub struct SelectRequest<'a> {
     pub vars: Option<&'a Document>,
     /// The in-memory sort's budget (`allowDiskUse`).
     pub memory: MemoryLimits,
+    /// The operation's effective collation (its own, else the collection's default; None:
+    /// binary). The filter and sort compare strings under it, and only indexes with the same
+    /// collation are used.
+    pub collation: Option<&'a Arc<Collation>>,
 }
 
 /// One selected document.
@@ -86,6 +92,11 @@ pub struct Sort {
 
 impl Sort {
     pub fn parse(spec: &Document) -> Result<Sort> {
+        Self::parse_collated(spec, None)
+    }
+
+    /// A sort whose strings order under `collation`.
+    pub fn parse_collated(spec: &Document, collation: Option<&Arc<Collation>>) -> Result<Sort> {
         let mut keys = Vec::new();
         let mut plain = Vec::new();
         let mut has_meta = false;
@@ -97,7 +108,8 @@ impl Sort {
                 has_meta = true;
                 continue;
             }
-            let single = SortSpec::parse(&doc! {field.clone(): dir.clone()})?;
+            let single = SortSpec::parse(&doc! {field.clone(): dir.clone()})?
+                .with_collation(collation.cloned());
             if let Some(f) = single.fields().first() {
                 plain.push(f.clone());
             }
@@ -149,11 +161,11 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
     let started = Instant::now();
     let empty = Document::new();
     let filter_doc = req.filter.unwrap_or(&empty);
-    let filter = Filter::parse(filter_doc)?;
+    let filter = Filter::parse(filter_doc)?.with_collation(req.collation.cloned());
     // `sort: {$natural: ±1}` is the collection order itself, forward or reversed.
     let natural = req.sort.and_then(natural_direction);
     let sort = match req.sort {
-        Some(s) if natural.is_none() => Sort::parse(s)?,
+        Some(s) if natural.is_none() => Sort::parse_collated(s, req.collation)?,
         _ => Sort {
             keys: Vec::new(),
             plain: Vec::new(),
@@ -167,7 +179,7 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
     };
     let reverse_scan = natural == Some(true)
         || matches!(req.hint, Some(Bson::Document(h)) if h.get("$natural").and_then(crate::index::spec::number).is_some_and(|d| d < 0.0));
-    let plan = planner::plan(coll, filter_doc, &sort.plain, hint)?;
+    let plan = planner::plan_collated(coll, filter_doc, &sort.plain, hint, req.collation)?;
     let limit = req.limit.filter(|l| *l > 0);
     let needs_sort = !sort.is_empty() && !plan.sort_covered;
     // Without an in-memory sort we can stop as soon as skip+limit rows matched.

@@ -3,11 +3,12 @@
 //! Groups are keyed by MongoDB value equality (so `1` and `1.0` share a group) and emitted in
 //! the order their first document arrived, which keeps results deterministic.
 
+use crate::collation::{Collation, key_of};
 use crate::error::{QueryError, Result};
 use crate::expr::{Num, add_nums, average, avg_values, std_dev, sum_values};
 use crate::expr::{Variables, evaluate_optional};
 use crate::limits::{Budget, Budgeted, Limits, Size, document_size, document_sizes, held_value};
-use crate::value::{Ordered, compare, equal};
+use crate::value::{Ordered, compare, compare_with, equal};
 use bson::{Bson, Document};
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
@@ -135,7 +136,8 @@ enum Accumulating {
     /// The smallest (or, when `true`, largest) non-null value so far.
     Extreme(Option<Bson>, bool),
     /// Distinct values with the position of their first arrival, and their total size.
-    Set(BTreeMap<Ordered, usize>, usize),
+    /// `$addToSet`: collation key -> (arrival order, the value as first seen).
+    Set(BTreeMap<Ordered, (usize, Bson)>, usize),
     /// The values and their total size.
     Collect(Collected, usize),
 }
@@ -161,6 +163,7 @@ impl Accumulating {
         v: Option<Bson>,
         source: Option<&Document>,
         limits: &Limits,
+        collation: Option<&Collation>,
     ) -> Result<(Size, Size)> {
         let size = |v: &Option<Bson>| v.as_ref().map(held_value).unwrap_or_default();
         let nothing = (Size::default(), Size::default());
@@ -198,7 +201,7 @@ impl Accumulating {
                 let better = match best {
                     None => true,
                     Some(b) => {
-                        let o = compare(&v, b);
+                        let o = compare_with(&v, b, collation);
                         (*want_max && o.is_gt()) || (!*want_max && o.is_lt())
                     }
                 };
@@ -211,15 +214,15 @@ impl Accumulating {
             }
             Accumulating::Set(set, bytes) => {
                 let Some(v) = v else { return Ok(nothing) };
-                let key = Ordered(v);
+                let key = Ordered(key_of(collation, &v));
                 if set.contains_key(&key) {
                     return Ok(nothing);
                 }
-                let adding = held_value(&key.0);
+                let adding = held_value(&v);
                 limits.check_array(&acc.op, set.len(), *bytes, adding.bson)?;
                 *bytes += adding.bson;
                 let next = set.len();
-                set.insert(key, next);
+                set.insert(key, (next, v));
                 (adding, Size::default())
             }
             Accumulating::Collect(values, bytes) => {
@@ -243,8 +246,7 @@ impl Accumulating {
             Accumulating::Last(last) => last.unwrap_or(Bson::Null),
             Accumulating::Extreme(best, _) => best.unwrap_or(Bson::Null),
             Accumulating::Set(set, _) => {
-                let mut items: Vec<(usize, Bson)> =
-                    set.into_iter().map(|(v, i)| (i, v.0)).collect();
+                let mut items: Vec<(usize, Bson)> = set.into_values().collect();
                 items.sort_by_key(|(i, _)| *i);
                 Bson::Array(items.into_iter().map(|(_, v)| v).collect())
             }
@@ -284,7 +286,12 @@ impl<'a, 'l> Grouper<'a, 'l> {
     /// Adds `doc` to the group of `key`.
     pub fn add(&mut self, key: Bson, doc: &Document) -> Result<()> {
         self.limits.tick()?;
-        let key = Ordered(key);
+        // Under a collation, "a" and "A" may be one group: the index holds collation keys and
+        // the group keeps the first key it saw, as mongod does.
+        let (key, original) = match self.vars.collation() {
+            Some(c) => (Ordered(key_of(Some(c), &key)), Some(key)),
+            None => (Ordered(key), None),
+        };
         let slot = match self.index.get(&key) {
             Some(slot) => *slot,
             None => {
@@ -295,7 +302,7 @@ impl<'a, 'l> Grouper<'a, 'l> {
                     held: 2 * k.held + GROUP_OVERHEAD_BYTES,
                 })?;
                 self.groups.push((
-                    key.0.clone(),
+                    original.unwrap_or_else(|| key.0.clone()),
                     self.accs.iter().map(Accumulating::new).collect(),
                 ));
                 self.index.insert(key, self.groups.len() - 1);
@@ -306,7 +313,13 @@ impl<'a, 'l> Grouper<'a, 'l> {
         for ((acc, keep_doc), state) in self.accs.iter().zip(&self.keep_docs).zip(states.iter_mut())
         {
             let v = evaluate_optional(&acc.expr, doc, self.vars)?;
-            let (grew, shrank) = state.add(acc, v, keep_doc.then_some(doc), self.limits)?;
+            let (grew, shrank) = state.add(
+                acc,
+                v,
+                keep_doc.then_some(doc),
+                self.limits,
+                self.vars.collation(),
+            )?;
             self.budget.release(shrank);
             self.budget.add(grew)?;
         }

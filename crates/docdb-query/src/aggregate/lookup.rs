@@ -134,7 +134,8 @@ impl Lookup {
             ctx.limits.tick()?;
             let candidates: Vec<&Document> = match (&self.local_field, &self.foreign_field) {
                 (Some(local), Some(foreign_path)) => {
-                    let filter = equality_filter(&doc, local, foreign_path)?;
+                    let filter = equality_filter(&doc, local, foreign_path)?
+                        .with_collation(ctx.vars.collation_handle());
                     let mut kept = Vec::new();
                     for f in &foreign {
                         ctx.limits.tick()?;
@@ -288,9 +289,13 @@ impl GraphLookup {
             .catalog
             .scan(if db.is_empty() { &ctx.db } else { db }, coll)?;
         let mut foreign: Vec<&Document> = Vec::with_capacity(scanned.len());
+        let restrict = self
+            .restrict
+            .clone()
+            .map(|r| r.with_collation(ctx.vars.collation_handle()));
         for f in scanned {
             ctx.limits.tick()?;
-            if self.restrict.as_ref().is_none_or(|r| r.matches(f)) {
+            if restrict.as_ref().is_none_or(|r| r.matches(f)) {
                 foreign.push(f);
             }
         }

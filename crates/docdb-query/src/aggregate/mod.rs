@@ -130,6 +130,9 @@ pub struct Pipeline {
     raw: Vec<Document>,
     /// `$merge`'s `whenMatched` pipeline and `let` variables, when it has one.
     merge_update: Option<(Vec<Document>, Document)>,
+    /// The command's collation: `$match`, `$sort`, `$group` keys, `$lookup` equality and
+    /// expression comparisons follow it (None: binary).
+    collation: Option<std::sync::Arc<crate::collation::Collation>>,
 }
 
 fn positive(stage: &str, v: &Bson, code: i32) -> Result<usize> {
@@ -192,7 +195,17 @@ impl Pipeline {
             stages: parsed,
             raw: stages.to_vec(),
             merge_update,
+            collation: None,
         })
+    }
+
+    /// This pipeline with string comparisons under `collation` (None: binary).
+    pub fn with_collation(
+        mut self,
+        collation: Option<std::sync::Arc<crate::collation::Collation>>,
+    ) -> Pipeline {
+        self.collation = collation;
+        self
     }
 
     /// For `$merge` with `whenMatched: [...]`: the update pipeline and its `let` variables
@@ -243,7 +256,7 @@ impl Pipeline {
         input: impl IntoIterator<Item = &'d Document>,
         ctx: &AggContext,
     ) -> Result<AggOutput> {
-        let run = Self::run_context(ctx, None)?;
+        let run = self.run_context(ctx, None)?;
         let out = run_refs(&self.stages, input.into_iter().collect(), &run)?;
         finish_top_level(out, &run)
     }
@@ -256,10 +269,12 @@ impl Pipeline {
 
     /// The run context of a top-level run: `$$NOW` and the command's `let` variables.
     fn run_context<'a>(
+        &self,
         ctx: &AggContext<'a>,
         scorer: Option<TextScorer<'a>>,
     ) -> Result<RunContext<'a>> {
         let mut vars = Variables::with_now(ctx.now);
+        vars.set_collation(self.collation.clone());
         vars.bind_let(&ctx.vars, &Document::new())?;
         Ok(RunContext {
             db: ctx.db.clone(),
@@ -276,7 +291,7 @@ impl Pipeline {
         ctx: &AggContext,
         scorer: Option<TextScorer>,
     ) -> Result<AggOutput> {
-        let run = Self::run_context(ctx, scorer)?;
+        let run = self.run_context(ctx, scorer)?;
         let out = self.run_with(input, &run)?;
         finish_top_level(out, &run)
     }
@@ -353,7 +368,7 @@ fn run_stages(stages: &[Stage], input: Vec<Document>, ctx: &RunContext) -> Resul
             // `$sort` + `$limit` keeps only the first documents, as mongod's top-k sort does.
             (Stage::Sort(spec), Some(Stage::Limit(n))) => {
                 i += 1;
-                sort_documents(docs, spec, Some(*n), ctx.limits)?
+                sort_documents(docs, spec, Some(*n), ctx)?
             }
             _ => run_stage(stage, docs, ctx)?,
         };
@@ -371,8 +386,17 @@ fn sort_documents(
     docs: Vec<Document>,
     spec: &SortSpec,
     limit: Option<usize>,
-    limits: &Limits,
+    ctx: &RunContext,
 ) -> Result<Vec<Document>> {
+    let limits = ctx.limits;
+    let collated;
+    let spec = match ctx.vars.collation_handle() {
+        Some(c) => {
+            collated = spec.clone().with_collation(Some(c));
+            &collated
+        }
+        None => spec,
+    };
     // The documents are moved, not copied: they count for mongod's budget only.
     let mut budget = limits.budget(Budgeted::Sort);
     if limit.is_none() {
@@ -786,7 +810,7 @@ fn run_stage(stage: &Stage, docs: Vec<Document>, ctx: &RunContext) -> Result<Vec
         })?,
         Stage::AddFields(fields) => each(docs, limits, |d| reshape::add_fields(d, fields, vars))?,
         Stage::Group(id, accs) => group::group(docs, id, accs, vars, limits)?,
-        Stage::Sort(spec) => sort_documents(docs, spec, None, limits)?,
+        Stage::Sort(spec) => sort_documents(docs, spec, None, ctx)?,
         Stage::Limit(n) => docs.into_iter().take(*n).collect(),
         Stage::Skip(n) => docs.into_iter().skip(*n).collect(),
         Stage::Unwind(u) => {

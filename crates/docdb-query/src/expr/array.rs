@@ -8,7 +8,7 @@
 use super::args::{eval_exact, eval_list, eval_named, eval_range, is_nullish, named};
 use super::{Ctx, eval, validate_variable_name};
 use crate::error::{QueryError, Result};
-use crate::value::{compare, equal, is_truthy};
+use crate::value::{compare, equal_with, is_truthy};
 use bson::{Bson, Document};
 
 fn want_array(op: &str, code: i32, v: &Bson) -> Result<Vec<Bson>> {
@@ -119,7 +119,10 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
             };
             let needle = args[0].clone().unwrap_or(Bson::Null);
             Some(Bson::Boolean(
-                args[0].is_some() && items.iter().any(|x| equal(x, &needle)),
+                args[0].is_some()
+                    && items
+                        .iter()
+                        .any(|x| equal_with(x, &needle, ctx.vars.collation())),
             ))
         }
         "$concatArrays" => {
@@ -207,7 +210,8 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
                 Some(v) => (want_int(name, v)?.max(0) as usize).min(items.len()),
                 None => items.len(),
             };
-            let found = (start..end).find(|i| equal(&items[*i], &needle));
+            let found =
+                (start..end).find(|i| equal_with(&items[*i], &needle, ctx.vars.collation()));
             Some(Bson::Int32(found.map_or(-1, |i| i as i32)))
         }
         "$map" => {
@@ -527,10 +531,10 @@ fn zip(arg: &Bson, ctx: &Ctx) -> Result<Option<Bson>> {
     Ok(Some(Bson::Array(out)))
 }
 
-fn dedup(items: Vec<Bson>) -> Vec<Bson> {
+fn dedup(items: Vec<Bson>, collation: Option<&crate::collation::Collation>) -> Vec<Bson> {
     let mut out: Vec<Bson> = Vec::new();
     for item in items {
-        if !out.iter().any(|x| equal(x, &item)) {
+        if !out.iter().any(|x| equal_with(x, &item, collation)) {
             out.push(item);
         }
     }
@@ -548,12 +552,13 @@ fn set_op(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Bson>> {
     for a in &args {
         sets.push(want_array(name, 17044, a.as_ref().unwrap_or(&Bson::Null))?);
     }
-    let contains = |set: &[Bson], v: &Bson| set.iter().any(|x| equal(x, v));
+    let collation = ctx.vars.collation();
+    let contains = |set: &[Bson], v: &Bson| set.iter().any(|x| equal_with(x, v, collation));
     Ok(Some(match name {
-        "$setUnion" => Bson::Array(dedup(sets.into_iter().flatten().collect())),
+        "$setUnion" => Bson::Array(dedup(sets.into_iter().flatten().collect(), collation)),
         "$setIntersection" => {
             let mut iter = sets.into_iter();
-            let first = dedup(iter.next().unwrap_or_default());
+            let first = dedup(iter.next().unwrap_or_default(), collation);
             let rest: Vec<Vec<Bson>> = iter.collect();
             Bson::Array(
                 first
@@ -567,7 +572,7 @@ fn set_op(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Bson>> {
                 return Err(super::args::arity(name, "2", sets.len()));
             }
             Bson::Array(
-                dedup(sets[0].clone())
+                dedup(sets[0].clone(), collation)
                     .into_iter()
                     .filter(|v| !contains(&sets[1], v))
                     .collect(),

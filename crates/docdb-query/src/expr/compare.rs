@@ -7,17 +7,21 @@
 use super::args::{eval_exact, is_nullish, named, raw_list};
 use super::{Ctx, eval, validate_variable_name};
 use crate::error::{QueryError, Result};
-use crate::value::{compare, is_truthy};
+use crate::value::{compare_with, is_truthy};
 use bson::Bson;
 use std::cmp::Ordering;
 
-/// Compares two possibly-missing values; missing is lowest.
-pub fn compare_optional(a: &Option<Bson>, b: &Option<Bson>) -> Ordering {
+/// Compares two possibly-missing values (missing is lowest), strings under the collation.
+pub fn compare_optional_with(
+    a: &Option<Bson>,
+    b: &Option<Bson>,
+    collation: Option<&crate::collation::Collation>,
+) -> Ordering {
     match (a, b) {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Less,
         (Some(_), None) => Ordering::Greater,
-        (Some(x), Some(y)) => compare(x, y),
+        (Some(x), Some(y)) => compare_with(x, y, collation),
     }
 }
 
@@ -29,7 +33,7 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
     let r = match name {
         "$eq" | "$ne" | "$gt" | "$gte" | "$lt" | "$lte" | "$cmp" => {
             let args = eval_exact(name, arg, 2, ctx)?;
-            let o = compare_optional(&args[0], &args[1]);
+            let o = compare_optional_with(&args[0], &args[1], ctx.vars.collation());
             Some(match name {
                 "$eq" => Bson::Boolean(o == Ordering::Equal),
                 "$ne" => Bson::Boolean(o != Ordering::Equal),

@@ -36,6 +36,9 @@ pub use object::next_random as random;
 pub struct Variables {
     vars: HashMap<String, Option<Bson>>,
     now: bson::DateTime,
+    /// The operation's collation: string comparisons in `$eq`, `$in`, `$cmp`, set operators and
+    /// in the matcher follow it (None: binary).
+    collation: Option<std::sync::Arc<crate::collation::Collation>>,
 }
 
 impl Default for Variables {
@@ -50,6 +53,7 @@ impl Variables {
         Variables {
             vars: HashMap::new(),
             now: bson::DateTime::now(),
+            collation: None,
         }
     }
 
@@ -58,6 +62,7 @@ impl Variables {
         Variables {
             vars: HashMap::new(),
             now,
+            collation: None,
         }
     }
 
@@ -79,6 +84,24 @@ impl Variables {
     /// The `$$NOW` value.
     pub fn now(&self) -> bson::DateTime {
         self.now
+    }
+
+    /// Sets the collation string comparisons follow.
+    pub fn set_collation(
+        &mut self,
+        collation: Option<std::sync::Arc<crate::collation::Collation>>,
+    ) {
+        self.collation = collation;
+    }
+
+    /// The collation string comparisons follow (None: binary).
+    pub fn collation(&self) -> Option<&crate::collation::Collation> {
+        self.collation.as_deref()
+    }
+
+    /// The shared handle of the collation, to pass on to nested evaluations.
+    pub fn collation_handle(&self) -> Option<std::sync::Arc<crate::collation::Collation>> {
+        self.collation.clone()
     }
 
     /// Binds every field of a `let` document, evaluating each as an expression against `doc`.

@@ -10,10 +10,11 @@
 use super::Node;
 use super::bits::{self, BitTest};
 use super::regex::Pattern as Regex;
+use crate::collation::Collation;
 use crate::error::Result;
 use crate::number;
 use crate::path::array_index;
-use crate::value::{compare, type_number, type_order};
+use crate::value::{compare_with, type_number, type_order};
 use bson::{Bson, Document};
 use std::cmp::Ordering;
 
@@ -237,12 +238,13 @@ impl Pred {
     /// Tests the predicate on a single value, with no traversal (used per candidate and by the
     /// value form of `$elemMatch`).
     pub fn matches_value(&self, v: &Bson, ctx: &super::EvalContext) -> Result<bool> {
+        let collation = ctx.collation();
         Ok(match self {
-            Pred::Eq(target) => equals(v, target),
-            Pred::Cmp(op, target) => compare_op(*op, v, target),
+            Pred::Eq(target) => equals_with(v, target, collation),
+            Pred::Cmp(op, target) => compare_op_with(*op, v, target, collation),
             Pred::Regex(re, source) => regex_matches(re, source, v),
             Pred::In(values, regexes) => {
-                values.iter().any(|t| equals(v, t))
+                values.iter().any(|t| equals_with(v, t, collation))
                     || regexes
                         .iter()
                         .any(|(re, source)| regex_matches(re, source, v))
@@ -312,7 +314,12 @@ pub fn array_as_document(items: &[Bson]) -> Document {
 
 /// Query equality: same type bracket and equal value.
 pub fn equals(v: &Bson, target: &Bson) -> bool {
-    type_order(v) == type_order(target) && compare(v, target) == Ordering::Equal
+    equals_with(v, target, None)
+}
+
+/// Query equality with strings compared under a collation.
+pub fn equals_with(v: &Bson, target: &Bson, collation: Option<&Collation>) -> bool {
+    type_order(v) == type_order(target) && compare_with(v, target, collation) == Ordering::Equal
 }
 
 fn is_nan(v: &Bson) -> bool {
@@ -322,6 +329,11 @@ fn is_nan(v: &Bson) -> bool {
 /// Range comparison restricted to one type bracket; MinKey/MaxKey operands compare with
 /// everything; NaN only equals NaN.
 pub fn compare_op(op: CmpOp, v: &Bson, target: &Bson) -> bool {
+    compare_op_with(op, v, target, None)
+}
+
+/// `compare_op` with strings compared under a collation.
+pub fn compare_op_with(op: CmpOp, v: &Bson, target: &Bson, collation: Option<&Collation>) -> bool {
     if type_order(v) != type_order(target) {
         return match target {
             Bson::MinKey => matches!(op, CmpOp::Gt | CmpOp::Gte),
@@ -332,7 +344,7 @@ pub fn compare_op(op: CmpOp, v: &Bson, target: &Bson) -> bool {
     if is_nan(v) || is_nan(target) {
         return is_nan(v) && is_nan(target) && matches!(op, CmpOp::Gte | CmpOp::Lte);
     }
-    let o = compare(v, target);
+    let o = compare_with(v, target, collation);
     match op {
         CmpOp::Gt => o == Ordering::Greater,
         CmpOp::Gte => o != Ordering::Less,

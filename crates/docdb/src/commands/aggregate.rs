@@ -103,6 +103,7 @@ pub fn run(
         stages
     };
     let pipeline = Pipeline::parse(rest)?;
+    let requested = args::requested_collation(ctx.cmd, &args::command_name(ctx))?;
     let vars = args::let_vars(ctx)?.cloned().unwrap_or_default();
     let hint = match ctx.cmd.get("hint") {
         None | Some(Bson::Null) => None,
@@ -114,6 +115,10 @@ pub fn run(
     let limits = Limits::new(memory).with_check(&check);
     ctx.engine.read(|cat| {
         let source = coll.and_then(|c| cat.get(ctx.db, c));
+        // The aggregate's own collation, else the source collection's default, for every stage.
+        let collation =
+            args::effective_collation(&requested, source.and_then(|c| c.collation.as_ref()));
+        let pipeline = pipeline.clone().with_collation(collation.clone());
         let selection = match source {
             Some(c) => {
                 let req = SelectRequest {
@@ -121,6 +126,7 @@ pub fn run(
                     hint: hint.as_ref(),
                     vars: Some(&vars),
                     memory,
+                    collation: collation.as_ref(),
                     ..Default::default()
                 };
                 Some(select(c, &req, &ctx.guard)?)

@@ -140,3 +140,27 @@ pub fn batch_size(value: Option<i64>) -> Result<Option<usize>> {
         Some(n) => Ok(Some(n as usize)),
     }
 }
+
+/// A `collation` option as given: `None` when absent, `Some(None)` for `{locale: "simple"}`,
+/// `Some(Some(c))` otherwise. Malformed specs fail with mongod's codes before any work.
+pub fn requested_collation(
+    d: &Document,
+    owner: &str,
+) -> Result<Option<Option<std::sync::Arc<docdb_query::collation::Collation>>>> {
+    match d.get("collation") {
+        None => Ok(None),
+        Some(Bson::Document(spec)) => Ok(Some(docdb_query::collation::Collation::parse(spec)?)),
+        Some(v) => Err(wrong_type(owner, "collation", v, "object")),
+    }
+}
+
+/// The collation an operation runs with: its own (even "simple"), else the collection's default.
+pub fn effective_collation(
+    requested: &Option<Option<std::sync::Arc<docdb_query::collation::Collation>>>,
+    default: Option<&std::sync::Arc<docdb_query::collation::Collation>>,
+) -> Option<std::sync::Arc<docdb_query::collation::Collation>> {
+    match requested {
+        Some(own) => own.clone(),
+        None => default.cloned(),
+    }
+}

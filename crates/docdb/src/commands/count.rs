@@ -4,6 +4,7 @@ use bson::{Bson, Document, doc};
 
 use std::collections::BTreeMap;
 
+use docdb_query::collation::{Collation, key_of};
 use docdb_query::value::Ordered;
 
 use super::args;
@@ -34,6 +35,10 @@ pub fn count(ctx: &Ctx) -> Result<Document> {
         Some(Bson::Document(h)) if h.is_empty() => None,
         Some(h) => Some(h.clone()),
     };
+    let requested = args::requested_collation(ctx.cmd, "count")?;
+    if requested.is_some() && super::aggregate::view(ctx, &coll)?.is_some() {
+        return Err(view_collation_refused());
+    }
     if let Some((base, mut stages)) = super::aggregate::view(ctx, &coll)? {
         if let Some(q) = query.as_ref().filter(|q| !q.is_empty()) {
             stages.push(doc! {"$match": q.clone()});
@@ -57,11 +62,13 @@ pub fn count(ctx: &Ctx) -> Result<Document> {
             let after_skip = total.saturating_sub(skip);
             return Ok(limit.map_or(after_skip, |l| after_skip.min(l)));
         }
+        let collation = args::effective_collation(&requested, c.collation.as_ref());
         let req = SelectRequest {
             filter: query.as_ref(),
             skip,
             limit,
             hint: hint.as_ref(),
+            collation: collation.as_ref(),
             ..Default::default()
         };
         Ok(select(c, &req, &ctx.guard)?.rows.len() as u64)
@@ -77,24 +84,26 @@ pub fn distinct_values<'a>(
     docs: impl Iterator<Item = &'a Document>,
     key: &str,
     guard: &OpGuard,
+    collation: Option<&Collation>,
 ) -> Result<Vec<Bson>> {
-    // Per value (by MongoDB equality): the first one seen, then other types of it.
-    let mut seen: BTreeMap<Ordered, Vec<Bson>> = BTreeMap::new();
+    // Per value (by MongoDB equality under the collation, through its sort key): the first one
+    // seen, then other types of it.
+    let mut seen: BTreeMap<Ordered, (Bson, Vec<Bson>)> = BTreeMap::new();
     let mut bytes = 0usize;
     let mut push = |v: Bson| -> Result<()> {
         let size = docdb_query::limits::value_size(&v) + 8;
-        let key = Ordered(v);
-        let kind = std::mem::discriminant(&key.0);
+        let key = Ordered(key_of(collation, &v));
+        let kind = std::mem::discriminant(&v);
         match seen.range_mut(&key..=&key).next() {
-            Some((first, others)) => {
+            Some((_, (first, others))) => {
                 let same_type = |x: &Bson| std::mem::discriminant(x) == kind;
-                if same_type(&first.0) || others.iter().any(same_type) {
+                if same_type(first) || others.iter().any(same_type) {
                     return Ok(());
                 }
-                others.push(key.0);
+                others.push(v);
             }
             None => {
-                seen.insert(key, Vec::new());
+                seen.insert(key, (v, Vec::new()));
             }
         }
         bytes += size;
@@ -119,8 +128,8 @@ pub fn distinct_values<'a>(
         }
     }
     Ok(seen
-        .into_iter()
-        .flat_map(|(first, others)| std::iter::once(first.0).chain(others))
+        .into_values()
+        .flat_map(|(first, others)| std::iter::once(first).chain(others))
         .collect())
 }
 
@@ -151,20 +160,28 @@ pub fn distinct(ctx: &Ctx) -> Result<Document> {
         Some(Bson::Document(h)) if h.is_empty() => None,
         Some(h) => Some(h.clone()),
     };
+    let requested = args::requested_collation(ctx.cmd, "distinct")?;
     if let Some((base, mut stages)) = super::aggregate::view(ctx, &coll)? {
         if let Some(q) = query.as_ref().filter(|q| !q.is_empty()) {
             stages.push(doc! {"$match": q.clone()});
         }
+        if requested.is_some() {
+            return Err(view_collation_refused());
+        }
         let docs = super::aggregate::run(ctx, Some(&base), &stages)?.0;
-        return Ok(doc! {"values": distinct_values(docs.iter(), &key, &ctx.guard)?, "ok": 1.0});
+        return Ok(
+            doc! {"values": distinct_values(docs.iter(), &key, &ctx.guard, None)?, "ok": 1.0},
+        );
     }
     let values = ctx.engine.read(|cat| -> Result<Vec<Bson>> {
         let Some(c) = cat.get(ctx.db, &coll) else {
             return Ok(Vec::new());
         };
+        let collation = args::effective_collation(&requested, c.collation.as_ref());
         let req = SelectRequest {
             filter: query.as_ref(),
             hint: hint.as_ref(),
+            collation: collation.as_ref(),
             ..Default::default()
         };
         let rows = select(c, &req, &ctx.guard)?.rows;
@@ -172,7 +189,15 @@ pub fn distinct(ctx: &Ctx) -> Result<Document> {
             rows.iter().filter_map(|r| c.records.get(&r.record)),
             &key,
             &ctx.guard,
+            collation.as_deref(),
         )
     })?;
     Ok(doc! {"values": values, "ok": 1.0})
+}
+
+/// Views have the simple collation here; a collation on a view read is refused, never dropped.
+pub fn view_collation_refused() -> CommandError {
+    CommandError::bad_value(
+        "a collation on an operation over a view is not supported by the embedded engine; query the view's source collection with the collation",
+    )
 }

@@ -41,14 +41,17 @@ pub fn delete(ctx: &Ctx) -> Result<Document> {
                     Some(Bson::Document(h)) if h.is_empty() => None,
                     Some(h) => Some(h.clone()),
                 };
+                let requested = args::requested_collation(st, "delete.deletes")?;
                 let Some(c) = cat.get(ctx.db, &coll) else {
                     return Ok(0);
                 };
+                let collation = args::effective_collation(&requested, c.collation.as_ref());
                 let req = SelectRequest {
                     filter: Some(&q),
                     limit,
                     hint: hint.as_ref(),
                     vars,
+                    collation: collation.as_ref(),
                     ..Default::default()
                 };
                 let rows = select(c, &req, &ctx.guard)?.rows;

@@ -452,13 +452,16 @@ fn explain_simple(ctx: &Ctx, verbosity: &str, filter_field: &str, top: &str) -> 
         .unwrap_or_default();
     let hint = hint_of(ctx.cmd);
     let exec = verbosity != "queryPlanner";
+    let requested = args::requested_collation(ctx.cmd, &args::command_name(ctx))?;
     ctx.engine.read(|cat| {
         let Some(c) = cat.get(ctx.db, &coll) else {
             return Ok(eof_explain(&ns, &filter, verbosity, ctx.cmd));
         };
+        let collation = args::effective_collation(&requested, c.collation.as_ref());
         let req = SelectRequest {
             filter: Some(&filter),
             hint: hint.as_ref(),
+            collation: collation.as_ref(),
             ..Default::default()
         };
         let sel = select(c, &req, &ctx.guard)?;
@@ -539,15 +542,32 @@ fn explain_write(ctx: &Ctx, verbosity: &str) -> Result<Document> {
         None => None,
     };
     let exec = verbosity != "queryPlanner";
+    let requested = match name.as_str() {
+        "update" | "delete" => {
+            let field = if name == "update" {
+                "updates"
+            } else {
+                "deletes"
+            };
+            let st = args::doc_array(ctx, field)?
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            args::requested_collation(&st, &format!("{name}.{field}"))?
+        }
+        _ => args::requested_collation(ctx.cmd, &name)?,
+    };
     ctx.engine.read(|cat| {
         let Some(c) = cat.get(ctx.db, &coll) else {
             return Ok(eof_explain(&ns, &filter, verbosity, ctx.cmd));
         };
+        let collation = args::effective_collation(&requested, c.collation.as_ref());
         let req = SelectRequest {
             filter: Some(&filter),
             sort: sort.as_ref(),
             limit: (!multi).then_some(1),
             hint: hint.as_ref(),
+            collation: collation.as_ref(),
             ..Default::default()
         };
         let sel = select(c, &req, &ctx.guard)?;

@@ -1,6 +1,7 @@
 //! `find`: filter, projection, sort, skip, limit (negative = single batch),
 //! batchSize, singleBatch, hint, let, maxTimeMS, allowDiskUse (the in-memory
-//! sort's budget); collation and comment are accepted and ignored.
+//! sort's budget), collation (the find's own, else the collection's default);
+//! comment is accepted and ignored.
 
 use bson::{Bson, Document};
 use docdb_query::projection::Projection;
@@ -24,6 +25,8 @@ pub struct FindOptions {
     pub hint: Option<Bson>,
     /// The in-memory sort's budget: mongod's 100 MB unless `allowDiskUse`.
     pub memory: MemoryLimits,
+    /// The `collation` option as given (see `args::requested_collation`).
+    pub collation: Option<Option<std::sync::Arc<docdb_query::collation::Collation>>>,
 }
 
 pub fn parse_options(ctx: &Ctx) -> Result<FindOptions> {
@@ -60,6 +63,7 @@ pub fn parse_options(ctx: &Ctx) -> Result<FindOptions> {
         batch_size: args::batch_size(args::opt_i64(ctx, "batchSize")?)?,
         hint,
         memory: super::aggregate::memory_limits(ctx)?,
+        collation: args::requested_collation(ctx.cmd, "find")?,
     })
 }
 
@@ -80,6 +84,7 @@ pub fn run(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<Option<(Selection, 
                 }
             return Ok(None);
         };
+        let collation = args::effective_collation(&o.collation, c.collation.as_ref());
         let req = SelectRequest {
             filter: o.filter.as_ref(),
             sort: o.sort.as_ref(),
@@ -88,6 +93,7 @@ pub fn run(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<Option<(Selection, 
             hint: o.hint.as_ref(),
             vars,
             memory: o.memory,
+            collation: collation.as_ref(),
         };
         let selection = select(c, &req, &ctx.guard)?;
         let mut docs = Vec::with_capacity(selection.rows.len());
@@ -124,6 +130,7 @@ fn first_batch(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<(Vec<Bson>, Pen
             }
             return Ok((Vec::new(), Pending::Docs(Default::default())));
         };
+        let collation = args::effective_collation(&o.collation, c.collation.as_ref());
         let req = SelectRequest {
             filter: o.filter.as_ref(),
             sort: o.sort.as_ref(),
@@ -132,6 +139,7 @@ fn first_batch(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<(Vec<Bson>, Pen
             hint: o.hint.as_ref(),
             vars,
             memory: o.memory,
+            collation: collation.as_ref(),
         };
         let selection = select(c, &req, &ctx.guard)?;
         let mut pending = Pending::Rows(RowSource {

@@ -87,16 +87,19 @@ pub fn find_and_modify(ctx: &Ctx) -> Result<Document> {
         Some(h) => Some(h.clone()),
     };
     let vars = merged_vars(args::let_vars(ctx)?, None);
+    let requested = args::requested_collation(ctx.cmd, "findAndModify")?;
     let outcome = ctx.engine.write(
         |cat| -> Result<(Document, Option<Document>, Option<usize>)> {
             let row = match cat.get(ctx.db, &coll) {
                 Some(c) => {
+                    let collation = args::effective_collation(&requested, c.collation.as_ref());
                     let req = SelectRequest {
                         filter: Some(&query),
                         sort: sort.as_ref(),
                         limit: Some(1),
                         hint: hint.as_ref(),
                         vars: vars.as_ref(),
+                        collation: collation.as_ref(),
                         ..Default::default()
                     };
                     select(c, &req, &ctx.guard)?.rows.into_iter().next()

@@ -17,9 +17,27 @@ pub fn create_indexes(ctx: &Ctx) -> Result<Document> {
     }
     // Parse everything first: a bad spec changes nothing.
     let specs: Vec<IndexSpec> = raw.iter().map(IndexSpec::parse).collect::<Result<_>>()?;
+    // Which specs name their own collation (even "simple"): the others inherit the
+    // collection's default, as in mongod.
+    let given: Vec<bool> = raw.iter().map(|r| r.contains_key("collation")).collect();
     crate::catalog::check_db_name(ctx.db)?;
     ctx.engine.write(|cat| -> Result<Document> {
         let existed = cat.get(ctx.db, &coll).is_some();
+        let default = cat.get(ctx.db, &coll).and_then(|c| c.collation.clone());
+        let mut inherited = Vec::with_capacity(specs.len());
+        for (mut spec, given) in specs.into_iter().zip(&given) {
+            if !given && default.is_some() {
+                if spec.text.is_some() {
+                    return Err(CommandError::new(
+                        codes::CANNOT_CREATE_INDEX,
+                        "Index type 'text' does not support collation: create it with collation {locale: \"simple\"}",
+                    ));
+                }
+                spec.collation = default.clone();
+            }
+            inherited.push(spec);
+        }
+        let specs = inherited;
         let before = cat.get(ctx.db, &coll).map(|c| c.indexes.len()).unwrap_or(1) as i32;
         let mut created: Vec<String> = Vec::new();
         for spec in specs {

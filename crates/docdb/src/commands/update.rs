@@ -128,6 +128,7 @@ struct Statement {
     array_filters: Option<Vec<Document>>,
     hint: Option<Bson>,
     constants: Option<Document>,
+    collation: Option<Option<std::sync::Arc<docdb_query::collation::Collation>>>,
 }
 
 /// The fields an `updates` entry may have on a 7.0 server (`sort` arrived in 8.0).
@@ -202,6 +203,7 @@ fn parse_statement(d: &Document) -> Result<Statement> {
         array_filters,
         hint,
         constants: args::doc_field(d, "update.updates", "c")?.cloned(),
+        collation: args::requested_collation(d, "update.updates")?,
     })
 }
 
@@ -248,11 +250,13 @@ fn run_statement(
     let vars = merged_vars(args::let_vars(ctx)?, st.constants.as_ref());
     let rows = match cat.get(ctx.db, coll) {
         Some(c) => {
+            let collation = args::effective_collation(&st.collation, c.collation.as_ref());
             let req = SelectRequest {
                 filter: Some(&st.q),
                 limit: (!st.multi).then_some(1),
                 hint: st.hint.as_ref(),
                 vars: vars.as_ref(),
+                collation: collation.as_ref(),
                 ..Default::default()
             };
             select(c, &req, &ctx.guard)?.rows

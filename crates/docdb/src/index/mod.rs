@@ -14,6 +14,7 @@ pub mod spec;
 use std::collections::BTreeSet;
 
 use bson::{Bson, Document};
+use docdb_query::collation::key_of;
 use docdb_query::matcher::Filter;
 
 use crate::error::{CommandError, Result, codes};
@@ -35,7 +36,8 @@ impl Index {
     /// An empty index for `spec`.
     pub fn new(spec: IndexSpec) -> Result<Index> {
         let partial = match &spec.partial_filter {
-            Some(p) => Some(Filter::parse(p)?),
+            // The partial filter compares strings under the index's collation, as mongod's does.
+            Some(p) => Some(Filter::parse(p)?.with_collation(spec.collation.clone())),
             None => None,
         };
         let mut pattern = Document::new();
@@ -75,9 +77,10 @@ impl Index {
         if let [(path, desc)] = self.spec.fields.as_slice()
             && !path.contains('.')
         {
+            let collation = self.spec.collation.as_deref();
             match doc.get(path) {
                 Some(Bson::Array(_)) => {}
-                Some(v) => return Ok(vec![vec![KeyPart::new(v.clone(), *desc)]]),
+                Some(v) => return Ok(vec![vec![KeyPart::new(key_of(collation, v), *desc)]]),
                 None => return Ok(vec![vec![KeyPart::new(Bson::Null, *desc)]]),
             }
         }
@@ -87,7 +90,11 @@ impl Index {
             let key: Vec<KeyPart> = values
                 .into_iter()
                 .zip(self.spec.fields.iter())
-                .map(|(v, (_, desc))| KeyPart::new(v, *desc))
+                .map(|(v, (_, desc))| match self.spec.collation.as_deref() {
+                    // A collated index stores each string as its sort key.
+                    Some(c) => KeyPart::new(key_of(Some(c), &v), *desc),
+                    None => KeyPart::new(v, *desc),
+                })
                 .collect();
             if !keys.contains(&key) {
                 keys.push(key);

@@ -33,6 +33,8 @@ pub struct IndexSpec {
     pub expire_after_seconds: Option<i64>,
     pub hidden: bool,
     pub text: Option<TextSpec>,
+    /// The index's collation: string keys are stored as its sort keys (None: binary).
+    pub collation: Option<std::sync::Arc<docdb_query::collation::Collation>>,
 }
 
 impl IndexSpec {
@@ -41,6 +43,7 @@ impl IndexSpec {
         IndexSpec {
             name: "_id_".into(),
             key: doc! {"_id": 1},
+            collation: None,
             fields: vec![("_id".into(), false)],
             unique: true,
             sparse: false,
@@ -206,6 +209,14 @@ impl IndexSpec {
         } else {
             Some(parse_text(spec, &text_fields)?)
         };
+        if text.is_some()
+            && matches!(spec.get("collation"), Some(Bson::Document(c)) if c.get_str("locale").ok() != Some("simple"))
+        {
+            return Err(CommandError::new(
+                codes::CANNOT_CREATE_INDEX,
+                "Index type 'text' does not support collation",
+            ));
+        }
         let shown_key = match &text {
             None => key.clone(),
             Some(_) => {
@@ -237,6 +248,15 @@ impl IndexSpec {
             expire_after_seconds,
             hidden,
             text,
+            collation: match spec.get("collation") {
+                None => None,
+                Some(Bson::Document(c)) => docdb_query::collation::Collation::parse(c)?,
+                Some(other) => {
+                    return Err(CommandError::type_mismatch(format!(
+                        "The field 'collation' of an index specification must be an object, found {other}"
+                    )));
+                }
+            },
         })
     }
 
@@ -247,6 +267,7 @@ impl IndexSpec {
             && self.sparse == other.sparse
             && self.partial_filter == other.partial_filter
             && self.text == other.text
+            && self.collation == other.collation
     }
 
     /// The document `listIndexes` returns for this index.
@@ -266,6 +287,9 @@ impl IndexSpec {
         }
         if let Some(s) = self.expire_after_seconds {
             d.insert("expireAfterSeconds", s);
+        }
+        if let Some(c) = &self.collation {
+            d.insert("collation", c.spec().clone());
         }
         if let Some(t) = &self.text {
             let mut w = Document::new();

@@ -10,7 +10,10 @@
 
 pub mod bounds;
 
+use std::sync::Arc;
+
 use bson::{Bson, Document};
+use docdb_query::collation::{Collation, key_of};
 
 use crate::collection::Collection;
 use crate::error::{CommandError, Result, codes};
@@ -67,6 +70,19 @@ pub fn plan(
     sort: &[(String, i32)],
     hint: Option<&Bson>,
 ) -> Result<Plan> {
+    plan_collated(coll, filter, sort, hint, None)
+}
+
+/// `plan` for an operation with a collation: an index orders and compares strings under its
+/// own collation, so only indexes whose collation is the operation's are candidates (as in
+/// mongod, an index built with another collation cannot answer string predicates or sorts).
+pub fn plan_collated(
+    coll: &Collection,
+    filter: &Document,
+    sort: &[(String, i32)],
+    hint: Option<&Bson>,
+    collation: Option<&Arc<Collation>>,
+) -> Result<Plan> {
     if has_text(filter) {
         return match coll.indexes.iter().position(Index::is_text) {
             Some(index) => Ok(Plan {
@@ -117,6 +133,9 @@ pub fn plan(
     let mut candidates: Vec<(i64, Access, bool)> = Vec::new();
     for (i, index) in coll.indexes.iter().enumerate() {
         if index.is_text() || index.spec.hidden {
+            continue;
+        }
+        if index.spec.collation.as_deref() != collation.map(|c| &**c) {
             continue;
         }
         let intervals = index_intervals(index, filter);
@@ -179,7 +198,7 @@ pub fn plan(
     // Stable: among equal scores the index created first wins.
     candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     if candidates.iter().all(|c| c.0 <= 1)
-        && let Some(branches) = or_branches(coll, filter)?
+        && let Some(branches) = or_branches(coll, filter, collation)?
     {
         let rejected = candidates.into_iter().map(|c| c.1).collect();
         return Ok(Plan {
@@ -205,7 +224,11 @@ pub fn plan(
 
 /// One index scan per clause of a top-level `$or`, or `None` when some
 /// clause has no usable index (then only a collection scan is correct).
-fn or_branches(coll: &Collection, filter: &Document) -> Result<Option<Vec<OrBranch>>> {
+fn or_branches(
+    coll: &Collection,
+    filter: &Document,
+    collation: Option<&Arc<Collation>>,
+) -> Result<Option<Vec<OrBranch>>> {
     let Some(Bson::Array(clauses)) = filter.get("$or") else {
         return Ok(None);
     };
@@ -217,7 +240,7 @@ fn or_branches(coll: &Collection, filter: &Document) -> Result<Option<Vec<OrBran
         let Bson::Document(clause) = clause else {
             return Ok(None);
         };
-        match plan(coll, clause, &[], None)?.access {
+        match plan_collated(coll, clause, &[], None, collation)?.access {
             Access::IndexScan {
                 index, intervals, ..
             } if intervals
@@ -239,6 +262,45 @@ fn or_branches(coll: &Collection, filter: &Document) -> Result<Option<Vec<OrBran
 /// filter may be met by two different elements: only the first of them is
 /// bounded, as MongoDB does without `$elemMatch`.
 fn index_intervals(index: &Index, filter: &Document) -> Vec<Vec<Interval>> {
+    let intervals = value_intervals(index, filter);
+    match &index.spec.collation {
+        None => intervals,
+        Some(c) => intervals
+            .into_iter()
+            .map(|field| collated_intervals(c, field))
+            .collect(),
+    }
+}
+
+/// Bounds of a collated index are in sort-key space: each string bound becomes its sort key
+/// (the key order is the collation's order, so ranges stay ranges), and since two strings may
+/// share a key ("a" and "A" at strength 2) the intervals are sorted and merged again.
+fn collated_intervals(collation: &Collation, field: Vec<Interval>) -> Vec<Interval> {
+    let mut mapped: Vec<Interval> = field
+        .into_iter()
+        .map(|iv| Interval {
+            low: key_of(Some(collation), &iv.low),
+            low_inclusive: iv.low_inclusive,
+            high: key_of(Some(collation), &iv.high),
+            high_inclusive: iv.high_inclusive,
+        })
+        .collect();
+    mapped.sort_by(|a, b| docdb_query::value::compare(&a.low, &b.low));
+    let mut merged: Vec<Interval> = Vec::with_capacity(mapped.len());
+    for iv in mapped {
+        match merged.last_mut() {
+            Some(last) if iv.within(last) => {}
+            Some(last) if last.contains(&iv.low) => {
+                last.high = iv.high;
+                last.high_inclusive = iv.high_inclusive;
+            }
+            _ => merged.push(iv),
+        }
+    }
+    merged
+}
+
+fn value_intervals(index: &Index, filter: &Document) -> Vec<Vec<Interval>> {
     let mut bounded: Vec<&str> = Vec::new();
     index
         .spec
