@@ -19,9 +19,9 @@ CELLS = [
     md("## System Design\n\n### Scalability Considerations\n\n**Scale vertically**: a bigger machine. Memory is the "
        "usual bottleneck: a sort that does not fit in `work_mem` spills to disk. Same query, two memory budgets:"),
     code("%%sql pg\nSET work_mem = '64kB';\nEXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM numbers ORDER BY label;",
-         contains=["Sort Method: external merge  Disk:"]),
+         contains=["external merge"]),
     code("%%sql pg\nSET work_mem = '32MB';\nEXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM numbers ORDER BY label;\nRESET work_mem;",
-         contains=["Sort Method: quicksort  Memory:"]),
+         contains=["quicksort"]),
     md("**Scale horizontally**: more machines. *Replicas* copy the data and serve reads, a *load balancer* spreads "
        "clients over them, *sharding* splits the data so each server holds a part, *caching layers* (lesson 10) answer "
        "repeated reads from memory. Each is below, as far as one machine goes.\n\n## Replication\n\nA replica connects "

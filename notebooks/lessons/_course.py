@@ -2,9 +2,9 @@
 clean-up cell every lesson ends with, so each lesson runs again and in any order."""
 from cells import code, md
 
-# %%check (docs/checks.md, issue 16) checks an answer kept with --out; until the kernel has it,
-# the answer cell's own expectations are the check.
-CHECKS = False
+# %%check (docs/checks.md, issue 16) checks an answer kept with --out; False leaves only the answer
+# cell's own expectations (for a kernel without %%check).
+CHECKS = True
 
 
 def exercise(number, task, answer, out, contains=(), check=None, html=()):
@@ -15,5 +15,5 @@ def exercise(number, task, answer, out, contains=(), check=None, html=()):
                 f"yours and run the check below it.*"),
              code(answer, contains=contains, html=html)]
     if check is not None and CHECKS:
-        cells.append(code(f"%%check {out}" + check, contains=[out]))
+        cells.append(code(f"%%check {out}" + check, contains=[f"✓ {out} matches"]))
     return cells
