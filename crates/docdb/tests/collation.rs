@@ -144,6 +144,24 @@ async fn every_command_honours_the_collation() {
         .await
         .unwrap();
     assert_eq!(joined.len(), 3);
+    // Update operators compare array elements under the update's collation too.
+    let tags = db.collection::<Document>("tags");
+    tags.insert_one(doc! {"_id": 1, "t": ["a", "b"]})
+        .await
+        .unwrap();
+    tags.update_one(doc! {"_id": 1}, doc! {"$addToSet": {"t": "A"}})
+        .collation(en_strength_2())
+        .await
+        .unwrap();
+    tags.update_one(doc! {"_id": 1}, doc! {"$pull": {"t": "B"}})
+        .collation(en_strength_2())
+        .await
+        .unwrap();
+    let after = tags.find_one(doc! {"_id": 1}).await.unwrap().unwrap();
+    assert_eq!(
+        after.get_array("t").unwrap(),
+        &vec![Bson::String("a".into())]
+    );
     // Sorting: numericOrdering and locale letter order.
     let nums = db.collection::<Document>("nums");
     nums.insert_many(vec![

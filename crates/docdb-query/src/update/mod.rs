@@ -57,6 +57,9 @@ enum Kind {
 pub struct Update {
     kind: Kind,
     filters: Vec<ArrayFilter>,
+    /// The operation's collation: `$addToSet`, `$pull`, `$pullAll`, `$min`/`$max`, `$push`'s
+    /// `$sort` and `arrayFilters` compare strings under it (None: binary).
+    collation: Option<std::sync::Arc<crate::collation::Collation>>,
 }
 
 const OPERATORS: &[&str] = &[
@@ -138,7 +141,11 @@ impl Update {
                 }
             }
         }
-        Ok(Update { kind, filters })
+        Ok(Update {
+            kind,
+            filters,
+            collation: None,
+        })
     }
 
     /// True for a replacement document.
@@ -226,7 +233,33 @@ impl Update {
         Ok(*doc != before)
     }
 
+    /// This update with string comparisons under `collation` (None: binary); the filters of
+    /// `$pull` and `arrayFilters` take it too.
+    pub fn with_collation(
+        mut self,
+        collation: Option<std::sync::Arc<crate::collation::Collation>>,
+    ) -> Update {
+        if let Kind::Operators(ops) = &mut self.kind {
+            for op in ops {
+                if let Parsed::Pull(cond) = &mut op.parsed {
+                    cond.set_collation(collation.clone());
+                }
+            }
+        }
+        if let Kind::Pipeline(p) = self.kind {
+            self.kind = Kind::Pipeline(Box::new(p.with_collation(collation.clone())));
+        }
+        self.filters = self
+            .filters
+            .into_iter()
+            .map(|f| f.with_collation(collation.clone()))
+            .collect();
+        self.collation = collation;
+        self
+    }
+
     fn apply_op(&self, doc: &mut Document, op: &Op, ctx: &UpdateContext) -> Result<bool> {
+        let collation = self.collation.as_deref();
         if op.name == "$setOnInsert" && !ctx.is_insert {
             return Ok(false);
         }
@@ -241,14 +274,16 @@ impl Update {
                 ("$unset", _) => ops::unset(doc, &path)?,
                 ("$inc", _) => ops::arithmetic(doc, &path, &op.arg, false)?,
                 ("$mul", _) => ops::arithmetic(doc, &path, &op.arg, true)?,
-                ("$min", _) => ops::min_max(doc, &path, &op.arg, false)?,
-                ("$max", _) => ops::min_max(doc, &path, &op.arg, true)?,
+                ("$min", _) => ops::min_max(doc, &path, &op.arg, false, collation)?,
+                ("$max", _) => ops::min_max(doc, &path, &op.arg, true, collation)?,
                 ("$currentDate", _) => ops::current_date(doc, &path, &op.arg, ctx.now)?,
-                ("$push", Parsed::Push(spec)) => ops::push(doc, &path, spec)?,
-                ("$addToSet", _) => ops::add_to_set(doc, &path, &op.arg)?,
+                ("$push", Parsed::Push(spec)) => {
+                    ops::push(doc, &path, spec, self.collation.as_ref())?
+                }
+                ("$addToSet", _) => ops::add_to_set(doc, &path, &op.arg, collation)?,
                 ("$pop", _) => ops::pop(doc, &path, &op.arg)?,
-                ("$pull", Parsed::Pull(cond)) => ops::pull(doc, &path, cond)?,
-                ("$pullAll", _) => ops::pull_all(doc, &path, &op.arg)?,
+                ("$pull", Parsed::Pull(cond)) => ops::pull(doc, &path, cond, collation)?,
+                ("$pullAll", _) => ops::pull_all(doc, &path, &op.arg, collation)?,
                 ("$bit", _) => ops::bit(doc, &path, &op.arg)?,
                 (name, _) => {
                     return Err(QueryError::failed_to_parse(format!(

@@ -4,12 +4,14 @@
 //! `nModified` correctly, and fails with MongoDB's code when the current value has the wrong
 //! type (`$inc` on a string is 14, `$push` on a non-array is 2, ...).
 
+use crate::collation::Collation;
 use crate::error::{QueryError, Result};
 use crate::expr::Num;
 use crate::matcher::Filter;
 use crate::path::{get_path, remove_path, set_path};
-use crate::value::{compare, equal};
+use crate::value::{compare_with, equal_with};
 use bson::{Bson, Document};
+use std::sync::Arc;
 
 fn describe_doc(doc: &Document) -> String {
     match doc.get("_id") {
@@ -80,10 +82,16 @@ pub fn arithmetic(doc: &mut Document, path: &str, operand: &Bson, multiply: bool
 }
 
 /// `$min` and `$max`.
-pub fn min_max(doc: &mut Document, path: &str, operand: &Bson, max: bool) -> Result<bool> {
+pub fn min_max(
+    doc: &mut Document,
+    path: &str,
+    operand: &Bson,
+    max: bool,
+    collation: Option<&Collation>,
+) -> Result<bool> {
     match get_path(doc, path) {
         Some(cur) => {
-            let o = compare(operand, cur);
+            let o = compare_with(operand, cur, collation);
             if (max && o.is_gt()) || (!max && o.is_lt()) {
                 set(doc, path, operand)
             } else {
@@ -231,7 +239,12 @@ impl PushSpec {
 }
 
 /// `$push`.
-pub fn push(doc: &mut Document, path: &str, spec: &PushSpec) -> Result<bool> {
+pub fn push(
+    doc: &mut Document,
+    path: &str,
+    spec: &PushSpec,
+    collation: Option<&Arc<Collation>>,
+) -> Result<bool> {
     let mut items = array_at(doc, path, "$push")?.cloned().unwrap_or_default();
     let at = match spec.position {
         None => items.len(),
@@ -244,7 +257,7 @@ pub fn push(doc: &mut Document, path: &str, spec: &PushSpec) -> Result<bool> {
     if let Some(sort) = &spec.sort {
         match sort {
             Bson::Document(s) => {
-                let spec = crate::sort::SortSpec::parse(s)?;
+                let spec = crate::sort::SortSpec::parse(s)?.with_collation(collation.cloned());
                 let empty = Document::new();
                 items.sort_by(|a, b| {
                     let da = a.as_document().unwrap_or(&empty);
@@ -254,7 +267,14 @@ pub fn push(doc: &mut Document, path: &str, spec: &PushSpec) -> Result<bool> {
             }
             dir => {
                 let desc = crate::number::to_f64(dir) == Some(-1.0);
-                items.sort_by(|a, b| if desc { compare(b, a) } else { compare(a, b) });
+                items.sort_by(|a, b| {
+                    let collation = collation.map(|c| &**c);
+                    if desc {
+                        compare_with(b, a, collation)
+                    } else {
+                        compare_with(a, b, collation)
+                    }
+                });
             }
         }
     }
@@ -265,7 +285,12 @@ pub fn push(doc: &mut Document, path: &str, spec: &PushSpec) -> Result<bool> {
 }
 
 /// `$addToSet` (with or without `$each`).
-pub fn add_to_set(doc: &mut Document, path: &str, arg: &Bson) -> Result<bool> {
+pub fn add_to_set(
+    doc: &mut Document,
+    path: &str,
+    arg: &Bson,
+    collation: Option<&Collation>,
+) -> Result<bool> {
     let values = match arg {
         Bson::Document(d) if d.contains_key("$each") => match d.get("$each") {
             Some(Bson::Array(items)) => items.clone(),
@@ -283,7 +308,7 @@ pub fn add_to_set(doc: &mut Document, path: &str, arg: &Bson) -> Result<bool> {
     let existed = get_path(doc, path).is_some();
     let mut changed = false;
     for v in values {
-        if !items.iter().any(|x| equal(x, &v)) {
+        if !items.iter().any(|x| equal_with(x, &v, collation)) {
             items.push(v);
             changed = true;
         }
@@ -354,9 +379,16 @@ impl PullCondition {
         })
     }
 
-    fn matches(&self, item: &Bson) -> bool {
+    /// Gives the condition's filters the operation's collation.
+    pub fn set_collation(&mut self, collation: Option<Arc<Collation>>) {
+        if let PullCondition::Query(f) | PullCondition::Operators(f) = self {
+            **f = f.as_ref().clone().with_collation(collation);
+        }
+    }
+
+    fn matches(&self, item: &Bson, collation: Option<&Collation>) -> bool {
         match self {
-            PullCondition::Value(v) => equal(item, v),
+            PullCondition::Value(v) => equal_with(item, v, collation),
             PullCondition::Query(f) => match item {
                 Bson::Document(d) => f.matches(d),
                 _ => false,
@@ -371,11 +403,20 @@ impl PullCondition {
 }
 
 /// `$pull`.
-pub fn pull(doc: &mut Document, path: &str, cond: &PullCondition) -> Result<bool> {
+pub fn pull(
+    doc: &mut Document,
+    path: &str,
+    cond: &PullCondition,
+    collation: Option<&Collation>,
+) -> Result<bool> {
     let Some(items) = array_at(doc, path, "$pull")? else {
         return Ok(false);
     };
-    let kept: Vec<Bson> = items.iter().filter(|i| !cond.matches(i)).cloned().collect();
+    let kept: Vec<Bson> = items
+        .iter()
+        .filter(|i| !cond.matches(i, collation))
+        .cloned()
+        .collect();
     if kept.len() == items.len() {
         return Ok(false);
     }
@@ -384,7 +425,12 @@ pub fn pull(doc: &mut Document, path: &str, cond: &PullCondition) -> Result<bool
 }
 
 /// `$pullAll`.
-pub fn pull_all(doc: &mut Document, path: &str, arg: &Bson) -> Result<bool> {
+pub fn pull_all(
+    doc: &mut Document,
+    path: &str,
+    arg: &Bson,
+    collation: Option<&Collation>,
+) -> Result<bool> {
     let Bson::Array(values) = arg else {
         return Err(QueryError::bad_value(format!(
             "$pullAll requires an array argument but was given a {}",
@@ -396,7 +442,7 @@ pub fn pull_all(doc: &mut Document, path: &str, arg: &Bson) -> Result<bool> {
     };
     let kept: Vec<Bson> = items
         .iter()
-        .filter(|i| !values.iter().any(|v| equal(i, v)))
+        .filter(|i| !values.iter().any(|v| equal_with(i, v, collation)))
         .cloned()
         .collect();
     if kept.len() == items.len() {

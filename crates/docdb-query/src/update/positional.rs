@@ -14,6 +14,15 @@ pub struct ArrayFilter {
 }
 
 impl ArrayFilter {
+    /// This filter with string comparisons under `collation`.
+    pub fn with_collation(
+        mut self,
+        collation: Option<std::sync::Arc<crate::collation::Collation>>,
+    ) -> ArrayFilter {
+        self.filter = self.filter.with_collation(collation);
+        self
+    }
+
     /// Parses one `arrayFilters` document; all its keys must share one identifier.
     pub fn parse(spec: &Document) -> Result<ArrayFilter> {
         let mut id: Option<String> = None;

@@ -90,9 +90,11 @@ pub fn find_and_modify(ctx: &Ctx) -> Result<Document> {
     let requested = args::requested_collation(ctx.cmd, "findAndModify")?;
     let outcome = ctx.engine.write(
         |cat| -> Result<(Document, Option<Document>, Option<usize>)> {
+            let default = cat.get(ctx.db, &coll).and_then(|c| c.collation.clone());
+            let collation = args::effective_collation(&requested, default.as_ref());
+            let update = update.clone().map(|u| u.with_collation(collation.clone()));
             let row = match cat.get(ctx.db, &coll) {
                 Some(c) => {
-                    let collation = args::effective_collation(&requested, c.collation.as_ref());
                     let req = SelectRequest {
                         filter: Some(&query),
                         sort: sort.as_ref(),

@@ -241,7 +241,10 @@ fn run_statement(
     bypass: bool,
     counts: &mut Counts,
 ) -> Result<()> {
-    let update = Update::parse(&st.u, st.array_filters.as_deref())?;
+    let default = cat.get(ctx.db, coll).and_then(|c| c.collation.clone());
+    let collation = args::effective_collation(&st.collation, default.as_ref());
+    let update =
+        Update::parse(&st.u, st.array_filters.as_deref())?.with_collation(collation.clone());
     if st.multi && update.is_replacement() {
         return Err(CommandError::failed_to_parse(
             "multi update is not supported for replacement-style update",
@@ -250,7 +253,6 @@ fn run_statement(
     let vars = merged_vars(args::let_vars(ctx)?, st.constants.as_ref());
     let rows = match cat.get(ctx.db, coll) {
         Some(c) => {
-            let collation = args::effective_collation(&st.collation, c.collation.as_ref());
             let req = SelectRequest {
                 filter: Some(&st.q),
                 limit: (!st.multi).then_some(1),
