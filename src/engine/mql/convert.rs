@@ -39,18 +39,7 @@ pub fn variable_to_bson(value: &Variable) -> Bson {
                 for (col, column) in table.columns.iter().enumerate() {
                     let value = match table.cell_text(row, col) {
                         None => Bson::Null,
-                        Some(text) => match column.kind {
-                            crate::result::ValueKind::Integer => text
-                                .parse::<i64>()
-                                .map(Bson::Int64)
-                                .unwrap_or(Bson::String(text)),
-                            crate::result::ValueKind::Float => text
-                                .parse::<f64>()
-                                .map(Bson::Double)
-                                .unwrap_or(Bson::String(text)),
-                            crate::result::ValueKind::Boolean => Bson::Boolean(text == "true"),
-                            _ => Bson::String(text),
-                        },
+                        Some(text) => cell_to_bson(column.kind, text),
                     };
                     doc.insert(column.name.clone(), value);
                 }
@@ -59,6 +48,44 @@ pub fn variable_to_bson(value: &Variable) -> Bson {
             Bson::Array(rows)
         }
         Variable::Redis(_) => Bson::Null,
+    }
+}
+
+/// One SQL value as the BSON a mongosh user would have typed for it:
+/// - an integer is an Int32 when it fits (what mongosh stores for the literal `5`), else an
+///   Int64 (`Long`): mongosh would make a JavaScript number of it, a double that loses digits
+///   beyond 2^53, and a Long keeps every digit;
+/// - a float (REAL, DOUBLE, float8) is a Double, infinities and NaN included;
+/// - an exact decimal (NUMERIC, DECIMAL) is a Decimal128 (`NumberDecimal('1.50')`, digits and
+///   scale kept); one Decimal128 cannot hold exactly (over 34 digits, or `money` text) stays text;
+/// - a boolean is a Boolean; a JSON value becomes the document, array or value it spells (text
+///   when it is not valid JSON);
+/// - everything else (text, dates and times, binary shown as text) is the server's text.
+fn cell_to_bson(kind: crate::result::ValueKind, text: String) -> Bson {
+    use crate::result::ValueKind;
+    match kind {
+        ValueKind::Integer => match text.parse::<i64>() {
+            Ok(i) => i32::try_from(i).map(Bson::Int32).unwrap_or(Bson::Int64(i)),
+            Err(_) => Bson::String(text),
+        },
+        ValueKind::Float => text
+            .parse::<f64>()
+            .map(Bson::Double)
+            .unwrap_or(Bson::String(text)),
+        ValueKind::Decimal => text
+            .parse::<bson::Decimal128>()
+            .map(Bson::Decimal128)
+            .unwrap_or(Bson::String(text)),
+        ValueKind::Boolean => match text.as_str() {
+            "true" | "t" | "1" => Bson::Boolean(true),
+            "false" | "f" | "0" => Bson::Boolean(false),
+            _ => Bson::String(text),
+        },
+        ValueKind::Json => serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|json| Bson::try_from(json).ok())
+            .unwrap_or(Bson::String(text)),
+        _ => Bson::String(text),
     }
 }
 
@@ -162,5 +189,62 @@ pub fn shape_error(error: mongosh::ShapeError) -> EngineError {
             e
         }
         other => EngineError::new("MongoshError", other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::ValueKind;
+
+    // The BSON types mongosh stores for the literals `5`, `NumberLong('3000000000')`, `1.5`,
+    // `NumberDecimal('1.50')`, `true` and `{a: [1]}`.
+    #[test]
+    fn sql_values_become_the_bson_a_mongosh_user_would_type() {
+        let cell = |kind, text: &str| cell_to_bson(kind, text.to_string());
+        assert_eq!(cell(ValueKind::Integer, "5"), Bson::Int32(5));
+        assert_eq!(
+            cell(ValueKind::Integer, "-2147483648"),
+            Bson::Int32(i32::MIN)
+        );
+        assert_eq!(
+            cell(ValueKind::Integer, "3000000000"),
+            Bson::Int64(3_000_000_000)
+        );
+        assert_eq!(
+            cell(ValueKind::Integer, "9007199254740993"),
+            Bson::Int64(9_007_199_254_740_993)
+        );
+        assert_eq!(cell(ValueKind::Float, "1.5"), Bson::Double(1.5));
+        assert_eq!(
+            cell(ValueKind::Float, "Infinity"),
+            Bson::Double(f64::INFINITY)
+        );
+        assert_eq!(
+            cell(ValueKind::Decimal, "1.50"),
+            Bson::Decimal128("1.50".parse().unwrap())
+        );
+        assert_eq!(
+            cell(ValueKind::Decimal, "$1.50"),
+            Bson::String("$1.50".into())
+        );
+        assert_eq!(cell(ValueKind::Boolean, "t"), Bson::Boolean(true));
+        assert_eq!(
+            cell(ValueKind::Json, r#"{"a": [1]}"#),
+            Bson::Document(bson::doc! { "a": [1] })
+        );
+        assert_eq!(
+            cell(ValueKind::Temporal, "2024-01-02"),
+            Bson::String("2024-01-02".into())
+        );
+    }
+
+    #[test]
+    fn a_decimal_too_long_for_decimal128_stays_text() {
+        let digits = "1234567890123456789012345678901234567.5";
+        assert_eq!(
+            cell_to_bson(ValueKind::Decimal, digits.into()),
+            Bson::String(digits.into())
+        );
     }
 }

@@ -29,7 +29,8 @@ pub struct Options {
 }
 
 impl Default for Options {
-    /// mongosh's defaults for ordinary results: depth 6, 100 items, 10000 characters.
+    /// Node's `util.inspect` defaults (depth 6, 100 items, 10000 characters), for a caller
+    /// that wants Node's cut-offs; mongosh 2.x prints results with [`Options::full`].
     fn default() -> Self {
         Options {
             depth: Some(6),

@@ -18,14 +18,16 @@ pub use text::{js_number, quote};
 
 use crate::value::{builtin, dates};
 
-/// Format a value as mongosh prints a result (depth 6, up to 100 array items).
+/// Format a value as mongosh prints a result: in full, as mongosh 2.x prints what the server
+/// returned (no `[Object]` below depth 6, no `... n more items`, no cut strings). What bounds a
+/// result is the number of documents a cursor shows, which is the caller's business.
 pub fn format(value: &Bson) -> String {
-    format_with(value, &Options::default())
+    format_with(value, &Options::full())
 }
 
-/// Format documents of a cursor as mongosh does (no depth or array limits).
+/// Format documents of a cursor as mongosh does: the same as [`format`].
 pub fn format_documents(value: &Bson) -> String {
-    format_with(value, &Options::full())
+    format(value)
 }
 
 /// Format with explicit options. A top-level string prints bare (as mongosh
@@ -108,7 +110,7 @@ pub(crate) fn leaf(value: &Bson) -> Option<String> {
         Bson::JavaScriptCodeWithScope(code) => format!(
             "Code({}, {})",
             quote(&code.code),
-            layout::format(&Bson::Document(code.scope.clone()), &Options::default())
+            layout::format(&Bson::Document(code.scope.clone()), &Options::full())
         ),
         Bson::Symbol(s) => format!("BSONSymbol({})", quote(s)),
         Bson::MinKey => "MinKey()".to_string(),
@@ -132,7 +134,7 @@ fn dbref(doc: &bson::Document) -> Option<String> {
         return None;
     };
     let id = doc.get("$id")?;
-    let id_text = layout::format(id, &Options::default());
+    let id_text = layout::format(id, &Options::full());
     match doc.get("$db") {
         Some(Bson::String(db)) if doc.len() == 3 => Some(format!(
             "DBRef({}, {id_text}, {})",

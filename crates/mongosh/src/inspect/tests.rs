@@ -82,19 +82,39 @@ fn long_number_arrays_group_into_columns() {
 }
 
 #[test]
-fn arrays_over_the_limit_say_how_many_more() {
+fn node_limits_say_how_many_more_items() {
     let value = Bson::Array((0..101).map(|_| Bson::Int32(1)).collect());
-    let text = format(&value);
+    let text = format_with(&value, &Options::default());
     assert!(text.ends_with("... 1 more item\n]"), "{text}");
 }
 
 #[test]
-fn depth_limit_prints_placeholders() {
+fn node_depth_limit_prints_placeholders() {
     let value = Bson::Document(
         doc! { "a": { "b": { "c": { "d": { "e": { "f": { "g": { "h": 1 } } } } } } } },
     );
-    assert!(format(&value).contains("[Object]"));
-    assert!(!format_documents(&value).contains("[Object]"));
+    assert!(format_with(&value, &Options::default()).contains("[Object]"));
+}
+
+// mongosh 2.12 (`db.d.findOne()` of this document, and the same as a literal) prints it whole.
+#[test]
+fn results_print_in_full_like_mongosh_2() {
+    let value = Bson::Document(
+        doc! { "_id": 1, "a": { "b": { "c": { "d": { "e": { "f": { "g": { "h": 1 } } } } } } } },
+    );
+    assert_eq!(
+        format(&value),
+        "{\n  _id: 1,\n  a: {\n    b: {\n      c: {\n        d: {\n          e: { f: { g: { h: 1 } } }\n        }\n      }\n    }\n  }\n}"
+    );
+    let long = Bson::Array((0..150).map(Bson::Int32).collect());
+    let text = format(&long);
+    assert!(!text.contains("more item"), "{text}");
+    assert!(
+        text.ends_with("  144, 145, 146, 147, 148, 149\n]"),
+        "{text}"
+    );
+    let s = Bson::Document(doc! { "s": "x".repeat(10_005) });
+    assert!(!format(&s).contains("more character"));
 }
 
 #[test]
