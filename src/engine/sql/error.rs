@@ -247,6 +247,17 @@ pub fn report(
     for note in &failure.notes {
         error = error.with_detail(note.clone());
     }
+    // A statement written for another database: say so, with this database's form.
+    let code = failure
+        .ename
+        .strip_prefix("SqlError[")
+        .and_then(|c| c.strip_suffix(']'))
+        .unwrap_or("");
+    if let Some(hint) = super::hints::hint(dialect, code, &failure.message, statement) {
+        for line in hint.lines() {
+            error = error.with_detail(line);
+        }
+    }
     let remaining = count - index - 1;
     if remaining > 0 {
         error = error.with_detail(format!(

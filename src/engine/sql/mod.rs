@@ -22,6 +22,7 @@ mod copy;
 mod driver;
 pub mod error;
 mod explain;
+mod hints;
 pub mod lex;
 mod literal;
 mod mysql;
