@@ -352,13 +352,16 @@ async fn analyze_of_a_write_is_rolled_back() {
     .await
     .ok();
     let out = analyze_of_a_delete_is_rolled_back(&e, &t).await;
-    // MariaDB's ANALYZE output has r_rows beside the estimate.
-    let plan = out.table(0);
-    assert!(
-        plan.columns.iter().any(|c| c.name == "r_rows"),
-        "{:?}",
-        plan.columns
-    );
+    // MariaDB's ANALYZE FORMAT=JSON: measured rows (r_rows) beside the estimate.
+    let plan = out.plan(0);
+    assert_eq!(plan.engine, "MariaDB");
+    let scan = plan
+        .root
+        .walk()
+        .into_iter()
+        .find(|n| n.object.as_deref() == Some(t.as_str()))
+        .expect("the table");
+    assert!(scan.actual_rows.is_some() && scan.est_rows.is_some());
     // A bound statement too.
     let vars = SharedVariables::default();
     set(&vars, "n", Scalar::Int(1));
@@ -369,8 +372,8 @@ async fn analyze_of_a_write_is_rolled_back() {
         CancellationToken::new(),
     )
     .await;
-    assert!(out.ok().table(0).columns.iter().any(|c| c.name == "r_rows"));
-    assert_eq!(out.texts().len(), 1);
+    assert!(out.ok().plan(0).analyzed);
+    assert_eq!(out.plan(0).notes.len(), 1);
     let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
     assert_eq!(left.ok().cell(0, 0).as_deref(), Some("3"));
     // Inside the user's transaction: a savepoint, so the user's own insert stays pending.
@@ -382,7 +385,7 @@ async fn analyze_of_a_write_is_rolled_back() {
     .ok();
     let out = run(&e, &format!("%%sql --analyze\nUPDATE {t} SET a = a + 10")).await;
     assert_eq!(
-        out.ok().texts(),
+        out.ok().plan(0).notes,
         vec!["the UPDATE ran inside a transaction that was rolled back; no rows were changed"]
     );
     let inside = run(&e, &format!("SELECT COUNT(*), MAX(a) FROM {t}")).await;
@@ -424,12 +427,9 @@ async fn analyze_refuses_a_write_to_a_table_that_cannot_roll_back() {
         .await
         .ok();
     let out = run(&e, &format!("%%sql --analyze\nDELETE FROM {v} WHERE a = 1")).await;
-    let texts = out.ok().texts();
-    assert_eq!(texts.len(), 1, "{texts:?}");
-    assert!(
-        texts[0].contains("its changes were NOT undone"),
-        "{texts:?}"
-    );
+    let notes = &out.ok().plan(0).notes;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("its changes were NOT undone"), "{notes:?}");
     let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
     assert_eq!(left.ok().cell(0, 0).as_deref(), Some("1"));
     run(&e, &format!("DROP VIEW {v}; DROP TABLE {t}"))
@@ -612,7 +612,7 @@ async fn analyze_with_autocommit_off_keeps_the_pending_work() {
     .await
     .ok();
     let out = run(&e, &format!("%%sql --analyze\nDELETE FROM {t}")).await;
-    assert_eq!(out.ok().texts().len(), 1, "{:?}", out.texts());
+    assert_eq!(out.ok().plan(0).notes.len(), 1, "{:?}", out.sink.results);
     run(&e, "ROLLBACK; SET autocommit = 1").await.ok();
     let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
     assert_eq!(left.ok().cell(0, 0).as_deref(), Some("0"));

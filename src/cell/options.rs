@@ -1,4 +1,5 @@
-//! Options on a cell magic line: `%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze]`,
+//! Options on a cell magic line: `%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze]
+//! [--compare NAME]`, `%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] [--compare NAME]`,
 //! `%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]`.
 
 use std::time::Duration;
@@ -23,12 +24,26 @@ pub struct CellOptions {
     pub count: Option<u64>,
     /// MQL: also offer results as `application/json`, shown by JupyterLab as a collapsible tree.
     pub json: bool,
+    /// Draw this cell's plan beside the plan kept under this name (`--out NAME` of a plan cell).
+    pub compare: Option<String>,
 }
 
 fn known_options(language: Language) -> &'static [&'static str] {
     match language {
-        Language::Sql => &["--limit N", "--out NAME", "--explain", "--analyze"],
-        Language::Mql => &["--limit N", "--out NAME", "--explain", "--json"],
+        Language::Sql => &[
+            "--limit N",
+            "--out NAME",
+            "--explain",
+            "--analyze",
+            "--compare NAME",
+        ],
+        Language::Mql => &[
+            "--limit N",
+            "--out NAME",
+            "--explain",
+            "--json",
+            "--compare NAME",
+        ],
         Language::Redis => &["--limit N", "--out NAME", "--timeout SECONDS", "--count N"],
     }
 }
@@ -84,6 +99,15 @@ pub fn parse_header(
                 options.out = Some(v);
             }
             ("--explain", Language::Sql | Language::Mql) => options.explain = true,
+            ("--compare", Language::Sql | Language::Mql) => {
+                let v = value("--compare")?;
+                if !valid_name(&v) {
+                    return Err(usage(format!(
+                        "--compare expects the name of a kept plan (letters, digits, _), got '{v}'"
+                    )));
+                }
+                options.compare = Some(v);
+            }
             ("--analyze", Language::Sql) => options.analyze = true,
             ("--json", Language::Mql) => options.json = true,
             ("--timeout", Language::Redis) => {

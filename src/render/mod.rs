@@ -8,6 +8,7 @@ pub mod check;
 pub mod documents;
 pub mod escape;
 pub mod html;
+pub mod plan;
 pub mod redis;
 pub mod text;
 
@@ -54,6 +55,7 @@ pub fn render(result: &QueryResult) -> MimeBundle {
             bundle.insert("text/plain".into(), Json::String(check::text(report)));
             bundle.insert("text/html".into(), Json::String(check::html(report)));
         }
+        QueryResult::Plan(plan) => return plan::bundle(plan),
         QueryResult::Redis(replies) => {
             bundle.insert("text/plain".into(), Json::String(redis::text(replies)));
             bundle.insert("text/html".into(), Json::String(redis::html(replies)));

@@ -4,9 +4,11 @@
 //! (query plans, charts, classroom checks) are added as new variants with their own renderer.
 
 pub mod check;
+pub mod plan;
 pub mod table;
 
 pub use check::CheckReport;
+pub use plan::PlanResult;
 pub use table::{Column, Datum, Table, TableBuilder, ValueKind};
 
 use std::time::Duration;
@@ -26,6 +28,8 @@ pub enum QueryResult {
     Redis(RedisReplies),
     /// Plain informational text (help, `%connections`, `switched to db x`).
     Text(String),
+    /// A query plan (any engine's EXPLAIN), drawn as a diagram.
+    Plan(Box<PlanResult>),
     /// A `%%check` cell's verdict (passed, or every difference).
     Check(CheckReport),
 }

@@ -188,6 +188,9 @@ impl Session {
                     let (kind, summary) = value.summary();
                     text.push_str(&format!("{name:<16} {kind:<12} {summary}\n"));
                 }
+                for (name, kind, summary) in vars.plan_summaries() {
+                    text.push_str(&format!("{name:<16} {kind:<12} {summary}\n"));
+                }
                 if text.is_empty() {
                     text = "no variables yet: use %set NAME = VALUE or --out NAME on a cell".into();
                 }

@@ -104,11 +104,36 @@ fn truncate(s: &str, max: usize) -> String {
 #[derive(Debug, Default)]
 pub struct Variables {
     values: BTreeMap<String, Variable>,
+    /// Query plans kept by `--out NAME` on a plan cell, for `--compare NAME`. Apart from
+    /// `values` because a plan binds into no query: it is only drawn again. One name holds
+    /// either a value or a plan; setting one removes the other.
+    plans: BTreeMap<String, queryplan::Plan>,
 }
 
 impl Variables {
     pub fn set(&mut self, name: &str, value: Variable) {
+        self.plans.remove(name);
         self.values.insert(name.to_string(), value);
+    }
+    pub fn set_plan(&mut self, name: &str, plan: queryplan::Plan) {
+        self.values.remove(name);
+        self.plans.insert(name.to_string(), plan);
+    }
+    pub fn plan(&self, name: &str) -> Option<&queryplan::Plan> {
+        self.plans.get(name)
+    }
+    /// Kept plans with their `%vars` summary: (name, "plan", "PostgreSQL, 5 nodes, 12.3 ms").
+    pub fn plan_summaries(&self) -> Vec<(String, &'static str, String)> {
+        self.plans
+            .iter()
+            .map(|(name, plan)| {
+                let mut summary = format!("{}, {} nodes", plan.engine, plan.root.count());
+                if let Some(ms) = plan.execution_ms {
+                    summary.push_str(&format!(", {}", queryplan::format::ms(ms)));
+                }
+                (name.clone(), "plan", summary)
+            })
+            .collect()
     }
     pub fn get(&self, name: &str) -> Option<&Variable> {
         self.values.get(name)

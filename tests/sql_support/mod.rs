@@ -78,6 +78,14 @@ impl Outcome {
         }
     }
 
+    /// Result `index` as a drawn plan (`--explain`, `--analyze`, a typed EXPLAIN).
+    pub fn plan(&self, index: usize) -> &queryplan::Plan {
+        match self.sink.results.get(index) {
+            Some(QueryResult::Plan(p)) => &p.plan,
+            other => panic!("result {index} is not a plan: {other:?}"),
+        }
+    }
+
     pub fn status(&self, index: usize) -> String {
         match self.sink.results.get(index) {
             Some(QueryResult::Status(s)) => s.message.clone(),
@@ -421,12 +429,13 @@ pub async fn explain_does_not_run_a_drop(e: &Arc<dyn Engine>, table: &str) -> Ou
             "DROP TABLE: not run — --explain shows plans; run the cell without --explain to execute it"
         ]
     );
-    out.table(1);
+    out.plan(1);
     out
 }
 
 /// `%%sql --analyze` of `DELETE FROM table WHERE a > 1` on a table holding 1, 2 and 3: it is
-/// rolled back, says so, and the three rows stay. Returns the outcome (its plan is result 0).
+/// rolled back, the plan says so, and the three rows stay. Returns the outcome (its plan is
+/// result 0).
 pub async fn analyze_of_a_delete_is_rolled_back(e: &Arc<dyn Engine>, table: &str) -> Outcome {
     let out = run(
         e,
@@ -435,9 +444,10 @@ pub async fn analyze_of_a_delete_is_rolled_back(e: &Arc<dyn Engine>, table: &str
     .await;
     out.ok();
     assert_eq!(
-        out.texts(),
+        out.plan(0).notes,
         vec!["the DELETE ran inside a transaction that was rolled back; no rows were changed"]
     );
+    assert!(out.plan(0).analyzed);
     let left = run(e, &format!("SELECT COUNT(*) FROM {table}")).await;
     assert_eq!(left.ok().cell(0, 0).as_deref(), Some("3"));
     out

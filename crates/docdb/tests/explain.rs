@@ -41,9 +41,9 @@ fn collscan_counts_every_document() {
         "COLLSCAN"
     );
     let es = r.get_document("executionStats").unwrap();
-    assert_eq!(es.get_i64("nReturned").unwrap(), 10);
-    assert_eq!(es.get_i64("totalDocsExamined").unwrap(), 100);
-    assert_eq!(es.get_i64("totalKeysExamined").unwrap(), 0);
+    assert_eq!(es.get_i32("nReturned").unwrap(), 10);
+    assert_eq!(es.get_i32("totalDocsExamined").unwrap(), 100);
+    assert_eq!(es.get_i32("totalKeysExamined").unwrap(), 0);
     assert!(r.get_document("serverInfo").is_ok());
     assert!(r.get_document("command").is_ok());
 }
@@ -76,16 +76,16 @@ fn ixscan_counts_only_the_range() {
         &doc! {"a": ["[10, 20)"]}
     );
     let es = r.get_document("executionStats").unwrap();
-    assert_eq!(es.get_i64("nReturned").unwrap(), 10);
-    assert_eq!(es.get_i64("totalDocsExamined").unwrap(), 10);
-    assert!(es.get_i64("totalKeysExamined").unwrap() <= 11);
+    assert_eq!(es.get_i32("nReturned").unwrap(), 10);
+    assert_eq!(es.get_i32("totalDocsExamined").unwrap(), 10);
+    assert!(es.get_i32("totalKeysExamined").unwrap() <= 11);
     let stages = es.get_document("executionStages").unwrap();
-    assert_eq!(stages.get_i64("docsExamined").unwrap(), 10);
+    assert_eq!(stages.get_i32("docsExamined").unwrap(), 10);
     assert_eq!(
         stages
             .get_document("inputStage")
             .unwrap()
-            .get_i64("nReturned")
+            .get_i32("nReturned")
             .unwrap(),
         10
     );
@@ -173,7 +173,7 @@ fn explain_of_count_aggregate_update_and_delete() {
         .get_document("executionStages")
         .unwrap();
     assert_eq!(es.get_str("stage").unwrap(), "COUNT");
-    assert_eq!(es.get_i64("nCounted").unwrap(), 10);
+    assert_eq!(es.get_i32("nCounted").unwrap(), 10);
     let r = ok(
         &e,
         "d",
@@ -189,7 +189,7 @@ fn explain_of_count_aggregate_update_and_delete() {
         cursor
             .get_document("executionStats")
             .unwrap()
-            .get_i64("totalKeysExamined")
+            .get_i32("totalKeysExamined")
             .unwrap(),
         10
     );
@@ -204,7 +204,7 @@ fn explain_of_count_aggregate_update_and_delete() {
         .get_document("executionStages")
         .unwrap();
     assert_eq!(es.get_str("stage").unwrap(), "UPDATE");
-    assert_eq!(es.get_i64("nWouldModify").unwrap(), 10);
+    assert_eq!(es.get_i32("nWouldModify").unwrap(), 10);
     let r = ok(
         &e,
         "d",
@@ -215,7 +215,7 @@ fn explain_of_count_aggregate_update_and_delete() {
         .unwrap()
         .get_document("executionStages")
         .unwrap();
-    assert_eq!(es.get_i64("nWouldDelete").unwrap(), 10);
+    assert_eq!(es.get_i32("nWouldDelete").unwrap(), 10);
     // Nothing was written.
     let n = ok(&e, "d", doc! {"count": "c", "query": {"b": 3}})
         .get_i64("n")
@@ -238,9 +238,9 @@ fn or_of_indexed_clauses_is_a_union_of_index_scans() {
     );
     let es = r.get_document("executionStats").unwrap();
     // a < 5: 0..4 (5 docs); b == 3: 10 docs, one of which (3) is shared.
-    assert_eq!(es.get_i64("nReturned").unwrap(), 14);
+    assert_eq!(es.get_i32("nReturned").unwrap(), 14);
     // 5 keys below 5 plus the key 5 that ends that scan (as in MongoDB), then 10.
-    assert_eq!(es.get_i64("totalKeysExamined").unwrap(), 16);
+    assert_eq!(es.get_i32("totalKeysExamined").unwrap(), 16);
     let fetch = es.get_document("executionStages").unwrap();
     assert_eq!(fetch.get_str("stage").unwrap(), "FETCH");
     let or = fetch.get_document("inputStage").unwrap();
@@ -251,7 +251,7 @@ fn or_of_indexed_clauses_is_a_union_of_index_scans() {
         inputs[1]
             .as_document()
             .unwrap()
-            .get_i64("keysExamined")
+            .get_i32("keysExamined")
             .unwrap(),
         10
     );
@@ -271,4 +271,24 @@ fn or_of_indexed_clauses_is_a_union_of_index_scans() {
     p.sort();
     s.sort();
     assert_eq!(p, s);
+}
+
+/// mongod writes explain counters with `appendNumber`: 32-bit integers, so mongosh shows
+/// `nReturned: 10`, never `Long('10')`.
+#[test]
+fn explain_counters_are_32_bit_integers_like_mongod() {
+    let e = setup();
+    let r = ok(
+        &e,
+        "d",
+        doc! {"explain": {"find": "c", "filter": {"a": {"$gte": 5}}}, "verbosity": "executionStats"},
+    );
+    let es = r.get_document("executionStats").unwrap();
+    for key in ["nReturned", "executionTimeMillis", "totalKeysExamined", "totalDocsExamined"] {
+        assert!(matches!(es.get(key), Some(bson::Bson::Int32(_))), "{key}: {:?}", es.get(key));
+    }
+    let stage = es.get_document("executionStages").unwrap();
+    for key in ["nReturned", "executionTimeMillisEstimate", "docsExamined", "works"] {
+        assert!(matches!(stage.get(key), Some(bson::Bson::Int32(_))), "{key}: {:?}", stage.get(key));
+    }
 }

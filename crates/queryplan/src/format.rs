@@ -36,6 +36,15 @@ pub fn number(value: f64) -> String {
     }
 }
 
+/// A misestimate factor, never rounded up past a threshold it did not reach: `9.9`, `95`.
+pub fn factor(value: f64) -> String {
+    if value < 10.0 {
+        format!("{:.1}", (value * 10.0).floor() / 10.0)
+    } else {
+        format!("{:.0}", value.floor())
+    }
+}
+
 /// `12 %`, `0.4 %`.
 pub fn percent(share: f64) -> String {
     let p = share * 100.0;

@@ -23,6 +23,29 @@ pub enum Measure {
     Time,
     /// Exclusive share of the planner's cost (not executed).
     Cost,
+    /// Keys and documents each stage examined, when the engine's stage times are all zero
+    /// (MongoDB rounds them to whole milliseconds): the work is still where it is.
+    Examined,
+}
+
+impl Measure {
+    /// `of the time`, `of the estimated cost`, `of the documents and keys examined`.
+    pub fn of(self) -> &'static str {
+        match self {
+            Measure::Time => "of the time",
+            Measure::Cost => "of the estimated cost",
+            Measure::Examined => "of the documents and keys examined",
+        }
+    }
+
+    /// `time`, `cost`, `work`: what folded parts are a small share of.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Measure::Time => "time",
+            Measure::Cost => "cost",
+            Measure::Examined => "work",
+        }
+    }
 }
 
 /// Buffer counters of a node (PostgreSQL `BUFFERS`), in blocks.
@@ -178,6 +201,17 @@ impl Node {
     }
 }
 
+pub(crate) fn exclusive_of(measure: Measure, node: &Node) -> Option<f64> {
+    match measure {
+        Measure::Time => node.exclusive_ms,
+        Measure::Cost => node.exclusive_cost,
+        Measure::Examined => match (node.keys_examined, node.docs_examined) {
+            (None, None) => None,
+            (keys, docs) => Some(keys.unwrap_or(0.0) + docs.unwrap_or(0.0)),
+        },
+    }
+}
+
 /// A trigger fired by an analysed write (PostgreSQL).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trigger {
@@ -210,6 +244,8 @@ pub struct Plan {
 
     // Computed by `finish`.
     pub summary: Vec<Warning>,
+    /// What the shares measure and their sum, kept so that a share costs no walk of the tree.
+    pub measured: Option<(Measure, f64)>,
 }
 
 impl Plan {
@@ -237,11 +273,29 @@ impl Plan {
             });
         }
         crate::timing::compute(&mut self);
+        let sum_of = |plan: &Plan, measure: Measure| -> Option<(Measure, f64)> {
+            let sum: f64 = plan
+                .root
+                .walk()
+                .iter()
+                .filter_map(|n| exclusive_of(measure, n))
+                .sum();
+            (sum > 0.0).then_some((measure, sum))
+        };
+        self.measured = self
+            .measure_now()
+            .and_then(|measure| sum_of(&self, measure))
+            .or_else(|| sum_of(&self, Measure::Examined));
         crate::warnings::assess(&mut self);
         self
     }
 
+    /// What the bars measure (computed by [`Plan::finish`]).
     pub fn measure(&self) -> Option<Measure> {
+        self.measured.map(|(m, _)| m).or_else(|| self.measure_now())
+    }
+
+    fn measure_now(&self) -> Option<Measure> {
         let nodes = self.root.walk();
         if self.analyzed && nodes.iter().any(|n| n.exclusive_ms.is_some()) {
             Some(Measure::Time)
@@ -254,21 +308,12 @@ impl Plan {
 
     /// The node's exclusive figure under the plan's measure.
     pub fn exclusive(&self, node: &Node) -> Option<f64> {
-        match self.measure()? {
-            Measure::Time => node.exclusive_ms,
-            Measure::Cost => node.exclusive_cost,
-        }
+        exclusive_of(self.measure()?, node)
     }
 
     /// The sum the shares are taken of: total time (or cost) of the plan.
     pub fn total(&self) -> Option<f64> {
-        let sum: f64 = self
-            .root
-            .walk()
-            .iter()
-            .filter_map(|n| self.exclusive(n))
-            .sum();
-        (sum > 0.0).then_some(sum)
+        self.measured.map(|(_, total)| total)
     }
 
     /// The node's share (0..=1) of the plan's total.

@@ -23,7 +23,7 @@ pub fn heading(plan: &Plan) -> String {
         parts.push(format!("planning {}", format::ms(ms)));
     }
     for (key, value) in &plan.details {
-        parts.push(format!("{key} {value}"));
+        parts.push(format!("{key}: {value}"));
     }
     parts.join(" · ")
 }
@@ -35,7 +35,7 @@ pub fn figures(plan: &Plan, node: &Node) -> Vec<String> {
         out.push("never executed".to_string());
     }
     match plan.measure() {
-        Some(Measure::Time) if !node.never_executed => {
+        Some(Measure::Time) if !node.never_executed && plan.total().is_some() => {
             if let Some(ex) = node.exclusive_ms {
                 let share = plan.share(node).unwrap_or(0.0);
                 out.push(format!(
@@ -46,6 +46,11 @@ pub fn figures(plan: &Plan, node: &Node) -> Vec<String> {
             }
             if let Some(inc) = node.inclusive_ms {
                 out.push(format!("total {}", format::ms(inc)));
+            }
+        }
+        Some(Measure::Examined) => {
+            if let Some(share) = plan.share(node) {
+                out.push(format!("{} of the work", format::percent(share)));
             }
         }
         Some(Measure::Cost) => {
@@ -73,7 +78,7 @@ pub fn figures(plan: &Plan, node: &Node) -> Vec<String> {
                     "rows {} (est {}, ×{} {direction})",
                     format::rows(actual),
                     format::rows(estimated),
-                    format::number(factor.round())
+                    format::factor(factor)
                 );
             }
             out.push(text);
@@ -97,7 +102,7 @@ pub fn figures(plan: &Plan, node: &Node) -> Vec<String> {
 pub fn details(node: &Node) -> Vec<String> {
     let mut out = Vec::new();
     for (label, text) in &node.conditions {
-        out.push(format!("{label}: {text}"));
+        out.push(format!("{label}: {}", one_line(text)));
     }
     if let Some(removed) = node.rows_removed
         && removed > 0.0
@@ -164,9 +169,14 @@ pub fn details(node: &Node) -> Vec<String> {
         out.push(format!("buffers: {}", buffers.join(", ")));
     }
     for (key, value) in &node.details {
-        out.push(format!("{key}: {value}"));
+        out.push(format!("{key}: {}", one_line(value)));
     }
     out
+}
+
+/// A condition printed over several lines (MongoDB filters) on one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 pub fn marker(severity: Severity) -> &'static str {
@@ -201,11 +211,7 @@ pub fn render(plan: &Plan) -> String {
             "{} nodes; parts under {} of the {} are folded\n",
             plan.root.count(),
             format::percent(crate::thresholds::FOLD_SHARE),
-            if plan.measure() == Some(Measure::Time) {
-                "time"
-            } else {
-                "cost"
-            }
+            plan.measure().map_or("time", Measure::noun)
         ));
     }
     out.push('\n');

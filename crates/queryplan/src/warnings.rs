@@ -10,19 +10,24 @@ use crate::thresholds::*;
 pub fn assess(plan: &mut Plan) {
     let basis = plan.basis;
     let analyzed = plan.analyzed;
-    let shares: Vec<(usize, Option<f64>)> = plan
-        .root
-        .walk()
-        .iter()
-        .map(|n| (n.id, plan.share(n)))
-        .collect();
     let measure = plan.measure();
+    let total = plan.total();
     plan.root.for_each_mut(&mut |node| {
-        let share = shares
-            .iter()
-            .find(|(id, _)| *id == node.id)
-            .and_then(|s| s.1);
+        let share = match (measure, total) {
+            (Some(measure), Some(total)) => {
+                crate::model::exclusive_of(measure, node).map(|e| e / total)
+            }
+            _ => None,
+        };
         node.warnings = node_warnings(node, analyzed, basis, share, measure);
+        // A wasteful scan that takes a small part of the time is worth knowing, not fixing first.
+        if share.is_some_and(|s| s < SHARE_WARN) {
+            for warning in &mut node.warnings {
+                if warning.text.starts_with("reads ") {
+                    warning.severity = Severity::Info;
+                }
+            }
+        }
     });
     let mut summary: Vec<Warning> = Vec::new();
     for node in plan.root.walk() {
@@ -106,10 +111,7 @@ fn node_warnings(
     if let Some(share) = share
         && share >= DOMINANT_SHARE
     {
-        let of = match measure {
-            Some(crate::Measure::Cost) => "of the estimated cost",
-            _ => "of the time",
-        };
+        let of = measure.map_or("of the time", crate::Measure::of);
         out.push(warn(
             Severity::Bad,
             format!("takes {} {of}: start here", format::percent(share)),
@@ -128,7 +130,7 @@ fn node_warnings(
                 Severity::Warn,
                 format!(
                     "estimate off ×{} ({direction}-estimated): expected {} rows, got {} — {what} than planned; fresh statistics (ANALYZE) or extended statistics on the filtered columns help",
-                    format::number(factor.round()),
+                    format::factor(factor),
                     format::rows(estimated),
                     format::rows(actual)
                 ),
@@ -180,6 +182,24 @@ fn node_warnings(
             Severity::Warn,
             format!(
                 "launched {launched} of {planned} planned workers: the server had no more free (max_parallel_workers, max_worker_processes)"
+            ),
+            node,
+        ));
+    }
+    // SQLite's plan has no figures, only what each step does.
+    if node.kind.starts_with("USE TEMP B-TREE FOR") {
+        out.push(warn(
+            Severity::Warn,
+            "sorts or groups the rows in a temporary B-tree: an index on those columns would give them in order".into(),
+            node,
+        ));
+    }
+    if node.kind == "SCAN" && node.index.is_none() {
+        out.push(warn(
+            Severity::Warn,
+            format!(
+                "reads every row of {}: if the query filters or joins on it, an index on those columns lets SQLite SEARCH instead",
+                node.object.as_deref().unwrap_or("the table")
             ),
             node,
         ));
@@ -246,7 +266,8 @@ fn scan_warnings(node: &Node, basis: TimeBasis, out: &mut Vec<Warning>) {
         .conditions
         .iter()
         .find(|(label, _)| label.eq_ignore_ascii_case("filter"))
-        .map(|(_, text)| text.as_str());
+        .map(|(_, text)| text.split_whitespace().collect::<Vec<_>>().join(" "));
+    let filter = filter.as_deref();
     let columns = filter.map(filter_columns).unwrap_or_default();
     let unit = if node.kind == "COLLSCAN" {
         "documents"
@@ -386,7 +407,7 @@ pub fn filter_columns(filter: &str) -> Vec<String> {
     }
     let words: Vec<&str> = cleaned.split_whitespace().collect();
     const OPERATORS: &[&str] = &[
-        "=", "<>", "!=", "<", ">", "<=", ">=", "~~", "!~~", "~~*", "LIKE", "IS", "IN", "BETWEEN",
+        "=", "<>", "!=", "<", ">", "<=", ">=", "~~", "!~~", "~~*", "LIKE", "IN", "BETWEEN",
         "@>", "<@", "&&", "~",
     ];
     for pair in words.windows(2) {

@@ -9,6 +9,7 @@
 pub mod connect;
 pub mod convert;
 pub mod embedded;
+pub mod plan;
 pub mod run;
 
 use std::sync::Arc;

@@ -38,6 +38,18 @@ pub async fn run_cell(
     // Pad with the lines above the body so error positions are the user's cell lines.
     let source = format!("{}{}", "\n".repeat(cell.body_line), cell.body);
     let script = mongosh::parse(&source).map_err(|e| parse_error(&e, &source))?;
+    if let Some(name) = &cell.options.compare {
+        if !cell.options.explain && !cell.body.contains(".explain(") {
+            return Err(EngineError::usage(format!(
+                "--compare {name} draws this cell's plan beside the kept one, but the cell shows no plan: add --explain (or call .explain()); nothing was run"
+            )));
+        }
+        if ctx.variables.lock().plan(name).is_none() {
+            return Err(EngineError::usage(format!(
+                "--compare {name}: no plan is kept under that name; keep one first with --out {name} on a plan cell (--explain or .explain()); nothing was run"
+            )));
+        }
+    }
     // Only the kernel variables this cell reads become BSON, and only for this cell: a 700,000
     // row table must not be converted again for every later `findOne`, nor kept twice.
     state.env.clear_kernel_vars();
@@ -97,7 +109,7 @@ async fn run_script(
                     ctx.sink.stderr(&format!("{warning}\n"));
                 }
                 if cell.options.explain {
-                    explain_operation(server, &operation, ctx).await?;
+                    explain_operation(server, &operation, cell, ctx).await?;
                     continue;
                 }
                 let keep_all = cell.options.out.is_some();
@@ -124,6 +136,21 @@ async fn run_script(
                 })?;
                 if let Some(name) = &operation.bind {
                     state.env.set(name, output.to_bson());
+                }
+                if !operation.silent
+                    && let mongosh::Output::Value(Bson::Document(explained)) = &output
+                    && super::plan::is_explain(explained)
+                {
+                    match super::plan::parse(explained) {
+                        Ok(plan) => {
+                            last = None;
+                            emit_plan(plan, cell, ctx, started.elapsed());
+                            continue;
+                        }
+                        Err(e) => ctx.sink.stderr(&format!(
+                            "the plan could not be drawn ({e}); it is shown as the server returned it\n"
+                        )),
+                    }
                 }
                 if !operation.silent {
                     last = Some(match &output {
@@ -156,6 +183,7 @@ async fn run_script(
 async fn explain_operation(
     server: &Server,
     operation: &mongosh::Operation,
+    cell: &Cell,
     ctx: &mut CellContext<'_>,
 ) -> Result<(), EngineError> {
     let client = &server.client;
@@ -170,21 +198,33 @@ async fn explain_operation(
         if !TAGGABLE.contains(&name) {
             continue;
         }
-        let command = doc! {"explain": request.command.clone(), "verbosity": "queryPlanner"};
+        // executionStats runs the query to count what it reads; a write is only planned (the
+        // server evaluates it without applying it, as explain always does).
+        let command = doc! {"explain": request.command.clone(), "verbosity": "executionStats"};
+        let started = Instant::now();
         let database = client.database(&request.db);
         let reply = tokio::select! {
             reply = database.run_command(command) => reply,
             _ = ctx.cancel.cancelled() => return Err(EngineError::interrupted()),
         };
         match reply {
-            Ok(plan) => {
-                let value = Bson::Document(mongosh::shape::strip_metadata(&plan));
-                let text = mongosh::inspect::format(&value);
-                ctx.sink.emit(QueryResult::Value(crate::result::Value {
-                    value,
-                    text,
-                    json_tree: true,
-                }));
+            Ok(reply) => {
+                let reply = mongosh::shape::strip_metadata(&reply);
+                match super::plan::parse(&reply) {
+                    Ok(plan) => emit_plan(plan, cell, ctx, started.elapsed()),
+                    Err(e) => {
+                        ctx.sink.stderr(&format!(
+                            "the plan could not be drawn ({e}); it is shown as the server returned it\n"
+                        ));
+                        let value = Bson::Document(reply);
+                        let text = mongosh::inspect::format(&value);
+                        ctx.sink.emit(QueryResult::Value(crate::result::Value {
+                            value,
+                            text,
+                            json_tree: true,
+                        }));
+                    }
+                }
                 explained += 1;
             }
             Err(e) => {
@@ -203,6 +243,35 @@ async fn explain_operation(
         ctx.sink.stderr("--explain: this statement sends no query or write command, so it has no plan; it was not run\n");
     }
     Ok(())
+}
+
+/// Emits a drawn plan: beside the kept one under `--compare NAME`, kept itself under `--out NAME`.
+fn emit_plan(
+    plan: queryplan::Plan,
+    cell: &Cell,
+    ctx: &mut CellContext<'_>,
+    elapsed: std::time::Duration,
+) {
+    let before = cell.options.compare.as_ref().and_then(|name| {
+        ctx.variables
+            .lock()
+            .plan(name)
+            .cloned()
+            .map(|p| (name.clone(), p))
+    });
+    if let Some(name) = &cell.options.out {
+        ctx.variables.lock().set_plan(name, plan.clone());
+    }
+    ctx.sink
+        .emit(QueryResult::Plan(Box::new(crate::result::PlanResult {
+            plan,
+            before,
+            provenance: crate::result::Provenance {
+                connection: ctx.connection_name.clone(),
+                elapsed,
+                note: None,
+            },
+        })));
 }
 
 /// Sends one request; a server error becomes an error reply for the shaper, other failures

@@ -12,7 +12,7 @@
 //!   ROLLBACK that still reports warning 1196 is said out loud.
 //!
 //! This module only decides; the engine loop in `mod.rs` sends the texts and the drivers run
-//! them. The plan rows come back as an ordinary table, which is what a plan renderer can build on.
+//! them. The plan rows come back as an ordinary table, which `plan/` reads into a plan.
 
 use super::lex::{Dialect, TokenKind};
 use super::split::significant_tokens;
@@ -99,6 +99,21 @@ fn explainable(dialect: Dialect) -> &'static [&'static str] {
 
 const WRITES: &[&str] = &["INSERT", "UPDATE", "DELETE", "MERGE", "REPLACE"];
 
+/// The EXPLAIN the kernel sends: each engine's structured form, which the plan parsers read
+/// (`plan/`). `mariadb` tells MariaDB (whose `ANALYZE FORMAT=JSON` runs the statement and adds
+/// `r_rows`, `r_filtered` and times) from MySQL (`EXPLAIN ANALYZE`, a tree of text; MySQL has no
+/// JSON form of it).
+pub fn prefix(dialect: Dialect, mode: Mode, mariadb: bool) -> &'static str {
+    match (dialect, mode) {
+        (Dialect::Postgres, Mode::Plan) => "EXPLAIN (FORMAT JSON) ",
+        (Dialect::Postgres, Mode::Analyze) => "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ",
+        (Dialect::MySql, Mode::Plan) => "EXPLAIN FORMAT=JSON ",
+        (Dialect::MySql, Mode::Analyze) if mariadb => "ANALYZE FORMAT=JSON ",
+        (Dialect::MySql, Mode::Analyze) => "EXPLAIN ANALYZE ",
+        (Dialect::Sqlite, _) => "EXPLAIN QUERY PLAN ",
+    }
+}
+
 /// Refuses a plan option the dialect cannot honour before any statement of the cell runs.
 pub fn check_cell(dialect: Dialect, mode: Mode) -> Result<(), EngineError> {
     if dialect == Dialect::Sqlite && mode == Mode::Analyze {
@@ -126,14 +141,7 @@ pub fn step(text: &str, dialect: Dialect, mode: Mode, txn: TxnState) -> Step {
             mode.option()
         ));
     }
-    let prefix = match (dialect, mode) {
-        (Dialect::Postgres, Mode::Plan) => "EXPLAIN ",
-        (Dialect::Postgres, Mode::Analyze) => "EXPLAIN (ANALYZE, BUFFERS) ",
-        (Dialect::MySql, Mode::Plan) => "EXPLAIN ",
-        // MariaDB's ANALYZE runs the statement and adds r_rows/r_filtered beside the estimates.
-        (Dialect::MySql, Mode::Analyze) => "ANALYZE ",
-        (Dialect::Sqlite, _) => "EXPLAIN QUERY PLAN ",
-    };
+    let prefix = prefix(dialect, mode, true);
     // Every analyzed statement is guarded, not only the ones recognised as writes: a SELECT may
     // call a function that changes data. In an aborted PostgreSQL transaction nothing runs
     // anyway, and the server's own error is the clearest answer.
@@ -355,7 +363,7 @@ mod tests {
     #[test]
     fn queries_get_the_dialects_explain() {
         let e = explained("SELECT 1", Dialect::Postgres, Mode::Plan, TxnState::Idle);
-        assert_eq!((e.prefix, e.guard), ("EXPLAIN ", None));
+        assert_eq!((e.prefix, e.guard), ("EXPLAIN (FORMAT JSON) ", None));
         let e = explained(
             "with t as (select 1) select * from t",
             Dialect::Sqlite,
@@ -369,7 +377,8 @@ mod tests {
             Mode::Analyze,
             TxnState::Idle,
         );
-        assert_eq!(e.prefix, "ANALYZE ");
+        assert_eq!(e.prefix, "ANALYZE FORMAT=JSON ");
+        assert_eq!(prefix(Dialect::MySql, Mode::Analyze, false), "EXPLAIN ANALYZE ");
         assert_eq!(e.guard, Some(Guard::Transaction));
         assert_eq!(e.writes.as_deref(), Some("DELETE"));
     }

@@ -22,6 +22,7 @@ mod copy;
 mod driver;
 pub mod error;
 mod explain;
+pub mod plan;
 mod hints;
 pub mod lex;
 mod literal;
@@ -49,7 +50,7 @@ use self::status::TxnState;
 use crate::cell::Cell;
 use crate::engine::registry::mask_password;
 use crate::engine::{CellContext, Engine, EngineError, Language};
-use crate::result::{Provenance, QueryResult, Status};
+use crate::result::{PlanResult, Provenance, QueryResult, Status};
 use crate::session::variables::Variable;
 
 /// The live connection of one session, per database.
@@ -110,6 +111,28 @@ impl Session {
     async fn rollback_was_incomplete(&mut self) -> bool {
         match self {
             Session::MySql(s) => s.warning_codes().await.contains(&1196),
+            _ => false,
+        }
+    }
+
+    /// The server's name as plans say it: MariaDB and MySQL differ in their plans.
+    async fn server_name(&mut self) -> &'static str {
+        match self {
+            Session::Postgres(_) => "PostgreSQL",
+            Session::Sqlite(_) => "SQLite",
+            Session::MySql(s) => {
+                if s.is_mariadb().await {
+                    "MariaDB"
+                } else {
+                    "MySQL"
+                }
+            }
+        }
+    }
+
+    async fn is_mariadb(&mut self) -> bool {
+        match self {
+            Session::MySql(s) => s.is_mariadb().await,
             _ => false,
         }
     }
@@ -315,6 +338,22 @@ impl Engine for SqlEngine {
         if let Some(mode) = plan_mode {
             explain::check_cell(dialect, mode)?;
         }
+        if let Some(name) = &cell.options.compare {
+            let shows_plans = plan_mode.is_some()
+                || statements
+                    .iter()
+                    .any(|s| plan::is_explain(s.text(body), dialect));
+            if !shows_plans {
+                return Err(EngineError::usage(format!(
+                    "--compare {name} draws this cell's plan beside the kept one, but the cell shows no plan: add --explain or --analyze (or write EXPLAIN); nothing was run"
+                )));
+            }
+            if ctx.variables.lock().plan(name).is_none() {
+                return Err(EngineError::usage(format!(
+                    "--compare {name}: no plan is kept under that name; keep one first with --out {name} on a plan cell (--explain, --analyze or EXPLAIN); nothing was run"
+                )));
+            }
+        }
         if dialect == Dialect::Postgres {
             refuse_nul(body, cell.body_line)?;
         }
@@ -374,9 +413,18 @@ impl SqlEngine {
                     ctx.sink.emit(QueryResult::Text(message));
                     continue;
                 }
-                Some(explain::Step::Explain(explained)) => Some(explained),
+                Some(explain::Step::Explain(mut explained)) => {
+                    if dialect == Dialect::MySql
+                        && plan_mode == Some(explain::Mode::Analyze)
+                        && !state.session.is_mariadb().await
+                    {
+                        explained.prefix = explain::prefix(dialect, explain::Mode::Analyze, false);
+                    }
+                    Some(explained)
+                }
                 None => None,
             };
+            let shows_plan = explained.is_some() || plan::is_explain(text, dialect);
             let sites = bind::find_binds(text, dialect);
             let bound = if sites.is_empty() {
                 None
@@ -441,7 +489,8 @@ impl SqlEngine {
                 _ => (text, 0),
             };
             let keep_all = cell.options.out.is_some() && index + 1 == count;
-            let mut rows = RowBuffer::new(ctx.display_limit, keep_all);
+            // A plan is read whole (a TEXT plan has a row per line, often past the display limit).
+            let mut rows = RowBuffer::new(ctx.display_limit, keep_all || shows_plan);
             let started = Instant::now();
             let outcome = state
                 .session
@@ -469,10 +518,27 @@ impl SqlEngine {
                 Outcome::Done { rows_affected } => {
                     state.txn = status::after_success(state.txn, text, dialect);
                     let provenance = with_txn_note(provenance, state.txn);
-                    self.emit(rows, rows_affected, text, keep_all, cell, ctx, provenance);
+                    let verb = explained.as_ref().and_then(|e| e.writes.clone());
+                    let mut note_shown = false;
+                    if shows_plan && rows.has_result() {
+                        let note = match &rolled_back {
+                            Some(RolledBack::Completely) => {
+                                verb.as_deref().map(explain::rolled_back_note)
+                            }
+                            Some(RolledBack::Incompletely) => Some(explain::not_undone_note(
+                                verb.as_deref().unwrap_or("statement"),
+                            )),
+                            _ => None,
+                        };
+                        let server = state.session.server_name().await;
+                        let last = index + 1 == count;
+                        note_shown = self.emit_plan(rows, server, note, last, cell, ctx, provenance);
+                    } else {
+                        self.emit(rows, rows_affected, text, keep_all, cell, ctx, provenance);
+                    }
                     if let Some(rolled_back) = rolled_back {
-                        let verb = explained.as_ref().and_then(|e| e.writes.clone());
                         match rolled_back {
+                            RolledBack::Completely | RolledBack::Incompletely if note_shown => {}
                             RolledBack::Completely => {
                                 if let Some(verb) = verb {
                                     ctx.sink
@@ -665,6 +731,60 @@ impl SqlEngine {
             RolledBack::Incompletely
         } else {
             RolledBack::Completely
+        }
+    }
+
+    /// Emits a plan statement's rows as a drawn plan (kept by `--out`, compared by `--compare`
+    /// when it is the cell's last statement), or, when they are not a plan this kernel reads, as
+    /// the table they are. `note` (the rolled-back write) goes into the plan; returns whether it
+    /// did, so that it is not said twice.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_plan(
+        &self,
+        rows: RowBuffer,
+        server: &str,
+        note: Option<String>,
+        last: bool,
+        cell: &Cell,
+        ctx: &mut CellContext<'_>,
+        provenance: Provenance,
+    ) -> bool {
+        let table = rows.into_table(provenance.clone());
+        match plan::from_table(&table, self.dialect, server) {
+            Some(Ok(mut plan)) => {
+                let carried = note.is_some();
+                plan.notes.extend(note);
+                let before = match (&cell.options.compare, last) {
+                    (Some(name), true) => ctx
+                        .variables
+                        .lock()
+                        .plan(name)
+                        .cloned()
+                        .map(|p| (name.clone(), p)),
+                    _ => None,
+                };
+                if last && let Some(name) = &cell.options.out {
+                    ctx.variables.lock().set_plan(name, plan.clone());
+                }
+                ctx.sink.emit(QueryResult::Plan(Box::new(PlanResult {
+                    plan,
+                    before,
+                    provenance,
+                })));
+                carried
+            }
+            other => {
+                if let Some(Err(e)) = other {
+                    ctx.sink.stderr(&format!(
+                        "the plan could not be drawn ({e}); it is shown as the server returned it\n"
+                    ));
+                }
+                if last && let Some(name) = &cell.options.out {
+                    ctx.variables.lock().set(name, Variable::Table(table.clone()));
+                }
+                ctx.sink.emit(QueryResult::Table(table.head(ctx.display_limit)));
+                false
+            }
         }
     }
 

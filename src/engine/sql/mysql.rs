@@ -31,6 +31,8 @@ pub struct MySqlSession {
     connect_timeout: Duration,
     conn: Option<MySqlConnection>,
     id: u64,
+    /// Whether the server is MariaDB (its plans differ from MySQL's), asked once.
+    mariadb: Option<bool>,
 }
 
 impl MySqlSession {
@@ -52,6 +54,7 @@ impl MySqlSession {
             connect_timeout,
             conn: Some(conn),
             id,
+            mariadb: None,
         })
     }
 
@@ -114,6 +117,23 @@ impl MySqlSession {
             }
         }
         found
+    }
+
+    /// Whether the server is MariaDB rather than MySQL (`VERSION()` says `…-MariaDB…`).
+    pub async fn is_mariadb(&mut self) -> bool {
+        if let Some(known) = self.mariadb {
+            return known;
+        }
+        let Some(conn) = self.conn.as_mut() else {
+            return true;
+        };
+        let version: Result<String, _> = sqlx::query_scalar("SELECT VERSION()")
+            .fetch_one(&mut *conn)
+            .await;
+        let known = version.map(|v| v.contains("MariaDB"));
+        // Unknown (the query failed): MariaDB is what this machine runs; ask again next time.
+        self.mariadb = known.as_ref().ok().copied();
+        known.unwrap_or(true)
     }
 
     /// Whether the session has `autocommit = 0` (then it is always inside a transaction).

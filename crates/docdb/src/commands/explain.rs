@@ -57,12 +57,22 @@ fn parsed_query(filter: &Document) -> Document {
     }
 }
 
+/// A counter as mongod writes it (`appendNumber`): a 32-bit integer when it fits, 64-bit only
+/// beyond, so mongosh prints `nReturned: 3`, not `Long('3')`.
+pub(crate) fn counter(n: impl TryInto<i64>) -> Bson {
+    let n: i64 = n.try_into().unwrap_or(i64::MAX);
+    match i32::try_from(n) {
+        Ok(small) => Bson::Int32(small),
+        Err(_) => Bson::Int64(n),
+    }
+}
+
 fn with_stats(mut stage: Document, exec: bool, n_returned: u64, extra: &[(&str, u64)]) -> Document {
     if exec {
-        stage.insert("nReturned", n_returned as i64);
-        stage.insert("executionTimeMillisEstimate", 0_i64);
+        stage.insert("nReturned", counter(n_returned));
+        stage.insert("executionTimeMillisEstimate", counter(0));
         for (k, v) in extra {
-            stage.insert(*k, *v as i64);
+            stage.insert(*k, counter(*v));
         }
     }
     stage
@@ -233,16 +243,16 @@ fn plan_tree(
     let stats = exec.then_some(s);
     let mut stage = access_stage(coll, &sel.plan.access, filter, stats);
     if sel.sorted_in_memory {
-        let mut st = doc! {"stage": "SORT", "sortPattern": shape.sort.cloned().unwrap_or_default(), "memLimit": 104_857_600_i64, "type": "simple"};
+        let mut st = doc! {"stage": "SORT", "sortPattern": shape.sort.cloned().unwrap_or_default(), "memLimit": counter(104_857_600), "type": "simple"};
         if let Some(l) = shape.limit {
-            st.insert("limitAmount", (l + shape.skip) as i64);
+            st.insert("limitAmount", counter(l + shape.skip));
         }
         st.insert("inputStage", stage);
         stage = with_stats(st, exec, s.sorted, &[]);
     }
     if shape.skip > 0 {
         stage = with_stats(
-            doc! {"stage": "SKIP", "skipAmount": shape.skip as i64, "inputStage": stage},
+            doc! {"stage": "SKIP", "skipAmount": counter(shape.skip), "inputStage": stage},
             exec,
             s.after_skip,
             &[],
@@ -250,7 +260,7 @@ fn plan_tree(
     }
     if let Some(l) = shape.limit {
         stage = with_stats(
-            doc! {"stage": "LIMIT", "limitAmount": l as i64, "inputStage": stage},
+            doc! {"stage": "LIMIT", "limitAmount": counter(l), "inputStage": stage},
             exec,
             s.after_limit,
             &[],
@@ -307,10 +317,10 @@ fn query_planner(
 fn execution_stats(sel: &Selection, n_returned: u64, stages: Document) -> Document {
     doc! {
         "executionSuccess": true,
-        "nReturned": n_returned as i64,
-        "executionTimeMillis": sel.stats.millis as i64,
-        "totalKeysExamined": sel.stats.keys_examined as i64,
-        "totalDocsExamined": sel.stats.docs_examined as i64,
+        "nReturned": counter(n_returned),
+        "executionTimeMillis": counter(sel.stats.millis),
+        "totalKeysExamined": counter(sel.stats.keys_examined),
+        "totalDocsExamined": counter(sel.stats.docs_examined),
         "executionStages": stages,
     }
 }
@@ -468,7 +478,7 @@ fn explain_simple(ctx: &Ctx, verbosity: &str, filter_field: &str, top: &str) -> 
         let wrap = |inner: Document, exec: bool| {
             let mut d = doc! {"stage": top};
             if top == "COUNT" && exec {
-                d.insert("nCounted", sel.stats.matched as i64);
+                d.insert("nCounted", counter(sel.stats.matched));
             }
             d.insert("inputStage", inner);
             with_stats(
@@ -602,11 +612,11 @@ fn explain_write(ctx: &Ctx, verbosity: &str) -> Result<Document> {
             };
             if exec {
                 if parsed_update.is_some() {
-                    d.insert("nMatched", sel.rows.len() as i64);
-                    d.insert("nWouldModify", would_modify);
-                    d.insert("nWouldUpsert", 0_i64);
+                    d.insert("nMatched", counter(sel.rows.len()));
+                    d.insert("nWouldModify", counter(would_modify));
+                    d.insert("nWouldUpsert", counter(0));
                 } else {
-                    d.insert("nWouldDelete", sel.rows.len() as i64);
+                    d.insert("nWouldDelete", counter(sel.rows.len()));
                 }
             }
             d.insert("inputStage", inner);
@@ -660,12 +670,12 @@ pub fn explain_aggregate(ctx: &Ctx, command: &Document, verbosity: &str) -> Resu
         if let Some(s) = stats {
             cursor.insert("executionStats", s);
         }
-        let mut out: Vec<Bson> = vec![Bson::Document(doc! {"$cursor": cursor, "nReturned": sel.rows.len() as i64})];
+        let mut out: Vec<Bson> = vec![Bson::Document(doc! {"$cursor": cursor, "nReturned": counter(sel.rows.len())})];
         let last = rest.len().saturating_sub(1);
         for (i, st) in rest.into_iter().enumerate() {
             let mut st = st;
             if exec && i == last {
-                st.insert("nReturned", docs.len() as i64);
+                st.insert("nReturned", counter(docs.len()));
             }
             out.push(Bson::Document(st));
         }

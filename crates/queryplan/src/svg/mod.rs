@@ -148,11 +148,7 @@ impl Layout<'_> {
         }
         if fold::folds(plan) {
             self.y += LINE;
-            let measure = if plan.measure() == Some(Measure::Time) {
-                "time"
-            } else {
-                "cost"
-            };
+            let measure = plan.measure().map_or("time", Measure::noun);
             let style = Style {
                 size: 12.0,
                 bold: false,
