@@ -88,7 +88,7 @@ CELLS = [
     code("%%sql pg\n-- Stored procedures\nCREATE FUNCTION get_user_posts(p_user_id INT)\nRETURNS TABLE(post_id INT, title TEXT) AS $$\nBEGIN\n"
          "  RETURN QUERY\n  SELECT id, posts.title FROM posts WHERE user_id = p_user_id;\nEND;\n$$ LANGUAGE plpgsql;\n"
          "SELECT * FROM get_user_posts(2) ORDER BY post_id;",
-         contains=["       3 | COBOL", "       4 | Nanoseconds", "(2 rows)"]),
+         contains=["CREATE FUNCTION", "       3 | COBOL", "       4 | Nanoseconds", "(2 rows)"]),
     md("Note: the guide's body says `SELECT id, title FROM posts`. In PL/pgSQL the output column `title` is also a "
        "variable, so that is ambiguous and fails when called (expected to fail):"),
     code("%%sql pg\nCREATE FUNCTION get_user_posts_as_written(p_user_id INT)\nRETURNS TABLE(post_id INT, title TEXT) AS $$\nBEGIN\n"

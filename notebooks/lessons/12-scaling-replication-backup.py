@@ -13,7 +13,7 @@ CELLS = [
        "`dbkernel.toml`, 127.0.0.1:6380, started by the test command's `scripts/services.sh`) becomes a replica of the "
        "main one; PostgreSQL splits a table into partitions. Where it cannot, the text says what production adds."),
     code("%use cache\n%%redis\nSELECT 14\nFLUSHDB", contains=["OK"]),
-    code("%%sql pg\nDROP SCHEMA IF EXISTS course_12 CASCADE;\nCREATE SCHEMA course_12;\nSET search_path = course_12;\n"
+    code("%%sql pg\nDROP PUBLICATION IF EXISTS course_12_pub;\nDROP SCHEMA IF EXISTS course_12_backup CASCADE;\nDROP SCHEMA IF EXISTS course_12 CASCADE;\nCREATE SCHEMA course_12;\nSET search_path = course_12;\n"
          "CREATE TABLE numbers AS SELECT g AS n, md5(g::text) AS label FROM generate_series(1, 60000) g;\nANALYZE numbers;",
          contains=["CREATE SCHEMA", "SELECT 60000"]),
     md("## System Design\n\n### Scalability Considerations\n\n**Scale vertically**: a bigger machine. Memory is the "
