@@ -92,6 +92,14 @@ fn run_mongod(port: u16, bind: &str, dbpath: Option<std::path::PathBuf>) -> i32 
                 return 2;
             }
         };
+        let mut parsed = bson::doc! { "net": { "bindIp": bind, "port": i32::from(port) } };
+        if let Some(dir) = &dbpath {
+            parsed.insert(
+                "storage",
+                bson::doc! { "dbPath": dir.display().to_string() },
+            );
+        }
+        engine.set_command_line(std::env::args().collect(), parsed);
         let storage = dbpath
             .map(|d| format!("data in {}", d.display()))
             .unwrap_or_else(|| "in memory".into());

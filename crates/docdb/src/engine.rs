@@ -34,6 +34,8 @@ pub struct Engine {
     ops: Mutex<Ops>,
     store: Option<Mutex<Store>>,
     pub(crate) started: Instant,
+    /// The server's arguments and their meaning, for `getCmdLineOpts`.
+    command_line: std::sync::OnceLock<(Vec<String>, Document)>,
 }
 
 /// What a command handler sees.
@@ -98,6 +100,7 @@ impl Engine {
             ops: Mutex::new(Ops::default()),
             store: None,
             started: Instant::now(),
+            command_line: std::sync::OnceLock::new(),
         }
     }
 
@@ -129,6 +132,7 @@ impl Engine {
             ops: Mutex::new(Ops::default()),
             store: Some(Mutex::new(store)),
             started: Instant::now(),
+            command_line: std::sync::OnceLock::new(),
         })
     }
 
@@ -280,6 +284,20 @@ impl Engine {
 
     pub(crate) fn cursors(&self) -> MutexGuard<'_, Cursors> {
         lock(&self.cursors)
+    }
+
+    /// Records how the server was started (`argv`, and `parsed` as mongod shows it:
+    /// `{net: {bindIp, port}, storage: {dbPath}}`), for `getCmdLineOpts`. Set once.
+    pub fn set_command_line(&self, argv: Vec<String>, parsed: Document) {
+        let _ = self.command_line.set((argv, parsed));
+    }
+
+    /// The recorded command line, else this process's arguments and nothing parsed.
+    pub(crate) fn command_line(&self) -> (Vec<String>, Document) {
+        self.command_line
+            .get()
+            .cloned()
+            .unwrap_or_else(|| (std::env::args().collect(), Document::new()))
     }
 
     pub(crate) fn ops(&self) -> MutexGuard<'_, Ops> {

@@ -3,8 +3,11 @@
 //! Each command registers itself with an opid and an interrupt flag for as
 //! long as it runs; `killOp` sets the flag and the operation's own loops
 //! notice it through `OpGuard::check` and stop with 11601 Interrupted.
+//! When an operation ends, its time is added to its namespace's latency totals
+//! (reads, writes, other commands), which `$collStats` reports as mongod's
+//! `latencyStats`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -19,11 +22,27 @@ struct RunningOp {
     flag: Arc<AtomicBool>,
 }
 
-/// Running operations, by opid.
+/// Total time and count of one kind of operation on one namespace.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Latency {
+    micros: i64,
+    ops: i64,
+}
+
+/// mongod's three latency classes (`transactions` stays zero: no transactions here).
+#[derive(Debug, Default, Clone, Copy)]
+struct NamespaceLatency {
+    reads: Latency,
+    writes: Latency,
+    commands: Latency,
+}
+
+/// Running operations, by opid, and the latency totals of finished ones.
 #[derive(Default)]
 pub struct Ops {
     next: i32,
     running: BTreeMap<i32, RunningOp>,
+    latency: HashMap<String, NamespaceLatency>,
 }
 
 impl Ops {
@@ -58,7 +77,36 @@ impl Ops {
     }
 
     pub fn finish(&mut self, opid: i32) {
-        self.running.remove(&opid);
+        let Some(op) = self.running.remove(&opid) else {
+            return;
+        };
+        // `db.$cmd` (database-level commands) is not a collection: nothing reports it.
+        if op.ns.ends_with(".$cmd") {
+            return;
+        }
+        let micros = i64::try_from(op.started.elapsed().as_micros()).unwrap_or(i64::MAX);
+        let totals = self.latency.entry(op.ns).or_default();
+        let class = match op.command.keys().next().map(String::as_str) {
+            Some("find" | "aggregate" | "count" | "distinct") => &mut totals.reads,
+            Some("insert" | "update" | "delete" | "findAndModify") => &mut totals.writes,
+            _ => &mut totals.commands,
+        };
+        class.micros = class.micros.saturating_add(micros);
+        class.ops += 1;
+    }
+
+    /// `$collStats`' `latencyStats` of a namespace (zeros for one never used).
+    pub fn latency_stats(&self, ns: &str) -> Document {
+        let totals = self.latency.get(ns).copied().unwrap_or_default();
+        let class = |l: Latency| {
+            doc! {"latency": l.micros, "ops": l.ops, "queryableEncryptionLatencyMicros": 0_i64}
+        };
+        doc! {
+            "reads": class(totals.reads),
+            "writes": class(totals.writes),
+            "commands": class(totals.commands),
+            "transactions": class(Latency::default()),
+        }
     }
 
     /// Sets the interrupt flag of `opid`; `false` when no such operation runs.
@@ -110,6 +158,36 @@ mod tests {
         assert!(flag.load(Ordering::Relaxed));
         ops.finish(id);
         assert!(!ops.kill(id));
+    }
+
+    #[test]
+    fn finished_operations_add_to_their_namespace_latency() {
+        let mut ops = Ops::default();
+        for command in [doc! {"find": "c"}, doc! {"insert": "c"}, doc! {"find": "c"}] {
+            let (id, _) = ops.start("d.c".into(), &command);
+            ops.finish(id);
+        }
+        let (id, _) = ops.start("d.$cmd".into(), &doc! {"ping": 1});
+        ops.finish(id);
+        let stats = ops.latency_stats("d.c");
+        let ops_of = |class: &str| {
+            stats
+                .get_document(class)
+                .and_then(|c| c.get_i64("ops"))
+                .unwrap()
+        };
+        assert_eq!(
+            (ops_of("reads"), ops_of("writes"), ops_of("commands")),
+            (2, 1, 0)
+        );
+        assert_eq!(
+            ops.latency_stats("d.other")
+                .get_document("reads")
+                .unwrap()
+                .get_i64("ops")
+                .ok(),
+            Some(0)
+        );
     }
 
     #[test]

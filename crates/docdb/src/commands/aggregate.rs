@@ -154,6 +154,36 @@ pub fn run(
     })
 }
 
+/// Runs `stages` over documents a source stage produced (nothing is read from a collection
+/// first; `$lookup` and friends still see the catalog).
+fn run_over(
+    ctx: &Ctx,
+    input: &[Document],
+    stages: &[Document],
+) -> Result<(Vec<Document>, Option<OutputStage>)> {
+    let pipeline = Pipeline::parse(stages)?;
+    let requested = args::requested_collation(ctx.cmd, &args::command_name(ctx))?;
+    let pipeline = pipeline.with_collation(args::effective_collation(&requested, None));
+    let vars = args::let_vars(ctx)?.cloned().unwrap_or_default();
+    let memory = memory_limits(ctx)?;
+    let check = || ctx.guard.check_query();
+    let limits = Limits::new(memory).with_check(&check);
+    ctx.engine.read(|cat| {
+        let view = CatalogView(cat);
+        let agg = AggContext {
+            db: ctx.db.to_string(),
+            catalog: &view,
+            vars,
+            now: bson::DateTime::now(),
+            limits: &limits,
+        };
+        let out = pipeline
+            .run_borrowed(input.iter().collect::<Vec<_>>(), &agg)
+            .map_err(|e| executor_error(e.into()))?;
+        Ok((out.documents, out.write))
+    })
+}
+
 /// The selected records, in the selection's order. Rows in record order (a collection
 /// scan) are picked up in one walk over the records instead of one tree lookup each.
 fn selected_records<'c>(coll: &'c Collection, selection: &Selection) -> Vec<&'c Document> {
@@ -208,7 +238,19 @@ pub fn aggregate(ctx: &Ctx) -> Result<Document> {
         }
         None => (coll.clone(), stages),
     };
-    let (docs, write, _) = run(ctx, source.as_deref(), &stages)?;
+    super::diagnostic_stages::check_not_later(&stages)?;
+    let (docs, write) = match stages.split_first() {
+        // `$collStats` and `$currentOp` produce the pipeline's input themselves.
+        Some((first, rest)) if super::diagnostic_stages::is_source_stage(first) => {
+            let produced =
+                super::diagnostic_stages::source_documents(ctx, source.as_deref(), first)?;
+            run_over(ctx, &produced, rest)?
+        }
+        _ => {
+            let (docs, write, _) = run(ctx, source.as_deref(), &stages)?;
+            (docs, write)
+        }
+    };
     let docs = match write {
         Some(stage) => {
             ctx.engine

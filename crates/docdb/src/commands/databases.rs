@@ -1,4 +1,8 @@
 //! Database-level commands: listDatabases (not a cursor), dropDatabase, dbStats.
+//!
+//! `listDatabases` always lists `admin` and `local`, as a mongod does (it keeps its own
+//! collections there), so `show dbs` looks as users know it; here they hold only what users
+//! put in them, and their sizes say so.
 
 use bson::{Bson, Document, doc};
 use docdb_query::matcher::Filter;
@@ -16,14 +20,25 @@ pub fn list_databases(ctx: &Ctx) -> Result<Document> {
     let (dbs, total) = ctx.engine.read(|cat| {
         let mut total = 0i64;
         let mut out = Vec::new();
+        let mut sizes: std::collections::BTreeMap<&str, (i64, bool)> = ["admin", "local"]
+            .into_iter()
+            .map(|name| (name, (0, true)))
+            .collect();
         for (name, colls) in &cat.dbs {
             let size: i64 = colls.values().map(|c| c.data_size()).sum();
-            let entry = doc! {"name": name.clone(), "sizeOnDisk": size, "empty": colls.values().all(|c| c.is_empty())};
+            sizes.insert(name, (size, colls.values().all(|c| c.is_empty())));
+        }
+        for (name, (size, empty)) in sizes {
+            let entry = doc! {"name": name, "sizeOnDisk": size, "empty": empty};
             if filter.as_ref().is_some_and(|f| !f.matches(&entry)) {
                 continue;
             }
             total += size;
-            out.push(Bson::Document(if name_only { doc! {"name": name.clone()} } else { entry }));
+            out.push(Bson::Document(if name_only {
+                doc! {"name": name}
+            } else {
+                entry
+            }));
         }
         (out, total)
     });

@@ -2,14 +2,17 @@
 //! handler, in FerretDB's shape. One file per command family; every handler
 //! is `fn(&Ctx) -> Result<Document>` and never panics on bad input.
 
+pub mod access_control;
 pub mod admin;
 pub mod aggregate;
 pub mod args;
 pub mod collections;
+pub mod command_line;
 pub mod count;
 pub mod cursors;
 pub mod databases;
 pub mod delete;
+pub mod diagnostic_stages;
 pub mod explain;
 pub mod find;
 pub mod find_and_modify;
@@ -67,6 +70,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     "dropIndexes",
     "listCommands",
     "validate",
+    "usersInfo",
+    "rolesInfo",
+    "getCmdLineOpts",
 ];
 
 /// The handler for a command name, `None` when unknown.
@@ -111,6 +117,9 @@ pub fn lookup(name: &str) -> Option<Handler> {
         "distinct" => count::distinct,
         "aggregate" => aggregate::aggregate,
         "explain" => explain::explain,
+        "usersInfo" => access_control::users_info,
+        "rolesInfo" => access_control::roles_info,
+        "getCmdLineOpts" => command_line::get_cmd_line_opts,
         _ => return None,
     };
     Some(h)
