@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::iopub::Iopub;
 use crate::engine::context::ResultSink;
-use crate::render::render;
+use crate::render::bound::{max_output_bytes, render_bounded};
 use crate::result::QueryResult;
 use crate::wire::Message;
 
@@ -32,7 +32,7 @@ impl<'a> KernelSink<'a> {
     /// Publishes the held-back result as the cell's execute_result; returns its text/plain.
     pub fn finish(&mut self, execution_count: u64) -> Option<String> {
         let result = self.pending.take()?;
-        let data = render(&result);
+        let data = bounded(&result);
         let text = data
             .get("text/plain")
             .and_then(|t| t.as_str())
@@ -55,10 +55,15 @@ impl<'a> KernelSink<'a> {
     fn display(&self, result: &QueryResult) {
         self.iopub.publish(
             "display_data",
-            json!({"data": render(result), "metadata": {}, "transient": {}}),
+            json!({"data": bounded(result), "metadata": {}, "transient": {}}),
             Some(self.parent),
         );
     }
+}
+
+/// Every output goes out within `%config max_output_bytes` (see [`crate::render::bound`]).
+fn bounded(result: &QueryResult) -> serde_json::Map<String, serde_json::Value> {
+    render_bounded(result, max_output_bytes())
 }
 
 impl ResultSink for KernelSink<'_> {
@@ -74,14 +79,14 @@ impl ResultSink for KernelSink<'_> {
                 let id = uuid::Uuid::new_v4().to_string();
                 self.iopub.publish(
                     "display_data",
-                    json!({"data": render(&result), "metadata": {}, "transient": {"display_id": id}}),
+                    json!({"data": bounded(&result), "metadata": {}, "transient": {"display_id": id}}),
                     Some(self.parent),
                 );
                 self.live_display_id = Some(id);
             }
             Some(id) => self.iopub.publish(
                 "update_display_data",
-                json!({"data": render(&result), "metadata": {}, "transient": {"display_id": id}}),
+                json!({"data": bounded(&result), "metadata": {}, "transient": {"display_id": id}}),
                 Some(self.parent),
             ),
         }

@@ -4,6 +4,7 @@
 //! Every bundle has `text/plain` (nbconvert, consoles, CI logs) and, where structure helps, an
 //! inline-styled `text/html` with no external scripts or styles (JupyterLab, VS Code, GitHub).
 
+pub mod bound;
 pub mod check;
 pub mod documents;
 pub mod escape;

@@ -197,8 +197,9 @@ impl Session {
                 sink.emit(QueryResult::Text(text.trim_end().to_string()));
             }
             LineMagic::Config(None) => sink.emit(QueryResult::Text(format!(
-                "display_limit = {}\nconnect_timeout = {}",
+                "display_limit = {}\nmax_output_bytes = {}\nconnect_timeout = {}",
                 self.display_limit,
+                crate::render::bound::max_output_bytes(),
                 self.connections.options.connect_timeout.as_secs_f64()
             ))),
             LineMagic::Config(Some((key, value))) => match key.as_str() {
@@ -209,6 +210,8 @@ impl Session {
                         ))
                     })?;
                 }
+                "max_output_bytes" => crate::render::bound::set_max_output_bytes(&value)
+                    .map_err(EngineError::usage)?,
                 "connect_timeout" => {
                     self.connections.options.connect_timeout = parse_seconds(&value)
                         .ok_or_else(|| {
@@ -219,7 +222,7 @@ impl Session {
                 }
                 other => {
                     return Err(EngineError::usage(format!(
-                        "unknown setting '{other}'; settings: display_limit, connect_timeout"
+                        "unknown setting '{other}'; settings: display_limit, max_output_bytes, connect_timeout"
                     )));
                 }
             },

@@ -27,7 +27,7 @@ pub struct Pasted {
     pub translations: Vec<String>,
 }
 
-const MAX_TRANSLATIONS: usize = 8;
+const MAX_TRANSLATIONS: usize = 16;
 
 /// Looks for application code in `text`, judged for a cell of `language`. For MQL only shapes
 /// mongosh cannot run count (mongosh runs JavaScript itself: `const` and arrow functions are

@@ -27,7 +27,10 @@ struct Call<'a> {
 
 /// `await r.set(...)`, `const x = await User.find(...);`, `name = r.get(...)`: the call itself.
 fn call_of(line: &str) -> Option<Call<'_>> {
-    let mut t = line.trim().trim_end_matches(';').trim_end();
+    let mut t = without_trailing_comment(line)
+        .trim()
+        .trim_end_matches(';')
+        .trim_end();
     for prefix in ["const ", "let ", "var "] {
         if let Some(rest) = t.strip_prefix(prefix) {
             t = rest;
@@ -53,6 +56,23 @@ fn call_of(line: &str) -> Option<Call<'_>> {
         method,
         inside: &rest[1..close],
     })
+}
+
+/// The line without a trailing `# …` (Python) or `// …` (JavaScript) comment.
+fn without_trailing_comment(line: &str) -> &str {
+    let mut quote = None;
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'\'' | b'"' | b'`') => quote = Some(b),
+            (None, b'#') => return &line[..i],
+            (None, b'/') if bytes.get(i + 1) == Some(&b'/') => return &line[..i],
+            _ => {}
+        }
+    }
+    line
 }
 
 /// Index of the `)` closing the `(` at the start of `text`, quotes respected.
@@ -296,7 +316,7 @@ mod tests {
             "SET user:1:name John"
         );
         assert_eq!(
-            redis_command("r.setex('session:abc123', 3600, 'user_data')  ").unwrap(),
+            redis_command("r.setex('session:abc123', 3600, 'user_data')  # 1 hour").unwrap(),
             "SETEX session:abc123 3600 user_data"
         );
         assert_eq!(
