@@ -93,6 +93,11 @@ CELLS = [
               "ex1", contains=["Index Only Scan using idx_users_status on users"]),
     code("%%sql pg\nRESET enable_seqscan;\nSELECT status, count(*) FROM users GROUP BY status ORDER BY status;",
          contains=[" active   |   250", " inactive |  4750"]),
+    *exercise(2, "How many posts does author 42 still have, and what is the title of their first post (lowest `id`)? "
+              "Columns `posts` and `first_title`; check with `EXPLAIN` that the `idx_posts_author` index finds them.",
+              "%%sql pg --out ex2\nSELECT count(*) AS posts, (array_agg(title ORDER BY id))[1] AS first_title FROM posts WHERE author_id = 42;",
+              "ex2", contains=["posts | first_title", "10 | Post 41"],
+              check="\n posts | first_title\n-------+-------------\n    10 | Post 41"),
     md("## Clean up"),
     code("%%sql pg\nDROP SCHEMA course_05 CASCADE;\nSET search_path = public;", contains=["DROP SCHEMA"]),
 ]

@@ -129,10 +129,12 @@ CELLS = [
          "ALTER TABLE orders DROP COLUMN total;\nCREATE VIEW order_totals AS SELECT id, total_cents / 100.0 AS total FROM orders;\n"
          "GRANT SELECT ON order_totals TO course_11_reporting;\nCOMMIT;\nSET ROLE course_11_reporting;\nSELECT sum(total)::numeric(10,2) AS revenue FROM order_totals;\nRESET ROLE;",
          contains=["COMMIT", "164.50"]),
-    *exercise(1, "Add a projector for the `shipping` subscriber: read its pending events from the stream "
-              "`order.created` as consumer `ship-1` (group `shipping`), and keep the reply.",
-              "%%redis --out ex1\nXREADGROUP GROUP shipping ship-1 COUNT 10 STREAMS order.created >",
-              "ex1", contains=['"order.created"', '"order_id"', '"1"']),
+    *exercise(1, "A new command arrives: order 5 for user 1, total 12.00. Apply it to the read model as the "
+              "projector would (one upsert in `course_11.customer_summary`), then keep Ada's summary document.",
+              "%%mql --out ex1\nuse course_11\ndb.customer_summary.updateOne({ _id: 1 }, { $inc: { orders: 1, spent: 12.00 } }, { upsert: true })\n"
+              "db.customer_summary.find({ _id: 1 })",
+              "ex1", contains=["matchedCount: 1", "orders: 3, spent: 62"],
+              check="\n[{ _id: 1, name: 'Ada', orders: 3, spent: 62 }]"),
     md("## Clean up"),
     code("%%sql pg\nDROP SCHEMA course_11_monolith CASCADE;\nDROP SCHEMA course_11_users CASCADE;\nDROP SCHEMA course_11_shop CASCADE;\n"
          "DROP ROLE course_11_order_service;\nDROP ROLE course_11_reporting;\nSET search_path = public;",
