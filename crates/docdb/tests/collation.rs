@@ -407,6 +407,17 @@ async fn a_collection_default_collation_applies_to_operations_and_indexes() {
             "normalization": false, "backwards": false, "version": "57.1",
         }
     );
+    assert_eq!(
+        specs[0]
+            .get_document("idIndex")
+            .unwrap()
+            .get_document("collation")
+            .unwrap()
+            .get_i32("strength")
+            .unwrap(),
+        2,
+        "the _id index has the default collation"
+    );
     // An index without its own collation inherits the default.
     people
         .create_index(IndexModel::builder().keys(doc! {"n": 1}).build())
@@ -417,4 +428,64 @@ async fn a_collection_default_collation_applies_to_operations_and_indexes() {
         .await
         .unwrap();
     assert_eq!(winning_access(&reply), "n_1");
+}
+
+#[test]
+fn collations_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!("docdb-collation-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let strength2 = doc! {"locale": "en_US", "strength": 2};
+    {
+        let e = docdb::Engine::open_dir(&dir).unwrap();
+        common::ok(
+            &e,
+            "d",
+            doc! {"create": "people", "collation": strength2.clone()},
+        );
+        common::ok(
+            &e,
+            "d",
+            doc! {"createIndexes": "people", "indexes": [{"key": {"n": 1}, "name": "n_ci", "unique": true}]},
+        );
+        common::ok(
+            &e,
+            "d",
+            doc! {"insert": "people", "documents": [{"_id": 1, "n": "Ada"}]},
+        );
+    }
+    let e = docdb::Engine::open_dir(&dir).unwrap();
+    // The default collation still applies, and the unique index still folds case.
+    assert_eq!(
+        common::find_all(&e, "d", doc! {"find": "people", "filter": {"n": "ADA"}}).len(),
+        1
+    );
+    let reply = common::ok(
+        &e,
+        "d",
+        doc! {"insert": "people", "documents": [{"_id": 2, "n": "ada"}]},
+    );
+    let errors = reply.get_array("writeErrors").expect("a write error");
+    assert_eq!(
+        errors[0].as_document().unwrap().get_i32("code").unwrap(),
+        11000
+    );
+    let indexes = common::ok(&e, "d", doc! {"listIndexes": "people"});
+    let batch = indexes
+        .get_document("cursor")
+        .unwrap()
+        .get_array("firstBatch")
+        .unwrap();
+    let n_ci = batch
+        .iter()
+        .filter_map(Bson::as_document)
+        .find(|i| i.get_str("name").ok() == Some("n_ci"))
+        .expect("n_ci listed");
+    assert_eq!(
+        n_ci.get_document("collation")
+            .unwrap()
+            .get_i32("strength")
+            .unwrap(),
+        2
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -45,7 +45,12 @@ pub fn list_collections(ctx: &Ctx) -> Result<Document> {
                     "type": "collection",
                     "options": c.options.clone(),
                     "info": {"readOnly": false, "uuid": c.uuid},
-                    "idIndex": Collection::id_index_document(),
+                    // With the collection's default collation, as the `_id_` index has it.
+                    "idIndex": c
+                        .indexes
+                        .first()
+                        .map(|i| i.spec.to_document())
+                        .unwrap_or_else(Collection::id_index_document),
                 };
                 full
             })
