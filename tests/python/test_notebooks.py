@@ -23,6 +23,8 @@ def texts(outputs, mime):
             found.append(o.data.get(mime, ""))
         elif o.output_type == "error" and mime == "text/plain":
             found.append(f"{o.ename}: {o.evalue}")
+            # The detail lines (statement, caret, hint:) are what a learner reads next.
+            found.extend(o.get("traceback", [])[1:])
     return "\n".join(found)
 
 

@@ -116,14 +116,14 @@ fn default_now(seen: &Seen<'_>) -> Option<Hint> {
     if !near(seen, "(") {
         return None;
     }
+    // Only NOW(): another PostgreSQL function (gen_random_uuid()) does not exist in SQLite at
+    // all, and a hint that only adds parentheses would mislead.
     let function = seen.tokens[at + 1].text;
-    let instead = if function.eq_ignore_ascii_case("now") {
-        "DEFAULT CURRENT_TIMESTAMP".to_string()
-    } else {
-        format!("DEFAULT ({function}(…)) — an expression in DEFAULT needs parentheses")
-    };
+    if !function.eq_ignore_ascii_case("now") {
+        return None;
+    }
     Some(Hint::new(format!(
-        "DEFAULT {function}() is PostgreSQL's form; in SQLite: {instead}"
+        "DEFAULT {function}() is PostgreSQL's form; in SQLite: DEFAULT CURRENT_TIMESTAMP"
     )))
 }
 
