@@ -322,6 +322,18 @@ async fn indexes_with_a_collation_serve_only_that_collation() {
         .await,
         "COLLSCAN"
     );
+    // Hinting the binary index for a case-insensitive query still finds both spellings: an
+    // index of another collation is scanned whole, never used to bound strings.
+    let hinted = ids(words
+        .find(doc! {"w": "APPLE"})
+        .hint(mongodb::options::Hint::Name("w_bin".to_string()))
+        .collation(en_strength_2())
+        .await
+        .unwrap())
+    .await;
+    let mut hinted = hinted;
+    hinted.sort_unstable();
+    assert_eq!(hinted, [1, 2]);
     // The collated index answers the case-insensitive query with both spellings, in order.
     let found = ids(words
         .find(doc! {"w": {"$gte": "APPLE"}})

@@ -116,8 +116,20 @@ pub fn plan_collated(
                         "a text index can only be hinted for a $text query",
                     ));
                 }
-                let intervals = index_intervals(index, filter);
-                let backward = sort_order(index, &intervals, sort);
+                // A hinted index built with another collation cannot bound string predicates
+                // or give their order: it is scanned whole and the filter decides.
+                let same_collation = index.spec.collation.as_deref() == collation.map(|c| &**c);
+                let intervals = if same_collation {
+                    index_intervals(index, filter)
+                } else {
+                    index
+                        .spec
+                        .fields
+                        .iter()
+                        .map(|_| vec![Interval::full()])
+                        .collect()
+                };
+                let backward = sort_order(index, &intervals, sort).filter(|_| same_collation);
                 Ok(Plan {
                     access: Access::IndexScan {
                         index: i,
