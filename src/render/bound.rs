@@ -57,7 +57,7 @@ fn parse_bytes(value: &str) -> Option<usize> {
         (lower.as_str(), 1.0)
     };
     let n: f64 = number.trim().parse().ok()?;
-    (n.is_finite() && n >= 0.0).then(|| (n * unit) as usize)
+    (n.is_finite() && n >= 0.0).then_some((n * unit) as usize)
 }
 
 /// `4.0 MB`, `25.9 MB`, `12 kB`.
