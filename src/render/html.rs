@@ -1,5 +1,7 @@
 //! text/html tables: header with the database type as a tooltip, numbers right-aligned, NULL in
-//! grey italics, and a footer "shown N of M rows · elapsed · connection". Inline styles only, so
+//! grey italics, values over several lines as real line breaks (`white-space:pre-wrap`), an
+//! optional caption (psql's `List of relations`), and a footer "shown N of M rows · elapsed ·
+//! connection". Inline styles only, so
 //! the output looks the same in JupyterLab, VS Code, nbconvert HTML and GitHub.
 
 use std::time::Duration;
@@ -12,9 +14,15 @@ const TH: &str = "text-align:left;padding:2px 8px;border-bottom:1px solid #999;f
 const TD: &str = "padding:2px 8px;vertical-align:top;white-space:pre-wrap";
 
 pub fn table(table: &Table) -> String {
-    let mut out = String::from(
-        "<div class=\"dbkernel-result\"><table style=\"border-collapse:collapse\"><thead><tr>",
-    );
+    let mut out =
+        String::from("<div class=\"dbkernel-result\"><table style=\"border-collapse:collapse\">");
+    if let Some(title) = &table.title {
+        out.push_str(&format!(
+            "<caption style=\"font-weight:600;text-align:left;padding:2px 8px\">{}</caption>",
+            esc(title)
+        ));
+    }
+    out.push_str("<thead><tr>");
     for column in &table.columns {
         let align = if column.kind.is_numeric() {
             "text-align:right;"

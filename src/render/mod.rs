@@ -8,10 +8,12 @@ pub mod bound;
 pub mod check;
 pub mod documents;
 pub mod escape;
+pub mod expanded;
 pub mod html;
 pub mod plan;
 pub mod redis;
 pub mod text;
+pub mod text_cell;
 
 use serde_json::{Map, Value as Json};
 

@@ -1,7 +1,10 @@
-//! text/plain tables aligned like psql: a header, a dashed rule, numbers right-aligned, and a
+//! text/plain tables aligned like psql: a header, a dashed rule, numbers right-aligned, values
+//! over several lines marked with `+`, padding by display width ([`super::text_cell`]), and a
 //! row count footer that says how many rows were shown when the display limit cut the result.
+//! Expanded records (`\x`) are drawn by [`super::expanded`].
 
-use crate::result::Table;
+use super::text_cell::{center, lines, pad_left, pad_right, width};
+use crate::result::{Layout, Table};
 
 /// What NULL looks like in text: distinct from the four-letter string 'NULL'.
 pub const NULL_TEXT: &str = "(null)";
@@ -25,32 +28,64 @@ pub fn row_footer(shown: usize, total: u64, noun: &str) -> String {
     }
 }
 
+/// Beyond this many columns an `auto` layout (`\x auto`) switches to expanded records: about
+/// what a notebook output area shows without a scroll bar.
+pub const AUTO_EXPANDED_WIDTH: usize = 120;
+
 pub fn table(table: &Table) -> String {
-    let rows = table.shown_rows();
-    let cols = table.columns.len();
-    let cells: Vec<Vec<Option<String>>> = (0..rows)
+    let aligned = aligned(table);
+    let expand = match table.layout {
+        Layout::Aligned => false,
+        Layout::Expanded => true,
+        Layout::Auto => aligned.lines().any(|l| width(l) > AUTO_EXPANDED_WIDTH),
+    };
+    let drawn = if expand {
+        super::expanded::records(table)
+    } else {
+        aligned
+    };
+    match &table.title {
+        Some(title) => {
+            // psql centres the title over the table's width.
+            let table_width = drawn.lines().nth(1).map_or(0, width);
+            format!("{}\n{drawn}", center(title, table_width).trim_end())
+        }
+        None => drawn,
+    }
+}
+
+/// The screen lines of every kept cell (`None`: NULL).
+pub fn cell_lines(table: &Table) -> Vec<Vec<Option<Vec<String>>>> {
+    (0..table.shown_rows())
         .map(|r| {
-            (0..cols)
-                .map(|c| table.cell_text(r, c).map(|s| one_line(&s)))
+            (0..table.columns.len())
+                .map(|c| table.cell_text(r, c).map(|s| lines(&s)))
                 .collect()
         })
-        .collect();
-    let mut widths: Vec<usize> = table.columns.iter().map(|c| width(&c.name)).collect();
+        .collect()
+}
+
+/// psql's aligned format: a centred header, a dashed rule, numbers right-aligned, a value over
+/// several lines with `+` where it goes on, widths in display columns.
+fn aligned(table: &Table) -> String {
+    let cells = cell_lines(table);
+    let headers: Vec<Vec<String>> = table.columns.iter().map(|c| lines(&c.name)).collect();
+    let null = vec![NULL_TEXT.to_string()];
+    let mut widths: Vec<usize> = headers.iter().map(|h| widest(h)).collect();
     for row in &cells {
         for (c, cell) in row.iter().enumerate() {
-            widths[c] = widths[c].max(width(cell.as_deref().unwrap_or(NULL_TEXT)));
+            widths[c] = widths[c].max(widest(cell.as_ref().unwrap_or(&null)));
         }
     }
     let mut out = String::new();
-    let header: Vec<String> = table
-        .columns
-        .iter()
-        .zip(&widths)
-        .map(|(col, w)| center(&col.name, *w))
-        .collect();
-    out.push(' ');
-    out.push_str(header.join(" | ").trim_end());
-    out.push('\n');
+    let header_height = headers.iter().map(Vec::len).max().unwrap_or(1);
+    for line in 0..header_height {
+        let parts = headers.iter().enumerate().map(|(c, h)| {
+            let text = h.get(line).map_or("", String::as_str);
+            (center(text, widths[c]), h.len() > line + 1)
+        });
+        push_line(&mut out, parts);
+    }
     out.push_str(
         &widths
             .iter()
@@ -60,54 +95,48 @@ pub fn table(table: &Table) -> String {
     );
     out.push('\n');
     for row in &cells {
-        let line: Vec<String> = row
+        let height = row
             .iter()
-            .enumerate()
-            .map(|(c, cell)| {
-                let text = cell.as_deref().unwrap_or(NULL_TEXT);
-                if table.columns[c].kind.is_numeric() {
+            .map(|cell| cell.as_ref().map_or(1, Vec::len))
+            .max()
+            .unwrap_or(1);
+        for line in 0..height {
+            let parts = row.iter().enumerate().map(|(c, cell)| {
+                let cell = cell.as_ref().unwrap_or(&null);
+                let text = cell.get(line).map_or("", String::as_str);
+                let padded = if table.columns[c].kind.is_numeric() {
                     pad_left(text, widths[c])
                 } else {
                     pad_right(text, widths[c])
-                }
-            })
-            .collect();
-        out.push(' ');
-        out.push_str(line.join(" | ").trim_end());
-        out.push('\n');
+                };
+                (padded, cell.len() > line + 1)
+            });
+            push_line(&mut out, parts);
+        }
     }
-    out.push_str(&row_footer(rows, table.total_rows, "row"));
+    out.push_str(&row_footer(table.shown_rows(), table.total_rows, "row"));
     out.push_str(&note_suffix(&table.provenance));
     out
 }
 
-/// Newlines and tabs inside a value would break the grid; show them escaped, as psql's `\x` does not.
-fn one_line(s: &str) -> String {
-    if s.contains(['\n', '\r', '\t']) {
-        s.replace('\n', "\\n")
-            .replace('\r', "\\r")
-            .replace('\t', "\\t")
-    } else {
-        s.to_string()
+/// One screen line of padded cells: ` a | b`, with `+` instead of the space after a cell that
+/// goes on below. Trailing padding is left out.
+fn push_line(out: &mut String, parts: impl Iterator<Item = (String, bool)>) {
+    let mut line = String::from(" ");
+    for (index, (text, goes_on)) in parts.enumerate() {
+        if index > 0 {
+            line.push_str("| ");
+        }
+        line.push_str(&text);
+        line.push(if goes_on { '+' } else { ' ' });
     }
+    out.push_str(line.trim_end());
+    out.push('\n');
 }
 
-pub fn width(s: &str) -> usize {
-    s.chars().count()
-}
-
-fn pad_right(s: &str, w: usize) -> String {
-    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
-}
-
-fn pad_left(s: &str, w: usize) -> String {
-    format!("{}{s}", " ".repeat(w.saturating_sub(width(s))))
-}
-
-fn center(s: &str, w: usize) -> String {
-    let free = w.saturating_sub(width(s));
-    let left = free / 2;
-    format!("{}{s}{}", " ".repeat(left), " ".repeat(free - left))
+/// The widest of a value's lines.
+pub fn widest(lines: &[String]) -> usize {
+    lines.iter().map(|l| width(l)).max().unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ pub mod table;
 
 pub use check::CheckReport;
 pub use plan::PlanResult;
-pub use table::{Column, Datum, Table, TableBuilder, ValueKind};
+pub use table::{Column, Datum, Layout, Table, TableBuilder, ValueKind};
 
 use std::time::Duration;
 

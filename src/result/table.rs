@@ -17,6 +17,8 @@ use super::Provenance;
 /// How a column's values behave for display (alignment, null styling) and which Arrow type holds
 /// them. Anything without an exact Arrow mapping is kept as the server's own text, so nothing is
 /// ever lost or rounded: `Decimal` holds NUMERIC's exact digits, `Temporal` the server's format.
+/// `Float` holds the text the engine's own client prints (psql's `1e+300`, sqlite3's `1.0`):
+/// each client spells floats its own way, so the value's text is kept, not one Rust spelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueKind {
     Integer,
@@ -43,7 +45,6 @@ impl ValueKind {
     fn arrow_type(self) -> DataType {
         match self {
             ValueKind::Integer => DataType::Int64,
-            ValueKind::Float => DataType::Float64,
             ValueKind::Boolean => DataType::Boolean,
             ValueKind::Binary => DataType::Binary,
             _ => DataType::Utf8,
@@ -77,13 +78,16 @@ impl Datum {
             Datum::Null => None,
             Datum::Bool(b) => Some(if b { "true".into() } else { "false".into() }),
             Datum::Int(i) => Some(i.to_string()),
-            Datum::Float(f) => Some(f.to_string()),
+            Datum::Float(f) => Some(format_float(f)),
             Datum::Text(s) => Some(s),
             Datum::Bytes(b) => Some(format!("\\x{}", hex::encode(b))),
         }
     }
 
     fn fits(&self, kind: ValueKind) -> bool {
+        if matches!(self, Datum::Float(_)) {
+            return kind == ValueKind::Float;
+        }
         matches!(
             (self, kind.arrow_type()),
             (Datum::Null, _)
@@ -96,6 +100,18 @@ impl Datum {
     }
 }
 
+/// How a table is laid out as text: psql's `\x` setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// Columns side by side.
+    #[default]
+    Aligned,
+    /// One `-[ RECORD n ]` block per row, a `name | value` line per column.
+    Expanded,
+    /// Expanded when the aligned table would be wider than a notebook shows.
+    Auto,
+}
+
 /// A finished table: the kept rows as one record batch plus the exact total.
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -104,6 +120,9 @@ pub struct Table {
     /// Every row the statement returned, kept or not.
     pub total_rows: u64,
     pub provenance: Provenance,
+    pub layout: Layout,
+    /// A line centred above the table, as psql titles `List of relations`.
+    pub title: Option<String>,
 }
 
 impl Table {
@@ -129,7 +148,9 @@ impl Table {
     }
 }
 
-/// Floats print like PostgreSQL does: shortest round-trip form, `Infinity`/`NaN` spelled out.
+/// A float an engine handed over as a number: shortest round-trip form, exponent form (`1e300`)
+/// outside 1e-4..1e15 so that no value prints as hundreds of digits, `Infinity`/`NaN` spelled
+/// out. Engines that know their client's own spelling hand over that text instead.
 pub fn format_float(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
@@ -139,6 +160,8 @@ pub fn format_float(f: f64) -> String {
         } else {
             "-Infinity".into()
         }
+    } else if f != 0.0 && !(1e-4..1e15).contains(&f.abs()) {
+        format!("{f:e}")
     } else {
         f.to_string()
     }
@@ -231,6 +254,8 @@ impl TableBuilder {
             batch,
             total_rows: total,
             provenance,
+            layout: Layout::Aligned,
+            title: None,
         }
     }
 }
@@ -244,6 +269,8 @@ impl Table {
             batch: self.batch.slice(0, n),
             total_rows: self.total_rows,
             provenance: self.provenance.clone(),
+            layout: self.layout,
+            title: self.title.clone(),
         }
     }
 }

@@ -178,7 +178,7 @@ impl Session {
             }
             LineMagic::Connections => sink.emit(QueryResult::Text(self.connections.listing())),
             LineMagic::Set { name, value } => {
-                let scalar = Scalar::parse_literal(&value);
+                let scalar = Scalar::parse_literal(&value).map_err(EngineError::usage)?;
                 self.variables.lock().set(&name, Variable::Scalar(scalar));
             }
             LineMagic::Vars => {

@@ -21,29 +21,31 @@ pub enum Scalar {
 
 impl Scalar {
     /// Parses the right-hand side of `%set NAME = VALUE`: JSON-ish literals (`42`, `3.5`, `true`,
-    /// `null`, `'text'` or `"text"`), anything else is taken as text verbatim.
-    pub fn parse_literal(raw: &str) -> Scalar {
+    /// `null`, `'text'` or `"text"`), anything else is taken as text verbatim. Inside quotes the
+    /// quote is written twice, as in SQL: `'O''Brien'` is `O'Brien`; a single one in the middle
+    /// is refused, since it could mean either.
+    pub fn parse_literal(raw: &str) -> Result<Scalar, String> {
         let raw = raw.trim();
         match raw {
-            "null" | "NULL" => return Scalar::Null,
-            "true" | "TRUE" => return Scalar::Bool(true),
-            "false" | "FALSE" => return Scalar::Bool(false),
+            "null" | "NULL" => return Ok(Scalar::Null),
+            "true" | "TRUE" => return Ok(Scalar::Bool(true)),
+            "false" | "FALSE" => return Ok(Scalar::Bool(false)),
             _ => {}
         }
         if let Ok(i) = raw.parse::<i64>() {
-            return Scalar::Int(i);
+            return Ok(Scalar::Int(i));
         }
         if let Ok(f) = raw.parse::<f64>()
             && f.is_finite()
         {
-            return Scalar::Float(f);
+            return Ok(Scalar::Float(f));
         }
         for quote in ['\'', '"'] {
             if raw.len() >= 2 && raw.starts_with(quote) && raw.ends_with(quote) {
-                return Scalar::Text(raw[1..raw.len() - 1].to_string());
+                return unquote(&raw[1..raw.len() - 1], quote).map(Scalar::Text);
             }
         }
-        Scalar::Text(raw.to_string())
+        Ok(Scalar::Text(raw.to_string()))
     }
 
     pub fn describe(&self) -> String {
@@ -65,6 +67,28 @@ impl Scalar {
             Scalar::Text(_) => "text",
         }
     }
+}
+
+/// The inside of a quoted `%set` value: each doubled quote stands for one.
+fn unquote(inner: &str, quote: char) -> Result<String, String> {
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != quote {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&quote) {
+            chars.next();
+            out.push(quote);
+            continue;
+        }
+        return Err(format!(
+            "%set: a {quote} inside a {quote}-quoted value must be doubled: {quote}{}{quote}; or quote the value with the other quote mark",
+            inner.replace(quote, &format!("{quote}{quote}"))
+        ));
+    }
+    Ok(out)
 }
 
 /// One stored variable.
@@ -174,19 +198,30 @@ mod tests {
 
     #[test]
     fn set_literals_parse_to_typed_scalars() {
-        assert_eq!(Scalar::parse_literal("42"), Scalar::Int(42));
-        assert_eq!(Scalar::parse_literal(" 2.5 "), Scalar::Float(2.5));
-        assert_eq!(Scalar::parse_literal("true"), Scalar::Bool(true));
-        assert_eq!(Scalar::parse_literal("null"), Scalar::Null);
+        let parse = |raw: &str| Scalar::parse_literal(raw).unwrap();
+        assert_eq!(parse("42"), Scalar::Int(42));
+        assert_eq!(parse(" 2.5 "), Scalar::Float(2.5));
+        assert_eq!(parse("true"), Scalar::Bool(true));
+        assert_eq!(parse("null"), Scalar::Null);
+        assert_eq!(parse("'it''s'"), Scalar::Text("it's".into()));
+        assert_eq!(parse("'O''Brien'"), Scalar::Text("O'Brien".into()));
         assert_eq!(
-            Scalar::parse_literal("'it''s'"),
-            Scalar::Text("it''s".into())
+            parse("\"say \"\"hi\"\"\""),
+            Scalar::Text("say \"hi\"".into())
         );
-        assert_eq!(Scalar::parse_literal("\"x\""), Scalar::Text("x".into()));
+        assert_eq!(parse("\"it's\""), Scalar::Text("it's".into()));
+        assert_eq!(parse("''"), Scalar::Text(String::new()));
+        assert_eq!(parse("\"x\""), Scalar::Text("x".into()));
         assert_eq!(
-            Scalar::parse_literal("Robert'); DROP TABLE students;--"),
+            parse("Robert'); DROP TABLE students;--"),
             Scalar::Text("Robert'); DROP TABLE students;--".into())
         );
+    }
+
+    #[test]
+    fn a_lone_quote_inside_quotes_is_refused() {
+        let error = Scalar::parse_literal("'O'Brien'").unwrap_err();
+        assert!(error.contains("'O''Brien'"), "{error}");
     }
 
     #[test]

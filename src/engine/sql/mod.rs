@@ -22,13 +22,16 @@ mod copy;
 mod driver;
 pub mod error;
 mod explain;
-pub mod plan;
+mod floats;
 mod hints;
+pub mod plan;
 pub mod lex;
 mod literal;
+mod meta;
 mod mysql;
 mod notice;
 mod pg_binary;
+mod pg_defaults;
 mod postgres;
 mod rows;
 pub mod split;
@@ -50,7 +53,7 @@ use self::status::TxnState;
 use crate::cell::Cell;
 use crate::engine::registry::mask_password;
 use crate::engine::{CellContext, Engine, EngineError, Language};
-use crate::result::{PlanResult, Provenance, QueryResult, Status};
+use crate::result::{Layout, PlanResult, Provenance, QueryResult, Status};
 use crate::session::variables::Variable;
 
 /// The live connection of one session, per database.
@@ -176,6 +179,17 @@ pub struct SqlEngine {
     /// `state.txn` as of the last statement, readable without the lock (which a running cell
     /// holds) for [`Engine::open_transaction`].
     txn_seen: AtomicU8,
+    /// psql's `\x` setting for this connection's tables (a [`Layout`] as u8).
+    layout: AtomicU8,
+}
+
+/// The inverse of `layout as u8`.
+fn layout_from_u8(value: u8) -> Layout {
+    match value {
+        1 => Layout::Expanded,
+        2 => Layout::Auto,
+        _ => Layout::Aligned,
+    }
 }
 
 /// Opens a %%sql connection from its URL: `sqlite::memory:`, `sqlite:path.db`, `sqlite://path`,
@@ -215,6 +229,7 @@ pub async fn open(
             txn: TxnState::Idle,
         }),
         txn_seen: AtomicU8::new(TxnState::Idle as u8),
+        layout: AtomicU8::new(Layout::Aligned as u8),
     }))
 }
 
@@ -357,6 +372,12 @@ impl Engine for SqlEngine {
         if dialect == Dialect::Postgres {
             refuse_nul(body, cell.body_line)?;
         }
+        let commands = meta::find(body, dialect);
+        if !commands.is_empty() {
+            return self
+                .execute_with_commands(cell, ctx, &commands, plan_mode)
+                .await;
+        }
         let mut state = self.state.lock().await;
         let result = self
             .run_statements(&mut state, &statements, plan_mode, cell, ctx)
@@ -490,7 +511,11 @@ impl SqlEngine {
             };
             let keep_all = cell.options.out.is_some() && index + 1 == count;
             // A plan is read whole (a TEXT plan has a row per line, often past the display limit).
-            let mut rows = RowBuffer::new(ctx.display_limit, keep_all || shows_plan);
+            let mut rows = RowBuffer::new(ctx.display_limit, keep_all || shows_plan)
+                .with_float_text(match dialect {
+                    Dialect::Sqlite => floats::sqlite_real_text,
+                    _ => |f| floats::postgres_float_text(f, false),
+                });
             let started = Instant::now();
             let outcome = state
                 .session
@@ -800,8 +825,38 @@ impl SqlEngine {
         ctx: &mut CellContext<'_>,
         provenance: Provenance,
     ) {
+        let mut rows = rows;
+        let layout = layout_from_u8(self.layout.load(Ordering::Relaxed));
+        for mut earlier in rows.take_earlier(&provenance) {
+            earlier.layout = layout;
+            ctx.sink.emit(QueryResult::Table(earlier));
+        }
+        let warnings = rows.warnings;
+        self.emit_last(rows, rows_affected, text, keep_all, cell, ctx, provenance);
+        if warnings > 0 {
+            // The mysql client's `1 row in set, 2 warnings`; the detail stays on the server.
+            let plural = if warnings == 1 { "" } else { "s" };
+            ctx.sink.emit(QueryResult::Text(format!(
+                "{warnings} warning{plural}: SHOW WARNINGS shows them"
+            )));
+        }
+    }
+
+    /// Emits the statement's last (usually only) result set or its status line.
+    #[allow(clippy::too_many_arguments)]
+    fn emit_last(
+        &self,
+        rows: RowBuffer,
+        rows_affected: u64,
+        text: &str,
+        keep_all: bool,
+        cell: &Cell,
+        ctx: &mut CellContext<'_>,
+        provenance: Provenance,
+    ) {
         if rows.has_result() {
-            let table = rows.into_table(provenance);
+            let mut table = rows.into_table(provenance.clone());
+            table.layout = layout_from_u8(self.layout.load(Ordering::Relaxed));
             match (&cell.options.out, keep_all) {
                 (Some(name), true) => {
                     let shown = table.head(ctx.display_limit);
@@ -809,6 +864,13 @@ impl SqlEngine {
                     ctx.sink.emit(QueryResult::Table(shown));
                 }
                 _ => ctx.sink.emit(QueryResult::Table(table)),
+            }
+            if status::tag_after_rows(text, self.dialect) {
+                ctx.sink.emit(QueryResult::Status(Status {
+                    message: status::command_tag(text, self.dialect, rows_affected),
+                    rows_affected: Some(rows_affected),
+                    provenance,
+                }));
             }
             return;
         }

@@ -222,6 +222,7 @@ impl MySqlSession {
                 return outcome;
             }
         };
+        rows.warnings = warning_count(conn).await;
         if want_header && !rows.has_result() {
             let text = bound.map_or(sql, |b| b.sql.as_str());
             if let Ok(statement) = conn
@@ -255,6 +256,23 @@ async fn open(options: &MySqlConnectOptions) -> Result<(MySqlConnection, u64), s
     Ok((conn, id))
 }
 
+/// The last statement's warning count. `SHOW COUNT(*) WARNINGS` is a diagnostic statement: it
+/// leaves the warnings for the user's own `SHOW WARNINGS` (sqlx drops the count the server
+/// sends with each result).
+async fn warning_count(conn: &mut MySqlConnection) -> u64 {
+    match sqlx::raw_sql("SHOW COUNT(*) WARNINGS")
+        .fetch_one(&mut *conn)
+        .await
+    {
+        Ok(row) => row
+            .try_get_unchecked::<&str, _>(0)
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
 async fn kill_query(options: &MySqlConnectOptions, id: u64) -> Result<(), sqlx::Error> {
     let mut conn = MySqlConnection::connect_with(options).await?;
     sqlx::raw_sql(AssertSqlSafe(format!("KILL QUERY {id}")))
@@ -263,7 +281,18 @@ async fn kill_query(options: &MySqlConnectOptions, id: u64) -> Result<(), sqlx::
     conn.close().await
 }
 
-fn set_header(columns: &[MySqlColumn], rows: &mut RowBuffer) -> Vec<(ValueKind, bool)> {
+/// How one column's text-protocol values become datums.
+struct Decoder {
+    kind: ValueKind,
+    /// BIT(n): big-endian bytes shown as a number.
+    bit: bool,
+    /// A binary string computed by an expression (`CHAR(65,66)`, `x'4142'`, `UNHEX(…)`):
+    /// MySQL gives it the binary character set, but it is text when it is valid UTF-8, as the
+    /// mysql client shows it. A BINARY/VARBINARY/BLOB column's values always stay bytes.
+    expression: bool,
+}
+
+fn set_header(columns: &[MySqlColumn], rows: &mut RowBuffer) -> Vec<Decoder> {
     let header: Vec<_> = columns
         .iter()
         .map(|c| {
@@ -274,22 +303,32 @@ fn set_header(columns: &[MySqlColumn], rows: &mut RowBuffer) -> Vec<(ValueKind, 
         .collect();
     let decoders = header
         .iter()
-        .map(|(_, name, kind)| (kind.unwrap_or(ValueKind::Other), name == "BIT"))
+        .zip(columns)
+        .map(|((_, name, kind), column)| Decoder {
+            kind: kind.unwrap_or(ValueKind::Other),
+            bit: name == "BIT",
+            expression: matches!(column.origin(), sqlx::ColumnOrigin::Expression),
+        })
         .collect();
     rows.set_columns(header);
     decoders
 }
 
 /// The column's type name. sqlx calls every string column with the BINARY flag a BLOB or
-/// BINARY, but the flag is also set for `_bin` collations (MariaDB's JSON is LONGTEXT COLLATE
-/// utf8mb4_bin): only the `binary` character set (collation 63) holds bytes. sqlx keeps the
-/// collation private, so it is read from the type's debug form; if that ever changes, the
-/// driver's name stands.
+/// BINARY, but the flag is also set for `_bin` collations (`VARCHAR … COLLATE utf8mb4_bin`;
+/// MariaDB's JSON is LONGTEXT COLLATE utf8mb4_bin): only the `binary` character set (collation
+/// 63) holds bytes. sqlx 0.9 keeps the collation in a crate-private field with no accessor (and
+/// its type equality compares flags only), so the number is read from the type's `Debug` form
+/// (`collation: Collation(46)`); if that form ever changes, the driver's name stands.
 fn text_type_name(info: &sqlx::mysql::MySqlTypeInfo) -> String {
+    const BINARY_COLLATION: u16 = 63;
     let name = info.name();
     let debug = format!("{info:?}");
-    let known = debug.contains("collation: Collation(");
-    if !known || debug.contains("collation: Collation(63)") {
+    let collation = debug
+        .split_once("collation: Collation(")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .and_then(|(number, _)| number.parse::<u16>().ok());
+    if collation.is_none_or(|c| c == BINARY_COLLATION) {
         return name.to_string();
     }
     match name {
@@ -311,11 +350,20 @@ where
         > + Unpin,
 {
     let mut affected = 0;
-    let mut decoders: Vec<(ValueKind, bool)> = Vec::new();
+    let mut decoders: Vec<Decoder> = Vec::new();
+    // A result set ended: rows after it belong to the next one (a CALL's second SELECT).
+    let mut ended = false;
     while let Some(item) = items.try_next().await? {
         match item {
-            Either::Left(done) => affected += done.rows_affected(),
+            Either::Left(done) => {
+                affected += done.rows_affected();
+                ended = rows.has_result();
+            }
             Either::Right(row) => {
+                if ended {
+                    rows.next_result_set();
+                    ended = false;
+                }
                 if !rows.has_result() {
                     decoders = set_header(row.columns(), rows);
                 }
@@ -323,7 +371,7 @@ where
                     let values = decoders
                         .iter()
                         .enumerate()
-                        .map(|(i, (kind, bit))| text_value(&row, i, *kind, *bit))
+                        .map(|(i, decoder)| text_value(&row, i, decoder))
                         .collect();
                     rows.push(values);
                 } else {
@@ -340,19 +388,27 @@ fn is_null(row: &MySqlRow, index: usize) -> bool {
 }
 
 /// A text-protocol value: the server's text, or raw bytes for binary columns and BIT.
-fn text_value(row: &MySqlRow, index: usize, kind: ValueKind, bit: bool) -> Datum {
+fn text_value(row: &MySqlRow, index: usize, decoder: &Decoder) -> Datum {
     if is_null(row, index) {
         return Datum::Null;
     }
+    let kind = decoder.kind;
     let bytes = || {
         row.try_get_unchecked::<Vec<u8>, _>(index)
             .unwrap_or_default()
     };
-    if bit {
+    if decoder.bit {
         return bits_to_int(&bytes());
     }
     if kind == ValueKind::Binary {
-        return Datum::Bytes(bytes());
+        let bytes = bytes();
+        if decoder.expression
+            && let Ok(text) = std::str::from_utf8(&bytes)
+            && !text.contains(|c: char| c.is_control() && c != '\n' && c != '\t')
+        {
+            return Datum::Text(text.to_string());
+        }
+        return Datum::Bytes(bytes);
     }
     match row.try_get_unchecked::<&str, _>(index) {
         Ok(text) => datum_from_text(kind, text),

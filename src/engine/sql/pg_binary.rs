@@ -14,6 +14,7 @@ use sqlx::postgres::types::{PgInterval, PgMoney};
 use sqlx::postgres::{PgRow, PgTypeInfo, PgTypeKind, PgValueRef};
 use sqlx::{Decode, Postgres, Row, TypeInfo, ValueRef};
 
+use super::floats::postgres_float_text;
 use super::types::postgres_kind;
 use crate::result::{Datum, ValueKind};
 
@@ -51,8 +52,10 @@ pub fn decode(row: &PgRow, index: usize) -> Datum {
         "INT4" => get::<i32>(value.clone()).map(|v| Datum::Int(v.into())),
         "INT8" => get::<i64>(value.clone()).map(Datum::Int),
         "OID" => get::<sqlx::postgres::types::Oid>(value.clone()).map(|v| Datum::Int(v.0.into())),
-        "FLOAT4" => get::<f32>(value.clone()).map(|v| Datum::Float(v.into())),
-        "FLOAT8" => get::<f64>(value.clone()).map(Datum::Float),
+        "FLOAT4" => {
+            get::<f32>(value.clone()).map(|v| Datum::Text(postgres_float_text(f64::from(v), true)))
+        }
+        "FLOAT8" => get::<f64>(value.clone()).map(|v| Datum::Text(postgres_float_text(v, false))),
         "BOOL" => get::<bool>(value.clone()).map(Datum::Bool),
         "BYTEA" => get::<Vec<u8>>(value.clone()).map(Datum::Bytes),
         "UUID" => get::<sqlx::types::Uuid>(value.clone()).map(|v| Datum::Text(v.to_string())),

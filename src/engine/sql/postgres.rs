@@ -1,6 +1,9 @@
 //! The PostgreSQL session: one pinned connection, its backend pid for cancels, a cache of
 //! custom type names, and a notice collector.
 //!
+//! The session's TimeZone and DateStyle are those psql would have ([`super::pg_defaults`]),
+//! not the UTC that sqlx's startup message asks for.
+//!
 //! Statements without binds go through the simple query protocol (`raw_sql`), so every value is
 //! the server's own text and streams row by row; rows past the display limit are counted without
 //! being decoded. Statements with `:name` binds are prepared and executed in SQL (`PREPARE`,
@@ -123,8 +126,10 @@ struct Prepared {
 
 impl PgSession {
     pub async fn connect(url: &str, connect_timeout: Duration) -> Result<Self, ConnectError> {
+        // Not sent, so that the server's, database's or role's value stands, as under psql.
         let options = PgConnectOptions::from_str(url)
             .map_err(ConnectError::invalid)?
+            .extra_float_digits(None)
             .log_statements(log::LevelFilter::Off)
             .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(3600));
         let (live, pid) = open(&options, connect_timeout).await?;
@@ -355,6 +360,7 @@ async fn open(options: &PgConnectOptions, limit: Duration) -> Result<(Live, i32)
         let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
             .fetch_one(&mut *conn)
             .await?;
+        super::pg_defaults::restore(&mut *conn, options).await;
         Ok((
             Live {
                 listener: Some(listener),

@@ -17,6 +17,13 @@ pub struct RowBuffer {
     rows: Vec<Vec<Datum>>,
     total: u64,
     started: bool,
+    /// How this database's client spells a float that arrived as a number (see `floats`).
+    float_text: fn(f64) -> String,
+    /// Result sets of the same statement that came before this one (a MySQL `CALL` returns
+    /// one per SELECT in the procedure), each shown as its own table.
+    earlier: Vec<RowBuffer>,
+    /// Warnings the server reported for the statement (MySQL/MariaDB's warning count).
+    pub warnings: u64,
 }
 
 impl RowBuffer {
@@ -29,7 +36,35 @@ impl RowBuffer {
             rows: Vec::new(),
             total: 0,
             started: false,
+            float_text: crate::result::table::format_float,
+            earlier: Vec::new(),
+            warnings: 0,
         }
+    }
+
+    /// Floats that arrive as numbers (SQLite's REAL, PostgreSQL's binary float) are kept as the
+    /// text `float_text` gives them, the way the database's own client prints them.
+    pub fn with_float_text(mut self, float_text: fn(f64) -> String) -> Self {
+        self.float_text = float_text;
+        self
+    }
+
+    /// Closes the current result set and starts the next one of the same statement (a MySQL
+    /// `CALL` returns several): the next rows come with their own header.
+    pub fn next_result_set(&mut self) {
+        let fresh = RowBuffer::new(self.limit, self.keep_all).with_float_text(self.float_text);
+        let mut done = std::mem::replace(self, fresh);
+        self.warnings = done.warnings;
+        self.earlier = std::mem::take(&mut done.earlier);
+        self.earlier.push(done);
+    }
+
+    /// The tables of the result sets before the current one, in order.
+    pub fn take_earlier(&mut self, provenance: &Provenance) -> Vec<Table> {
+        std::mem::take(&mut self.earlier)
+            .into_iter()
+            .map(|set| set.into_table(provenance.clone()))
+            .collect()
     }
 
     /// Whether a result set (even an empty one with a header) has begun.
@@ -105,6 +140,14 @@ impl RowBuffer {
             };
             if let Some(column) = self.columns.get_mut(index) {
                 column.kind = kind;
+            }
+        }
+        let float_text = self.float_text;
+        for row in &mut self.rows {
+            for cell in row.iter_mut() {
+                if let Datum::Float(f) = cell {
+                    *cell = Datum::Text(float_text(*f));
+                }
             }
         }
         let kept = self.rows.len() as u64;

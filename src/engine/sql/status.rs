@@ -142,6 +142,12 @@ pub fn command_tag(text: &str, dialect: Dialect, rows_affected: u64) -> String {
             format!("{n} rows affected")
         }
     };
+    if dialect == Dialect::MySql && verb == "UPDATE" {
+        // sqlx connects with CLIENT_FOUND_ROWS, so the count is of matched rows, and it drops
+        // the server's `Changed: n` info line: say what the number is, as the mysql client's
+        // `Rows matched: 3  Changed: 2  Warnings: 0` line does.
+        return format!("Rows matched: {rows_affected}");
+    }
     if dialect != Dialect::Postgres {
         return match verb {
             "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "MERGE" | "LOAD" => rows(rows_affected),
@@ -164,8 +170,25 @@ pub fn command_tag(text: &str, dialect: Dialect, rows_affected: u64) -> String {
     }
 }
 
+/// `CREATE [TEMP] TABLE … AS` (whose tag is `SELECT n`), not a `CREATE FUNCTION … RETURNS
+/// TABLE(…) AS $$…$$`, whose object is a function.
 fn creates_table_as(w: &[String]) -> bool {
-    w.iter().any(|x| x == "TABLE") && w.iter().any(|x| x == "AS")
+    let object = w
+        .iter()
+        .skip(1)
+        .map(String::as_str)
+        .find(|x| !MODIFIERS.contains(x));
+    matches!(object, Some("TABLE" | "MATERIALIZED")) && w.iter().any(|x| x == "AS")
+}
+
+/// Whether psql prints a command tag under the rows a statement returned: a PostgreSQL
+/// `INSERT`/`UPDATE`/`DELETE`/`MERGE … RETURNING` shows its rows and then `INSERT 0 2`.
+pub fn tag_after_rows(text: &str, dialect: Dialect) -> bool {
+    dialect == Dialect::Postgres
+        && matches!(
+            words(text, dialect).first().map(String::as_str),
+            Some("INSERT" | "UPDATE" | "DELETE" | "MERGE")
+        )
 }
 
 /// `CREATE TABLE`, `DROP INDEX`, `ALTER MATERIALIZED VIEW`, `TRUNCATE TABLE`...
