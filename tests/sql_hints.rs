@@ -504,6 +504,31 @@ async fn sqlite_show_tables_says_sqlite_schema() {
     );
 }
 
+// ---- a catalog command after a statement without its `;` ----
+
+#[tokio::test]
+async fn postgres_meta_command_after_a_statement_without_semicolon_says_end_it() {
+    let pg = open(PG_URL).await;
+    let e = failure(&pg, "SELECT 1\n\\dt").await;
+    // psql would run \dt itself; the server, given the text, says: syntax error at or near "\"
+    assert_eq!(e.ename, "SqlError[42601]");
+    assert_eq!(e.evalue, "syntax error at or near \"\\\"");
+    let h = hint(&e);
+    assert_eq!(
+        h[0],
+        "hint: \\dt is a catalog command, run only where a statement begins: the statement before it has no ; so the command became part of it. End that statement first:"
+    );
+    assert_eq!(&h[1..], ["SELECT 1;", "\\dt"]);
+}
+
+#[tokio::test]
+async fn sqlite_dot_command_after_a_statement_without_semicolon_says_end_it() {
+    let lite = open(SQLITE).await;
+    let e = failure(&lite, "SELECT 1\n.tables").await;
+    assert_eq!(e.evalue, "near \".\": syntax error");
+    assert_eq!(&hint(&e)[1..], ["SELECT 1;", ".tables"]);
+}
+
 // ---- Papercuts of the SQL engine ----
 
 #[tokio::test]

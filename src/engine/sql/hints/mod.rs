@@ -207,7 +207,41 @@ pub fn hint(dialect: Dialect, code: &str, message: &str, statement: &str) -> Opt
         .iter()
         .flat_map(|rules| rules.iter())
         .find_map(|rule| rule(&seen))
+        .or_else(|| command_inside_statement(dialect, &seen))
         .or_else(|| pasted_code(dialect, &seen))
+}
+
+/// `SELECT * FROM users\n\\dt`: a catalog command (`\dt`, SQLite's `.tables`) runs only where a
+/// statement may begin (`sql::meta`), so after a statement without its `;` it reaches the server
+/// as part of that statement.
+fn command_inside_statement(dialect: Dialect, seen: &Seen<'_>) -> Option<Hint> {
+    if !syntax_error(dialect, seen) {
+        return None;
+    }
+    let at = (1..seen.tokens.len()).find(|&i| {
+        let t = &seen.tokens[i];
+        let line_start = seen.statement[..t.start].rfind('\n').map_or(0, |n| n + 1);
+        let alone = seen.statement[line_start..t.start].trim().is_empty();
+        let opens = t.punct("\\") || (dialect == Dialect::Sqlite && t.punct("."));
+        let command = seen.tokens.get(i + 1).is_some_and(|n| {
+            n.kind == TokenKind::Word
+                && n.start == t.end
+                && n.text.starts_with(|c: char| c.is_ascii_alphabetic())
+        });
+        alone && line_start > 0 && opens && command
+    })?;
+    let before = seen.statement[..seen.tokens[at].start].trim_end();
+    let line_end = seen.statement[seen.tokens[at].start..]
+        .find('\n')
+        .map_or(seen.statement.len(), |n| seen.tokens[at].start + n);
+    let command = &seen.statement[seen.tokens[at].start..line_end];
+    Some(
+        Hint::new(format!(
+            "{} is a catalog command, run only where a statement begins: the statement before it has no ; so the command became part of it. End that statement first:",
+            command.trim()
+        ))
+        .with_example(format!("{before};\n{}", command.trim())),
+    )
 }
 
 /// Whether the server called it a syntax error (the only errors pasted code produces).
