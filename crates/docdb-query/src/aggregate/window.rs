@@ -226,12 +226,18 @@ impl SetWindowFields {
                 Some(e) => evaluate_optional(e, &d, vars)?.unwrap_or(Bson::Null),
                 None => Bson::Null,
             };
+            // Partitions group keys as `$group` does: equal under the collation.
+            let key = crate::collation::key_of(vars.collation(), &key);
             partitions.entry(Ordered(key)).or_default().push(d);
         }
         let mut out = Vec::new();
+        let sort_by = self
+            .sort_by
+            .as_ref()
+            .map(|(_, spec)| spec.clone().with_collation(vars.collation_handle()));
         for (_, part) in partitions {
-            let part = match &self.sort_by {
-                Some((_, spec)) => limits.sort_by(part, |a, b| spec.compare(a, b))?,
+            let part = match &sort_by {
+                Some(spec) => limits.sort_by(part, |a, b| spec.compare(a, b))?,
                 None => part,
             };
             let mut computed: Vec<Vec<Option<Bson>>> = Vec::new();

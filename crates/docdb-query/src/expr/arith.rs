@@ -524,7 +524,7 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
                 best = Some(match best {
                     None => v,
                     Some(b) => {
-                        let o = crate::value::compare(&v, &b);
+                        let o = crate::value::compare_with(&v, &b, ctx.vars.collation());
                         if (want_max && o.is_gt()) || (!want_max && o.is_lt()) {
                             v
                         } else {

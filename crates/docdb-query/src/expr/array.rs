@@ -8,7 +8,7 @@
 use super::args::{eval_exact, eval_list, eval_named, eval_range, is_nullish, named};
 use super::{Ctx, eval, validate_variable_name};
 use crate::error::{QueryError, Result};
-use crate::value::{compare, equal_with, is_truthy};
+use crate::value::{compare, compare_with, equal_with, is_truthy};
 use bson::{Bson, Document};
 
 fn want_array(op: &str, code: i32, v: &Bson) -> Result<Vec<Bson>> {
@@ -437,15 +437,24 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
             let mut items = want_array(name, 2942504, input.as_ref().unwrap_or(&Bson::Null))?;
             match d.get("sortBy") {
                 Some(Bson::Document(spec)) => {
-                    let spec = crate::sort::SortSpec::parse(spec)?;
+                    let spec = crate::sort::SortSpec::parse(spec)?
+                        .with_collation(ctx.vars.collation_handle());
+                    let collation = ctx.vars.collation();
                     items.sort_by(|a, b| match (a, b) {
                         (Bson::Document(x), Bson::Document(y)) => spec.compare(x, y),
-                        _ => compare(a, b),
+                        _ => compare_with(a, b, collation),
                     });
                 }
                 Some(dir) => {
                     let desc = crate::number::to_f64(dir) == Some(-1.0);
-                    items.sort_by(|a, b| if desc { compare(b, a) } else { compare(a, b) });
+                    let collation = ctx.vars.collation();
+                    items.sort_by(|a, b| {
+                        if desc {
+                            compare_with(b, a, collation)
+                        } else {
+                            compare_with(a, b, collation)
+                        }
+                    });
                 }
                 None => {
                     return Err(QueryError::location(
