@@ -6,6 +6,8 @@ tests/python/test_notebooks.py after the notebook runs:
   contains:  strings that must appear in the cell's text/plain outputs (or stream text)
   html:      strings that must appear in its text/html output
   error:     the error name prefix the cell must fail with (the cell is tagged raises-exception)
+  absent:    strings that must not appear in its text/plain outputs
+  svg:       strings that must appear in its image/svg+xml output (a drawn plan)
 Run: python3 notebooks/make_notebooks.py [NAME ...]   (names: only those notebooks)
 """
 import importlib

@@ -330,7 +330,8 @@ fn sqlite_query_plan() {
     let plan = sqlite::parse(&rows).expect("parses");
     assert_eq!(plan.root.count(), rows.len() + 1, "the rows under one QUERY node");
     let subquery = find(&plan, "SCALAR SUBQUERY 1");
-    assert_eq!(subquery.children[0].title(), "SCAN on orders");
+    assert_eq!(subquery.children[0].title(), "SCAN orders");
+    assert_eq!(subquery.children[0].object.as_deref(), Some("orders"));
     let search = find(&plan, "SEARCH");
     assert_eq!(search.index.as_deref(), Some("INTEGER PRIMARY KEY"));
     let (text, svg) = drawn("sqlite_eqp", &plan);

@@ -6,12 +6,16 @@ def md(text):
     return nbformat.v4.new_markdown_cell(text)
 
 
-def code(source, contains=(), html=(), error=None):
+def code(source, contains=(), html=(), error=None, absent=(), svg=()):
     expect = {}
     if contains:
         expect["contains"] = list(contains)
     if html:
         expect["html"] = list(html)
+    if absent:
+        expect["absent"] = list(absent)
+    if svg:
+        expect["svg"] = list(svg)
     metadata = {}
     if error:
         expect["error"] = error

@@ -26,7 +26,7 @@ CELLS = [
          "INSERT INTO safety_orders SELECT g, g * 10 FROM generate_series(1, 5) g;",
          contains=["connected: pg", "INSERT 0 5"]),
     code("%%sql pg --analyze\nDELETE FROM safety_orders WHERE total > 20",
-         contains=["Delete on safety_orders", "actual time=", "the DELETE ran inside a transaction that was rolled back"]),
+         contains=["Delete on safety_orders", "PostgreSQL plan (executed)", "the DELETE ran inside a transaction that was rolled back"]),
     code("%%sql pg\nSELECT count(*) AS orders FROM safety_orders", contains=["orders", "5", "(1 row)"]),
     md("## State you cannot see in the cell is shown\n\nA transaction opened in one cell stays open for the next (each "
        "connection is one session). `%connections` shows it, as redis-cli's `(TX)` prompt does, and shutting the kernel "

@@ -51,6 +51,11 @@ def test_notebook_runs_and_shows_what_it_teaches(path, tmp_path):
         plain = texts(cell.outputs, "text/plain")
         for needle in expect.get("contains", []):
             assert needle in plain, f"{where}\nmissing {needle!r} in:\n{plain}"
+        for needle in expect.get("absent", []):
+            assert needle not in plain, f"{where}\nunexpected {needle!r} in:\n{plain}"
+        drawn = texts(cell.outputs, "image/svg+xml")
+        for needle in expect.get("svg", []):
+            assert needle in drawn, f"{where}\nmissing {needle!r} in the SVG:\n{drawn[:2000]}"
         html = texts(cell.outputs, "text/html")
         for needle in expect.get("html", []):
             assert needle in html, f"{where}\nmissing {needle!r} in HTML:\n{html[:2000]}"

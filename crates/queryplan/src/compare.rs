@@ -19,8 +19,20 @@ pub struct Change {
     pub subject: String,
     pub before: String,
     pub after: String,
-    /// Relative change of the time (or cost), -1..: `-0.98` is 98 % faster.
+    /// Relative change of the time (or cost, or documents and keys examined), -1..: `-0.98` is
+    /// 98 % faster.
     pub change: Option<f64>,
+    pub unit: Unit,
+}
+
+/// What a change is measured in, which words it is said with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Time,
+    Cost,
+    /// MongoDB's stage times are whole milliseconds, often all 0: the documents and keys
+    /// examined say what an index changed.
+    Examined,
 }
 
 fn relation(node: &Node) -> Option<String> {
@@ -34,20 +46,23 @@ fn relation(node: &Node) -> Option<String> {
     )
 }
 
-fn amount(plan: &Plan, node: &Node) -> Option<(f64, bool)> {
+fn amount(plan: &Plan, node: &Node) -> Option<(f64, Unit)> {
     if plan.analyzed {
-        node.inclusive_ms.map(|t| (t, true))
+        match node.inclusive_ms {
+            Some(t) if t > 0.0 => Some((t, Unit::Time)),
+            _ => examined(node).map(|e| (e, Unit::Examined)),
+        }
     } else {
-        node.total_cost.map(|c| (c, false))
+        node.total_cost.map(|c| (c, Unit::Cost))
     }
 }
 
 fn describe(plan: &Plan, node: &Node) -> String {
     let mut parts = vec![node.title()];
     match amount(plan, node) {
-        Some((t, true)) => parts.push(format::ms(t)),
-        Some((c, false)) => parts.push(format!("cost {}", format::number(c))),
-        None => {}
+        Some((t, Unit::Time)) => parts.push(format::ms(t)),
+        Some((c, Unit::Cost)) => parts.push(format!("cost {}", format::number(c))),
+        Some((_, Unit::Examined)) | None => {}
     }
     let rows = if plan.analyzed {
         node.total_actual_rows(plan.basis)
@@ -79,8 +94,8 @@ fn examined(node: &Node) -> Option<f64> {
 }
 
 pub fn changes(before: &Plan, after: &Plan) -> Vec<Change> {
-    let relative = |b: Option<(f64, bool)>, a: Option<(f64, bool)>| match (b, a) {
-        (Some((b, kb)), Some((a, ka))) if kb == ka && b > 0.0 => Some(a / b - 1.0),
+    let relative = |b: Option<(f64, Unit)>, a: Option<(f64, Unit)>| match (b, a) {
+        (Some((b, kb)), Some((a, ka))) if kb == ka && b > 0.0 => Some((a / b - 1.0, kb)),
         _ => None,
     };
     let whole = |plan: &Plan| {
@@ -97,14 +112,17 @@ pub fn changes(before: &Plan, after: &Plan) -> Vec<Change> {
         text
     };
     let timing = |plan: &Plan| match plan.execution_ms {
-        Some(ms) if plan.analyzed && plan.basis == TimeBasis::PerLoop => Some((ms, true)),
+        Some(ms) if plan.analyzed && plan.basis == TimeBasis::PerLoop => Some((ms, Unit::Time)),
         _ => amount(plan, &plan.root),
     };
+    let change = |c: Option<(f64, Unit)>| (c.map(|c| c.0), c.map_or(Unit::Time, |c| c.1));
+    let (whole_change, whole_unit) = change(relative(timing(before), timing(after)));
     let mut out = vec![Change {
         subject: "whole plan".into(),
         before: whole(before),
         after: whole(after),
-        change: relative(timing(before), timing(after)),
+        change: whole_change,
+        unit: whole_unit,
     }];
     let mut used: Vec<usize> = Vec::new();
     for old in before.root.walk() {
@@ -120,15 +138,18 @@ pub fn changes(before: &Plan, after: &Plan) -> Vec<Change> {
                 before: describe(before, old),
                 after: "not read any more".into(),
                 change: None,
+                unit: Unit::Time,
             });
             continue;
         };
         used.push(new.id);
+        let (node_change, unit) = change(relative(amount(before, old), amount(after, new)));
         out.push(Change {
             subject: name,
             before: describe(before, old),
             after: describe(after, new),
-            change: relative(amount(before, old), amount(after, new)),
+            change: node_change,
+            unit,
         });
     }
     for new in after.root.walk() {
@@ -140,6 +161,7 @@ pub fn changes(before: &Plan, after: &Plan) -> Vec<Change> {
                 before: "not read".into(),
                 after: describe(after, new),
                 change: None,
+                unit: Unit::Time,
             });
         }
     }
@@ -147,9 +169,14 @@ pub fn changes(before: &Plan, after: &Plan) -> Vec<Change> {
 }
 
 fn change_text(change: &Change) -> String {
+    let (less, more) = match change.unit {
+        Unit::Time => ("faster", "slower"),
+        Unit::Cost => ("cheaper", "costlier"),
+        Unit::Examined => ("fewer documents and keys examined", "more documents and keys examined"),
+    };
     let delta = match change.change {
-        Some(c) if c < 0.0 => format!(" — {} faster", format::percent(-c)),
-        Some(c) if c > 0.0 => format!(" — {} slower", format::percent(c)),
+        Some(c) if c < 0.0 => format!(" — {} {less}", format::percent(-c)),
+        Some(c) if c > 0.0 => format!(" — {} {more}", format::percent(c)),
         Some(_) => " — no change".into(),
         None => String::new(),
     };

@@ -92,6 +92,9 @@ pub struct Node {
     pub kind: String,
     /// The relation or collection it reads, with its alias when it has one.
     pub object: Option<String>,
+    /// The step in the engine's own words, when they say more than kind + object (SQLite's
+    /// `SEARCH users USING INDEX idx_name (name=?)`): drawn as the title.
+    pub label: Option<String>,
     pub index: Option<String>,
     /// How it hangs under its parent: `Outer`, `Inner`, `InitPlan`, `SubPlan`, `Member`.
     pub relationship: Option<String>,
@@ -160,6 +163,9 @@ impl Node {
 
     /// `Seq Scan on orders`, `Index Scan using orders_pkey on orders`.
     pub fn title(&self) -> String {
+        if let Some(label) = &self.label {
+            return label.clone();
+        }
         let mut title = self.kind.clone();
         if let Some(index) = &self.index {
             title.push_str(" using ");

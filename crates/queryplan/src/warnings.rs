@@ -12,6 +12,7 @@ pub fn assess(plan: &mut Plan) {
     let analyzed = plan.analyzed;
     let measure = plan.measure();
     let total = plan.total();
+    let dominant = dominant(plan);
     plan.root.for_each_mut(&mut |node| {
         let share = match (measure, total) {
             (Some(measure), Some(total)) => {
@@ -19,7 +20,8 @@ pub fn assess(plan: &mut Plan) {
             }
             _ => None,
         };
-        node.warnings = node_warnings(node, analyzed, basis, share, measure);
+        let share_if_dominant = share.filter(|_| dominant == Some(node.id));
+        node.warnings = node_warnings(node, analyzed, basis, share_if_dominant, measure);
         // A wasteful scan that takes a small part of the time is worth knowing, not fixing first.
         if share.is_some_and(|s| s < SHARE_WARN) {
             for warning in &mut node.warnings {
@@ -58,6 +60,29 @@ pub fn assess(plan: &mut Plan) {
         });
     }
     plan.summary = summary;
+}
+
+/// The one node called "where the time goes": the largest share, at least [`DOMINANT_SHARE`],
+/// in a plan big enough for it to matter.
+fn dominant(plan: &Plan) -> Option<usize> {
+    let (measure, total) = plan.measured?;
+    let big_enough = match measure {
+        crate::Measure::Time => total >= DOMINANT_MIN_MS,
+        crate::Measure::Examined => total >= DOMINANT_MIN_EXAMINED,
+        crate::Measure::Cost => true,
+    };
+    if !big_enough {
+        return None;
+    }
+    let mut best: Option<(usize, f64)> = None;
+    for node in plan.root.walk() {
+        if let Some(share) = plan.share(node)
+            && best.is_none_or(|(_, b)| share > b)
+        {
+            best = Some((node.id, share));
+        }
+    }
+    best.filter(|(_, share)| *share >= DOMINANT_SHARE).map(|(id, _)| id)
 }
 
 /// A plan's way to the data in a few words: `IXSCAN { qty: 1 } → FETCH`, bottom-up.
@@ -302,12 +327,11 @@ fn spill_warning(node: &Node) -> Option<Warning> {
             .is_some_and(|m| m.starts_with("external"));
     if on_disk {
         let used = node.sort_space_kb.unwrap_or(0.0);
-        // An in-memory sort needs more than the compact form written to disk: about twice.
-        let needed_mb = ((used * 2.0) / 1024.0).ceil().max(1.0);
+        let needed_mb = ((used * SPILL_MEMORY_FACTOR) / 1024.0).ceil().max(1.0);
         return Some(warn(
             Severity::Bad,
             format!(
-                "sort spilled {} to disk ({}): it needs about {needed_mb:.0} MB of work_mem to stay in memory — SET work_mem = '{needed_mb:.0}MB' for this session",
+                "sort spilled {} to disk ({}): in memory it takes several times that, about {needed_mb:.0} MB — SET work_mem = '{needed_mb:.0}MB' for this session",
                 format::kilobytes(used),
                 node.sort_method.as_deref().unwrap_or("external sort"),
             ),

@@ -193,7 +193,8 @@ fn node(object: &Object, analyzed: bool) -> Node {
         temp_written: number(object, "Temp Written Blocks"),
     };
     for key in EXTRA {
-        if let Some(text) = string(object, key) {
+        // A counter at 0 (no rows removed by recheck, no lossy blocks) says nothing.
+        if let Some(text) = string(object, key).filter(|t| t != "0") {
             node.details.push((key.to_string(), text));
         }
     }

@@ -13,6 +13,7 @@ fn node(detail: &str) -> Node {
     let mut node = Node::new(detail);
     if let [verb @ ("SCAN" | "SEARCH"), object, ..] = words.as_slice() {
         node.kind = (*verb).to_string();
+        node.label = Some(detail.to_string());
         node.object = Some((*object).to_string());
         let rest = words.get(2).copied().unwrap_or("");
         if let Some(after) = rest
