@@ -501,3 +501,43 @@ fn collations_survive_a_restart() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn create_checks_and_compares_collations() {
+    let e = docdb::Engine::in_memory();
+    let spec = doc! {"locale": "fr", "strength": 1};
+    common::ok(&e, "d", doc! {"create": "c", "collation": spec.clone()});
+    // The same create again is accepted: the kept (resolved) options are compared.
+    common::ok(&e, "d", doc! {"create": "c", "collation": spec});
+    assert_eq!(
+        common::err_code(&e, "d", doc! {"create": "c", "collation": {"locale": "de"}}),
+        48
+    );
+    assert_eq!(
+        common::err_code(
+            &e,
+            "d",
+            doc! {"create": "bad", "collation": {"locale": "xx"}}
+        ),
+        2
+    );
+    let names = common::ok(&e, "d", doc! {"listCollections": 1, "nameOnly": true});
+    assert_eq!(
+        names
+            .get_document("cursor")
+            .unwrap()
+            .get_array("firstBatch")
+            .unwrap()
+            .len(),
+        1,
+        "the refused collection was not created"
+    );
+    assert_eq!(
+        common::err_code(
+            &e,
+            "d",
+            doc! {"create": "v", "viewOn": "c", "pipeline": [], "collation": {"locale": "en"}}
+        ),
+        72
+    );
+}

@@ -104,6 +104,15 @@ pub fn create(ctx: &Ctx) -> Result<Document> {
             .filter_map(|s| s.as_document().cloned())
             .collect();
         docdb_query::aggregate::Pipeline::parse(&parsed)?;
+        // Views run with the simple collation here; a view collation is refused, not dropped.
+        if let Some(Bson::Document(spec)) = ctx.cmd.get("collation")
+            && docdb_query::collation::Collation::parse(spec)?.is_some()
+        {
+            return Err(CommandError::new(
+                codes::INVALID_OPTIONS,
+                "a view with a collation is not supported by the embedded engine: create the view without one and pass the collation to the queries on its source collection",
+            ));
+        }
         let view_on = view_on.clone();
         ctx.engine
             .write(|cat| cat.create_view(ctx.db, &coll, &view_on, pipeline))??;
@@ -126,10 +135,13 @@ pub fn create(ctx: &Ctx) -> Result<Document> {
         }
     }
     crate::validation::Validator::from_options(&options)?;
+    // The options as the collection keeps them (a collation resolved), to compare with an
+    // existing collection's, and a bad collation reported before anything is created.
+    let kept = Collection::new(options.clone())?.options;
     crate::catalog::check_db_name(ctx.db)?;
     ctx.engine.write(|cat| {
         if let Some(existing) = cat.get(ctx.db, &coll) {
-            if existing.options == options {
+            if existing.options == kept {
                 return Ok(());
             }
             return Err(CommandError::new(
