@@ -536,6 +536,14 @@ fn create_checks_and_compares_collations() {
         common::err_code(
             &e,
             "d",
+            doc! {"collMod": "c", "collation": {"locale": "de"}}
+        ),
+        72
+    );
+    assert_eq!(
+        common::err_code(
+            &e,
+            "d",
             doc! {"create": "v", "viewOn": "c", "pipeline": [], "collation": {"locale": "en"}}
         ),
         72

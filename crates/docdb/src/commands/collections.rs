@@ -276,6 +276,13 @@ pub fn coll_stats(ctx: &Ctx) -> Result<Document> {
 
 pub fn coll_mod(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
+    // A collection's default collation is fixed at create time, as in mongod.
+    if ctx.cmd.contains_key("collation") {
+        return Err(CommandError::new(
+            codes::INVALID_OPTIONS,
+            "unknown option to collMod: collation (a collection's default collation is set by create and cannot change)",
+        ));
+    }
     let mut reply = Document::new();
     ctx.engine.write(|cat| -> Result<()> {
         let Some(c) = cat.get(ctx.db, &coll) else {
