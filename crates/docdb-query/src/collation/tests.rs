@@ -207,3 +207,18 @@ fn posix_and_chinese_variants_load_their_own_data() {
         Less
     );
 }
+
+#[test]
+fn case_level_separates_case_at_primary_strength() {
+    // ICU User Guide, "Case level": strength 1 with caseLevel ignores accents but not case.
+    let c = coll(doc! {"locale": "en", "strength": 1, "caseLevel": true});
+    assert_eq!(c.compare("dejavu", "déjavu"), Equal);
+    assert_ne!(c.compare("dejavu", "dejAvu"), Equal);
+    // caseFirst is allowed with strength 1 once caseLevel is on.
+    assert!(
+        Collation::parse(
+            &doc! {"locale": "en", "strength": 1, "caseLevel": true, "caseFirst": "upper"}
+        )
+        .is_ok()
+    );
+}
