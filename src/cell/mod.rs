@@ -6,6 +6,7 @@ pub mod args;
 pub mod check;
 pub mod magics;
 pub mod options;
+pub mod time_limit;
 
 pub use magics::LineMagic;
 pub use options::CellOptions;
@@ -35,6 +36,8 @@ pub struct ParsedCell {
     pub body: Option<Cell>,
     /// A `%%check` cell (then `body` is `None`): what to check and the expectation.
     pub check: Option<check::CheckCell>,
+    /// The body's `--time-limit SECONDS` (any cell magic).
+    pub time_limit: Option<std::time::Duration>,
 }
 
 /// Parses a whole cell. Errors say what is wrong and how to fix it.
@@ -60,9 +63,11 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
             magics,
             body: None,
             check: None,
+            time_limit: None,
         });
     }
     let first = lines[index].trim_start();
+    let mut time_limit = None;
     let (language, connection, options, body_start) = if let Some(header) = first.strip_prefix("%%")
     {
         let (name, rest) = header
@@ -77,6 +82,7 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
                     body: lines[index + 1..].join("\n"),
                     body_line: index + 1,
                 }),
+                time_limit: None,
             });
         }
         let language = match name {
@@ -91,7 +97,9 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
                 )));
             }
         };
-        let (connection, options) = options::parse_header(language, rest)?;
+        let (rest, limit) = time_limit::take_time_limit(language, rest)?;
+        time_limit = limit;
+        let (connection, options) = options::parse_header(language, &rest)?;
         (language, connection, options, index + 1)
     } else {
         (Language::Sql, None, CellOptions::default(), index)
@@ -107,6 +115,7 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
             body_line: body_start,
         }),
         check: None,
+        time_limit,
     })
 }
 

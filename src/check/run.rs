@@ -108,7 +108,7 @@ impl Session {
                 let reference_origin = origin_of(&reference);
                 // The reference query's own output is not shown: students see the verdict only.
                 let mut quiet = CollectingSink::default();
-                let outcome = self.run_body(reference, &mut quiet, cancel).await;
+                let outcome = self.run_body(reference, &mut quiet, cancel, None).await;
                 let kept = self.variables.lock().remove(REFERENCE_VARIABLE);
                 self.check_origins.remove(REFERENCE_VARIABLE);
                 if let Err(mut error) = outcome {

@@ -71,7 +71,10 @@ pub fn footer(shown: usize, total: u64, noun: &str, provenance: &Provenance) -> 
     } else {
         format!("{total} {noun}{plural}")
     }];
-    parts.push(elapsed(provenance.elapsed));
+    // A zero elapsed time means "not measured" or "left out" (the deterministic setting).
+    if !provenance.elapsed.is_zero() {
+        parts.push(elapsed(provenance.elapsed));
+    }
     if !provenance.connection.is_empty() {
         parts.push(esc(&provenance.connection));
     }

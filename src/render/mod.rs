@@ -6,6 +6,7 @@
 
 pub mod bound;
 pub mod check;
+pub mod data;
 pub mod documents;
 pub mod escape;
 pub mod expanded;
@@ -29,6 +30,7 @@ pub fn render(result: &QueryResult) -> MimeBundle {
         QueryResult::Table(table) => {
             bundle.insert("text/plain".into(), Json::String(text::table(table)));
             bundle.insert("text/html".into(), Json::String(html::table(table)));
+            bundle.insert(data::MIME.into(), data::table(table));
         }
         QueryResult::Status(status) => {
             let line = format!(
@@ -50,6 +52,7 @@ pub fn render(result: &QueryResult) -> MimeBundle {
         QueryResult::Documents(docs) => {
             bundle.insert("text/plain".into(), Json::String(documents::text(docs)));
             bundle.insert("text/html".into(), Json::String(documents::html(docs)));
+            bundle.insert(data::MIME.into(), data::documents(docs));
             if docs.json_tree {
                 bundle.insert("application/json".into(), documents::json(docs));
             }

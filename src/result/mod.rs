@@ -6,6 +6,7 @@
 pub mod check;
 pub mod plan;
 pub mod table;
+mod timing;
 
 pub use check::CheckReport;
 pub use plan::PlanResult;

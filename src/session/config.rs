@@ -57,6 +57,10 @@ pub struct Settings {
     pub display_limit: Option<usize>,
     /// Seconds a connect + handshake may take (as `%config connect_timeout`).
     pub connect_timeout: Option<f64>,
+    /// Drop timings from outputs (as `%config deterministic`; default: on under nbgrader).
+    pub deterministic: Option<bool>,
+    /// Seconds a cell's statements may run (as `%config time_limit`; 0 = none).
+    pub time_limit: Option<f64>,
 }
 
 /// Finds and reads the configuration; `Ok(None)` when there is none. A file that exists but

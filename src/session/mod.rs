@@ -3,6 +3,8 @@
 
 pub mod config;
 pub mod connections;
+pub mod deterministic;
+pub mod time_limit;
 pub mod variables;
 
 use std::time::Duration;
@@ -31,6 +33,10 @@ pub struct Session {
     startup_warnings: Vec<String>,
     /// How each `--out` variable's query looked (sorted? which Redis command?), for `%%check`.
     pub(crate) check_origins: crate::check::origin::Origins,
+    /// Outputs without timings, so that re-running a notebook gives identical outputs.
+    pub deterministic: bool,
+    /// How long a cell's statements may run when the cell does not say (`--time-limit`).
+    pub time_limit: Option<Duration>,
 }
 
 impl Default for Session {
@@ -69,12 +75,30 @@ impl Session {
         let display_limit = config
             .and_then(|c| c.settings.display_limit)
             .unwrap_or(DEFAULT_DISPLAY_LIMIT);
+        let time_limit = match config.and_then(|c| c.settings.time_limit) {
+            Some(0.0) => None,
+            Some(seconds) => match time_limit::parse(&seconds.to_string()) {
+                Some(limit) => Some(limit),
+                None => {
+                    warnings.push(format!(
+                        "{}: [settings] time_limit = {seconds} is not between 0 and 86400 seconds; using no limit",
+                        config::FILE_NAME
+                    ));
+                    None
+                }
+            },
+            None => crate::check::grader::under_grader().then_some(time_limit::GRADER_DEFAULT),
+        };
         Session {
             variables: SharedVariables::default(),
             connections,
             display_limit,
             startup_warnings: warnings,
             check_origins: Default::default(),
+            deterministic: config
+                .and_then(|c| c.settings.deterministic)
+                .unwrap_or_else(crate::check::grader::under_grader),
+            time_limit,
         }
     }
 
@@ -85,6 +109,13 @@ impl Session {
         sink: &mut dyn ResultSink,
         cancel: CancellationToken,
     ) -> Result<(), EngineError> {
+        let mut stripped;
+        let sink: &mut dyn ResultSink = if self.deterministic {
+            stripped = deterministic::Deterministic(sink);
+            &mut stripped
+        } else {
+            sink
+        };
         for warning in std::mem::take(&mut self.startup_warnings) {
             sink.stderr(&format!("dbkernel: {warning}\n"));
         }
@@ -96,7 +127,9 @@ impl Session {
             return self.run_check(check, sink, cancel).await;
         }
         match parsed.body {
-            Some(body) if !body.body.trim().is_empty() => self.run_body(body, sink, cancel).await,
+            Some(body) if !body.body.trim().is_empty() => {
+                self.run_body(body, sink, cancel, parsed.time_limit).await
+            }
             _ => Ok(()),
         }
     }
@@ -106,6 +139,7 @@ impl Session {
         mut cell: Cell,
         sink: &mut dyn ResultSink,
         cancel: CancellationToken,
+        time_limit: Option<Duration>,
     ) -> Result<(), EngineError> {
         cell.body = crate::check::stub::without_stub(&cell.body).ok_or_else(|| {
             EngineError::new(
@@ -126,6 +160,11 @@ impl Session {
             resolved = self.connections.resolve(cell.language, cell.connection.as_deref()) => resolved?,
             _ = cancel.cancelled() => return Err(EngineError::interrupted()),
         };
+        // The time limit presses the stop button for the user: a child token, so the engine's
+        // own cancellation (on the server) does the work and says which statement it stopped.
+        let limit = time_limit.or(self.time_limit);
+        let outer = cancel;
+        let cancel = outer.child_token();
         let mut ctx = CellContext {
             cancel: cancel.clone(),
             sink,
@@ -138,11 +177,34 @@ impl Session {
             cancel.cancelled().await;
             tokio::time::sleep(CANCEL_GRACE).await;
         };
+        let timed_out = std::sync::atomic::AtomicBool::new(false);
+        let limiter = async {
+            match limit {
+                Some(limit) => {
+                    tokio::time::sleep(limit).await;
+                    if !outer.is_cancelled() {
+                        timed_out.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    cancel.cancel();
+                }
+                None => std::future::pending::<()>().await,
+            }
+            std::future::pending::<()>().await
+        };
         let outcome = tokio::select! {
             outcome = run => outcome,
             _ = watchdog => Err(EngineError::interrupted().with_detail(
                 "the engine did not stop within 5 s; the call was abandoned. If the connection misbehaves, run %connect again.",
             )),
+            _ = limiter => unreachable!("the limiter never finishes"),
+        };
+        let outcome = match (outcome, limit) {
+            (Err(error), Some(limit))
+                if error.is_interrupt() && timed_out.load(std::sync::atomic::Ordering::SeqCst) =>
+            {
+                Err(time_limit::exceeded(limit, error))
+            }
+            (outcome, _) => outcome,
         };
         if outcome.is_ok()
             && let Some(name) = &cell.options.out
@@ -197,10 +259,14 @@ impl Session {
                 sink.emit(QueryResult::Text(text.trim_end().to_string()));
             }
             LineMagic::Config(None) => sink.emit(QueryResult::Text(format!(
-                "display_limit = {}\nmax_output_bytes = {}\nconnect_timeout = {}",
+                "display_limit = {}\nmax_output_bytes = {}\nconnect_timeout = {}\ndeterministic = {}\ntime_limit = {}",
                 self.display_limit,
                 crate::render::bound::max_output_bytes(),
-                self.connections.options.connect_timeout.as_secs_f64()
+                self.connections.options.connect_timeout.as_secs_f64(),
+                self.deterministic,
+                self.time_limit
+                    .map(time_limit::describe)
+                    .unwrap_or_else(|| "off".into())
             ))),
             LineMagic::Config(Some((key, value))) => match key.as_str() {
                 "display_limit" => {
@@ -220,9 +286,21 @@ impl Session {
                             ))
                         })?;
                 }
+                "time_limit" => self.time_limit = time_limit::parse_setting(&value)?,
+                "deterministic" => {
+                    self.deterministic = match value.as_str() {
+                        "true" | "on" | "1" => true,
+                        "false" | "off" | "0" => false,
+                        _ => {
+                            return Err(EngineError::usage(format!(
+                                "deterministic expects true or false, got '{value}'"
+                            )));
+                        }
+                    };
+                }
                 other => {
                     return Err(EngineError::usage(format!(
-                        "unknown setting '{other}'; settings: display_limit, max_output_bytes, connect_timeout"
+                        "unknown setting '{other}'; settings: display_limit, max_output_bytes, connect_timeout, deterministic, time_limit"
                     )));
                 }
             },
