@@ -143,10 +143,16 @@ impl Index {
             .iter()
             .map(|(k, v)| format!("{k}: {}", shell_value(v)))
             .collect();
+        // As mongod does, a collated index names its collation: the key shown is the
+        // collation key of the string, not the string itself.
+        let collation = match &self.spec.collation {
+            Some(c) => format!(" collation: {}", c.spec()),
+            None => String::new(),
+        };
         CommandError::new(
             codes::DUPLICATE_KEY,
             format!(
-                "E11000 duplicate key error collection: {ns} index: {} dup key: {{ {} }}",
+                "E11000 duplicate key error collection: {ns} index: {}{collation} dup key: {{ {} }}",
                 self.spec.name,
                 shown.join(", ")
             ),
