@@ -148,10 +148,11 @@ pub fn line(raw: &str) -> Option<Verdict> {
     }
     // `name = something(...)`: a Python assignment of a call (JavaScript would say const/let).
     if w.len() >= 3 && is_identifier(first) && w[1] == "=" && t.contains('(') {
+        // mongosh takes a bare assignment too, so this alone does not count there.
         return if t.ends_with(';') {
             node(false)
         } else {
-            python(true)
+            python(false)
         };
     }
     if let Some(name) = dotted_call(t) {
@@ -162,10 +163,8 @@ pub fn line(raw: &str) -> Option<Verdict> {
         if args.ends_with(';') {
             return node(false);
         }
-        let python_args = args.contains("=True")
-            || args.contains("=False")
-            || args.contains("None")
-            || keyword_argument(args);
+        // `withscores=True`, `id=1`: keyword arguments exist in Python only.
+        let python_args = keyword_argument(args);
         return if python_args {
             python(true)
         } else {
@@ -260,6 +259,11 @@ mod tests {
             Some(Code::NodeJs)
         );
         assert!(!line("const x = db.users.find()").unwrap().outside_mongosh);
+        assert!(
+            !line("n = db.users.countDocuments({ name: 'None' })")
+                .unwrap()
+                .outside_mongosh
+        );
     }
 
     #[test]
