@@ -500,3 +500,38 @@ async fn a_missing_variable_fails_the_check_and_says_how_to_make_it() {
     assert!(e.evalue.contains("there is no result named q9"), "{e}");
     assert!(e.evalue.contains("--out q9"), "{e}");
 }
+
+#[tokio::test]
+async fn a_mongodb_reference_query_checks_a_sql_answer() {
+    let (mut session, t) = sql_session("sqlite::memory:", "INTEGER").await;
+    let db = unique("checkx");
+    ok(
+        &mut session,
+        &format!(
+            "%connect m embedded\n%%mql m\nuse {db}\ndb.emp.insertMany([{{ name: 'Ada', salary: 120000 }}, {{ name: 'Grace', salary: 110000 }}, {{ name: 'Linus', salary: 95000 }}])"
+        ),
+    )
+    .await;
+    ok(
+        &mut session,
+        &format!("%%sql db --out q1\nSELECT name, salary FROM {t} WHERE salary > 100000"),
+    )
+    .await;
+    passes(
+        &mut session,
+        &format!(
+            "%%check q1 --mql --on m\nuse {db}\ndb.emp.find({{ salary: {{ $gt: 100000 }} }}, {{ _id: 0 }})"
+        ),
+        "q1 matches the reference query on m: 2 documents match",
+    )
+    .await;
+    fails(
+        &mut session,
+        &format!(
+            "%%check q1 --mql --on m\nuse {db}\ndb.emp.find({{ salary: {{ $gt: 90000 }} }}, {{ _id: 0 }})"
+        ),
+        "1 missing document",
+        &["missing document (expected, not in the result): {name: 'Linus', salary: 95000}"],
+    )
+    .await;
+}
