@@ -274,3 +274,30 @@ async fn sqlite_dot_commands() {
         out.err().evalue
     );
 }
+
+/// A bound CALL's results come back binary; they still read as under the session's settings:
+/// `psql -c "SET TimeZone = 'Europe/Berlin'" -c "CALL pg_temp.stamp('2024-01-02 03:04:05+00',
+/// '2024-02-29')"` prints `2024-01-02 04:04:05+01 | 2024-02-29`.
+#[tokio::test]
+async fn postgres_bound_call_reads_as_the_session_shows() {
+    use dbkernel::session::variables::{Scalar, SharedVariables};
+    let e = open(PG_URL).await;
+    let variables = SharedVariables::default();
+    sql_support::set(
+        &variables,
+        "t",
+        Scalar::Text("2024-01-02 03:04:05+00".into()),
+    );
+    sql_support::set(&variables, "d", Scalar::Text("2024-02-29".into()));
+    let out = sql_support::run_with(
+        &e,
+        &variables,
+        "SET TimeZone = 'Europe/Berlin';\nCREATE PROCEDURE pg_temp.stamp(INOUT t timestamptz, INOUT d date) LANGUAGE plpgsql AS $$ BEGIN END $$;\nCALL pg_temp.stamp(CAST(:t AS timestamptz), CAST(:d AS date));",
+        tokio_util::sync::CancellationToken::new(),
+    )
+    .await;
+    out.ok();
+    let t = out.table(2);
+    assert_eq!(t.cell_text(0, 0).as_deref(), Some("2024-01-02 04:04:05+01"));
+    assert_eq!(t.cell_text(0, 1).as_deref(), Some("2024-02-29"));
+}

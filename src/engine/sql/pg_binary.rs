@@ -69,7 +69,8 @@ pub fn decode(row: &PgRow, index: usize) -> Datum {
         "TIME" => raw_int::<8>(&value).map(|micros| Datum::Text(time_of_day_text(micros))),
         "TIMETZ" => value.as_bytes().ok().and_then(timetz_text).map(Datum::Text),
         "TIMESTAMP" => raw_int::<8>(&value).map(|micros| Datum::Text(timestamp_text(micros, ""))),
-        // The binary form is UTC; the session's TimeZone is not known here, so UTC is said.
+        // The binary form is UTC; the session's TimeZone is not known here, so UTC is said and
+        // `postgres::as_session_shows` has the server write the value as the session shows it.
         "TIMESTAMPTZ" => {
             raw_int::<8>(&value).map(|micros| Datum::Text(timestamp_text(micros, "+00")))
         }

@@ -268,7 +268,13 @@ impl PgSession {
                     )
                     .await
                 }
-                (_, Some(bound)) => stream_typed(conn, bound, rows).await,
+                (_, Some(bound)) => {
+                    let streamed = stream_typed(conn, bound, rows).await;
+                    if streamed.is_ok() {
+                        as_session_shows(conn, rows).await;
+                    }
+                    streamed
+                }
             }
         }
         .with_subscriber(notices.dispatch());
@@ -872,6 +878,62 @@ async fn stream_typed(conn: &mut PgConnection, bound: &Bound, rows: &mut RowBuff
         }
     }
     Ok((affected, Vec::new()))
+}
+
+/// The date and time types whose text depends on the session (TimeZone, DateStyle,
+/// IntervalStyle), as sqlx names them, with the type each is read back as.
+const SESSION_DEPENDENT: &[&str] = &["timestamptz", "timestamp", "date", "interval"];
+
+/// Binary results (a bound `CALL`) are decoded in UTC and ISO style by `pg_binary`; the session
+/// may say otherwise (a role in Europe/Berlin, DateStyle German). The server turns those values
+/// into its own text in one round trip (`$1::timestamptz::text` is the type's output function),
+/// so they read as under psql. ISO input is read the same under every DateStyle. If the round
+/// trip fails, the ISO/UTC text stays.
+async fn as_session_shows(conn: &mut PgConnection, rows: &mut RowBuffer) {
+    let columns: Vec<(usize, &'static str)> = rows
+        .columns()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            SESSION_DEPENDENT
+                .iter()
+                .find(|t| **t == c.db_type)
+                .map(|t| (i, *t))
+        })
+        .collect();
+    if columns.is_empty() {
+        return;
+    }
+    let mut places = Vec::new();
+    let mut casts = Vec::new();
+    let mut values = Vec::new();
+    for (r, row) in rows.kept_mut().iter().enumerate() {
+        for (c, type_name) in &columns {
+            if let Some(Datum::Text(text)) = row.get(*c) {
+                places.push((r, *c));
+                values.push(text.clone());
+                // The type names are our constants; the values are bound.
+                casts.push(format!("${}::{type_name}::text", values.len()));
+            }
+        }
+    }
+    if values.is_empty() || values.len() > 10_000 {
+        return;
+    }
+    let sql = format!("SELECT {}", casts.join(", "));
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for value in &values {
+        query = query.bind(value.clone());
+    }
+    let Ok(row) = query.fetch_one(&mut *conn).await else {
+        return;
+    };
+    let kept = rows.kept_mut();
+    for (index, (r, c)) in places.into_iter().enumerate() {
+        if let Ok(text) = row.try_get::<String, _>(index) {
+            kept[r][c] = Datum::Text(text);
+        }
+    }
 }
 
 /// Names types sqlx did not know (one `pg_type` query, cached per session) and converts the kept

@@ -112,6 +112,16 @@ impl RowBuffer {
         self.total += 1;
     }
 
+    /// The header as set so far.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// The kept rows, to rewrite values whose text the server gives afterwards.
+    pub fn kept_mut(&mut self) -> &mut [Vec<Datum>] {
+        &mut self.rows
+    }
+
     /// Rewrites the kept values of one column (after its type was resolved late).
     pub fn map_column(&mut self, index: usize, mut f: impl FnMut(Datum) -> Datum) {
         for row in &mut self.rows {
