@@ -254,6 +254,8 @@ PG_CASES = [
     (["\\dn"], True),
     (["\\df"], True),
     (["\\du postgres"], False),
+    (["\\l fidelity_*"], True),
+    (["\\dn pub*"], True),
     (["\\dt nothing_here"], True),
     (["\\x on", "SELECT 1 AS a, E'l1\\nlonger line two' AS b"], False),
     (["\\x on", "SELECT * FROM items ORDER BY id"], False),
