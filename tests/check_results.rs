@@ -535,3 +535,55 @@ async fn a_mongodb_reference_query_checks_a_sql_answer() {
     )
     .await;
 }
+
+/// The recipe docs/teaching.md gives for answer keys students cannot change: PostgreSQL's
+/// `default_transaction_read_only` through the URL's `options` (kept across reconnects, since
+/// it is part of the URL), SQLite's `mode=ro`.
+#[tokio::test]
+async fn read_only_reference_connections_refuse_writes_and_still_check() {
+    let mut session = Session::new();
+    let t = unique("check_ro");
+    ok(
+        &mut session,
+        &format!(
+            "%connect rw {PG}\n%%sql rw\nCREATE TABLE {t} (n int);\nINSERT INTO {t} VALUES (1), (2)"
+        ),
+    )
+    .await;
+    ok(
+        &mut session,
+        &format!("%connect ref {PG}?options=-c%20default_transaction_read_only%3Don"),
+    )
+    .await;
+    let (_, outcome) = run(&mut session, &format!("%%sql ref\nDELETE FROM {t}")).await;
+    let e = outcome.unwrap_err();
+    assert_eq!(e.ename, "SqlError[25006]", "{e}");
+    assert!(e.evalue.contains("read-only transaction"), "{e}");
+    ok(
+        &mut session,
+        &format!("%%sql rw --out q\nSELECT n FROM {t}"),
+    )
+    .await;
+    passes(
+        &mut session,
+        &format!("%%check q --sql --on ref\nSELECT n FROM {t}"),
+        "2 rows match",
+    )
+    .await;
+    ok(&mut session, &format!("%%sql rw\nDROP TABLE {t}")).await;
+
+    let file = std::env::temp_dir().join(format!("{}.db", unique("check_ro")));
+    let path = file.display();
+    ok(
+        &mut session,
+        &format!(
+            "%connect lw sqlite:{path}?mode=rwc\n%%sql lw\nCREATE TABLE k (n INTEGER);\nINSERT INTO k VALUES (7)"
+        ),
+    )
+    .await;
+    ok(&mut session, &format!("%connect lr sqlite:{path}?mode=ro")).await;
+    let (_, outcome) = run(&mut session, "%%sql lr\nINSERT INTO k VALUES (8)").await;
+    let e = outcome.unwrap_err();
+    assert!(e.evalue.contains("readonly"), "{e}");
+    let _ = std::fs::remove_file(&file);
+}
