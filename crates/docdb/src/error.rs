@@ -61,6 +61,7 @@ pub fn code_name(code: i32) -> &'static str {
         85 => "IndexOptionsConflict",
         86 => "IndexKeySpecsConflict",
         121 => "DocumentValidationFailure",
+        167 => "OptionNotSupportedOnView",
         197 => "InvalidIndexSpecificationOption",
         291 => "NoQueryExecutionPlans",
         10334 => "BSONObjectTooLarge",

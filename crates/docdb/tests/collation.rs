@@ -549,3 +549,29 @@ fn create_checks_and_compares_collations() {
         72
     );
 }
+
+#[test]
+fn operations_on_a_view_keep_its_simple_collation() {
+    let e = docdb::Engine::in_memory();
+    common::insert(&e, "d", "c", vec![doc! {"_id": 1, "x": "a"}]);
+    common::ok(&e, "d", doc! {"create": "v", "viewOn": "c", "pipeline": []});
+    let strength2 = doc! {"locale": "en", "strength": 2};
+    for cmd in [
+        doc! {"find": "v", "filter": {"x": "A"}, "collation": strength2.clone()},
+        doc! {"aggregate": "v", "pipeline": [], "cursor": {}, "collation": strength2.clone()},
+        doc! {"count": "v", "collation": strength2.clone()},
+        doc! {"distinct": "v", "key": "x", "collation": strength2.clone()},
+    ] {
+        assert_eq!(common::err_code(&e, "d", cmd.clone()), 167, "{cmd}");
+    }
+    // The simple collation is the view's own: accepted.
+    assert_eq!(
+        common::find_all(
+            &e,
+            "d",
+            doc! {"find": "v", "collation": {"locale": "simple"}}
+        )
+        .len(),
+        1
+    );
+}

@@ -232,6 +232,14 @@ pub fn aggregate(ctx: &Ctx) -> Result<Document> {
     };
     let bypass = args::opt_bool(ctx, "bypassDocumentValidation")?.unwrap_or(false);
     let (source, stages) = match coll.as_deref().map(|c| view(ctx, c)).transpose()?.flatten() {
+        Some(_)
+            if super::count::overrides_view_collation(&args::requested_collation(
+                ctx.cmd,
+                "aggregate",
+            )?) =>
+        {
+            return Err(super::count::view_collation_refused());
+        }
         Some((base, mut view_stages)) => {
             view_stages.extend(stages);
             (Some(base), view_stages)

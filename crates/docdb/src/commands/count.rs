@@ -36,7 +36,7 @@ pub fn count(ctx: &Ctx) -> Result<Document> {
         Some(h) => Some(h.clone()),
     };
     let requested = args::requested_collation(ctx.cmd, "count")?;
-    if requested.is_some() && super::aggregate::view(ctx, &coll)?.is_some() {
+    if overrides_view_collation(&requested) && super::aggregate::view(ctx, &coll)?.is_some() {
         return Err(view_collation_refused());
     }
     if let Some((base, mut stages)) = super::aggregate::view(ctx, &coll)? {
@@ -165,7 +165,7 @@ pub fn distinct(ctx: &Ctx) -> Result<Document> {
         if let Some(q) = query.as_ref().filter(|q| !q.is_empty()) {
             stages.push(doc! {"$match": q.clone()});
         }
-        if requested.is_some() {
+        if overrides_view_collation(&requested) {
             return Err(view_collation_refused());
         }
         let docs = super::aggregate::run(ctx, Some(&base), &stages)?.0;
@@ -195,9 +195,16 @@ pub fn distinct(ctx: &Ctx) -> Result<Document> {
     Ok(doc! {"values": values, "ok": 1.0})
 }
 
-/// Views have the simple collation here; a collation on a view read is refused, never dropped.
+/// Views have the simple collation here: an operation on a view with another collation is
+/// mongod's OptionNotSupportedOnView (167), never run with the collation dropped.
 pub fn view_collation_refused() -> CommandError {
-    CommandError::bad_value(
-        "a collation on an operation over a view is not supported by the embedded engine; query the view's source collection with the collation",
+    CommandError::new(
+        167,
+        "Cannot override a view's default collation: views have the simple collation on the embedded engine; query the view's source collection with the collation",
     )
+}
+
+/// True when a requested collation is not the simple one a view has.
+pub fn overrides_view_collation(requested: &Option<Option<std::sync::Arc<Collation>>>) -> bool {
+    matches!(requested, Some(Some(_)))
 }

@@ -67,6 +67,14 @@ pub fn parse_options(ctx: &Ctx) -> Result<FindOptions> {
     })
 }
 
+/// The filter, parsed for its errors alone (the collection does not exist).
+fn refuse_bad_filter(o: &FindOptions) -> Result<()> {
+    if let Some(filter) = &o.filter {
+        docdb_query::matcher::Filter::parse(filter)?;
+    }
+    Ok(())
+}
+
 /// Runs the find's read; `None` when the collection does not exist.
 pub fn run(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<Option<(Selection, Vec<Document>)>> {
     let projection = match &o.projection {
@@ -82,6 +90,9 @@ pub fn run(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<Option<(Selection, 
                         "error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index (hint: {h})"
                     )));
                 }
+            // mongod parses the filter before it looks for the collection: a bad filter (or a
+            // refused $where) is an error on a missing collection too, never an empty result.
+            refuse_bad_filter(o)?;
             return Ok(None);
         };
         let collation = args::effective_collation(&o.collation, c.collation.as_ref());
@@ -128,6 +139,7 @@ fn first_batch(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<(Vec<Bson>, Pen
                     "error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index (hint: {h})"
                 )));
             }
+            refuse_bad_filter(o)?;
             return Ok((Vec::new(), Pending::Docs(Default::default())));
         };
         let collation = args::effective_collation(&o.collation, c.collation.as_ref());
@@ -200,6 +212,9 @@ pub fn find(ctx: &Ctx) -> Result<Document> {
     }
     let ns = ctx.ns(&coll);
     if let Some((base, stages)) = super::aggregate::view(ctx, &coll)? {
+        if super::count::overrides_view_collation(&options.collation) {
+            return Err(super::count::view_collation_refused());
+        }
         let docs = view_find(ctx, &base, stages, &options)?;
         return Ok(ctx
             .engine
