@@ -17,10 +17,12 @@ pub const LINE_MAGICS: &[&str] = &[
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum LineMagic {
-    /// `%connect NAME URL`
+    /// `%connect NAME URL [--read-only]`
     Connect {
         name: String,
         url: String,
+        /// Reads only: writes are refused (see `session::read_only`).
+        read_only: bool,
     },
     /// `%use NAME`: make NAME the current connection of its language.
     Use(String),
@@ -46,7 +48,7 @@ pub fn help_for(name: &str) -> Option<&'static str> {
         "mql" | "mongo" => "%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] [--compare NAME] (alias %%mongo)\n    Run MongoDB shell (mongosh) syntax: db.coll.find({...}).sort({...}), use DB, show collections.\n    Default connection: MONGODB_URI, else the embedded MongoDB-compatible engine.\n    --explain draws the query plan (executionStats; writes are only planned) instead of the result;\n    .explain() is drawn too; --out NAME keeps a plan, --compare NAME draws it beside the new one.\n    --json adds a collapsible JSON tree (JupyterLab).",
         "check" => super::check::HELP,
         "redis" => "%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]\n    Run Redis commands, one per line, quoted like redis-cli. `{{name}}` inserts a variable as one argument.",
-        "connect" => "%connect NAME URL\n    Open a named connection. URL schemes: sqlite:path.db, sqlite::memory:, postgres://, postgresql://,\n    mysql://, mariadb://, mongodb://, mongodb+srv://, embedded, redis://, rediss://, redis+unix://.\n    The new connection becomes the current one for its language. ${VAR} in the URL reads an
+        "connect" => "%connect NAME URL [--read-only]\n    Open a named connection (--read-only: writes are refused, for reference data). URL schemes: sqlite:path.db, sqlite::memory:, postgres://, postgresql://,\n    mysql://, mariadb://, mongodb://, mongodb+srv://, embedded, redis://, rediss://, redis+unix://.\n    The new connection becomes the current one for its language. ${VAR} in the URL reads an
     environment variable (keep passwords out of notebooks); dbkernel.toml can name connections.",
         "use" => "%use NAME\n    Make NAME the current connection for cells of its language.",
         "connections" => "%connections\n    List connections (passwords masked); * marks the current one per language.",
@@ -107,7 +109,18 @@ pub fn parse_line_magic(line: &str) -> Result<LineMagic, EngineError> {
                 [n, url] if valid_name(n) => Ok(LineMagic::Connect {
                     name: n.clone(),
                     url: url.clone(),
+                    read_only: false,
                 }),
+                [n, url, flag] if valid_name(n) && flag == "--read-only" => {
+                    Ok(LineMagic::Connect {
+                        name: n.clone(),
+                        url: url.clone(),
+                        read_only: true,
+                    })
+                }
+                [_, _, other] => Err(usage(&format!(
+                    "%connect: unknown option '{other}'; the only option is --read-only"
+                ))),
                 [n, _] => Err(usage(&format!(
                     "%connect: '{n}' is not a valid connection name (letters, digits, _)"
                 ))),
@@ -170,8 +183,19 @@ mod tests {
             parse_line_magic("%connect pg postgresql://postgres@127.0.0.1/test").unwrap(),
             LineMagic::Connect {
                 name: "pg".into(),
-                url: "postgresql://postgres@127.0.0.1/test".into()
+                url: "postgresql://postgres@127.0.0.1/test".into(),
+                read_only: false
             }
+        );
+        assert!(matches!(
+            parse_line_magic("%connect ref sqlite:a.db --read-only").unwrap(),
+            LineMagic::Connect { read_only: true, .. }
+        ));
+        assert!(
+            parse_line_magic("%connect ref sqlite:a.db --readonly")
+                .unwrap_err()
+                .evalue
+                .contains("the only option is --read-only")
         );
         assert!(
             parse_line_magic("%connect pg")

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod connections;
 pub mod deterministic;
+pub mod read_only;
 pub mod time_limit;
 pub mod variables;
 
@@ -37,6 +38,8 @@ pub struct Session {
     pub deterministic: bool,
     /// How long a cell's statements may run when the cell does not say (`--time-limit`).
     pub time_limit: Option<Duration>,
+    /// Connections opened with `%connect ... --read-only`.
+    read_only: std::collections::HashSet<String>,
 }
 
 impl Default for Session {
@@ -99,6 +102,7 @@ impl Session {
                 .and_then(|c| c.settings.deterministic)
                 .unwrap_or_else(crate::check::grader::under_grader),
             time_limit,
+            read_only: Default::default(),
         }
     }
 
@@ -165,6 +169,9 @@ impl Session {
         let limit = time_limit.or(self.time_limit);
         let outer = cancel;
         let cancel = outer.child_token();
+        if self.read_only.contains(&name) {
+            read_only::guard(&name, &engine, &cell, &self.variables, &cancel).await?;
+        }
         let mut ctx = CellContext {
             cancel: cancel.clone(),
             sink,
@@ -222,13 +229,24 @@ impl Session {
         cancel: &CancellationToken,
     ) -> Result<(), EngineError> {
         match magic {
-            LineMagic::Connect { name, url } => {
+            LineMagic::Connect {
+                name,
+                url,
+                read_only,
+            } => {
                 let description = tokio::select! {
                     connected = self.connections.connect(&name, &url) => connected?,
                     _ = cancel.cancelled() => return Err(EngineError::interrupted()),
                 };
+                let mark = if read_only {
+                    self.read_only.insert(name.clone());
+                    ", read-only"
+                } else {
+                    self.read_only.remove(&name);
+                    ""
+                };
                 sink.emit(QueryResult::Text(format!(
-                    "connected: {name} ({description})"
+                    "connected: {name} ({description}{mark})"
                 )));
             }
             LineMagic::Use(name) => {
