@@ -50,6 +50,20 @@ CELLS = [
     code("%%check tags\n['redis', 'sql', 'nosql']", contains=["3 elements match (compared unordered)"]),
     code("%%redis --out user\nHGETALL classroom:user", contains=["visits"]),
     code("%%check user\n{ name: 'Ada', visits: 4 }", error="CheckFailed", contains=["visits is '3', expected 4"]),
+    md("## Answer keys nobody can change\n\n`%connect NAME URL --read-only` keeps reference data safe: SQL servers refuse "
+       "writes on that session, and the kernel refuses MongoDB and Redis writes before sending them. (Both cells "
+       "below are expected to fail.)"),
+    code("%connect key postgresql://postgres@127.0.0.1:5432/test --read-only\n%%sql key\nCREATE TABLE classroom_scratch (i int)",
+         error="SqlError[25006]", contains=["read-only transaction"]),
+    code("%connect keycache redis://127.0.0.1:6379 --read-only\n%%redis keycache\nSMEMBERS classroom:tags\nDEL classroom:tags",
+         error="ReadOnlyConnection", contains=["DEL writes; nothing was run"]),
+    md("## Time limits and identical re-runs\n\n`--time-limit SECONDS` (or `%config time_limit`, 20 s under nbgrader) "
+       "stops a runaway query on the server and says which statement it was. `%config deterministic = true` (on "
+       "under nbgrader) leaves timings out of outputs, so a re-run gives the same notebook. (The first cell is "
+       "expected to fail.)"),
+    code("%%sql --time-limit 1\nWITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n",
+         error="TimeLimitExceeded", contains=["time limit of 1 s"]),
+    code("%config deterministic = true\n%config", contains=["deterministic = true", "time_limit = off"]),
     md("## In an nbgrader assignment\n\nA hidden test keeps only its comment in the student version: the check says "
        "it runs at grading time. An answer cell still holding nbgrader's stub says it has no answer yet. (The last "
        "cell is expected to fail.) See `notebooks/assignments/` and `docs/teaching.md`."),
