@@ -14,6 +14,9 @@ const TH: &str = "text-align:left;padding:2px 8px;border-bottom:1px solid #999;f
 const TD: &str = "padding:2px 8px;vertical-align:top;white-space:pre-wrap";
 
 pub fn table(table: &Table) -> String {
+    if table.layout == crate::result::Layout::Expanded {
+        return super::html_expanded::records(table);
+    }
     let mut out =
         String::from("<div class=\"dbkernel-result\"><table style=\"border-collapse:collapse\">");
     if let Some(title) = &table.title {

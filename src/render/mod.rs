@@ -11,6 +11,7 @@ pub mod documents;
 pub mod escape;
 pub mod expanded;
 pub mod html;
+pub mod html_expanded;
 pub mod plan;
 pub mod redis;
 pub mod text;
