@@ -240,6 +240,10 @@ def test_where_refusal_is_a_sentence(kernel):
     assert ("$where (JavaScript in a query) is not supported by the embedded engine; write the condition with $expr "
             "instead, e.g. { $expr: { $gt: ['$spent', '$budget'] } }") in text, text
     assert "instead is not supported" not in text
+    # mongod parses the filter before it looks for the collection: a missing one refuses it too.
+    reply, _, text = run(kc, f"%%mql\ndb.{coll}_missing.find({{ $where: 'this.a > 1' }})")
+    assert reply["status"] == "error", text
+    assert "$where (JavaScript in a query) is not supported by the embedded engine" in text, text
 
 
 def test_postgres_connect_error_has_no_server_source_line(kernel):
