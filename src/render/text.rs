@@ -180,4 +180,52 @@ mod tests {
         assert!(table(&sample(1)).ends_with("(shown 1 of 3 rows)"));
         assert_eq!(row_footer(1, 1, "row"), "(1 row)");
     }
+
+    #[test]
+    fn auto_layout_expands_only_what_is_too_wide() {
+        let mut narrow = sample(10);
+        narrow.layout = Layout::Auto;
+        assert!(table(&narrow).starts_with(" id  |  name"));
+        let mut b = TableBuilder::new(
+            vec![Column {
+                name: "wide".into(),
+                db_type: "text".into(),
+                kind: ValueKind::Text,
+            }],
+            10,
+            false,
+        );
+        b.push_row(vec![Datum::Text("x".repeat(AUTO_EXPANDED_WIDTH + 1))]);
+        let mut wide = b.finish(Provenance::default());
+        wide.layout = Layout::Auto;
+        assert!(table(&wide).starts_with("-[ RECORD 1 ]"));
+    }
+
+    /// `psql -c "select 1 as n, E'a\nbb\nccc' as t, 2 as m union all select 22, 'q', 3"`.
+    #[test]
+    fn multi_line_values_as_psql_marks_them() {
+        let mut b = TableBuilder::new(
+            vec![
+                Column {
+                    name: "n".into(),
+                    db_type: "int4".into(),
+                    kind: ValueKind::Integer,
+                },
+                Column {
+                    name: "t".into(),
+                    db_type: "text".into(),
+                    kind: ValueKind::Text,
+                },
+            ],
+            10,
+            false,
+        );
+        b.push_row(vec![Datum::Int(1), Datum::Text("a\nbb\nccc".into())]);
+        b.push_row(vec![Datum::Int(22), Datum::Text("q".into())]);
+        let t = b.finish(Provenance::default());
+        assert_eq!(
+            table(&t),
+            " n  |  t\n----+-----\n  1 | a  +\n    | bb +\n    | ccc\n 22 | q\n(2 rows)"
+        );
+    }
 }
