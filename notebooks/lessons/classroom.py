@@ -57,6 +57,15 @@ CELLS = [
          error="SqlError[25006]", contains=["read-only transaction"]),
     code("%connect keycache redis://127.0.0.1:6379 --read-only\n%%redis keycache\nSMEMBERS classroom:tags\nDEL classroom:tags",
          error="ReadOnlyConnection", contains=["DEL writes; nothing was run"]),
+    md("## A private sandbox per student\n\n`%%sandbox CONN` gives this kernel a schema (PostgreSQL), database (MariaDB, "
+       "MongoDB) or database number (Redis) of its own on a shared server; the cell's body is the template, and "
+       "`%reset CONN` brings it back. Two students running this notebook at once each see only their own `items`. "
+       "The sandbox is dropped when the kernel shuts down (unless `--keep`)."),
+    code("%connect mine postgresql://postgres@127.0.0.1:5432/test\n%%sandbox mine\nCREATE TABLE items (n int);\n"
+         "INSERT INTO items VALUES (1), (2)", contains=["mine now works in its own schema sandbox_",
+                                                       "dropped when the kernel shuts down"]),
+    code("%%sql mine\nDELETE FROM items;\nSELECT count(*) AS left_over FROM items", contains=["left_over", "0"]),
+    code("%reset mine\n%%sql mine\nSELECT count(*) AS restored FROM items", contains=["reset to its template", "restored", "2"]),
     md("## Time limits and identical re-runs\n\n`--time-limit SECONDS` (or `%config time_limit`, 20 s under nbgrader) "
        "stops a runaway query on the server and says which statement it was. `%config deterministic = true` (on "
        "under nbgrader) leaves timings out of outputs, so a re-run gives the same notebook. (The first cell is "

@@ -13,6 +13,7 @@ pub const LINE_MAGICS: &[&str] = &[
     "%config",
     "%help",
     "%echo",
+    "%reset",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,8 @@ pub enum LineMagic {
     Help(Option<String>),
     /// `%echo TEXT`: prints TEXT to the cell's stdout (markers in CI logs, notebook narration).
     Echo(String),
+    /// `%reset [CONN]`: a sandbox back to its template.
+    Reset(Option<String>),
 }
 
 /// Help for each magic: shown by `%help NAME`, by inspect (Shift-Tab) and in `%help`.
@@ -47,6 +50,8 @@ pub fn help_for(name: &str) -> Option<&'static str> {
         "sql" => "%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze] [--compare NAME]\n    Run SQL on CONN (default: the current SQL connection; SQLite in memory when none is set).\n    Statements are separated by ';'. `:name` binds a kernel variable as a parameter.\n    --explain draws the query plan (nothing runs); --analyze runs it (writes rolled back) and draws\n    actual times. Any EXPLAIN you type is drawn too. --out NAME keeps a plan; --compare NAME draws\n    the kept plan beside the new one.",
         "mql" | "mongo" => "%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] [--compare NAME] (alias %%mongo)\n    Run MongoDB shell (mongosh) syntax: db.coll.find({...}).sort({...}), use DB, show collections.\n    Default connection: MONGODB_URI, else the embedded MongoDB-compatible engine.\n    --explain draws the query plan (executionStats; writes are only planned) instead of the result;\n    .explain() is drawn too; --out NAME keeps a plan, --compare NAME draws it beside the new one.\n    --json adds a collapsible JSON tree (JupyterLab).",
         "check" => super::check::HELP,
+        "sandbox" => super::sandbox::HELP,
+        "reset" => super::sandbox::RESET_HELP,
         "redis" => "%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]\n    Run Redis commands, one per line, quoted like redis-cli. `{{name}}` inserts a variable as one argument.",
         "connect" => "%connect NAME URL [--read-only]\n    Open a named connection (--read-only: writes are refused, for reference data). URL schemes: sqlite:path.db, sqlite::memory:, postgres://, postgresql://,\n    mysql://, mariadb://, mongodb://, mongodb+srv://, embedded, redis://, rediss://, redis+unix://.\n    The new connection becomes the current one for its language. ${VAR} in the URL reads an
     environment variable (keep passwords out of notebooks); dbkernel.toml can name connections.",
@@ -74,7 +79,7 @@ pub fn pager_request(code: &str) -> Option<&'static str> {
 /// The full `%help` text.
 pub fn help_all() -> String {
     let mut text = String::from("dbkernel magics\n\nCell magics (first line of a cell):\n");
-    for name in ["sql", "mql", "redis", "check"] {
+    for name in ["sql", "mql", "redis", "check", "sandbox"] {
         text.push_str(&indent(help_for(name).unwrap_or_default()));
     }
     text.push_str("\nLine magics (one per line, at the top of a cell):\n");
@@ -165,6 +170,11 @@ pub fn parse_line_magic(line: &str) -> Result<LineMagic, EngineError> {
             Some(rest.to_string())
         })),
         "%echo" => Ok(LineMagic::Echo(rest.to_string())),
+        "%reset" => match words()?.as_slice() {
+            [] => Ok(LineMagic::Reset(None)),
+            [n] => Ok(LineMagic::Reset(Some(n.clone()))),
+            _ => Err(usage("%reset takes at most one connection name")),
+        },
         other => Err(EngineError::usage(format!(
             "unknown line magic {other}; known line magics: {} (cell magics: {})",
             LINE_MAGICS.join(", "),

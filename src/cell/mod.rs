@@ -6,6 +6,7 @@ pub mod args;
 pub mod check;
 pub mod magics;
 pub mod options;
+pub mod sandbox;
 pub mod time_limit;
 
 pub use magics::LineMagic;
@@ -14,7 +15,14 @@ pub use options::CellOptions;
 use crate::engine::{EngineError, Language};
 
 /// The cell magics this kernel knows, for error messages and completion.
-pub const CELL_MAGICS: &[&str] = &["%%sql", "%%mql", "%%mongo", "%%redis", "%%check"];
+pub const CELL_MAGICS: &[&str] = &[
+    "%%sql",
+    "%%mql",
+    "%%mongo",
+    "%%redis",
+    "%%check",
+    "%%sandbox",
+];
 
 /// A body for an engine: the language, an optional connection name, options, and the text.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +46,8 @@ pub struct ParsedCell {
     pub check: Option<check::CheckCell>,
     /// The body's `--time-limit SECONDS` (any cell magic).
     pub time_limit: Option<std::time::Duration>,
+    /// A `%%sandbox` cell (then `body` is `None`).
+    pub sandbox: Option<sandbox::SandboxCell>,
 }
 
 /// Parses a whole cell. Errors say what is wrong and how to fix it.
@@ -64,6 +74,7 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
             body: None,
             check: None,
             time_limit: None,
+            sandbox: None,
         });
     }
     let first = lines[index].trim_start();
@@ -83,6 +94,19 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
                     body_line: index + 1,
                 }),
                 time_limit: None,
+                sandbox: None,
+            });
+        }
+        if name == "sandbox" {
+            return Ok(ParsedCell {
+                magics,
+                body: None,
+                check: None,
+                time_limit: None,
+                sandbox: Some(sandbox::parse_sandbox_header(
+                    rest,
+                    lines[index + 1..].join("\n"),
+                )?),
             });
         }
         let language = match name {
@@ -116,6 +140,7 @@ pub fn parse_cell(source: &str) -> Result<ParsedCell, EngineError> {
         }),
         check: None,
         time_limit,
+        sandbox: None,
     })
 }
 

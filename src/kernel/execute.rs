@@ -156,6 +156,10 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
     }
     // Shutdown (or every client gone): close connections so servers roll back at once and
     // private servers stop, instead of waiting for TCP timeouts.
+    // Private sandboxes go first, while their connections are still open.
+    for problem in session.drop_sandboxes().await {
+        log::warn!("{problem}");
+    }
     let rolled_back = session.connections.close_all().await;
     for (name, state) in rolled_back {
         log::info!("closed {name}: {state} rolled back");

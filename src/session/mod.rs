@@ -5,6 +5,7 @@ pub mod config;
 pub mod connections;
 pub mod deterministic;
 pub mod read_only;
+pub mod sandbox;
 pub mod time_limit;
 pub mod variables;
 
@@ -40,6 +41,8 @@ pub struct Session {
     pub time_limit: Option<Duration>,
     /// Connections opened with `%connect ... --read-only`.
     read_only: std::collections::HashSet<String>,
+    /// Private sandboxes by connection name (`%%sandbox`).
+    sandboxes: std::collections::HashMap<String, sandbox::Sandbox>,
 }
 
 impl Default for Session {
@@ -103,6 +106,7 @@ impl Session {
                 .unwrap_or_else(crate::check::grader::under_grader),
             time_limit,
             read_only: Default::default(),
+            sandboxes: Default::default(),
         }
     }
 
@@ -129,6 +133,9 @@ impl Session {
         }
         if let Some(check) = parsed.check {
             return self.run_check(check, sink, cancel).await;
+        }
+        if let Some(cell) = parsed.sandbox {
+            return self.run_sandbox(cell, sink, cancel).await;
         }
         match parsed.body {
             Some(body) if !body.body.trim().is_empty() => {
@@ -169,6 +176,9 @@ impl Session {
         let limit = time_limit.or(self.time_limit);
         let outer = cancel;
         let cancel = outer.child_token();
+        if let Some(sandbox) = self.sandboxes.get(&name) {
+            sandbox.enter(&engine, &self.variables, &cancel).await?;
+        }
         if self.read_only.contains(&name) {
             read_only::guard(&name, &engine, &cell, &self.variables, &cancel).await?;
         }
@@ -332,8 +342,121 @@ impl Session {
                 }
             },
             LineMagic::Echo(text) => sink.stdout(&format!("{text}\n")),
+            LineMagic::Reset(name) => self.reset_sandboxes(name, sink, cancel).await?,
         }
         Ok(())
+    }
+}
+
+impl Session {
+    /// The engine behind a connection name, whatever its language.
+    async fn engine_named(
+        &mut self,
+        name: &str,
+    ) -> Result<std::sync::Arc<dyn crate::engine::Engine>, EngineError> {
+        let mut last = None;
+        for language in [
+            crate::engine::Language::Sql,
+            crate::engine::Language::Mql,
+            crate::engine::Language::Redis,
+        ] {
+            match self.connections.resolve(language, Some(name)).await {
+                Ok((_, engine)) => return Ok(engine),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| EngineError::usage(format!("no connection named '{name}'"))))
+    }
+
+    /// `%%sandbox CONN [--keep]`: creates the sandbox, runs the template there.
+    async fn run_sandbox(
+        &mut self,
+        cell: crate::cell::sandbox::SandboxCell,
+        sink: &mut dyn ResultSink,
+        cancel: CancellationToken,
+    ) -> Result<(), EngineError> {
+        let engine = self.engine_named(&cell.connection).await?;
+        if self.sandboxes.contains_key(&cell.connection) {
+            return Err(EngineError::usage(format!(
+                "{} has a sandbox already; %reset {} empties it and runs its template again",
+                cell.connection, cell.connection
+            )));
+        }
+        let mut sandbox = sandbox::Sandbox {
+            kind: sandbox::kind_of(&engine)?,
+            name: sandbox::fresh_name(),
+            redis_db: None,
+            template: cell.template,
+            keep: cell.keep,
+        };
+        sandbox.create(&engine, &self.variables, &cancel).await?;
+        // Registered before the template runs, so a failing template is still dropped at shutdown.
+        self.sandboxes.insert(cell.connection.clone(), sandbox.clone());
+        sandbox.fill(&engine, &self.variables, &cancel).await?;
+        let fate = if sandbox.keep {
+            "kept after the kernel shuts down (--keep)"
+        } else {
+            "dropped when the kernel shuts down"
+        };
+        sink.emit(QueryResult::Text(format!(
+            "{} now works in its own {} ({fate}); %reset {} restores the template",
+            cell.connection,
+            sandbox.describe(),
+            cell.connection
+        )));
+        Ok(())
+    }
+
+    async fn reset_sandboxes(
+        &mut self,
+        name: Option<String>,
+        sink: &mut dyn ResultSink,
+        cancel: &CancellationToken,
+    ) -> Result<(), EngineError> {
+        let names: Vec<String> = match name {
+            Some(name) if self.sandboxes.contains_key(&name) => vec![name],
+            Some(name) => {
+                return Err(EngineError::usage(format!(
+                    "{name} has no sandbox; make one with a %%sandbox {name} cell"
+                )));
+            }
+            None if self.sandboxes.is_empty() => {
+                return Err(EngineError::usage(
+                    "there is no sandbox to reset; make one with a %%sandbox CONN cell",
+                ));
+            }
+            None => self.sandboxes.keys().cloned().collect(),
+        };
+        for name in names {
+            let engine = self.engine_named(&name).await?;
+            let sandbox = self.sandboxes[&name].clone();
+            sandbox.empty(&engine, &self.variables, cancel).await?;
+            sandbox.fill(&engine, &self.variables, cancel).await?;
+            sink.emit(QueryResult::Text(format!(
+                "{name}: {} reset to its template",
+                sandbox.describe()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Drops every sandbox not kept (kernel shutdown). Returns what could not be dropped.
+    pub async fn drop_sandboxes(&mut self) -> Vec<String> {
+        let cancel = CancellationToken::new();
+        let mut problems = Vec::new();
+        for (name, sandbox) in std::mem::take(&mut self.sandboxes) {
+            if sandbox.keep {
+                continue;
+            }
+            let dropped = match self.engine_named(&name).await {
+                Ok(engine) => sandbox.drop_all(&engine, &self.variables, &cancel).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = dropped {
+                problems.push(format!("{name}: {} not dropped: {e}", sandbox.describe()));
+            }
+        }
+        problems
     }
 }
 
