@@ -71,6 +71,10 @@ async fn sql_case(url: &str, code: &str, message: &str) {
     )
     .await;
     refused(&mut s, &format!("%%sql ref\nDROP TABLE {t}"), code, message).await;
+    // A transaction on the read-only connection: reads inside it, then COMMIT.
+    ok(&mut s, "%%sql ref\nBEGIN").await;
+    ok(&mut s, &format!("%%sql ref\nSELECT n FROM {t}")).await;
+    ok(&mut s, "%%sql ref\nCOMMIT").await;
     let sink = ok(&mut s, &format!("%%sql rw\nSELECT count(*) AS n FROM {t}")).await;
     match sink.results.last() {
         Some(QueryResult::Table(table)) => assert_eq!(table.cell_text(0, 0).as_deref(), Some("1")),

@@ -181,3 +181,19 @@ async fn redis_sandboxes_are_private_database_numbers() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_failed_transaction_in_a_postgresql_sandbox_can_be_rolled_back() {
+    let mut s = Session::new();
+    ok(
+        &mut s,
+        &format!("%connect c {PG}\n%%sandbox c\nCREATE TABLE items (n int)"),
+    )
+    .await;
+    ok(&mut s, "%%sql c\nBEGIN;\nINSERT INTO items VALUES (1)").await;
+    let (_, outcome) = run(&mut s, "%%sql c\nSELECT * FROM no_such_table").await;
+    assert!(outcome.unwrap_err().ename.starts_with("SqlError[42P01]"));
+    ok(&mut s, "%%sql c\nROLLBACK").await;
+    assert_eq!(ok(&mut s, "%%sql c\nSELECT count(*) FROM items").await, "0");
+    assert!(s.drop_sandboxes().await.is_empty());
+}

@@ -176,11 +176,18 @@ impl Session {
         let limit = time_limit.or(self.time_limit);
         let outer = cancel;
         let cancel = outer.child_token();
-        if let Some(sandbox) = self.sandboxes.get(&name) {
+        // Inside an open (or failed) SQL transaction the session's settings cannot have been
+        // lost to a reconnect, and setting them again would fail (a failed transaction accepts
+        // only ROLLBACK; MySQL refuses SET TRANSACTION in a transaction).
+        let in_transaction = engine.open_transaction().is_some();
+        if let Some(sandbox) = self.sandboxes.get(&name)
+            && !in_transaction
+        {
             sandbox.enter(&engine, &self.variables, &cancel).await?;
         }
         if self.read_only.contains(&name) {
-            read_only::guard(&name, &engine, &cell, &self.variables, &cancel).await?;
+            read_only::guard(&name, &engine, &cell, &self.variables, &cancel, in_transaction)
+                .await?;
         }
         let mut ctx = CellContext {
             cancel: cancel.clone(),

@@ -56,8 +56,11 @@ pub async fn guard(
     cell: &Cell,
     variables: &SharedVariables,
     cancel: &CancellationToken,
+    in_transaction: bool,
 ) -> Result<(), EngineError> {
     match cell.language {
+        // Set when the transaction began; setting it again inside would fail.
+        Language::Sql if in_transaction => Ok(()),
         Language::Sql => sql_read_only(engine, variables, cancel).await,
         Language::Mql => mql_refuse_writes(name, cell),
         Language::Redis => redis_refuse_writes(name, engine, cell, variables, cancel).await,
