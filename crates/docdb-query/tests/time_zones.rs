@@ -168,6 +168,36 @@ fn daylight_saving_time_changes_the_offset() {
 }
 
 #[test]
+fn an_offset_in_the_string_and_a_timezone_argument_conflict() {
+    // $dateFromString reference: a dateString with its own offset cannot be combined with
+    // `timezone` (mongod: ConversionFailure); without `timezone` the string's offset applies.
+    let with_offset = "2017-02-08T12:10:40.787+02:00";
+    let err = evaluate(
+        &Bson::Document(
+            doc! {"$dateFromString": {"dateString": with_offset, "timezone": "America/New_York"}},
+        ),
+        &doc! {},
+        &Variables::new(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code, 241, "{err:?}");
+    assert_eq!(
+        eval(
+            doc! {"$dateFromString": {"dateString": with_offset}},
+            &doc! {}
+        ),
+        date("2017-02-08T10:10:40.787Z")
+    );
+    assert_eq!(
+        eval(
+            doc! {"$dateFromString": {"dateString": with_offset, "timezone": "UTC", "onError": "bad"}},
+            &doc! {}
+        ),
+        Bson::String("bad".into())
+    );
+}
+
+#[test]
 fn unknown_zones_are_error_40485() {
     for tz in ["Mars/Olympus", "america/new_york", "+5:3", "EST5"] {
         let err = evaluate(

@@ -240,11 +240,13 @@ pub fn check_format(format: &str) -> Result<()> {
 
 /// Parses a date string (ISO-8601 forms, or the given `%` format) into UTC milliseconds.
 pub fn parse_date_string(s: &str, format: Option<&str>) -> Result<i64> {
-    parse_with_zone(s, format, &Zone::UTC)
+    parse_with_zone(s, format, None)
 }
 
-/// Parses `s`; a time without its own offset is wall-clock time in `zone`.
-pub fn parse_with_zone(s: &str, format: Option<&str>, zone: &Zone) -> Result<i64> {
+/// Parses `s`; a time without its own offset is wall-clock time in `zone` (UTC when no
+/// `timezone` argument was given). A string with its own offset *and* a `timezone` argument is
+/// mongod's ConversionFailure (241): the two would disagree.
+pub fn parse_with_zone(s: &str, format: Option<&str>, zone: Option<&Zone>) -> Result<i64> {
     let bad = || QueryError::location(241, format!("Error parsing date string '{s}'"));
     let fmt = format.unwrap_or("");
     let (mut y, mut mo, mut d, mut h, mut mi, mut se, mut ms) =
@@ -370,9 +372,19 @@ pub fn parse_with_zone(s: &str, format: Option<&str>, zone: &Zone) -> Result<i64
         + i64::from(mi) * 60_000
         + i64::from(se) * 1000
         + i64::from(ms);
-    Ok(match offset {
-        Some(fixed) => local - fixed,
-        None => zone.to_utc(local),
+    Ok(match (offset, zone) {
+        (Some(_), Some(_)) => {
+            return Err(QueryError::new(
+                241,
+                "ConversionFailure",
+                format!(
+                    "you cannot pass in a date/time string with GMT offset together with a timezone argument: '{s}'"
+                ),
+            ));
+        }
+        (Some(fixed), None) => local - fixed,
+        (None, Some(zone)) => zone.to_utc(local),
+        (None, None) => local,
     })
 }
 

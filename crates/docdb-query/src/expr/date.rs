@@ -131,7 +131,11 @@ pub(super) fn dispatch(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Optio
                 _ => None,
             };
             let parsed = match &s {
-                Some(Bson::String(text)) => parse_with_zone(text, format.as_deref(), &offset),
+                Some(Bson::String(text)) => {
+                    // Only a `timezone` the user gave conflicts with an offset in the string.
+                    let given = !matches!(d.get("timezone"), None | Some(Bson::Null));
+                    parse_with_zone(text, format.as_deref(), given.then_some(&offset))
+                }
                 _ => Err(QueryError::location(
                     241,
                     "$dateFromString requires that 'dateString' be a string",
