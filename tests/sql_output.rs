@@ -157,6 +157,20 @@ async fn postgres_describe_commands() {
     assert_eq!(shown[8], "Expanded display is off.");
 }
 
+/// psql describes an index too; here `\d` of one says what to use instead.
+#[tokio::test]
+async fn postgres_describe_of_an_index_says_what_to_use() {
+    let e = open(PG_URL).await;
+    let out = run(
+        &e,
+        "CREATE TEMP TABLE ix_t (a int);\nCREATE INDEX ix_t_a ON ix_t (a);\n\\d ix_t_a",
+    )
+    .await;
+    let err = out.err();
+    assert!(err.evalue.contains("\\d of index"), "{}", err.evalue);
+    assert!(err.evalue.contains("pg_get_indexdef"), "{}", err.evalue);
+}
+
 #[tokio::test]
 async fn unsupported_commands_say_what_to_do() {
     let e = open(PG_URL).await;

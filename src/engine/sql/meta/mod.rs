@@ -192,7 +192,7 @@ fn literal(text: &str) -> String {
 
 /// `\d NAME`'s queries for one relation a [`Shape::Describe`] lookup found (PostgreSQL only):
 /// the lookup's row is (oid, schema, name, kind).
-pub fn describe(row: &[Option<String>]) -> Vec<Query> {
+pub fn describe(row: &[Option<String>]) -> Result<Vec<Query>, Refusal> {
     let text = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
     postgres::describe(&text(0), &text(1), &text(2), &text(3))
 }

@@ -104,9 +104,10 @@ fn relations(kinds: &str, pattern: &Pattern, argument: &str, index: bool) -> Vec
 fn lookup(pattern: &Pattern) -> String {
     format!(
         "SELECT c.oid::text, n.nspname::text, c.relname::text, CASE c.relkind WHEN 'r' THEN 'Table' WHEN 'p' THEN 'Partitioned table' \
-         WHEN 'v' THEN 'View' WHEN 'm' THEN 'Materialized view' WHEN 'f' THEN 'Foreign table' END \
+         WHEN 'v' THEN 'View' WHEN 'm' THEN 'Materialized view' WHEN 'f' THEN 'Foreign table' WHEN 'i' THEN 'Index' \
+         WHEN 'I' THEN 'Partitioned index' WHEN 'S' THEN 'Sequence' END \
          FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE c.relkind IN ('r','p','v','m','f'){}{} ORDER BY 2, 3",
+         WHERE c.relkind IN ('r','p','v','m','f','i','I','S'){}{} ORDER BY 2, 3",
         filter("c.relname", &pattern.name),
         visibility(pattern, "pg_catalog.pg_table_is_visible(c.oid)"),
     )
@@ -114,10 +115,29 @@ fn lookup(pattern: &Pattern) -> String {
 
 /// `\d NAME` for one relation found by [`lookup`]: its columns under `Table "schema.name"`, then
 /// psql's footers. `oid` is a number the server sent.
-pub fn describe(oid: &str, schema: &str, name: &str, kind: &str) -> Vec<Query> {
+pub fn describe(oid: &str, schema: &str, name: &str, kind: &str) -> Result<Vec<Query>, Refusal> {
     let Ok(oid) = oid.parse::<u32>() else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
+    if matches!(kind, "Index" | "Partitioned index" | "Sequence") {
+        let (list, query) = if kind == "Sequence" {
+            (
+                "\\ds",
+                format!(
+                    "SELECT * FROM pg_catalog.pg_sequences WHERE schemaname = '{schema}' AND sequencename = '{name}';"
+                ),
+            )
+        } else {
+            (
+                "\\di",
+                format!("SELECT pg_catalog.pg_get_indexdef('{schema}.{name}'::regclass);"),
+            )
+        };
+        return Err(Refusal(format!(
+            "\\d of {} \"{schema}.{name}\" is not supported here (tables, views, materialized views and foreign tables are); {list} {name} lists it, and {query} shows it",
+            kind.to_lowercase()
+        )));
+    }
     let columns = format!(
         "SELECT a.attname AS \"Column\", pg_catalog.format_type(a.atttypid, a.atttypmod) AS \"Type\", \
          COALESCE((SELECT co.collname FROM pg_catalog.pg_collation co, pg_catalog.pg_type t \
@@ -158,7 +178,7 @@ pub fn describe(oid: &str, schema: &str, name: &str, kind: &str) -> Vec<Query> {
             heading: heading.to_string(),
         },
     };
-    vec![
+    Ok(vec![
         Query {
             sql: columns,
             shape: Shape::Table {
@@ -170,7 +190,7 @@ pub fn describe(oid: &str, schema: &str, name: &str, kind: &str) -> Vec<Query> {
         footer(constraints("c"), "Check constraints:"),
         footer(constraints("f"), "Foreign-key constraints:"),
         footer(referenced, "Referenced by:"),
-    ]
+    ])
 }
 
 fn schemas(pattern: &Pattern) -> String {

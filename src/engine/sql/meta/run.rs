@@ -96,7 +96,10 @@ impl SqlEngine {
                         let row: Vec<Option<String>> = (0..table.columns.len())
                             .map(|c| table.cell_text(r, c))
                             .collect();
-                        found.extend(super::describe(&row));
+                        found.extend(
+                            super::describe(&row)
+                                .map_err(|Refusal(message)| EngineError::usage(message))?,
+                        );
                     }
                     queries.extend(found.into_iter().rev());
                 }
