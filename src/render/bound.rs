@@ -84,21 +84,12 @@ pub fn bundle_bytes(bundle: &MimeBundle) -> usize {
 
 /// Renders `result`, within `max_bytes`.
 pub fn render_bounded(result: &QueryResult, max_bytes: usize) -> MimeBundle {
-    let bundle = render(result);
-    let full = bundle_bytes(&bundle);
-    if full <= max_bytes {
-        return bundle;
-    }
     match result {
-        QueryResult::Table(table) => {
-            let shown = table.shown_rows();
-            fewer(shown, full, max_bytes, "row", |keep| {
-                render(&QueryResult::Table(table.head(keep)))
-            })
-        }
+        QueryResult::Table(table) => rows_bounded(table.shown_rows(), max_bytes, "row", |keep| {
+            render(&QueryResult::Table(table.head(keep)))
+        }),
         QueryResult::Documents(docs) => {
-            let shown = docs.documents.len();
-            fewer(shown, full, max_bytes, "document", |keep| {
+            rows_bounded(docs.documents.len(), max_bytes, "document", |keep| {
                 render(&QueryResult::Documents(Documents {
                     documents: docs.documents[..keep].to_vec(),
                     total: docs.total,
@@ -107,29 +98,72 @@ pub fn render_bounded(result: &QueryResult, max_bytes: usize) -> MimeBundle {
                 }))
             })
         }
-        _ => cut_text(bundle, full, max_bytes),
+        _ => {
+            let bundle = render(result);
+            let full = bundle_bytes(&bundle);
+            if full <= max_bytes {
+                bundle
+            } else {
+                cut_text(bundle, full, max_bytes)
+            }
+        }
     }
+}
+
+/// Rows drawn in full when they fit. A result that a sample of its rows shows to be far over
+/// the bound is never drawn whole (100,000 wide rows would be 80 MB of text and HTML to build
+/// only to throw away): its size is estimated from the sample.
+fn rows_bounded(
+    shown: usize,
+    max_bytes: usize,
+    noun: &str,
+    draw: impl Fn(usize) -> MimeBundle,
+) -> MimeBundle {
+    const SAMPLE: usize = 1_000;
+    if shown > SAMPLE {
+        let sample = bundle_bytes(&draw(SAMPLE));
+        let estimate = sample as f64 / SAMPLE as f64 * shown as f64;
+        if estimate > 2.0 * max_bytes as f64 {
+            return fewer(shown, Size::About(estimate as usize), max_bytes, noun, draw);
+        }
+    }
+    let bundle = draw(shown);
+    let full = bundle_bytes(&bundle);
+    if full <= max_bytes {
+        return bundle;
+    }
+    fewer(shown, Size::Exact(full), max_bytes, noun, draw)
+}
+
+/// The size of the whole output: measured, or estimated from a sample of its rows.
+#[derive(Clone, Copy)]
+enum Size {
+    Exact(usize),
+    About(usize),
 }
 
 /// Draws `shown` items again with fewer, until the bundle fits, and adds the note.
 fn fewer(
     shown: usize,
-    full: usize,
+    full: Size,
     max_bytes: usize,
     noun: &str,
     draw: impl Fn(usize) -> MimeBundle,
 ) -> MimeBundle {
+    let (bytes, message) = match full {
+        Size::Exact(b) => (b, format!("a {} message", size(b))),
+        Size::About(b) => (b, format!("a message of about {}", size(b))),
+    };
     // Room for the note itself.
     let budget = max_bytes.saturating_sub(2_000);
-    let mut keep = ((shown as f64) * (budget as f64 / full as f64) * 0.95) as usize;
+    let mut keep = ((shown as f64) * (budget as f64 / bytes as f64) * 0.95) as usize;
     let mut bundle = draw(keep);
     while keep > 0 && bundle_bytes(&bundle) > budget {
         keep /= 2;
         bundle = draw(keep);
     }
     let note = format!(
-        "output cut to the first {keep} of {shown} {noun}s shown: all {shown} would make a {} message, over max_output_bytes = {} (a message that size slows or stops the notebook). Nothing is lost: --out NAME keeps every {noun} in a variable; a smaller --limit shows fewer; %config max_output_bytes = 20MB raises the bound",
-        size(full),
+        "output cut to the first {keep} of {shown} {noun}s shown: all {shown} would make {message}, over max_output_bytes = {} (a message that size slows or stops the notebook). Nothing is lost: --out NAME keeps every {noun} in a variable; a smaller --limit shows fewer; %config max_output_bytes = 20MB raises the bound",
         size(max_bytes)
     );
     add_note(&mut bundle, &note);
@@ -217,6 +251,26 @@ mod tests {
                 .as_str()
                 .unwrap()
                 .contains("max_output_bytes = 100 kB")
+        );
+    }
+
+    #[test]
+    fn a_result_far_over_the_bound_is_estimated_and_one_just_over_is_measured() {
+        let far = render_bounded(&wide_table(5_000), 100_000);
+        assert!(
+            far["text/plain"]
+                .as_str()
+                .unwrap()
+                .contains("would make a message of about ")
+        );
+        let result = wide_table(800);
+        let full = bundle_bytes(&render(&result));
+        let near = render_bounded(&result, full - 1_000);
+        let text = near["text/plain"].as_str().unwrap();
+        assert!(
+            text.contains(&format!("would make a {} message", size(full))),
+            "{}",
+            &text[text.len() - 400..]
         );
     }
 
