@@ -267,6 +267,20 @@ pub enum ResultShape {
     ShowCollections,
     /// `getCollectionNames()`: sorted names.
     CollectionNames,
+    /// `stats()` built from `$collStats` output as mongosh builds it; `field` picks one of its
+    /// fields (`dataSize()` → `size`).
+    CollStats {
+        /// `db.coll`.
+        ns: String,
+        /// The `scale` sizes are divided by.
+        scale: f64,
+        /// Keep `indexDetails` (`stats({indexDetails: true})`).
+        index_details: bool,
+        /// One field of the result instead of all of it.
+        field: Option<String>,
+    },
+    /// `currentOp()`: `{ inprog: [the cursor's documents], ok: 1 }`.
+    CurrentOp,
     /// A shape followed by property accesses (`db.c.findOne()._id`).
     Pick(Box<ResultShape>, Vec<Bson>),
 }

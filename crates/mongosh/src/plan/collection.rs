@@ -47,6 +47,7 @@ pub const COLLECTION_METHODS: &[&str] = &[
     "drop",
     "renameCollection",
     "stats",
+    "latencyStats",
     "explain",
     "getName",
     "getFullName",
@@ -403,26 +404,57 @@ impl Collection<'_> {
                 };
                 single_command("admin", command, None, ResultShape::Raw, Vec::new())
             }
+            // mongosh 2.x: `$collStats` storageStats at scale 1, summed and scaled client-side.
             "stats" | "dataSize" | "storageSize" | "totalIndexSize" | "totalSize" | "isCapped" => {
-                let mut command = doc! { "collStats": coll };
+                let mut scale = 1.0;
+                let mut index_details = false;
                 match args.get(0) {
                     Some(Bson::Document(options)) => {
-                        copy_options(&mut command, options, &["scale"])
+                        if let Some(s) = options.get("scale").and_then(crate::value::as_f64) {
+                            scale = s;
+                        }
+                        index_details = options
+                            .get("indexDetails")
+                            .is_some_and(crate::value::truthy);
                     }
-                    Some(scale) if crate::value::as_f64(scale).is_some() => {
-                        command.insert("scale", scale.clone());
+                    Some(s) if crate::value::as_f64(s).is_some() => {
+                        scale = crate::value::as_f64(s).unwrap_or(1.0);
                     }
                     _ => {}
                 }
-                let shape = match method {
-                    "stats" => ResultShape::Raw,
-                    "dataSize" => ResultShape::Field("size".into()),
-                    "storageSize" => ResultShape::Field("storageSize".into()),
-                    "totalIndexSize" => ResultShape::Field("totalIndexSize".into()),
-                    "isCapped" => ResultShape::Field("capped".into()),
-                    _ => ResultShape::Field("totalSize".into()),
+                if scale == 0.0 || !scale.is_finite() {
+                    scale = 1.0;
+                }
+                let field = match method {
+                    "stats" => None,
+                    "dataSize" => Some("size"),
+                    "isCapped" => Some("capped"),
+                    other => Some(other),
+                };
+                let command = doc! {
+                    "aggregate": coll,
+                    "pipeline": [{ "$collStats": { "storageStats": { "scale": 1 } } }],
+                    "cursor": {},
+                };
+                let shape = ResultShape::CollStats {
+                    ns: format!("{db}.{coll}"),
+                    scale,
+                    index_details,
+                    field: field.map(str::to_string),
                 };
                 write(db, command, shape)
+            }
+            "latencyStats" => {
+                let options = match args.get(0) {
+                    Some(Bson::Document(options)) => options.clone(),
+                    _ => bson::Document::new(),
+                };
+                let command = doc! {
+                    "aggregate": coll,
+                    "pipeline": [{ "$collStats": { "latencyStats": options } }],
+                    "cursor": {},
+                };
+                write(db, command, ResultShape::DocumentArray)
             }
             "validate" => {
                 let mut command = doc! { "validate": coll };

@@ -233,13 +233,36 @@ pub fn call(db: &str, method: &str, args: &Args) -> Result<DbStep, PlanError> {
             ResultShape::Raw,
             Vec::new(),
         ),
-        "currentOp" => single_command(
-            "admin",
-            doc! { "currentOp": 1 },
-            None,
-            ResultShape::Raw,
-            Vec::new(),
-        ),
+        // As mongosh 2.x: the `$currentOp` stage on admin, the other fields of the argument as
+        // a `$match` (`db.currentOp({"command.comment": "x"})`), `true` for idle connections.
+        "currentOp" => {
+            let (all, own, filter) = match args.get(0) {
+                Some(Bson::Boolean(all)) => (*all, false, None),
+                Some(Bson::Document(options)) => {
+                    let flag = |k: &str| options.get(k).is_some_and(crate::value::truthy);
+                    let filter: bson::Document = options
+                        .iter()
+                        .filter(|(k, _)| !matches!(k.as_str(), "$ownOps" | "$all" | "$truncateOps"))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    (flag("$all"), flag("$ownOps"), Some(filter))
+                }
+                _ => (false, false, Some(bson::Document::new())),
+            };
+            let mut pipeline = vec![Bson::Document(doc! {
+                "$currentOp": { "allUsers": !own, "idleConnections": all, "truncateOps": false },
+            })];
+            if let Some(filter) = filter {
+                pipeline.push(Bson::Document(doc! { "$match": filter }));
+            }
+            single_command(
+                "admin",
+                doc! { "aggregate": 1, "pipeline": pipeline, "cursor": {} },
+                None,
+                ResultShape::CurrentOp,
+                Vec::new(),
+            )
+        }
         "killOp" => {
             let op = args
                 .get(0)

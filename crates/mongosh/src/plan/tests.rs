@@ -279,7 +279,30 @@ fn collection_and_database_admin() {
         rename.requests[0].command,
         doc! { "renameCollection": "test.a", "to": "test.b", "dropTarget": false }
     );
-    assert_eq!(command("db.a.stats()"), doc! { "collStats": "a" });
+    // mongosh 2.x (shell-api Collection.stats): `$collStats` at scale 1, scaled client-side.
+    assert_eq!(
+        command("db.a.stats()"),
+        doc! { "aggregate": "a", "pipeline": [{ "$collStats": { "storageStats": { "scale": 1 } } }], "cursor": {} }
+    );
+    assert_eq!(
+        op("db.a.stats(1024)").shape,
+        ResultShape::CollStats {
+            ns: "test.a".into(),
+            scale: 1024.0,
+            index_details: false,
+            field: None
+        }
+    );
+    // shell-api Database.currentOp: the `$currentOp` stage on admin, other fields as a $match.
+    let current = op("db.currentOp({ 'command.comment': 'x' })");
+    assert_eq!(current.requests[0].db, "admin");
+    assert_eq!(
+        current.requests[0].command,
+        doc! { "aggregate": 1, "pipeline": [
+            { "$currentOp": { "allUsers": true, "idleConnections": false, "truncateOps": false } },
+            { "$match": { "command.comment": "x" } }
+        ], "cursor": {} }
+    );
     assert_eq!(
         command(
             "db.createCollection('users', { validator: { $jsonSchema: { required: ['email'] } }, validationLevel: 'strict' })"

@@ -7,6 +7,7 @@
 //! in `writes.rs`, `show` tables in `show.rs`, server errors in
 //! `server_error.rs`.
 
+mod coll_stats;
 mod server_error;
 mod show;
 mod writes;
@@ -215,6 +216,24 @@ fn shape_output(shape: &ResultShape, replies: &[Reply]) -> Result<Output, ShapeE
         }
         ResultShape::CollectionNames => {
             Output::Value(show::collection_names(&cursor_documents(replies)?.0))
+        }
+        ResultShape::CollStats {
+            ns,
+            scale,
+            index_details,
+            field,
+        } => {
+            let (documents, _) = cursor_documents(replies)?;
+            let shaped = coll_stats::stats(&documents, ns, *scale, *index_details);
+            Output::Value(match field {
+                Some(f) => shaped.get(f).cloned().unwrap_or(Bson::Null),
+                None => Bson::Document(shaped),
+            })
+        }
+        ResultShape::CurrentOp => {
+            let (documents, _) = cursor_documents(replies)?;
+            let inprog: Vec<Bson> = documents.into_iter().map(Bson::Document).collect();
+            Output::Value(Bson::Document(bson::doc! { "inprog": inprog, "ok": 1 }))
         }
         ResultShape::Pick(inner, path) => {
             let mut value = shape_output(inner, replies)?.to_bson();
