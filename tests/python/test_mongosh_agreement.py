@@ -249,3 +249,47 @@ def test_mql_prints_as_mongosh_prints(kernel, mongosh, server, name, setup, line
     got = without_count_footer(normalise(shown))
     expected = first_batch(expected)
     assert got == expected, f"{name}:\nkernel:\n{got}\nmongosh:\n{expected}"
+
+
+# Numbers crossing languages: SQL rows kept with --out and inserted with {{rows}} must be stored
+# as the BSON mongosh stores for the literal a user would type (`1` is an Int32, a value beyond
+# Int32 a Long — a JavaScript number would be a double and lose digits past 2^53 — a float a
+# Double, NUMERIC a Decimal128). (name, SQL connection URL or None for SQLite, SQL,
+# the mongosh literal of the same rows, checked line)
+CROSSING = [
+    ("sqlite integers and floats", None,
+     "SELECT 1 AS n, 3000000000 AS big, 9007199254740993 AS beyond, 1.5 AS f, 'x' AS s",
+     "[{n: 1, big: NumberLong('3000000000'), beyond: NumberLong('9007199254740993'), f: 1.5, s: 'x'}]",
+     "db.{C}.find({}, {_id: 0})"),
+    ("sqlite integer stored as int32", None, "SELECT 7 AS n",
+     "[{n: 7}]", "db.{C}.countDocuments({n: {$type: 'int'}})"),
+    ("postgres numeric is decimal128", "postgresql://postgres@127.0.0.1:5432/test",
+     "SELECT 19.90::numeric AS price, 2::int4 AS qty, 2.5::float8 AS w, true AS ok",
+     "[{price: NumberDecimal('19.90'), qty: 2, w: 2.5, ok: true}]",
+     "db.{C}.find({}, {_id: 0})"),
+]
+
+
+@pytest.mark.parametrize("name,url,sql,literal,line", CROSSING, ids=[c[0] for c in CROSSING])
+def test_sql_values_are_stored_as_mongosh_stores_their_literals(kernel, mongosh, server, name,
+                                                                url, sql, literal, line):
+    if url:
+        try:
+            socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
+        except OSError as e:
+            missing(f"no PostgreSQL on 127.0.0.1:5432 ({e})")
+        status, _, error = run_cell(kernel, f"%connect crossing_pg {url}")
+        assert status == "ok", error
+    coll = "x" + re.sub(r"\W", "_", name)[:40]
+    magic = "%%sql crossing_pg --out rows" if url else "%%sql --out rows"
+    status, shown, error = run_cell(kernel, f"{magic}\n{sql}")
+    assert status == "ok", f"{name}: {error}\n{shown}"
+    status, shown, error = run_cell(kernel, f"%%mql m\ndb.{coll}.insertMany({{{{rows}}}})")
+    assert status == "ok", f"{name}: {error}\n{shown}"
+    mongosh_output(mongosh, server, [f"db.{coll}.insertMany({literal})"])
+    line = line.replace("{C}", coll)
+    status, shown, error = run_cell(kernel, "%%mql m\n" + line)
+    assert status == "ok", f"{name}: {error}\n{shown}"
+    expected = normalise(mongosh_output(mongosh, server, [line]))
+    got = without_count_footer(normalise(shown))
+    assert got == expected, f"{name}:\nkernel:\n{got}\nmongosh:\n{expected}"
