@@ -59,7 +59,7 @@ pub fn help_for(name: &str) -> Option<&'static str> {
         "connections" => "%connections\n    List connections (passwords masked); * marks the current one per language.",
         "set" => "%set NAME = VALUE\n    Store a scalar variable: numbers, true/false, null, 'text' or \"text\".",
         "vars" => "%vars\n    List kernel variables with their type and a summary.",
-        "config" => "%config KEY = VALUE\n    Change a setting. Keys: display_limit (rows shown per result, default 50), max_output_bytes\n    (largest output, default 4MB; a bigger result is shown cut and says so), connect_timeout\n    (seconds), deterministic (true: no timings in outputs, so re-runs give identical outputs; on\n    under nbgrader), time_limit (seconds a cell's statements may run, or off; 20 under nbgrader;\n    --time-limit SECONDS on a cell magic line overrides it).",
+        "config" => "%config KEY = VALUE\n    Change a setting. Keys: display_limit (rows shown per result, default 50), max_output_bytes\n    (largest output, default 4MB; a bigger result is shown cut and says so), connect_timeout\n    (seconds), deterministic (true: no timings in outputs, so re-runs give identical outputs; on\n    under nbgrader), time_limit (seconds each statement may run, or off; 20 under nbgrader;\n    --time-limit SECONDS on a cell magic line overrides it).",
         "help" => "%help [NAME]\n    Show help for all magics, or one.",
         "echo" => "%echo TEXT\n    Print TEXT to the cell's output stream.",
         _ => return None,

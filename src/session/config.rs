@@ -59,7 +59,7 @@ pub struct Settings {
     pub connect_timeout: Option<f64>,
     /// Drop timings from outputs (as `%config deterministic`; default: on under nbgrader).
     pub deterministic: Option<bool>,
-    /// Seconds a cell's statements may run (as `%config time_limit`; 0 = none).
+    /// Seconds each statement may run (as `%config time_limit`; 0 = none).
     pub time_limit: Option<f64>,
 }
 

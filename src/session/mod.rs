@@ -189,9 +189,11 @@ impl Session {
             read_only::guard(&name, &engine, &cell, &self.variables, &cancel, in_transaction)
                 .await?;
         }
+        let last = time_limit::started_now();
+        let mut progress = time_limit::Progress::new(sink, last.clone());
         let mut ctx = CellContext {
             cancel: cancel.clone(),
-            sink,
+            sink: &mut progress,
             variables: self.variables.clone(),
             display_limit: cell.options.limit.unwrap_or(self.display_limit),
             connection_name: name,
@@ -205,7 +207,7 @@ impl Session {
         let limiter = async {
             match limit {
                 Some(limit) => {
-                    tokio::time::sleep(limit).await;
+                    time_limit::overrun(limit, &last).await;
                     if !outer.is_cancelled() {
                         timed_out.store(true, std::sync::atomic::Ordering::SeqCst);
                     }

@@ -1,16 +1,71 @@
-//! Time limits: a cell's statements may run for at most this long (the cell's `--time-limit
+//! Time limits: each statement may run for at most this long (the cell's `--time-limit
 //! SECONDS`, else `%config time_limit`, else `[settings] time_limit` in dbkernel.toml; 20 s by
 //! default under nbgrader, whose own limit is 30 s per cell, so a runaway query fails its cell
-//! with a clear message instead of a grader timeout).
+//! with a clear message instead of a grader timeout). The clock starts again whenever the engine
+//! hands over a statement's result ([`Progress`]): SQL and MQL statements are limited one by one;
+//! a Redis cell, whose replies go out together, is limited as a whole.
 //!
 //! When the limit passes, the kernel presses the stop button for the user: the engine cancels
 //! on the server through its existing cancellation (`pg_cancel_backend`, `KILL QUERY`,
 //! SQLite's interrupt, `killOp`, closing a blocked Redis connection) and names the statement it
 //! stopped; this module turns that interruption into a `TimeLimitExceeded` error.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::engine::EngineError;
+use crate::engine::context::ResultSink;
+use crate::result::QueryResult;
+
+/// When the last statement finished (or the cell started), shared with the limiter.
+pub type LastProgress = Arc<Mutex<Instant>>;
+
+pub fn started_now() -> LastProgress {
+    Arc::new(Mutex::new(Instant::now()))
+}
+
+/// A sink that notes each finished result, so the limit applies per statement.
+pub struct Progress<'a> {
+    inner: &'a mut dyn ResultSink,
+    last: LastProgress,
+}
+
+impl<'a> Progress<'a> {
+    pub fn new(inner: &'a mut dyn ResultSink, last: LastProgress) -> Self {
+        Progress { inner, last }
+    }
+}
+
+impl ResultSink for Progress<'_> {
+    fn emit(&mut self, result: QueryResult) {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        self.inner.emit(result);
+    }
+    // A live display (SUBSCRIBE, MONITOR) is one long statement with its own bound: its
+    // updates do not restart the clock.
+    fn live(&mut self, result: QueryResult) {
+        self.inner.live(result);
+    }
+    fn stdout(&mut self, text: &str) {
+        self.inner.stdout(text);
+    }
+    fn stderr(&mut self, text: &str) {
+        self.inner.stderr(text);
+    }
+}
+
+/// Returns when a statement has run for `limit` without finishing.
+pub async fn overrun(limit: Duration, last: &LastProgress) {
+    loop {
+        let since = *last.lock().unwrap_or_else(|e| e.into_inner());
+        let deadline = since + limit;
+        tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)).await;
+        let since = *last.lock().unwrap_or_else(|e| e.into_inner());
+        if since.elapsed() >= limit {
+            return;
+        }
+    }
+}
 
 /// The default under a grader: well inside nbgrader's 30 s per cell.
 pub const GRADER_DEFAULT: Duration = Duration::from_secs(20);
@@ -43,7 +98,7 @@ pub fn exceeded(limit: Duration, interrupted: EngineError) -> EngineError {
     let mut error = EngineError::new(
         "TimeLimitExceeded",
         format!(
-            "the cell ran longer than its time limit of {} and was stopped on the server; raise it with --time-limit SECONDS on the cell or %config time_limit = SECONDS",
+            "a statement ran longer than the time limit of {} and was stopped on the server; raise it with --time-limit SECONDS on the cell or %config time_limit = SECONDS",
             describe(limit)
         ),
     );
