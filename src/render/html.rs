@@ -42,10 +42,11 @@ pub fn table(table: &Table) -> String {
     for row in 0..table.shown_rows() {
         out.push_str("<tr>");
         for (c, column) in table.columns.iter().enumerate() {
+            // JupyterLab's stylesheet right-aligns every cell, so text says left explicitly.
             let align = if column.kind.is_numeric() {
                 "text-align:right;"
             } else {
-                ""
+                "text-align:left;"
             };
             let cell = match table.cell_text(row, c) {
                 Some(text) => esc(&text),
@@ -132,6 +133,8 @@ mod tests {
         assert!(h.contains("&lt;script&gt;"));
         assert!(!h.contains("<script>"));
         assert!(h.contains("shown 1 of 2 rows · 1.5 ms · pg"), "{h}");
+        // JupyterLab right-aligns table cells unless told otherwise: text must say left.
+        assert!(h.contains("text-align:left;\">&lt;script&gt;</td>"), "{h}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::html::{NULL_HTML, footer};
 use crate::result::Table;
 
 const TH: &str = "text-align:left;padding:2px 8px;font-weight:600;vertical-align:top";
-const TD: &str = "padding:2px 8px;vertical-align:top;white-space:pre-wrap";
+const TD: &str = "text-align:left;padding:2px 8px;vertical-align:top;white-space:pre-wrap";
 
 pub fn records(table: &Table) -> String {
     let mut out = String::from("<div class=\"dbkernel-result\">");
