@@ -587,3 +587,33 @@ async fn read_only_reference_connections_refuse_writes_and_still_check() {
     assert!(e.evalue.contains("readonly"), "{e}");
     let _ = std::fs::remove_file(&file);
 }
+
+#[tokio::test]
+async fn the_stop_button_ends_a_long_comparison_at_once() {
+    let mut session = Session::new();
+    ok(
+        &mut session,
+        "%%sql --out big\nWITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT i, i * 2 AS j FROM n",
+    )
+    .await;
+    let cancel = CancellationToken::new();
+    let stopper = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        stopper.cancel();
+    });
+    let mut sink = CollectingSink::default();
+    let started = std::time::Instant::now();
+    let outcome = session
+        .run_cell("%%check big --expected big --set", &mut sink, cancel)
+        .await;
+    let took = started.elapsed();
+    match outcome {
+        // A fast machine may finish first; otherwise the stop button answered within a second.
+        Ok(()) => assert!(took < std::time::Duration::from_secs(2), "{took:?}"),
+        Err(e) => {
+            assert!(e.is_interrupt(), "{e}");
+            assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+        }
+    }
+}

@@ -58,10 +58,9 @@ impl Session {
         let origin = self.check_origins.get(&spec.actual).cloned();
         let kind = kind_of(&actual);
         refuse_options_that_do_not_apply(spec, kind)?;
-        let actual_data = variable_to_data(&actual, origin.as_ref());
         let (expected, against) = match &spec.source {
             ExpectationSource::Inline => (
-                expect::inline(&check.body, check.body_line, kind)?,
+                Expected::Data(expect::inline(&check.body, check.body_line, kind)?),
                 match kind {
                     Kind::Table => "the expected table",
                     Kind::Documents => "the expected documents",
@@ -83,7 +82,7 @@ impl Session {
                     )));
                 };
                 let origin = self.check_origins.get(name).cloned();
-                (variable_to_data(&variable, origin.as_ref()), name.clone())
+                (Expected::Variable(variable, origin), name.clone())
             }
             ExpectationSource::Query {
                 language,
@@ -108,7 +107,9 @@ impl Session {
                 let reference_origin = origin_of(&reference);
                 // The reference query's own output is not shown: students see the verdict only.
                 let mut quiet = CollectingSink::default();
-                let outcome = self.run_body(reference, &mut quiet, cancel, None).await;
+                let outcome = self
+                    .run_body(reference, &mut quiet, cancel.clone(), None)
+                    .await;
                 let kept = self.variables.lock().remove(REFERENCE_VARIABLE);
                 self.check_origins.remove(REFERENCE_VARIABLE);
                 if let Err(mut error) = outcome {
@@ -124,21 +125,38 @@ impl Session {
                     Some(name) => format!("the reference query on {name}"),
                     None => "the reference query".to_string(),
                 };
-                (variable_to_data(&kept, Some(&reference_origin)), on)
+                (Expected::Variable(kept, Some(reference_origin)), on)
             }
         };
-        let order = spec
-            .order
-            .unwrap_or_else(|| default_order(&actual_data, origin.as_ref()));
-        let options = Options {
-            order,
+        let order = spec.order;
+        let mut options = Options {
+            order: order.unwrap_or(Order::Unordered),
             digits: spec.digits,
             ignore_column_case: spec.ignore_column_case,
             column_order: spec.column_order,
             extra_columns: spec.extra_columns,
             ignore_id: spec.ignore_id,
         };
-        let verdict = resultcheck::check(expected, actual_data, &options);
+        // Converting and comparing a million kept rows takes a while: off the async threads,
+        // and the stop button answers at once (the abandoned work ends by itself, touching
+        // nothing shared).
+        let comparison = tokio::task::spawn_blocking(move || {
+            let actual_data = variable_to_data(&actual, origin.as_ref());
+            let expected = match expected {
+                Expected::Data(data) => data,
+                Expected::Variable(variable, origin) => {
+                    variable_to_data(&variable, origin.as_ref())
+                }
+            };
+            options.order = order.unwrap_or_else(|| default_order(&actual_data, origin.as_ref()));
+            resultcheck::check(expected, actual_data, &options)
+        });
+        let verdict = tokio::select! {
+            joined = comparison => joined.map_err(|e| {
+                EngineError::new("InternalError", format!("the comparison failed: {e}"))
+            })?,
+            _ = cancel.cancelled() => return Err(EngineError::interrupted()),
+        };
         let report = CheckReport {
             variable: spec.actual.clone(),
             against,
@@ -158,6 +176,15 @@ impl Session {
         }
         Err(error)
     }
+}
+
+/// The expectation before conversion (converted with the actual value, off the async threads).
+enum Expected {
+    Data(Data),
+    Variable(
+        crate::session::variables::Variable,
+        Option<super::origin::Origin>,
+    ),
 }
 
 /// In order only when the answer's query asked for an order; a single value has none to check.
