@@ -60,12 +60,24 @@ fn read_svg(svg: &str) -> Svg {
     let document = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
     let root = document.root_element();
     assert_eq!(root.tag_name().name(), "svg");
-    assert_eq!(root.tag_name().namespace(), Some("http://www.w3.org/2000/svg"));
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
     // Self-contained: nothing a frontend could block or that needs the network.
     for node in document.descendants() {
         let name = node.tag_name().name();
         assert!(
-            !["script", "style", "foreignObject", "image", "a", "use", "link"].contains(&name),
+            ![
+                "script",
+                "style",
+                "foreignObject",
+                "image",
+                "a",
+                "use",
+                "link"
+            ]
+            .contains(&name),
             "{name} in the SVG"
         );
         for attribute in node.attributes() {
@@ -82,7 +94,10 @@ fn read_svg(svg: &str) -> Svg {
         .children()
         .find(|n| n.tag_name().name() == "rect")
         .expect("a background");
-    assert_eq!(first_rect.attribute("fill"), Some(queryplan::svg::BACKGROUND));
+    assert_eq!(
+        first_rect.attribute("fill"),
+        Some(queryplan::svg::BACKGROUND)
+    );
     assert!(root.children().any(|n| n.tag_name().name() == "title"));
     let texts = |class: &str| -> Vec<String> {
         document
@@ -149,13 +164,20 @@ fn postgres_misestimate() {
     assert_eq!(scan.actual_rows, raw_scan["Actual Rows"].as_f64());
     let factor = (scan.actual_rows.unwrap() / scan.est_rows.unwrap()).floor();
     assert!(factor >= 10.0, "the capture is a misestimate: {factor}");
-    assert!(has_warning(scan, &format!("estimate off ×{factor} (under-estimated)")));
+    assert!(has_warning(
+        scan,
+        &format!("estimate off ×{factor} (under-estimated)")
+    ));
     assert!(has_warning(scan, "discards"), "{:?}", scan.warnings);
     assert_eq!(plan.execution_ms, raw[0]["Execution Time"].as_f64());
     exclusive_adds_up(&plan);
     let (text, svg) = drawn("pg_misestimate", &plan);
     assert!(text.contains("under-estimated"));
-    assert!(svg.nodes.iter().any(|n| n == "Seq Scan on orders"), "{:?}", svg.nodes);
+    assert!(
+        svg.nodes.iter().any(|n| n == "Seq Scan on orders"),
+        "{:?}",
+        svg.nodes
+    );
     assert!(svg.warnings.iter().any(|w| w.contains("under-estimated")));
     assert!(svg.summary.iter().any(|w| w.contains("Seq Scan on orders")));
     // The filter's columns are named as index candidates.
@@ -168,7 +190,10 @@ fn postgres_sort_that_spills() {
     let plan = pg("pg_sort_spill.json");
     let sort = find(&plan, "Sort");
     assert_eq!(sort.sort_space_type.as_deref(), Some("Disk"));
-    assert_eq!(sort.sort_space_kb, raw[0]["Plan"]["Sort Space Used"].as_f64());
+    assert_eq!(
+        sort.sort_space_kb,
+        raw[0]["Plan"]["Sort Space Used"].as_f64()
+    );
     assert!(has_warning(sort, "sort spilled"));
     assert!(has_warning(sort, "SET work_mem"));
     let (_, svg) = drawn("pg_sort_spill", &plan);
@@ -193,7 +218,11 @@ fn postgres_parallel_plan() {
     exclusive_adds_up(&plan);
     let (text, svg) = drawn("pg_parallel", &plan);
     assert!(text.contains(&format!("workers: {} of", workers as u32)));
-    assert!(svg.nodes.iter().any(|n| n.starts_with("Parallel Seq Scan on orders")));
+    assert!(
+        svg.nodes
+            .iter()
+            .any(|n| n.starts_with("Parallel Seq Scan on orders"))
+    );
 }
 
 #[test]
@@ -215,7 +244,11 @@ fn postgres_cte() {
     let root = plan.root.inclusive_ms.unwrap();
     assert!((sum - root).abs() <= root * 0.02 + 0.01, "{sum} vs {root}");
     let (_, svg) = drawn("pg_cte", &plan);
-    assert!(svg.nodes.iter().any(|n| n.starts_with("[CTE totals]")), "{:?}", svg.nodes);
+    assert!(
+        svg.nodes.iter().any(|n| n.starts_with("[CTE totals]")),
+        "{:?}",
+        svg.nodes
+    );
 }
 
 #[test]
@@ -231,7 +264,12 @@ fn postgres_init_plan() {
         .root
         .walk()
         .into_iter()
-        .find(|n| n.relationship.is_none() && n.conditions.iter().any(|(_, c)| c.contains("$0") || c.contains("InitPlan")))
+        .find(|n| {
+            n.relationship.is_none()
+                && n.conditions
+                    .iter()
+                    .any(|(_, c)| c.contains("$0") || c.contains("InitPlan"))
+        })
         .expect("the node that reads the InitPlan's value");
     let expected = (user.inclusive_ms.unwrap()
         - init.inclusive_ms.unwrap()
@@ -244,13 +282,22 @@ fn postgres_init_plan() {
     .max(0.0);
     assert!((user.exclusive_ms.unwrap() - expected).abs() < 1e-9);
     let (_, svg) = drawn("pg_initplan", &plan);
-    assert!(svg.nodes.iter().any(|n| n.starts_with("[InitPlan 1")), "{:?}", svg.nodes);
+    assert!(
+        svg.nodes.iter().any(|n| n.starts_with("[InitPlan 1")),
+        "{:?}",
+        svg.nodes
+    );
 }
 
 #[test]
 fn postgres_never_executed_node() {
     let plan = pg("pg_never_executed.json");
-    let never: Vec<&Node> = plan.root.walk().into_iter().filter(|n| n.never_executed).collect();
+    let never: Vec<&Node> = plan
+        .root
+        .walk()
+        .into_iter()
+        .filter(|n| n.never_executed)
+        .collect();
     assert!(!never.is_empty(), "{:?}", kinds(&plan));
     assert!(never.iter().all(|n| n.exclusive_ms == Some(0.0)));
     let (text, svg) = drawn("pg_never_executed", &plan);
@@ -264,9 +311,15 @@ fn postgres_plan_of_more_than_100_nodes_folds() {
     let count = plan.root.count();
     assert!(count > 100, "{count} nodes");
     let (text, svg) = drawn("pg_large", &plan);
-    assert!(text.contains(&format!("{count} nodes; parts under 2.0 % of the time are folded")));
+    assert!(text.contains(&format!(
+        "{count} nodes; parts under 2.0 % of the time are folded"
+    )));
     assert!(svg.classes.iter().any(|c| c == "folded"));
-    assert!(svg.nodes.len() < count, "{} of {count} drawn", svg.nodes.len());
+    assert!(
+        svg.nodes.len() < count,
+        "{} of {count} drawn",
+        svg.nodes.len()
+    );
 }
 
 #[test]
@@ -291,7 +344,12 @@ fn postgres_text_plan() {
     assert_eq!(plan.execution_ms, Some(execution));
     let nodes = raw.lines().filter(|l| l.contains("(cost=")).count();
     assert_eq!(plan.root.count(), nodes);
-    assert!(plan.root.walk().iter().any(|n| n.relationship.as_deref() == Some("InitPlan")));
+    assert!(
+        plan.root
+            .walk()
+            .iter()
+            .any(|n| n.relationship.as_deref() == Some("InitPlan"))
+    );
     let (_, svg) = drawn("pg_text", &plan);
     assert_eq!(svg.nodes.len(), nodes);
 }
@@ -328,7 +386,11 @@ fn sqlite_query_plan() {
         })
         .collect();
     let plan = sqlite::parse(&rows).expect("parses");
-    assert_eq!(plan.root.count(), rows.len() + 1, "the rows under one QUERY node");
+    assert_eq!(
+        plan.root.count(),
+        rows.len() + 1,
+        "the rows under one QUERY node"
+    );
     let subquery = find(&plan, "SCALAR SUBQUERY 1");
     assert_eq!(subquery.children[0].title(), "SCAN orders");
     assert_eq!(subquery.children[0].object.as_deref(), Some("orders"));
@@ -336,8 +398,16 @@ fn sqlite_query_plan() {
     assert_eq!(search.index.as_deref(), Some("INTEGER PRIMARY KEY"));
     let (text, svg) = drawn("sqlite_eqp", &plan);
     assert!(text.contains("SQLite plan (estimated, not executed)"));
-    assert!(svg.nodes.iter().any(|n| n == "USE TEMP B-TREE FOR ORDER BY"));
-    assert!(svg.warnings.iter().any(|w| w.contains("temporary B-tree")), "{:?}", svg.warnings);
+    assert!(
+        svg.nodes
+            .iter()
+            .any(|n| n == "USE TEMP B-TREE FOR ORDER BY")
+    );
+    assert!(
+        svg.warnings.iter().any(|w| w.contains("temporary B-tree")),
+        "{:?}",
+        svg.warnings
+    );
 }
 
 #[test]
@@ -346,11 +416,27 @@ fn mariadb_analyze_format_json() {
     let plan = mysql_json::parse(&raw, "MariaDB").expect("parses");
     assert!(plan.analyzed);
     let value: Value = serde_json::from_str(&raw).unwrap();
-    assert_eq!(plan.execution_ms, value["query_block"]["r_total_time_ms"].as_f64());
-    let tables: Vec<&Node> = plan.root.walk().into_iter().filter(|n| n.object.is_some()).collect();
+    assert_eq!(
+        plan.execution_ms,
+        value["query_block"]["r_total_time_ms"].as_f64()
+    );
+    let tables: Vec<&Node> = plan
+        .root
+        .walk()
+        .into_iter()
+        .filter(|n| n.object.is_some())
+        .collect();
     assert_eq!(tables.len(), 2, "{:?}", kinds(&plan));
-    let scanned = tables.iter().find(|n| n.kind == "Table scan").expect("a table scan");
-    assert!(scanned.conditions.iter().any(|(_, c)| c.contains("amount > 90")));
+    let scanned = tables
+        .iter()
+        .find(|n| n.kind == "Table scan")
+        .expect("a table scan");
+    assert!(
+        scanned
+            .conditions
+            .iter()
+            .any(|(_, c)| c.contains("amount > 90"))
+    );
     let (text, svg) = drawn("mariadb_analyze", &plan);
     assert!(text.contains("MariaDB plan (executed)"));
     // MariaDB names a table by its alias (`table_name` is `o` for `qp_orders o`).
@@ -358,15 +444,28 @@ fn mariadb_analyze_format_json() {
         .to_string()
         .contains("\"table_name\":\"o\"");
     assert!(scanned_name, "the capture names qp_orders by its alias");
-    assert!(svg.nodes.iter().any(|n| n == "Table scan on o"), "{:?}", svg.nodes);
-    assert!(svg.warnings.iter().any(|w| w.contains("discards")), "{:?}", svg.warnings);
+    assert!(
+        svg.nodes.iter().any(|n| n == "Table scan on o"),
+        "{:?}",
+        svg.nodes
+    );
+    assert!(
+        svg.warnings.iter().any(|w| w.contains("discards")),
+        "{:?}",
+        svg.warnings
+    );
 }
 
 #[test]
 fn mariadb_explain_format_json() {
     let plan = mysql_json::parse(&fixture("mariadb_explain.json"), "MariaDB").expect("parses");
     assert!(!plan.analyzed);
-    assert!(plan.root.walk().iter().any(|n| n.object.as_deref() == Some("qp_orders")));
+    assert!(
+        plan.root
+            .walk()
+            .iter()
+            .any(|n| n.object.as_deref() == Some("qp_orders"))
+    );
     drawn("mariadb_explain", &plan);
 }
 
@@ -393,11 +492,21 @@ fn mongodb_before_an_index() {
     let (plan, raw) = mongo("mongo_before_index.json");
     let stats = raw.get_document("executionStats").unwrap();
     let scan = find(&plan, "COLLSCAN");
-    assert_eq!(scan.docs_examined, Some(counter(stats, "totalDocsExamined")));
+    assert_eq!(
+        scan.docs_examined,
+        Some(counter(stats, "totalDocsExamined"))
+    );
     assert_eq!(scan.actual_rows, Some(counter(stats, "nReturned")));
-    assert!(has_warning(scan, "an index on (status, qty) is a candidate"), "{:?}", scan.warnings);
+    assert!(
+        has_warning(scan, "an index on (status, qty) is a candidate"),
+        "{:?}",
+        scan.warnings
+    );
     let (text, svg) = drawn("mongo_before_index", &plan);
-    assert!(text.contains(&format!("totalDocsExamined: {}", counter(stats, "totalDocsExamined"))));
+    assert!(text.contains(&format!(
+        "totalDocsExamined: {}",
+        counter(stats, "totalDocsExamined")
+    )));
     assert!(svg.nodes.iter().any(|n| n == "COLLSCAN on orders"));
     assert!(svg.summary.iter().any(|s| s.contains("discards")));
 }
@@ -413,7 +522,13 @@ fn mongodb_after_an_index_with_rejected_plans() {
     assert!(!rejected.is_empty());
     assert_eq!(plan.rejected.len(), rejected.len());
     assert!(find(&plan, "IXSCAN").index.is_some());
-    assert!(plan.summary.iter().any(|w| w.text.contains("rejected plan")), "{:?}", plan.summary);
+    assert!(
+        plan.summary
+            .iter()
+            .any(|w| w.text.contains("rejected plan")),
+        "{:?}",
+        plan.summary
+    );
     let (_, svg) = drawn("mongo_after_index", &plan);
     assert!(svg.classes.iter().any(|c| c == "rejected"));
     let (before, _) = mongo("mongo_before_index.json");
@@ -424,13 +539,20 @@ fn mongodb_after_an_index_with_rejected_plans() {
     assert!(read.nodes.iter().any(|n| n.starts_with("IXSCAN")));
     let changes = queryplan::compare::changes(&before, &plan);
     assert_eq!(changes[0].subject, "whole plan");
-    assert!(changes.iter().any(|c| c.subject == "orders" && c.after.starts_with("IXSCAN")));
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.subject == "orders" && c.after.starts_with("IXSCAN"))
+    );
 }
 
 #[test]
 fn mongodb_sort_in_memory_and_aggregation() {
     let (plan, _) = mongo("mongo_sort.json");
-    assert!(has_warning(find(&plan, "SORT"), "sorts the documents in memory"));
+    assert!(has_warning(
+        find(&plan, "SORT"),
+        "sorts the documents in memory"
+    ));
     drawn("mongo_sort", &plan);
     let (plan, _) = mongo("mongo_aggregate.json");
     assert_eq!(plan.root.kind, "$group");

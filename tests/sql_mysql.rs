@@ -430,7 +430,10 @@ async fn analyze_refuses_a_write_to_a_table_that_cannot_roll_back() {
     let out = run(&e, &format!("%%sql --analyze\nDELETE FROM {v} WHERE a = 1")).await;
     let notes = &out.ok().plan(0).notes;
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(notes[0].contains("its changes were NOT undone"), "{notes:?}");
+    assert!(
+        notes[0].contains("its changes were NOT undone"),
+        "{notes:?}"
+    );
     let left = run(&e, &format!("SELECT COUNT(*) FROM {t}")).await;
     assert_eq!(left.ok().cell(0, 0).as_deref(), Some("1"));
     run(&e, &format!("DROP VIEW {v}; DROP TABLE {t}"))

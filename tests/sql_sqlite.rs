@@ -288,7 +288,10 @@ async fn explain_option_shows_the_plan_and_does_not_run_other_statements() {
         other => panic!("{other:?}"),
     }
     let plan = out.plan(1);
-    assert_eq!(plan.root.title(), "SEARCH ex USING INTEGER PRIMARY KEY (rowid=?)");
+    assert_eq!(
+        plan.root.title(),
+        "SEARCH ex USING INTEGER PRIMARY KEY (rowid=?)"
+    );
     assert_eq!(plan.root.object.as_deref(), Some("ex"));
     assert_eq!(
         plan.root.conditions,

@@ -284,11 +284,29 @@ fn explain_counters_are_32_bit_integers_like_mongod() {
         doc! {"explain": {"find": "c", "filter": {"a": {"$gte": 5}}}, "verbosity": "executionStats"},
     );
     let es = r.get_document("executionStats").unwrap();
-    for key in ["nReturned", "executionTimeMillis", "totalKeysExamined", "totalDocsExamined"] {
-        assert!(matches!(es.get(key), Some(bson::Bson::Int32(_))), "{key}: {:?}", es.get(key));
+    for key in [
+        "nReturned",
+        "executionTimeMillis",
+        "totalKeysExamined",
+        "totalDocsExamined",
+    ] {
+        assert!(
+            matches!(es.get(key), Some(bson::Bson::Int32(_))),
+            "{key}: {:?}",
+            es.get(key)
+        );
     }
     let stage = es.get_document("executionStages").unwrap();
-    for key in ["nReturned", "executionTimeMillisEstimate", "docsExamined", "works"] {
-        assert!(matches!(stage.get(key), Some(bson::Bson::Int32(_))), "{key}: {:?}", stage.get(key));
+    for key in [
+        "nReturned",
+        "executionTimeMillisEstimate",
+        "docsExamined",
+        "works",
+    ] {
+        assert!(
+            matches!(stage.get(key), Some(bson::Bson::Int32(_))),
+            "{key}: {:?}",
+            stage.get(key)
+        );
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::format;
 use crate::model::{Node, Plan, TimeBasis};
-use crate::svg::builder::{Canvas, Style, cut, fits};
+use crate::svg::builder::{Canvas, Style, fits, wrap};
 use crate::svg::{self, BACKGROUND, INK, MUTED};
 
 /// One paired line of the comparison.
@@ -172,7 +172,10 @@ fn change_text(change: &Change) -> String {
     let (less, more) = match change.unit {
         Unit::Time => ("faster", "slower"),
         Unit::Cost => ("cheaper", "costlier"),
-        Unit::Examined => ("fewer documents and keys examined", "more documents and keys examined"),
+        Unit::Examined => (
+            "fewer documents and keys examined",
+            "more documents and keys examined",
+        ),
     };
     let delta = match change.change {
         Some(c) if c < 0.0 => format!(" — {} {less}", format::percent(-c)),
@@ -199,7 +202,9 @@ pub fn text(before: &Plan, after: &Plan, before_name: &str) -> String {
 }
 
 pub fn svg(before: &Plan, after: &Plan, before_name: &str) -> String {
-    let half = 640.0;
+    // Two panels in the width of one drawing: notebook outputs do not scale an image down,
+    // so anything wider is cut off on the right in JupyterLab.
+    let half = svg::WIDTH / 2.0;
     let width = half * 2.0;
     let left = svg::panel(before, half, Some(&format!("before ({before_name})")));
     let right = svg::panel(after, half, Some("after"));
@@ -229,13 +234,15 @@ pub fn svg(before: &Plan, after: &Plan, before_name: &str) -> String {
             bold: change.subject == "whole plan",
             fill: colour,
         };
-        canvas.text(
-            14.0,
-            y,
-            &style,
-            "change",
-            &cut(&change_text(&change), fits(width - 28.0, 12.0)),
-        );
+        for (i, line) in wrap(&change_text(&change), fits(width - 28.0, 12.0))
+            .iter()
+            .enumerate()
+        {
+            if i > 0 {
+                y += 15.0;
+            }
+            canvas.text(14.0, y, &style, "change", line);
+        }
     }
     y += 8.0;
     canvas.line(0.0, y, width, y, "#d0d7de");

@@ -74,7 +74,7 @@ fn kinds(run: &[&Node]) -> String {
             None => counts.push((node.kind.clone(), 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
         .iter()
         .take(3)

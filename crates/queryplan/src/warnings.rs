@@ -44,7 +44,7 @@ pub fn assess(plan: &mut Plan) {
             });
         }
     }
-    summary.sort_by(|a, b| b.severity.cmp(&a.severity));
+    summary.sort_by_key(|w| std::cmp::Reverse(w.severity));
     if !plan.rejected.is_empty() {
         let chosen = access_path(&plan.root);
         let others: Vec<String> = plan.rejected.iter().map(access_path).collect();
@@ -62,7 +62,7 @@ pub fn assess(plan: &mut Plan) {
     plan.summary = summary;
 }
 
-/// The one node called "where the time goes": the largest share, at least [`DOMINANT_SHARE`],
+/// The one node called "where the time goes": the largest share, more than [`DOMINANT_SHARE`],
 /// in a plan big enough for it to matter.
 fn dominant(plan: &Plan) -> Option<usize> {
     let (measure, total) = plan.measured?;
@@ -74,15 +74,30 @@ fn dominant(plan: &Plan) -> Option<usize> {
     if !big_enough {
         return None;
     }
+    largest_share(plan)
+        .filter(|(_, share)| *share > DOMINANT_SHARE)
+        .map(|(id, _)| id)
+}
+
+/// The node with the largest share and that share, when no other node has as much (a tie
+/// names no node).
+pub fn largest_share(plan: &Plan) -> Option<(usize, f64)> {
     let mut best: Option<(usize, f64)> = None;
+    let mut tied = false;
     for node in plan.root.walk() {
-        if let Some(share) = plan.share(node)
-            && best.is_none_or(|(_, b)| share > b)
-        {
-            best = Some((node.id, share));
+        let Some(share) = plan.share(node) else {
+            continue;
+        };
+        match best {
+            Some((_, b)) if share == b => tied = true,
+            Some((_, b)) if share < b => {}
+            _ => {
+                best = Some((node.id, share));
+                tied = false;
+            }
         }
     }
-    best.filter(|(_, share)| *share >= DOMINANT_SHARE).map(|(id, _)| id)
+    best.filter(|_| !tied)
 }
 
 /// A plan's way to the data in a few words: `IXSCAN { qty: 1 } → FETCH`, bottom-up.
@@ -431,8 +446,8 @@ pub fn filter_columns(filter: &str) -> Vec<String> {
     }
     let words: Vec<&str> = cleaned.split_whitespace().collect();
     const OPERATORS: &[&str] = &[
-        "=", "<>", "!=", "<", ">", "<=", ">=", "~~", "!~~", "~~*", "LIKE", "IN", "BETWEEN",
-        "@>", "<@", "&&", "~",
+        "=", "<>", "!=", "<", ">", "<=", ">=", "~~", "!~~", "~~*", "LIKE", "IN", "BETWEEN", "@>",
+        "<@", "&&", "~",
     ];
     for pair in words.windows(2) {
         let (word, next) = (pair[0], pair[1]);

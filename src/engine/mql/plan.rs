@@ -44,13 +44,13 @@ const CHILDREN: &[&str] = &[
 ];
 
 fn stage(document: &Document, collection: Option<&str>, analyzed: bool) -> Node {
-    let kind = document
-        .get_str("stage")
-        .unwrap_or("STAGE")
-        .to_string();
+    let kind = document.get_str("stage").unwrap_or("STAGE").to_string();
     let mut node = Node::new(kind.clone());
     node.index = document.get_str("indexName").ok().map(str::to_string);
-    if matches!(kind.as_str(), "COLLSCAN" | "IXSCAN" | "COUNT_SCAN" | "DISTINCT_SCAN" | "IDHACK") {
+    if matches!(
+        kind.as_str(),
+        "COLLSCAN" | "IXSCAN" | "COUNT_SCAN" | "DISTINCT_SCAN" | "IDHACK"
+    ) {
         node.object = collection.map(str::to_string);
     }
     if let Ok(filter) = document.get_document("filter") {
@@ -67,12 +67,27 @@ fn stage(document: &Document, collection: Option<&str>, analyzed: bool) -> Node 
     }
     for key in ["keyPattern", "sortPattern", "transformBy"] {
         if let Ok(value) = document.get_document(key) {
-            node.details.push((key.into(), mongosh::inspect::format(&Bson::Document(value.clone()))));
+            node.details.push((
+                key.into(),
+                mongosh::inspect::format(&Bson::Document(value.clone())),
+            ));
         }
     }
-    for key in ["isMultiKey", "direction", "limitAmount", "skipAmount", "memLimit", "usedDisk", "nWouldModify", "nWouldDelete", "nMatched", "nCounted"] {
+    for key in [
+        "isMultiKey",
+        "direction",
+        "limitAmount",
+        "skipAmount",
+        "memLimit",
+        "usedDisk",
+        "nWouldModify",
+        "nWouldDelete",
+        "nMatched",
+        "nCounted",
+    ] {
         if let Some(value) = document.get(key) {
-            node.details.push((key.into(), mongosh::inspect::format(value)));
+            node.details
+                .push((key.into(), mongosh::inspect::format(value)));
         }
     }
     if analyzed {
@@ -81,7 +96,8 @@ fn stage(document: &Document, collection: Option<&str>, analyzed: bool) -> Node 
         node.docs_examined = number(document, "docsExamined");
         node.keys_examined = number(document, "keysExamined");
         if let Some(works) = number(document, "works") {
-            node.details.push(("works".into(), queryplan::format::rows(works)));
+            node.details
+                .push(("works".into(), queryplan::format::rows(works)));
         }
     }
     let mut children = Vec::new();
@@ -131,11 +147,13 @@ fn query(explain: &Document) -> Result<Plan, String> {
         plan.execution_ms = number(stats, "executionTimeMillis");
         for key in ["nReturned", "totalKeysExamined", "totalDocsExamined"] {
             if let Some(value) = number(stats, key) {
-                plan.details.push((key.into(), queryplan::format::rows(value)));
+                plan.details
+                    .push((key.into(), queryplan::format::rows(value)));
             }
         }
     } else {
-        plan.details.push(("verbosity".into(), "queryPlanner".into()));
+        plan.details
+            .push(("verbosity".into(), "queryPlanner".into()));
     }
     if let Ok(rejected) = planner.get_array("rejectedPlans") {
         for candidate in rejected.iter().filter_map(Bson::as_document) {
@@ -162,7 +180,8 @@ pub fn parse(explain: &Document) -> Result<Plan, String> {
                     continue;
                 };
                 let mut node = Node::new(name.clone());
-                node.details.push(("spec".into(), mongosh::inspect::format(spec)));
+                node.details
+                    .push(("spec".into(), mongosh::inspect::format(spec)));
                 if plan.analyzed {
                     node.actual_rows = number(later, "nReturned");
                     node.time_ms = number(later, "executionTimeMillisEstimate");

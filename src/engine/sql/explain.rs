@@ -378,7 +378,10 @@ mod tests {
             TxnState::Idle,
         );
         assert_eq!(e.prefix, "ANALYZE FORMAT=JSON ");
-        assert_eq!(prefix(Dialect::MySql, Mode::Analyze, false), "EXPLAIN ANALYZE ");
+        assert_eq!(
+            prefix(Dialect::MySql, Mode::Analyze, false),
+            "EXPLAIN ANALYZE "
+        );
         assert_eq!(e.guard, Some(Guard::Transaction));
         assert_eq!(e.writes.as_deref(), Some("DELETE"));
     }

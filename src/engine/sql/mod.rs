@@ -24,7 +24,6 @@ pub mod error;
 mod explain;
 mod floats;
 mod hints;
-pub mod plan;
 pub mod lex;
 mod literal;
 mod meta;
@@ -32,6 +31,7 @@ mod mysql;
 mod notice;
 mod pg_binary;
 mod pg_defaults;
+pub mod plan;
 mod postgres;
 mod rows;
 pub mod split;
@@ -557,7 +557,8 @@ impl SqlEngine {
                         };
                         let server = state.session.server_name().await;
                         let last = index + 1 == count;
-                        note_shown = self.emit_plan(rows, server, note, last, cell, ctx, provenance);
+                        note_shown =
+                            self.emit_plan(rows, server, note, last, cell, ctx, provenance);
                     } else {
                         self.emit(rows, rows_affected, text, keep_all, cell, ctx, provenance);
                     }
@@ -805,9 +806,12 @@ impl SqlEngine {
                     ));
                 }
                 if last && let Some(name) = &cell.options.out {
-                    ctx.variables.lock().set(name, Variable::Table(table.clone()));
+                    ctx.variables
+                        .lock()
+                        .set(name, Variable::Table(table.clone()));
                 }
-                ctx.sink.emit(QueryResult::Table(table.head(ctx.display_limit)));
+                ctx.sink
+                    .emit(QueryResult::Table(table.head(ctx.display_limit)));
                 false
             }
         }

@@ -78,6 +78,9 @@ pub struct Style<'a> {
 }
 
 impl Canvas {
+    /// A rectangle is its four sides and three paint settings: a struct for them would only
+    /// rename the arguments.
+    #[allow(clippy::too_many_arguments)]
     pub fn rect(
         &mut self,
         x: f64,

@@ -26,7 +26,12 @@ const INDENT: f64 = 22.0;
 const MAX_INDENT_LEVELS: usize = 14;
 const LINE: f64 = 16.0;
 const PAD: f64 = 7.0;
+/// The share bar's width in a full-width drawing; narrower panels (a comparison) scale it.
 const BAR_WIDTH: f64 = 130.0;
+
+fn bar_width(width: f64) -> f64 {
+    (width * 0.14).clamp(60.0, BAR_WIDTH)
+}
 const MAX_DETAIL_LINES: usize = 4;
 
 pub const BACKGROUND: &str = "#ffffff";
@@ -68,15 +73,8 @@ pub struct Panel {
 
 /// The node with the largest share, if it stands out (at least [`SHARE_WARN`]).
 fn slowest(plan: &Plan) -> Option<usize> {
-    let mut best: Option<(usize, f64)> = None;
-    for node in plan.root.walk() {
-        if let Some(share) = plan.share(node)
-            && best.is_none_or(|(_, b)| share > b)
-        {
-            best = Some((node.id, share));
-        }
-    }
-    best.filter(|(_, share)| *share >= SHARE_WARN)
+    crate::warnings::largest_share(plan)
+        .filter(|(_, share)| *share >= SHARE_WARN)
         .map(|(id, _)| id)
 }
 
@@ -115,13 +113,15 @@ impl Layout<'_> {
             bold: true,
             fill: INK,
         };
-        self.canvas.text(
-            MARGIN,
-            self.y,
-            &style,
-            "heading",
-            &cut(&text::heading(plan), fits(inner, 13.0)),
-        );
+        for (i, line) in wrap(&text::heading(plan), fits(inner, 13.0))
+            .iter()
+            .enumerate()
+        {
+            if i > 0 {
+                self.y += LINE;
+            }
+            self.canvas.text(MARGIN, self.y, &style, "heading", line);
+        }
         for note in &plan.notes {
             for line in wrap(&format!("note: {note}"), fits(inner, 12.0)) {
                 self.y += LINE;
@@ -177,7 +177,7 @@ impl Layout<'_> {
         let text_width = w - 2.0 * PAD;
         let share = plan.share(node);
         let bar_room = if share.is_some() {
-            BAR_WIDTH + 54.0
+            bar_width(self.width) + 54.0
         } else {
             0.0
         };
@@ -240,21 +240,16 @@ impl Layout<'_> {
             &cut(&title, title_chars),
         );
         if let Some(share) = share {
-            let bar_x = x + w - PAD - BAR_WIDTH;
-            self.canvas
-                .bar(bar_x, baseline - 9.0, BAR_WIDTH, 10.0, "#eaeef2");
+            let bar = bar_width(self.width);
+            let bar_x = x + w - PAD - bar;
+            self.canvas.bar(bar_x, baseline - 9.0, bar, 10.0, "#eaeef2");
             let colour = if self.muted {
                 GREY_BAR
             } else {
                 share_colour(share)
             };
-            self.canvas.bar(
-                bar_x,
-                baseline - 9.0,
-                (BAR_WIDTH * share).max(1.0),
-                10.0,
-                colour,
-            );
+            self.canvas
+                .bar(bar_x, baseline - 9.0, (bar * share).max(1.0), 10.0, colour);
             let label = if hot {
                 format!("{} slowest", format::percent(share))
             } else {

@@ -48,7 +48,7 @@ pub fn is_explain(text: &str, dialect: Dialect) -> bool {
     }
 }
 
-fn column<'a>(table: &'a Table, name: &str) -> Option<usize> {
+fn column(table: &Table, name: &str) -> Option<usize> {
     table
         .columns
         .iter()
@@ -65,7 +65,11 @@ fn lines(table: &Table, col: usize) -> String {
 /// Reads the plan out of an EXPLAIN's rows. `None` when the rows are not a plan this kernel
 /// draws (SQLite's bytecode `EXPLAIN`, PostgreSQL `FORMAT XML/YAML`, `EXPLAIN table` in MySQL):
 /// then the rows are shown as they came. `engine` names the server (`MariaDB`, `MySQL`).
-pub fn from_table(table: &Table, dialect: Dialect, engine: &str) -> Option<Result<Plan, PlanError>> {
+pub fn from_table(
+    table: &Table,
+    dialect: Dialect,
+    engine: &str,
+) -> Option<Result<Plan, PlanError>> {
     match dialect {
         Dialect::Postgres => {
             let col = column(table, "QUERY PLAN")?;
@@ -93,7 +97,11 @@ pub fn from_table(table: &Table, dialect: Dialect, engine: &str) -> Option<Resul
                             .and_then(|t| t.parse().ok())
                             .unwrap_or(0)
                     };
-                    (number(id), number(parent), table.cell_text(r, detail).unwrap_or_default())
+                    (
+                        number(id),
+                        number(parent),
+                        table.cell_text(r, detail).unwrap_or_default(),
+                    )
                 })
                 .collect();
             Some(sqlite::parse(&rows))

@@ -24,9 +24,9 @@ type Object = Map<String, Value>;
 pub fn parse(text: &str, engine: &str) -> Result<Plan, PlanError> {
     let value: Value = serde_json::from_str(text.trim())
         .map_err(|e| PlanError(format!("the plan is not valid JSON: {e}")))?;
-    let top = value
-        .as_object()
-        .ok_or_else(|| PlanError("expected {\"query_block\": ...} from EXPLAIN FORMAT=JSON".into()))?;
+    let top = value.as_object().ok_or_else(|| {
+        PlanError("expected {\"query_block\": ...} from EXPLAIN FORMAT=JSON".into())
+    })?;
     let block = top
         .get("query_block")
         .and_then(Value::as_object)
@@ -125,14 +125,27 @@ fn contents(object: &Object, analyzed: bool) -> Vec<Node> {
             }
             ("query_block", Value::Object(b)) => out.push(query_block(b, analyzed)),
             (
-                "filesort" | "temporary_table" | "read_sorted_file" | "duplicates_removal"
-                | "union_result" | "materialized" | "window_functions_computation"
-                | "grouping_operation" | "ordering_operation" | "buffer_result",
+                "filesort"
+                | "temporary_table"
+                | "read_sorted_file"
+                | "duplicates_removal"
+                | "union_result"
+                | "materialized"
+                | "window_functions_computation"
+                | "grouping_operation"
+                | "ordering_operation"
+                | "buffer_result",
                 Value::Object(inner),
             ) => {
                 let mut node = Node::new(key.replace('_', " "));
                 timing(&mut node, inner, analyzed);
-                for detail in ["sort_key", "r_buffer_size", "r_sort_mode", "using_temporary_table", "using_filesort"] {
+                for detail in [
+                    "sort_key",
+                    "r_buffer_size",
+                    "r_sort_mode",
+                    "using_temporary_table",
+                    "using_filesort",
+                ] {
                     if let Some(text) = string(inner, detail) {
                         node.details.push((detail.into(), text));
                     }
@@ -188,7 +201,8 @@ fn table(t: &Object, analyzed: bool) -> Node {
     node.details.push(("access_type".into(), access_type));
     for write in ["delete", "update"] {
         if t.contains_key(write) {
-            node.details.push(("writes".into(), format!("{write}s the rows it finds")));
+            node.details
+                .push(("writes".into(), format!("{write}s the rows it finds")));
         }
     }
     if let Some(keys) = string(t, "possible_keys") {
@@ -202,7 +216,11 @@ fn table(t: &Object, analyzed: bool) -> Node {
     }
     for key in ["attached_condition", "index_condition"] {
         if let Some(text) = string(t, key) {
-            let label = if key == "attached_condition" { "Filter" } else { "Index Cond" };
+            let label = if key == "attached_condition" {
+                "Filter"
+            } else {
+                "Index Cond"
+            };
             node.conditions.push((label.into(), text));
         }
     }
@@ -224,9 +242,11 @@ fn table(t: &Object, analyzed: bool) -> Node {
         node.actual_rows = read.map(|r| r * kept);
         node.rows_removed = read.map(|r| r * (1.0 - kept));
         if let Some(read) = read {
-            node.details.push(("rows read".into(), queryplan::format::rows(read)));
+            node.details
+                .push(("rows read".into(), queryplan::format::rows(read)));
         }
-        let own = number(t, "r_table_time_ms").unwrap_or(0.0) + number(t, "r_other_time_ms").unwrap_or(0.0);
+        let own = number(t, "r_table_time_ms").unwrap_or(0.0)
+            + number(t, "r_other_time_ms").unwrap_or(0.0);
         node.time_ms = number(t, "r_total_time_ms").or((own > 0.0).then_some(own));
         node.never_executed = loops == Some(0.0);
     }

@@ -10,7 +10,11 @@ use super::PlanError;
 
 fn figures(node: &mut Node, header: &str, analyzed: &mut bool) -> String {
     let mut title = header.to_string();
-    for (marker, actual) in [("(actual ", true), ("(cost=", false), ("(never executed)", true)] {
+    for (marker, actual) in [
+        ("(actual ", true),
+        ("(cost=", false),
+        ("(never executed)", true),
+    ] {
         let Some(at) = title.rfind(marker) else {
             continue;
         };
@@ -29,7 +33,9 @@ fn figures(node: &mut Node, header: &str, analyzed: &mut bool) -> String {
                 }
                 (true, "rows") => node.actual_rows = value.parse().ok(),
                 (true, "loops") => node.loops = value.parse().ok(),
-                (false, "cost") => node.total_cost = value.rsplit("..").next().and_then(|c| c.parse().ok()),
+                (false, "cost") => {
+                    node.total_cost = value.rsplit("..").next().and_then(|c| c.parse().ok())
+                }
                 (false, "rows") => node.est_rows = value.parse().ok(),
                 _ => {}
             }
@@ -42,7 +48,11 @@ fn figures(node: &mut Node, header: &str, analyzed: &mut bool) -> String {
 fn title(node: &mut Node, title: &str) {
     if let Some((kind, condition)) = title.split_once(": ") {
         node.kind = kind.to_string();
-        let label = if kind == "Filter" { "Filter" } else { "Condition" };
+        let label = if kind == "Filter" {
+            "Filter"
+        } else {
+            "Condition"
+        };
         node.conditions.push((label.into(), condition.to_string()));
         return;
     }
@@ -63,7 +73,8 @@ fn title(node: &mut Node, title: &str) {
     }
     node.index = index.map(str::to_string);
     if let Some(condition) = condition {
-        node.conditions.push(("Index Cond".into(), condition.to_string()));
+        node.conditions
+            .push(("Index Cond".into(), condition.to_string()));
     }
 }
 
@@ -117,7 +128,10 @@ mod tests {
         assert_eq!(plan.root.kind, "Nested loop inner join");
         assert_eq!(plan.root.children.len(), 2);
         let filter = &plan.root.children[0];
-        assert_eq!(filter.conditions, vec![("Filter".into(), "(t1.c1 > 1)".into())]);
+        assert_eq!(
+            filter.conditions,
+            vec![("Filter".into(), "(t1.c1 > 1)".into())]
+        );
         assert_eq!(filter.children[0].kind, "Table scan");
         assert_eq!(filter.children[0].object.as_deref(), Some("t1"));
         assert_eq!(filter.children[0].actual_rows, Some(2.0));

@@ -41,12 +41,12 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
             });
         }
     }
-    if let Some(Value::Object(jit)) = top.get("JIT") {
-        if let Some(Value::Object(timing)) = jit.get("Timing")
-            && let Some(total) = timing.get("Total").and_then(Value::as_f64)
-        {
-            plan.details.push(("JIT".into(), queryplan::format::ms(total)));
-        }
+    if let Some(Value::Object(jit)) = top.get("JIT")
+        && let Some(Value::Object(timing)) = jit.get("Timing")
+        && let Some(total) = timing.get("Total").and_then(Value::as_f64)
+    {
+        plan.details
+            .push(("JIT".into(), queryplan::format::ms(total)));
     }
     plan.raw = Some(value.to_string());
     Ok(plan.finish())
@@ -68,7 +68,11 @@ pub(super) fn string(object: &Object, key: &str) -> Option<String> {
         Value::Array(items) => Some(
             items
                 .iter()
-                .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
         ),

@@ -24,7 +24,8 @@ pub fn unframe(text: &str) -> Vec<String> {
         if trimmed.is_empty()
             || trimmed == "QUERY PLAN"
             || trimmed.chars().all(|c| c == '-' || c == '+')
-            || (trimmed.starts_with('(') && (trimmed.ends_with(" rows)") || trimmed.ends_with(" row)")))
+            || (trimmed.starts_with('(')
+                && (trimmed.ends_with(" rows)") || trimmed.ends_with(" row)")))
         {
             continue;
         }
@@ -63,7 +64,10 @@ fn figures(node: &mut Node, header: &str, analyzed: &mut bool) -> String {
                 let Some((key, value)) = pair.split_once('=') else {
                     continue;
                 };
-                let range = |v: &str| v.split_once("..").map(|(a, b)| (a.parse().ok(), b.parse().ok()));
+                let range = |v: &str| {
+                    v.split_once("..")
+                        .map(|(a, b)| (a.parse().ok(), b.parse().ok()))
+                };
                 match (inside.starts_with("actual"), key) {
                     (false, "cost") => {
                         if let Some((start, total)) = range(value) {
@@ -259,7 +263,11 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
             .iter()
             .find(|p| trimmed.starts_with(*p) && !trimmed.contains(": "));
         if let Some(label) = label {
-            let relationship = if *label == "SubPlan" { "SubPlan" } else { "InitPlan" };
+            let relationship = if *label == "SubPlan" {
+                "SubPlan"
+            } else {
+                "InitPlan"
+            };
             close_to(&mut stack, column, &mut root);
             pending = Some((column, relationship.into(), trimmed.to_string()));
             continue;
@@ -290,7 +298,9 @@ pub fn parse(text: &str) -> Result<Plan, PlanError> {
     close_to(&mut stack, 0, &mut root);
     let root = root.ok_or_else(|| PlanError("no plan nodes in the text".into()))?;
     if root.kind.is_empty() {
-        return Err(PlanError("the first line of the plan names no operation".into()));
+        return Err(PlanError(
+            "the first line of the plan names no operation".into(),
+        ));
     }
     let mut plan = Plan::new("PostgreSQL", root);
     plan.analyzed = analyzed;

@@ -29,11 +29,13 @@ fn node(detail: &str) -> Node {
                 node.details.push(("covering index".into(), "yes".into()));
             }
             if let Some(condition) = condition {
-                node.conditions.push(("Index Cond".into(), condition.to_string()));
+                node.conditions
+                    .push(("Index Cond".into(), condition.to_string()));
             }
         } else if let Some(after) = rest.strip_prefix("USING INTEGER PRIMARY KEY ") {
             node.index = Some("INTEGER PRIMARY KEY".into());
-            node.conditions.push(("Index Cond".into(), after.to_string()));
+            node.conditions
+                .push(("Index Cond".into(), after.to_string()));
         } else if !rest.is_empty() {
             node.details.push(("detail".into(), rest.to_string()));
         }
