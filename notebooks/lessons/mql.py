@@ -69,6 +69,27 @@ CELLS = [
        "what it reads; a write is only planned):"),
     code("%%mql --explain\ndb.orders.find({ status: 'pending', createdAt: { $gte: ISODate('2024-01-01') } })",
          contains=["MongoDB plan (executed)", "FETCH", "IXSCAN using createdAt_1 on orders"]),
+    md("## Browsing what is there\n\nThe commands mongosh users type first work as in mongosh, on the embedded engine as on "
+       "a MongoDB server: databases (`admin` and `local` are always there, as on mongod), collections, indexes, sizes, "
+       "what is running."),
+    code("%%mql\nshow dbs", contains=["admin", "local", "shop"]),
+    code("%%mql\nshow collections", contains=["orders", "posts", "sessions", "users"]),
+    code("%%mql\ndb.orders.getIndexes()",
+         contains=["{ v: 2, key: { _id: 1 }, name: '_id_' }", "name: 'createdAt_1'", "partialFilterExpression: { status: 'pending' }"]),
+    code("%%mql\ndb.orders.stats()", contains=["ns: 'shop.orders'", "count: 5", "nindexes: 2", "sharded: false", "indexSizes: {"]),
+    code("%%mql\ndb.version()\ndb.serverStatus().storageEngine", contains=["7.0", "name: 'docdb'"]),
+    code("%%mql\ndb.currentOp()", contains=["inprog: [", "'$currentOp'", "ok: 1"]),
+    code("%%mql\nshow users\nshow roles", contains=["[]", "role: 'read'", "isBuiltin: true"]),
+    md("Documents print in full, however deep or long (the display limit counts documents, not levels):"),
+    code("%%mql\ndb.deep.insertOne({ _id: 1, a: { b: { c: { d: { e: { f: { g: { h: 1 } } } } } } } })\ndb.deep.findOne()",
+         contains=["e: { f: { g: { h: 1 } } }"], absent=["[Object]"]),
+    md("## Numbers crossing languages\n\nRows kept from SQL with `--out` go into MongoDB with `{{rows}}` as the BSON a mongosh "
+       "user would type: an integer is an Int32 when it fits (like the literal `1`), else a `Long` (a JavaScript number "
+       "would lose digits past 2^53), a float a Double, NUMERIC a `Decimal128`."),
+    code("%%sql --out rows\nSELECT 1 AS n, 3000000000 AS big, 1.5 AS f, 'Ada' AS name",
+         contains=["3000000000"]),
+    code("%%mql\ndb.crossing.insertMany({{rows}})\ndb.crossing.find({}, { _id: 0 })",
+         contains=["n: 1, big: Long('3000000000'), f: 1.5, name: 'Ada'"]),
     md("## From Mongoose to the shell\n\nOne guide uses Mongoose (Node.js), which runs in an application, not in a shell. "
        "The same operations in mongosh syntax:"),
     code("%%mql\nuse mongoose_tour\ndb.dropDatabase()\n"

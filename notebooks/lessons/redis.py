@@ -25,6 +25,18 @@ CELLS = [
     md("## Streams: an event log"),
     code("%%redis\nXADD events * type \"user_login\" user_id \"123\"\nXADD events * type \"logout\" user_id \"123\"\n"
          "XREAD COUNT 10 STREAMS events 0", contains=['"user_login"', '"logout"', '"events"']),
+    md("## Browsing a server\n\n`INFO`, `CLIENT LIST`, `CLUSTER NODES` and redis-cli's other reports print as their lines, "
+       "as redis-cli prints them; `SCAN` and `TYPE` find what is stored without blocking the server the way `KEYS` can."),
+    code("%%redis\nINFO keyspace", contains=["# Keyspace", "db9:keys="], absent=["\\r\\n", '"# Keyspace']),
+    code("%%redis\nCLIENT INFO", contains=["id=", " db=9 ", "resp=2"], absent=['"id=']),
+    code("%%redis\nSCAN 0 MATCH user:* COUNT 1000\nTYPE user:1\nTYPE leaderboard\nTYPE events",
+         contains=['"user:1"', "hash", "zset", "stream"]),
+    md("## RESP3\n\n`HELLO 3` switches the connection to RESP3: maps, sets and doubles keep their types (a double is shown "
+       "as the server wrote it), and pub/sub replies keep their kind. `HELLO 2` switches back."),
+    code("%%redis\nHELLO 3\nHGETALL user:1\nZSCORE leaderboard player3\nSMEMBERS user:1:roles",
+         contains=['1# "name" => "John"', "(double) 1500", '~ "admin"']),
+    code("%%redis --timeout 1\nSUBSCRIBE notifications", contains=['1) "subscribe"', '"notifications"']),
+    code("%%redis\nHELLO 2\nHGETALL user:1", contains=['"proto"', '1) "name"', '2) "John"']),
     md("## Transactions and scripts\n\n`MULTI` … `EXEC` queue commands and run them at once; a Lua script may span lines "
        "inside its quotes."),
     code("%%redis\nMULTI\nINCR tx:count\nINCR tx:count\nEXEC", contains=["QUEUED", "1) (integer) 1", "2) (integer) 2"]),

@@ -26,13 +26,13 @@ Under CI=true a missing mongosh is a failure, not a skip.
 """
 import os
 import re
-import shutil
 import socket
 import subprocess
 import tempfile
 import time
 
 import pytest
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import start_new_kernel
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -134,11 +134,10 @@ def mongosh():
 
 @pytest.fixture(scope="module")
 def server():
-    binary = os.path.join(ROOT, "target/debug/dbkernel")
+    # The same binary as the kernel under test (the installed kernelspec's).
+    binary = KernelSpecManager().get_kernel_spec("dbkernel").argv[0]
     if not os.path.exists(binary):
-        binary = shutil.which("dbkernel")
-    if not binary:
-        pytest.fail("target/debug/dbkernel is not built (cargo build --bin dbkernel)")
+        pytest.fail(f"the kernelspec's binary {binary} does not exist (cargo build --bin dbkernel)")
     port = free_port()
     proc = subprocess.Popen([binary, "mongod", "--port", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

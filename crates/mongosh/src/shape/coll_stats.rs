@@ -28,17 +28,18 @@ pub fn stats(documents: &[Document], ns: &str, scale: f64, index_details: bool) 
         for (field, value) in storage {
             match field.as_str() {
                 "ns" | "ok" | "lastExtentSize" | "paddingFactor" => {}
-                "userFlags" | "capped" | "max" | "paddingFactorNote" | "wiredTiger" => {
-                    if !result.contains_key(field) {
-                        result.insert(field.clone(), value.clone());
-                    }
+                // The first shard's value is kept (mongosh's `??=`); mongosh deletes
+                // indexDetails unless asked for it.
+                "userFlags" | "capped" | "max" | "paddingFactorNote" | "wiredTiger"
+                    if !result.contains_key(field) =>
+                {
+                    result.insert(field.clone(), value.clone());
                 }
-                // mongosh deletes indexDetails unless asked for it.
-                "indexDetails" => {
-                    if index_details && !result.contains_key(field) {
-                        result.insert(field.clone(), value.clone());
-                    }
+                "indexDetails" if index_details && !result.contains_key(field) => {
+                    result.insert(field.clone(), value.clone());
                 }
+                "userFlags" | "capped" | "max" | "paddingFactorNote" | "wiredTiger"
+                | "indexDetails" => {}
                 "count" | "size" | "storageSize" | "totalIndexSize" | "totalSize"
                 | "numOrphanDocs" => {
                     let n = number(value).unwrap_or(0.0);
