@@ -210,6 +210,7 @@ impl Engine {
                 "Transaction numbers are only allowed on a replica set member or mongos",
             ));
         }
+        commands::generic_args::check(name, cmd, self.store.is_some())?;
         let max_time = match cmd.get("maxTimeMS") {
             None | Some(Bson::Null) => None,
             Some(v) => match crate::index::spec::number(v) {

@@ -54,6 +54,10 @@ pub fn count(ctx: &Ctx) -> Result<Document> {
     }
     let n = ctx.engine.read(|cat| -> Result<u64> {
         let Some(c) = cat.get(ctx.db, &coll) else {
+            // mongod builds the query before it looks at the collection.
+            if let Some(q) = &query {
+                docdb_query::matcher::Filter::parse(q)?;
+            }
             return Ok(0);
         };
         if query.as_ref().is_none_or(Document::is_empty) && hint.is_none() {
@@ -175,6 +179,9 @@ pub fn distinct(ctx: &Ctx) -> Result<Document> {
     }
     let values = ctx.engine.read(|cat| -> Result<Vec<Bson>> {
         let Some(c) = cat.get(ctx.db, &coll) else {
+            if let Some(q) = &query {
+                docdb_query::matcher::Filter::parse(q)?;
+            }
             return Ok(Vec::new());
         };
         let collation = args::effective_collation(&requested, c.collation.as_ref());

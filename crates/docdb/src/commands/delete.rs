@@ -43,6 +43,8 @@ pub fn delete(ctx: &Ctx) -> Result<Document> {
                 };
                 let requested = args::requested_collation(st, "delete.deletes")?;
                 let Some(c) = cat.get(ctx.db, &coll) else {
+                    // mongod builds the query before it looks at the collection.
+                    docdb_query::matcher::Filter::parse(&q)?;
                     return Ok(0);
                 };
                 let collation = args::effective_collation(&requested, c.collation.as_ref());

@@ -106,7 +106,11 @@ pub fn find_and_modify(ctx: &Ctx) -> Result<Document> {
                     };
                     select(c, &req, &ctx.guard)?.rows.into_iter().next()
                 }
-                None => None,
+                None => {
+                    // mongod builds the query before it looks at the collection.
+                    docdb_query::matcher::Filter::parse(&query)?;
+                    None
+                }
             };
             match (row, &update) {
                 (None, Some(u)) if upsert => {

@@ -225,6 +225,9 @@ pub fn get_parameter(ctx: &Ctx) -> Result<Document> {
         "logLevel": 0,
         "maxBSONObjectSize": MAX_BSON_OBJECT_SIZE,
         "cursorTimeoutMillis": 600_000_i64,
+        // mongod's default: no test commands (no configureFailPoint here), which
+        // PyMongo's harness reads to skip fail-point tests.
+        "enableTestCommands": false,
     };
     let all = matches!(ctx.cmd.get("getParameter"), Some(Bson::String(s)) if s == "*")
         || matches!(ctx.cmd.get("getParameter"), Some(Bson::Document(d)) if d.get_bool("allParameters").unwrap_or(false));

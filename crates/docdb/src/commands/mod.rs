@@ -16,6 +16,7 @@ pub mod diagnostic_stages;
 pub mod explain;
 pub mod find;
 pub mod find_and_modify;
+pub mod generic_args;
 pub mod handshake;
 pub mod indexes;
 pub mod insert;

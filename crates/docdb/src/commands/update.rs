@@ -145,15 +145,23 @@ const STATEMENT_FIELDS: &[&str] = &[
     "sampleId",
 ];
 
-fn parse_statement(d: &Document) -> Result<Statement> {
-    if let Some(unknown) = d.keys().find(|k| !STATEMENT_FIELDS.contains(&k.as_str())) {
-        return Err(CommandError {
-            code: 40415,
-            code_name: "Location40415",
-            message: format!("BSON field 'update.updates.{unknown}' is an unknown field."),
-            extra: None,
-        });
+/// An unknown field in any statement fails the whole command, as mongod's IDL
+/// parse of `update` does before it runs a statement (never a write error).
+fn refuse_unknown_statement_fields(statements: &[Document]) -> Result<()> {
+    for d in statements {
+        if let Some(unknown) = d.keys().find(|k| !STATEMENT_FIELDS.contains(&k.as_str())) {
+            return Err(CommandError {
+                code: 40415,
+                code_name: "Location40415",
+                message: format!("BSON field 'update.updates.{unknown}' is an unknown field."),
+                extra: None,
+            });
+        }
     }
+    Ok(())
+}
+
+fn parse_statement(d: &Document) -> Result<Statement> {
     let q = args::doc_field(d, "update.updates", "q")?
         .cloned()
         .unwrap_or_default();
@@ -269,6 +277,8 @@ fn run_statement(
                     "hint provided does not correspond to an existing index: {h}"
                 )));
             }
+            // mongod builds the query before it looks at the collection.
+            docdb_query::matcher::Filter::parse(&st.q)?;
             Vec::new()
         }
     };
@@ -310,6 +320,7 @@ pub fn update(ctx: &Ctx) -> Result<Document> {
     let statements = args::doc_array(ctx, "updates")?;
     let ordered = args::opt_bool(ctx, "ordered")?.unwrap_or(true);
     let bypass = args::opt_bool(ctx, "bypassDocumentValidation")?.unwrap_or(false);
+    refuse_unknown_statement_fields(&statements)?;
     let (counts, errors) = ctx.engine.write(|cat| {
         let mut counts = Counts {
             n: 0,

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Runs PyMongo's own test suite, unmodified, against `dbkernel mongod` (issue 18).
+
+Why a script and not a test: the suite takes minutes and needs a checkout of
+mongo-python-driver, which this repository does not vendor. The script fetches
+nothing: it starts the embedded engine on a free loopback port, points the
+suite's harness at it (DB_IP/DB_PORT, as PyMongo's own CI does) and prints,
+per test file, how many tests passed, failed, errored and were skipped.
+
+Getting a checkout (once, any of):
+    git clone https://github.com/mongodb/mongo-python-driver /path/to/pymongo
+    git --git-dir=/work/.mirror/mongodb+mongo-python-driver/repo archive HEAD | tar -x -C /path/to/pymongo
+Python packages (once, into the repository's .venv):
+    .venv/bin/pip install -r /path/to/pymongo/requirements/test.txt
+Build the engine (once): cargo build --bin dbkernel
+
+Usage:
+    .venv/bin/python scripts/pymongo_suite.py /path/to/pymongo [test_file ...]
+    PYMONGO_SRC=/path/to/pymongo .venv/bin/python scripts/pymongo_suite.py
+Environment: DBKERNEL_BIN (default target/debug/dbkernel), PYTEST_ARGS (extra
+arguments for pytest, e.g. "-x -k find"). Reports land in target/pymongo-suite/.
+Exit status 0 when no test failed or errored.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# The files that apply to a standalone server without fail points (issue 18).
+STANDALONE_FILES = [
+    "test_collection",
+    "test_cursor",
+    "test_database",
+    "test_bulk",
+    "test_client",
+    "test_crud_unified",
+    "test_read_write_concern_spec",
+    "test_command_monitoring",
+    "test_collation",
+    "test_collection_management",
+    "test_session",
+]
+
+
+def free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"dbkernel mongod exited early with status {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"dbkernel mongod did not listen on 127.0.0.1:{port} within {timeout} s")
+
+
+def counts(report: Path) -> dict[str, int]:
+    """pass/fail/error/skip from a pytest JUnit XML report."""
+    result = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
+    if not report.exists():
+        result["errors"] = 1
+        return result
+    for case in ET.parse(report).getroot().iter("testcase"):
+        kinds = {child.tag for child in case}
+        if "failure" in kinds:
+            result["failed"] += 1
+        elif "error" in kinds:
+            result["errors"] += 1
+        elif "skipped" in kinds:
+            result["skipped"] += 1
+        else:
+            result["passed"] += 1
+    return result
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    src = Path(args.pop(0)) if args else Path(os.environ.get("PYMONGO_SRC", ""))
+    if not (src / "test" / "__init__.py").exists() or not (src / "pymongo").is_dir():
+        sys.exit(__doc__)
+    files = args or STANDALONE_FILES
+    binary = Path(os.environ.get("DBKERNEL_BIN", REPO / "target" / "debug" / "dbkernel"))
+    if not binary.exists():
+        sys.exit(f"{binary} not found: build it with `cargo build --bin dbkernel`")
+    out_dir = REPO / "target" / "pymongo-suite"
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    port = free_loopback_port()
+    env = dict(os.environ, DB_IP="127.0.0.1", DB_PORT=str(port))
+    # The checkout's own pymongo and bson, not an installed wheel.
+    env["PYTHONPATH"] = str(src)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="pymongo-suite-") as dbpath:
+        log = open(out_dir / "mongod.log", "w")
+        server = subprocess.Popen(
+            [str(binary), "mongod", "--port", str(port), "--bind", "127.0.0.1", "--dbpath", dbpath],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_listening(port, server)
+            for name in files:
+                report = out_dir / f"{name}.xml"
+                report.unlink(missing_ok=True)
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    f"test/{name}.py",
+                    "-p",
+                    "no:cacheprovider",
+                    # The suite's own addopts write a report into the checkout; ours go to target/.
+                    "-o",
+                    "addopts=-ra --strict-markers -m 'default or default_async'",
+                    f"--junitxml={report}",
+                    "-q",
+                    *shlex.split(os.environ.get("PYTEST_ARGS", "")),
+                ]
+                with open(out_dir / f"{name}.log", "w") as out:
+                    subprocess.run(cmd, cwd=src, env=env, stdout=out, stderr=subprocess.STDOUT)
+                c = counts(report)
+                rows.append((name, c))
+                print(
+                    f"{name:32} passed {c['passed']:4}  failed {c['failed']:3}  "
+                    f"errors {c['errors']:3}  skipped {c['skipped']:4}",
+                    flush=True,
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+            log.close()
+    total = {k: sum(c[k] for _, c in rows) for k in ("passed", "failed", "errors", "skipped")}
+    ran = total["passed"] + total["failed"] + total["errors"]
+    share = 100.0 * total["passed"] / ran if ran else 0.0
+    print(
+        f"{'total':32} passed {total['passed']:4}  failed {total['failed']:3}  "
+        f"errors {total['errors']:3}  skipped {total['skipped']:4}  ({share:.1f}% of those run pass)"
+    )
+    print(f"logs and JUnit reports: {out_dir}")
+    return 0 if total["failed"] + total["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
