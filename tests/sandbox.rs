@@ -64,9 +64,7 @@ async fn isolation(
     write: &str,
     count: &str,
     gone: impl Fn(&str) -> String,
-    one: &str,
-    two: &str,
-    gone_answer: &str,
+    (one, two, gone_answer): (&str, &str, &str),
 ) {
     let mut first = Session::new();
     let mut second = Session::new();
@@ -83,7 +81,7 @@ async fn isolation(
     )
     .await;
     assert_ne!(name, sandbox_name(&other));
-    ok(&mut first, &format!("{write}")).await;
+    ok(&mut first, write).await;
     assert_eq!(
         ok(&mut first, count).await,
         two,
@@ -121,9 +119,7 @@ async fn postgresql_sandboxes_are_private_schemas() {
         "%%sql c\nINSERT INTO items VALUES (2)",
         "%%sql c\nSELECT count(*) FROM items",
         |made| format!("%%sql a\nSELECT count(*) FROM information_schema.schemata WHERE schema_name = '{}'", sandbox_name(made)),
-        "1",
-        "2",
-        "0",
+        ("1", "2", "0"),
     )
     .await;
 }
@@ -136,9 +132,7 @@ async fn mariadb_sandboxes_are_private_databases() {
         "%%sql c\nINSERT INTO items VALUES (2)",
         "%%sql c\nSELECT count(*) FROM items",
         |made| format!("%%sql a\nSELECT count(*) FROM information_schema.schemata WHERE schema_name = '{}'", sandbox_name(made)),
-        "1",
-        "2",
-        "0",
+        ("1", "2", "0"),
     )
     .await;
 }
@@ -151,9 +145,7 @@ async fn mongodb_sandboxes_are_private_databases() {
         "%%mql c\ndb.items.insertOne({ n: 2 })",
         "%%mql c\ndb.items.countDocuments()",
         |made| format!("%%mql a\ndb.adminCommand({{ listDatabases: 1, nameOnly: true, filter: {{ name: '{}' }} }}).databases.length", sandbox_name(made)),
-        "1",
-        "2",
-        "0",
+        ("1", "2", "0"),
     )
     .await;
 }
@@ -175,9 +167,7 @@ async fn redis_sandboxes_are_private_database_numbers() {
             // The claim is released and the database emptied.
             format!("%%redis a\nSELECT {db}\nDBSIZE\nSELECT 0\nEXISTS dbkernel:sandbox:db:{db}")
         },
-        "1",
-        "2",
-        "0",
+        ("1", "2", "0"),
     )
     .await;
 }

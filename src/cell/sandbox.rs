@@ -5,7 +5,7 @@ use super::args::split_words;
 use crate::engine::EngineError;
 use crate::session::variables::valid_name;
 
-pub const HELP: &str = "%%sandbox CONN [--keep]\n    Give this kernel a private sandbox on connection CONN: a schema of its own (PostgreSQL), a\n    database (MariaDB/MySQL, MongoDB) or a database number (Redis), entered before every cell on\n    CONN. The cell's body is the template, run there now and by %reset. The sandbox is dropped\n    when the kernel shuts down, unless --keep.";
+pub const HELP: &str = "%%sandbox CONN [--keep]\n    Give this kernel a private sandbox on connection CONN: a schema of its own (PostgreSQL), a\n    database (MariaDB/MySQL, MongoDB) or a database number (Redis), entered before every cell on\n    CONN. The cell's body is the template, run there now and by %reset. The sandbox is dropped\n    when the kernel shuts down, unless --keep. In dbkernel.toml: [sandbox.CONN] template_file = \"...\".";
 
 pub const RESET_HELP: &str = "%reset [CONN]\n    Empty the sandbox of CONN (every sandbox without CONN) and run its template again.";
 

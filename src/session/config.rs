@@ -20,6 +20,9 @@
 //!
 //! [settings]
 //! display_limit = 20
+//!
+//! [sandbox.pg]       # a private schema per kernel on pg, as a %%sandbox pg cell makes it
+//! template_file = "setup/pg.sql"   # or template = "CREATE TABLE ..."; keep = true
 //! ```
 
 use std::collections::BTreeMap;
@@ -38,9 +41,22 @@ pub struct Config {
     pub current: Current,
     #[serde(default)]
     pub settings: Settings,
+    /// Private sandboxes made when the kernel starts, by connection name.
+    #[serde(default)]
+    pub sandbox: BTreeMap<String, SandboxSetting>,
     /// Where the file was read from (not part of the file).
     #[serde(skip)]
     pub source: Option<PathBuf>,
+}
+
+/// `[sandbox.NAME]`: the template inline or in a file (relative to dbkernel.toml), and whether
+/// the sandbox outlives the kernel.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxSetting {
+    pub template: Option<String>,
+    pub template_file: Option<String>,
+    pub keep: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]

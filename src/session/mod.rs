@@ -43,6 +43,8 @@ pub struct Session {
     read_only: std::collections::HashSet<String>,
     /// Private sandboxes by connection name (`%%sandbox`).
     sandboxes: std::collections::HashMap<String, sandbox::Sandbox>,
+    /// `[sandbox.NAME]` of dbkernel.toml, made by the first cell.
+    pending_sandboxes: Vec<crate::cell::sandbox::SandboxCell>,
 }
 
 impl Default for Session {
@@ -81,6 +83,9 @@ impl Session {
         let display_limit = config
             .and_then(|c| c.settings.display_limit)
             .unwrap_or(DEFAULT_DISPLAY_LIMIT);
+        let pending_sandboxes = config
+            .map(|c| sandbox::from_config(c, &mut warnings))
+            .unwrap_or_default();
         let time_limit = match config.and_then(|c| c.settings.time_limit) {
             Some(0.0) => None,
             Some(seconds) => match time_limit::parse(&seconds.to_string()) {
@@ -107,6 +112,7 @@ impl Session {
             time_limit,
             read_only: Default::default(),
             sandboxes: Default::default(),
+            pending_sandboxes,
         }
     }
 
@@ -126,6 +132,19 @@ impl Session {
         };
         for warning in std::mem::take(&mut self.startup_warnings) {
             sink.stderr(&format!("dbkernel: {warning}\n"));
+        }
+        for pending in std::mem::take(&mut self.pending_sandboxes) {
+            let connection = pending.connection.clone();
+            self.run_sandbox(pending, sink, cancel.clone())
+                .await
+                .map_err(|mut e| {
+                    e.evalue = format!(
+                        "{}: [sandbox.{connection}]: {}",
+                        config::FILE_NAME,
+                        e.evalue
+                    );
+                    e
+                })?;
         }
         let parsed = cell::parse_cell(code)?;
         for magic in parsed.magics {

@@ -64,6 +64,50 @@ pub fn kind_of(engine: &Arc<dyn Engine>) -> Result<Kind, EngineError> {
     })
 }
 
+/// The `[sandbox.NAME]` tables of dbkernel.toml as `%%sandbox` cells (a template file that
+/// cannot be read is a start-up warning, and that sandbox is not made).
+pub fn from_config(
+    config: &crate::session::config::Config,
+    warnings: &mut Vec<String>,
+) -> Vec<crate::cell::sandbox::SandboxCell> {
+    let file = crate::session::config::FILE_NAME;
+    let mut cells = Vec::new();
+    for (connection, setting) in &config.sandbox {
+        let template = match (&setting.template, &setting.template_file) {
+            (Some(_), Some(_)) => {
+                warnings.push(format!(
+                    "{file}: [sandbox.{connection}] has both template and template_file; give one"
+                ));
+                continue;
+            }
+            (Some(text), None) => text.clone(),
+            (None, Some(path)) => {
+                let base = config
+                    .source
+                    .as_deref()
+                    .and_then(std::path::Path::parent)
+                    .unwrap_or_else(|| std::path::Path::new("."));
+                match std::fs::read_to_string(base.join(path)) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        warnings.push(format!(
+                            "{file}: [sandbox.{connection}] template_file {path}: {e}; no sandbox made"
+                        ));
+                        continue;
+                    }
+                }
+            }
+            (None, None) => String::new(),
+        };
+        cells.push(crate::cell::sandbox::SandboxCell {
+            connection: connection.clone(),
+            keep: setting.keep.unwrap_or(false),
+            template,
+        });
+    }
+    cells
+}
+
 /// A fresh name: `sandbox_` and 12 hex digits.
 pub fn fresh_name() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();

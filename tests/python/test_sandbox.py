@@ -108,3 +108,20 @@ def test_two_kernels_at_once_see_only_their_own_data_on_every_server():
             km.shutdown_kernel(now=False)
         mongod.terminate()
         mongod.wait(timeout=10)
+
+
+def test_dbkernel_toml_makes_the_sandbox_with_its_template_file(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+    (tmp_path / "setup").mkdir()
+    (tmp_path / "setup" / "pg.sql").write_text("CREATE TABLE items (n int);\nINSERT INTO items VALUES (1), (2), (3);\n")
+    (tmp_path / "dbkernel.toml").write_text(f'[connections]\npg = "{PG}"\n\n[sandbox.pg]\ntemplate_file = "setup/pg.sql"\n')
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "dbkernel", "display_name": "dbkernel", "language": "sql"}
+    nb.cells = [nbformat.v4.new_code_cell("%%sql pg\nSELECT count(*) AS n, current_schema() AS s FROM items")]
+    NotebookClient(nb, kernel_name="dbkernel", timeout=60, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    text = "\n".join(o.get("data", {}).get("text/plain", "") for o in nb.cells[0].outputs)
+    assert "pg now works in its own schema sandbox_" in text, text
+    name = re.search(r"schema (sandbox_[0-9a-f]+)", text).group(1)
+    assert re.search(rf"\b3 \| {name}\b", text), text
+    assert not schema_exists(name), "dropped when the kernel shut down"
