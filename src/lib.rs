@@ -5,9 +5,11 @@
 //! means) → `cell` (magic line, options, variables) → `engine` (SQL, MQL, Redis) → `result`
 //! (engine-neutral result model) → `render` (MIME bundles) → back out through `kernel`'s IOPub.
 
+pub mod catalog;
 pub mod cell;
 pub mod check;
 pub mod cli;
+pub mod complete;
 pub mod engine;
 pub mod kernel;
 pub mod render;

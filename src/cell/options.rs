@@ -28,7 +28,7 @@ pub struct CellOptions {
     pub compare: Option<String>,
 }
 
-fn known_options(language: Language) -> &'static [&'static str] {
+pub fn known_options(language: Language) -> &'static [&'static str] {
     match language {
         Language::Sql => &[
             "--limit N",

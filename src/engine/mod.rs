@@ -66,6 +66,23 @@ pub trait Engine: Send + Sync {
         None
     }
 
+    /// The schema completion and inspection read ([`crate::catalog`]): tables and columns,
+    /// collections and sampled fields, Redis command docs. Must change nothing in the user's
+    /// session (a side connection, or read-only catalog queries) and must wait for a running cell
+    /// rather than interrupt it. `None`: this engine has no catalog.
+    async fn catalog(&self) -> Option<Result<crate::catalog::Catalog, String>> {
+        None
+    }
+
+    /// A question the snapshot cannot answer (Redis keys by prefix, one key's details), in
+    /// bounded time and under the same rules as [`Engine::catalog`]. Default: not supported.
+    async fn lookup(
+        &self,
+        _question: &crate::catalog::Lookup,
+    ) -> Option<Result<crate::catalog::Found, String>> {
+        None
+    }
+
     /// Closes the connection (kernel shutdown or `%connect` replacing the name). Default: nothing.
     async fn close(&self) {}
 }

@@ -23,6 +23,7 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
     let mut execution_count: u64 = 0;
     // Requests with seq <= abort_through were queued before a stop_on_error failure.
     let mut abort_through: u64 = 0;
+    super::requests::catalog::after_cell(&shared, &session, "");
     loop {
         let job = tokio::select! {
             job = queue.recv() => job,
@@ -150,6 +151,7 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
             .open_transactions
             .lock()
             .unwrap_or_else(|e| e.into_inner()) = session.connections.open_transactions();
+        super::requests::catalog::after_cell(&shared, &session, code);
         shared.iopub.flush().await;
         shared.shell.reply(request, "execute_reply", reply).await;
         shared.iopub.status("idle", Some(request));

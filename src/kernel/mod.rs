@@ -47,6 +47,9 @@ pub struct Shared {
     pub open_transactions: Mutex<Vec<(String, String)>>,
     /// Fires when the executor has closed every connection after a shutdown.
     pub closed: CancellationToken,
+    /// Connection names, variables and schema snapshots for completion and inspection, kept
+    /// by the executor after each cell so those requests never wait for it.
+    pub catalog: Arc<crate::catalog::cache::Cache>,
 }
 
 impl Shared {
@@ -97,6 +100,7 @@ pub async fn run(info: ConnectionInfo) -> Result<(), Box<dyn std::error::Error>>
         shutdown: CancellationToken::new(),
         open_transactions: Mutex::new(Vec::new()),
         closed: CancellationToken::new(),
+        catalog: Default::default(),
     });
     // stdin is bound so clients can connect; this kernel never asks for input (nbclient and most
     // notebook runs set allow_stdin=false), so nothing reads it.

@@ -194,6 +194,37 @@ impl Connections {
         Ok((name, engine))
     }
 
+    /// Every connection name as completion sees it (names, languages, which is current, the
+    /// engine once opened), so that completion never waits for the executor that owns `self`.
+    pub fn entries(&self) -> Vec<Entry> {
+        let current =
+            |name: &str, language: Language| self.current.get(&language).is_some_and(|c| c == name);
+        let mut entries: Vec<Entry> = self
+            .open
+            .iter()
+            .map(|(name, engine)| Entry {
+                name: name.clone(),
+                language: engine.language(),
+                current: current(name, engine.language()),
+                kind: engine.describe(),
+                engine: Some(engine.clone()),
+            })
+            .collect();
+        for (name, url) in &self.pending {
+            let Ok(language) = registry::language_of(url) else {
+                continue;
+            };
+            entries.push(Entry {
+                name: name.clone(),
+                language,
+                current: current(name, language),
+                kind: url.split(':').next().unwrap_or("").to_string(),
+                engine: None,
+            });
+        }
+        entries
+    }
+
     /// Open transactions per connection name, for what restart/shutdown rolls back.
     pub fn open_transactions(&self) -> Vec<(String, String)> {
         self.open
@@ -245,6 +276,18 @@ impl Connections {
         }
         lines.join("\n")
     }
+}
+
+/// One connection name as [`Connections::entries`] lists it.
+#[derive(Clone)]
+pub struct Entry {
+    pub name: String,
+    pub language: Language,
+    /// Current for its language (`%use`, or the default).
+    pub current: bool,
+    /// `describe()` of an open engine (`PostgreSQL postgres://…`), else the URL's scheme.
+    pub kind: String,
+    pub engine: Option<Arc<dyn Engine>>,
 }
 
 /// `${VAR}` references in a URL, read from the environment now.

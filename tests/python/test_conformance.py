@@ -27,7 +27,7 @@ class DbKernelConformance(jkt.KernelTests):
         {"text": "%%sq", "matches": {"%%sql"}},
         {"text": "%conn", "matches": {"%connect", "%connections"}},
     ]
-    complete_code_samples = ["%%sql\nSELECT 1;", "%vars", "SELECT 'a(' AS x"]
+    complete_code_samples = ["%%sql\nSELECT 1;", "%vars", "SELECT 'a(' AS x;"]
     incomplete_code_samples = ["%%sql\nSELECT (", "SELECT 'abc"]
     invalid_code_samples = ["%%nosuchmagic", "%nosuchmagic"]
     code_generate_error = "%%sql\nSELECT * FROM no_such_table_anywhere"

@@ -6,6 +6,7 @@
 //! to shape them as mongosh prints them. The stop button kills the running operation on the
 //! server (`killOp` of the operation tagged with this cell's comment) and closes its cursor.
 
+pub mod catalog;
 pub mod connect;
 pub mod convert;
 pub mod embedded;
@@ -102,5 +103,13 @@ impl Engine for MqlEngine {
     async fn execute(&self, cell: &Cell, ctx: &mut CellContext) -> Result<(), EngineError> {
         let mut state = self.state.lock().await;
         run::run_cell(&self.server, &mut state, cell, ctx).await
+    }
+
+    async fn catalog(&self) -> Option<Result<crate::catalog::Catalog, String>> {
+        Some(
+            catalog::read(self)
+                .await
+                .map(crate::catalog::Catalog::Mongo),
+        )
     }
 }

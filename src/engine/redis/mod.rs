@@ -8,6 +8,7 @@
 //! Opening the default connection (no `REDIS_URL`, so `redis://127.0.0.1:6379`) falls back to a
 //! private `redis-server` ([`server`]) when nothing answers there.
 
+pub mod catalog;
 pub mod classify;
 pub mod connect;
 pub mod double;
@@ -44,6 +45,8 @@ pub struct RedisEngine {
     /// The session's open `MULTI`/`WATCH` as of the last cell, readable while a cell runs
     /// (`open_transaction` must not wait for the session lock).
     open_state: std::sync::Mutex<Option<String>>,
+    /// Completion's side connection and the database the session selected last.
+    catalog: catalog::Side,
 }
 
 /// Opens a `%%redis` connection from its URL and checks that the server answers.
@@ -58,6 +61,7 @@ pub async fn open(
             session: Mutex::new(Some(session)),
             private_server: None,
             open_state: Default::default(),
+            catalog: Default::default(),
         })),
         Err(error) if is_default_url(url) && is_unreachable(&error) => {
             open_private(&error, options).await
@@ -98,11 +102,17 @@ async fn open_private(
         session: Mutex::new(Some(session)),
         private_server: Some(server),
         open_state: Default::default(),
+        catalog: Default::default(),
     }))
 }
 
 impl RedisEngine {
     fn remember_state(&self, session: Option<&Session>) {
+        if let Some(session) = session {
+            self.catalog
+                .db_seen
+                .store(session.db, std::sync::atomic::Ordering::Relaxed);
+        }
         if let Ok(mut state) = self.open_state.lock() {
             *state = session.and_then(Session::open_state);
         }
@@ -178,6 +188,34 @@ impl Engine for RedisEngine {
 
     fn open_transaction(&self) -> Option<String> {
         self.open_state.lock().ok().and_then(|state| state.clone())
+    }
+
+    async fn catalog(&self) -> Option<Result<crate::catalog::Catalog, String>> {
+        Some(
+            self.catalog
+                .read(&self.target)
+                .await
+                .map(crate::catalog::Catalog::Redis),
+        )
+    }
+
+    async fn lookup(
+        &self,
+        question: &crate::catalog::Lookup,
+    ) -> Option<Result<crate::catalog::Found, String>> {
+        use crate::catalog::{Found, Lookup};
+        Some(match question {
+            Lookup::RedisKeys { prefix } => self
+                .catalog
+                .keys(&self.target, prefix)
+                .await
+                .map(Found::Keys),
+            Lookup::RedisKey { key } => self
+                .catalog
+                .describe_key(&self.target, key)
+                .await
+                .map(Found::Text),
+        })
     }
 
     async fn close(&self) {

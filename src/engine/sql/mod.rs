@@ -18,6 +18,7 @@
 
 pub mod bind;
 mod cancel;
+mod catalog;
 mod copy;
 mod driver;
 pub mod error;
@@ -181,6 +182,8 @@ pub struct SqlEngine {
     txn_seen: AtomicU8,
     /// psql's `\x` setting for this connection's tables (a [`Layout`] as u8).
     layout: AtomicU8,
+    /// Where completion's catalog is read from (a side connection; see [`catalog`]).
+    catalog: catalog::Side,
 }
 
 /// The inverse of `layout as u8`.
@@ -230,6 +233,7 @@ pub async fn open(
         }),
         txn_seen: AtomicU8::new(TxnState::Idle as u8),
         layout: AtomicU8::new(Layout::Aligned as u8),
+        catalog: catalog::Side::new(url, limit),
     }))
 }
 
@@ -388,6 +392,10 @@ impl Engine for SqlEngine {
 
     fn open_transaction(&self) -> Option<String> {
         txn_note(TxnState::from_u8(self.txn_seen.load(Ordering::Relaxed))).map(str::to_string)
+    }
+
+    async fn catalog(&self) -> Option<Result<crate::catalog::Catalog, String>> {
+        Some(catalog::read(self).await.map(crate::catalog::Catalog::Sql))
     }
 
     async fn close(&self) {
@@ -796,6 +804,7 @@ impl SqlEngine {
                     plan,
                     before,
                     provenance,
+                    json_tree: false,
                 })));
                 carried
             }

@@ -64,6 +64,11 @@ impl SqliteSession {
         }
     }
 
+    /// The connection, for the catalog's read-only queries (`super::catalog`).
+    pub fn connection(&mut self) -> Option<&mut SqliteConnection> {
+        self.conn.as_mut()
+    }
+
     /// Runs a short control statement (BEGIN, SAVEPOINT, ROLLBACK) outside the stop button.
     pub async fn run_plain(&mut self, sql: &str) -> Result<(), sqlx::Error> {
         let conn = self.conn.as_mut().ok_or_else(not_connected)?;

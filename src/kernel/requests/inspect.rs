@@ -1,46 +1,34 @@
-//! inspect_reply (Shift-Tab): help for the magic under the cursor.
+//! inspect_reply (Shift+Tab): what [`crate::complete::inspect`] knows about the name under the
+//! cursor (magics, tables, columns, functions, collections, Redis commands and keys, variables).
 
 use serde_json::{Value as Json, json};
 
 use super::{cursor_byte_offset, string_field};
-use crate::cell::magics::help_for;
+use crate::catalog::cache::Cache;
 
-pub fn reply(content: &Json) -> Result<Json, String> {
+pub async fn reply(cache: &Cache, content: &Json) -> Result<Json, String> {
     let code = string_field(content, "code")?;
     let cursor = cursor_byte_offset(content, code)?;
-    let word = word_at(code, cursor);
-    Ok(match word.strip_prefix('%').and_then(help_for) {
-        Some(help) => {
-            json!({"status": "ok", "found": true, "data": {"text/plain": help}, "metadata": {}})
-        }
-        None => json!({"status": "ok", "found": false, "data": {}, "metadata": {}}),
-    })
-}
-
-/// The word (letters, digits, `_`, `%`) around the byte offset.
-fn word_at(code: &str, cursor: usize) -> &str {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '%';
-    let start = code[..cursor]
-        .char_indices()
-        .rev()
-        .find(|(_, c)| !is_word(*c))
-        .map(|(i, c)| i + c.len_utf8())
-        .unwrap_or(0);
-    let end = code[cursor..]
-        .char_indices()
-        .find(|(_, c)| !is_word(*c))
-        .map(|(i, _)| cursor + i)
-        .unwrap_or(code.len());
-    &code[start..end]
+    Ok(
+        match crate::complete::inspect::inspect(cache, code, cursor).await {
+            Some(text) => {
+                json!({"status": "ok", "found": true, "data": {"text/plain": text}, "metadata": {}})
+            }
+            None => json!({"status": "ok", "found": false, "data": {}, "metadata": {}}),
+        },
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn finds_help_for_magics() {
-        let r = reply(&json!({"code": "%%sql pg", "cursor_pos": 3})).unwrap();
+    #[tokio::test]
+    async fn finds_help_for_magics() {
+        let cache = Cache::default();
+        let r = reply(&cache, &json!({"code": "%%sql pg", "cursor_pos": 3}))
+            .await
+            .unwrap();
         assert_eq!(r["found"], true);
         assert!(
             r["data"]["text/plain"]
@@ -48,7 +36,9 @@ mod tests {
                 .unwrap()
                 .contains("--limit")
         );
-        let r = reply(&json!({"code": "SELECT", "cursor_pos": 2})).unwrap();
+        let r = reply(&cache, &json!({"code": "SELECT", "cursor_pos": 2}))
+            .await
+            .unwrap();
         assert_eq!(r["found"], false);
     }
 }

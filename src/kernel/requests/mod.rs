@@ -2,6 +2,7 @@
 //! is_complete, history, comm_info, comms. Each gets busy → reply → idle; a request whose
 //! content is malformed gets an error reply rather than silence.
 
+pub mod catalog;
 pub mod complete;
 pub mod history;
 pub mod inspect;
@@ -19,11 +20,32 @@ use crate::wire::Message;
 
 pub async fn handle(shared: &Arc<Shared>, channel: &Replier, request: Message) {
     let msg_type = request.msg_type().to_string();
+    // Completion and inspection may wait (bounded) for a schema refresh or a Redis SCAN: on
+    // shell they run on their own task so the reader goes on queueing executes meanwhile.
+    if matches!(msg_type.as_str(), "complete_request" | "inspect_request")
+        && std::ptr::eq(channel, &shared.shell)
+    {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let (reply_type, content) = catalog_reply(&shared, &request).await;
+            shared
+                .busy_idle(&request, || async {
+                    shared
+                        .shell
+                        .reply(&request, reply_type, error_or(content))
+                        .await;
+                })
+                .await;
+        });
+        return;
+    }
     let reply: Option<(&str, Result<Json, String>)> = match msg_type.as_str() {
         "kernel_info_request" => Some(("kernel_info_reply", Ok(kernel_info::reply()))),
-        "complete_request" => Some(("complete_reply", complete::reply(&request.content))),
-        "inspect_request" => Some(("inspect_reply", inspect::reply(&request.content))),
-        "is_complete_request" => Some(("is_complete_reply", is_complete::reply(&request.content))),
+        "complete_request" | "inspect_request" => Some(catalog_reply(shared, &request).await),
+        "is_complete_request" => Some((
+            "is_complete_reply",
+            is_complete::reply(&shared.catalog, &request.content),
+        )),
         "history_request" => {
             let history = shared.history.lock().unwrap_or_else(|e| e.into_inner());
             Some(("history_reply", history.reply(&request.content)))
@@ -48,13 +70,30 @@ pub async fn handle(shared: &Arc<Shared>, channel: &Replier, request: Message) {
     shared
         .busy_idle(&request, || async {
             if let Some((reply_type, content)) = reply {
-                let content = content.unwrap_or_else(|reason| {
-                    json!({"status": "error", "ename": "BadRequest", "evalue": reason, "traceback": []})
-                });
-                channel.reply(&request, reply_type, content).await;
+                channel.reply(&request, reply_type, error_or(content)).await;
             }
         })
         .await;
+}
+
+async fn catalog_reply(shared: &Shared, request: &Message) -> (&'static str, Result<Json, String>) {
+    if request.msg_type() == "complete_request" {
+        (
+            "complete_reply",
+            complete::reply(&shared.catalog, &request.content).await,
+        )
+    } else {
+        (
+            "inspect_reply",
+            inspect::reply(&shared.catalog, &request.content).await,
+        )
+    }
+}
+
+fn error_or(content: Result<Json, String>) -> Json {
+    content.unwrap_or_else(|reason| {
+        json!({"status": "error", "ename": "BadRequest", "evalue": reason, "traceback": []})
+    })
 }
 
 /// Reads a required string field of a request's content.

@@ -1,0 +1,271 @@
+//! One schema snapshot per connection, for completion and inspection.
+//!
+//! The executor owns the session, so after every cell it hands the cache what completion needs
+//! to know without asking it: the connection names (with their engines once opened) and the
+//! variables. It also starts a background refresh of a connection's catalog when that connection
+//! is new (or was replaced by `%connect`) or the cell may have changed its schema (DDL, writes,
+//! `use DB`). Completion reads the snapshot; when a refresh is under way it waits for it a
+//! bounded moment ([`FRESH_WAIT`]) so that a table created by the last cell is offered, and
+//! otherwise answers from the previous snapshot. Nothing here ever blocks on a running cell.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::{Catalog, Found, Lookup};
+use crate::engine::{Engine, Language};
+use crate::session::connections::Entry;
+
+/// How long a completion request waits for a refresh that is already running.
+pub const FRESH_WAIT: Duration = Duration::from_millis(600);
+/// How long one catalog read may take before it is given up (the old snapshot stays).
+const READ_LIMIT: Duration = Duration::from_secs(15);
+/// How long a live lookup (Redis SCAN, one key's details) may take.
+pub const LOOKUP_LIMIT: Duration = Duration::from_millis(400);
+
+/// A variable as `%vars` shows it, copied after each cell.
+#[derive(Debug, Clone)]
+pub struct VariableInfo {
+    pub name: String,
+    pub kind: String,
+    pub summary: String,
+}
+
+#[derive(Default)]
+pub struct Cache {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    connections: Vec<Entry>,
+    variables: Vec<VariableInfo>,
+    slots: HashMap<String, Slot>,
+}
+
+struct Slot {
+    engine: Arc<dyn Engine>,
+    catalog: Option<Arc<Catalog>>,
+    refreshing: bool,
+    /// A refresh was asked for while one ran: run another when it ends.
+    again: bool,
+    /// Bumped each time a refresh ends, for requests waiting on it.
+    done: Arc<watch::Sender<u64>>,
+}
+
+impl Cache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// After a cell (and once at start): the session's connections and variables, and which
+    /// catalogs to read again.
+    pub fn after_cell(
+        self: &Arc<Self>,
+        connections: Vec<Entry>,
+        variables: Vec<VariableInfo>,
+        code: &str,
+    ) {
+        let target = cell_target(code);
+        let mut to_refresh = Vec::new();
+        {
+            let mut inner = self.lock();
+            inner.slots.retain(|name, slot| {
+                connections.iter().any(|c| {
+                    &c.name == name
+                        && c.engine
+                            .as_ref()
+                            .is_some_and(|e| Arc::ptr_eq(e, &slot.engine))
+                })
+            });
+            for entry in &connections {
+                let Some(engine) = &entry.engine else {
+                    continue;
+                };
+                let targeted = match &target {
+                    Some((language, Some(name), _)) => {
+                        *language == entry.language && *name == entry.name
+                    }
+                    Some((language, None, _)) => *language == entry.language && entry.current,
+                    None => false,
+                };
+                let changed = targeted
+                    && target
+                        .as_ref()
+                        .is_some_and(|(language, _, body)| may_change_schema(*language, body));
+                match inner.slots.get_mut(&entry.name) {
+                    None => {
+                        inner.slots.insert(
+                            entry.name.clone(),
+                            Slot {
+                                engine: engine.clone(),
+                                catalog: None,
+                                refreshing: false,
+                                again: false,
+                                done: Arc::new(watch::channel(0).0),
+                            },
+                        );
+                        to_refresh.push(entry.name.clone());
+                    }
+                    Some(slot) if changed => {
+                        if slot.refreshing {
+                            slot.again = true;
+                        } else {
+                            to_refresh.push(entry.name.clone());
+                        }
+                    }
+                    Some(_) => {}
+                }
+            }
+            inner.connections = connections;
+            inner.variables = variables;
+        }
+        for name in to_refresh {
+            self.refresh(name);
+        }
+    }
+
+    fn refresh(self: &Arc<Self>, name: String) {
+        let engine = {
+            let mut inner = self.lock();
+            let Some(slot) = inner.slots.get_mut(&name) else {
+                return;
+            };
+            slot.refreshing = true;
+            slot.engine.clone()
+        };
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let read = tokio::time::timeout(READ_LIMIT, engine.catalog()).await;
+            let catalog = match read {
+                Ok(Some(Ok(catalog))) => Some(Arc::new(catalog)),
+                Ok(Some(Err(why))) => {
+                    log::info!("catalog of {name} not read: {why}");
+                    None
+                }
+                Ok(None) => None,
+                Err(_) => {
+                    log::info!("catalog of {name} not read within {READ_LIMIT:?}");
+                    None
+                }
+            };
+            let again = {
+                let mut inner = cache.lock();
+                let Some(slot) = inner.slots.get_mut(&name) else {
+                    return;
+                };
+                if !Arc::ptr_eq(&slot.engine, &engine) {
+                    return;
+                }
+                if catalog.is_some() {
+                    slot.catalog = catalog;
+                }
+                slot.refreshing = false;
+                slot.done.send_modify(|n| *n += 1);
+                std::mem::take(&mut slot.again)
+            };
+            if again {
+                cache.refresh(name);
+            }
+        });
+    }
+
+    pub fn connections(&self) -> Vec<Entry> {
+        self.lock().connections.clone()
+    }
+
+    pub fn variables(&self) -> Vec<VariableInfo> {
+        self.lock().variables.clone()
+    }
+
+    /// The connection a cell of `language` runs on: the named one, else the current one.
+    pub fn connection_for(&self, language: Language, name: Option<&str>) -> Option<Entry> {
+        self.lock()
+            .connections
+            .iter()
+            .find(|c| c.language == language && name.map_or(c.current, |n| n == c.name))
+            .cloned()
+    }
+
+    /// The catalog of `name` as last read, after waiting (bounded) for a refresh under way.
+    pub async fn catalog(&self, name: &str) -> Option<Arc<Catalog>> {
+        let waiting = {
+            let inner = self.lock();
+            let slot = inner.slots.get(name)?;
+            if !slot.refreshing {
+                return slot.catalog.clone();
+            }
+            slot.done.subscribe()
+        };
+        let mut waiting = waiting;
+        let _ = tokio::time::timeout(FRESH_WAIT, waiting.changed()).await;
+        self.lock().slots.get(name).and_then(|s| s.catalog.clone())
+    }
+
+    /// Asks an open connection a live question, within [`LOOKUP_LIMIT`].
+    pub async fn lookup(&self, name: &str, question: &Lookup) -> Option<Found> {
+        let engine = self.lock().slots.get(name)?.engine.clone();
+        match tokio::time::timeout(LOOKUP_LIMIT, engine.lookup(question)).await {
+            Ok(Some(Ok(found))) => Some(found),
+            Ok(Some(Err(why))) => {
+                log::info!("lookup on {name} failed: {why}");
+                None
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The language, connection name and body of a cell (`None` for a cell of line magics only).
+fn cell_target(code: &str) -> Option<(Language, Option<String>, String)> {
+    let cell = crate::cell::parse_cell(code).ok()?;
+    let body = cell.body?;
+    Some((body.language, body.connection.clone(), body.body))
+}
+
+/// Whether a cell may have changed what the catalog shows. A false positive costs one
+/// background read; a false negative leaves a name out until the next refresh.
+fn may_change_schema(language: Language, body: &str) -> bool {
+    match language {
+        // Collections appear on first insert and fields with every write; `use DB` changes `db`.
+        Language::Mql => true,
+        // Commands do not change; keys are looked up live.
+        Language::Redis => false,
+        Language::Sql => body
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| {
+                const WORDS: &[&str] = &[
+                    "create", "alter", "drop", "rename", "attach", "detach", "commit", "rollback",
+                    "end", "analyze", "vacuum", "truncate", "import", "comment", "insert",
+                    "delete", "copy", "load", "source", "replace", "merge",
+                ];
+                WORDS.iter().any(|w| word.eq_ignore_ascii_case(w))
+            }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ddl_and_writes_refresh_sql_catalogs_but_plain_reads_do_not() {
+        assert!(may_change_schema(Language::Sql, "create table t (a int)"));
+        assert!(may_change_schema(Language::Sql, "INSERT INTO t VALUES (1)"));
+        assert!(!may_change_schema(Language::Sql, "SELECT created FROM t"));
+        assert!(may_change_schema(Language::Mql, "db.c.find()"));
+        assert!(!may_change_schema(Language::Redis, "SET k v"));
+    }
+
+    #[test]
+    fn the_cell_target_is_its_magic_and_connection() {
+        let (language, name, body) = cell_target("%%sql pg\nSELECT 1").unwrap();
+        assert_eq!(
+            (language, name.as_deref(), body.trim()),
+            (Language::Sql, Some("pg"), "SELECT 1")
+        );
+        assert!(cell_target("%vars").is_none());
+    }
+}
