@@ -290,6 +290,13 @@ async fn mongodb_explain_option_and_explain_calls() {
     let result = plan_result(&out.ok().sink.results, 1);
     assert_eq!(result.before.as_ref().unwrap().1.root.kind, "COLLSCAN");
     assert!(result.plan.root.walk().iter().any(|n| n.kind == "IXSCAN"));
+    // --json asks for the JSON tree: then (only then) the raw plan is application/json too.
+    let out = run(format!(
+        "%%mql --json\nuse {db}\ndb.o.find({{ s: 'A' }}).explain()"
+    ))
+    .await;
+    let bundle = dbkernel::render::render(&out.ok().sink.results[1]);
+    assert!(bundle["application/json"]["queryPlanner"].is_object());
     let out = run(format!(
         "use {db}\ndb.o.find({{ s: 'A' }}).explain().queryPlanner.winningPlan"
     ))

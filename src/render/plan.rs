@@ -3,7 +3,8 @@
 //!
 //! No `text/html` and no `application/json`: JupyterLab shows the richest type it ranks first,
 //! and it ranks both of those above SVG, so either would hide the diagram. The raw plan rides
-//! as `application/vnd.dbkernel.plan+json`, which no frontend renders but tools can read.
+//! as `application/vnd.dbkernel.plan+json`, which no frontend renders but tools can read; only
+//! a cell that asks for the JSON tree (`%%mql --json`) also gets `application/json`.
 
 use serde_json::Value as Json;
 
@@ -34,6 +35,9 @@ pub fn bundle(result: &PlanResult) -> MimeBundle {
     if let Some(raw) = &result.plan.raw
         && let Ok(json) = serde_json::from_str::<Json>(raw)
     {
+        if result.json_tree {
+            bundle.insert("application/json".into(), json.clone());
+        }
         bundle.insert(RAW_MIME.into(), json);
     }
     bundle

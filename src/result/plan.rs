@@ -9,4 +9,7 @@ pub struct PlanResult {
     /// `--compare NAME`: the kept plan (the "before") and its name.
     pub before: Option<(String, queryplan::Plan)>,
     pub provenance: Provenance,
+    /// The cell asked for a JSON tree (`%%mql --json`): the raw plan is also offered as
+    /// `application/json`, which JupyterLab then shows instead of the drawing.
+    pub json_tree: bool,
 }

@@ -225,6 +225,23 @@ mod tests {
     }
 
     #[test]
+    fn a_name_holds_a_value_or_a_plan_not_both() {
+        let mut vars = Variables::default();
+        vars.set("p", Variable::Scalar(Scalar::Int(1)));
+        vars.set_plan(
+            "p",
+            queryplan::Plan::new("SQLite", queryplan::Node::new("SCAN")),
+        );
+        assert!(vars.get("p").is_none() && vars.plan("p").is_some());
+        assert_eq!(
+            vars.plan_summaries(),
+            vec![("p".to_string(), "plan", "SQLite, 1 nodes".to_string())]
+        );
+        vars.set("p", Variable::Scalar(Scalar::Int(2)));
+        assert!(vars.plan("p").is_none());
+    }
+
+    #[test]
     fn names_must_be_identifiers() {
         assert!(valid_name("user_id"));
         assert!(valid_name("_x1"));

@@ -266,6 +266,7 @@ fn emit_plan(
         .emit(QueryResult::Plan(Box::new(crate::result::PlanResult {
             plan,
             before,
+            json_tree: cell.options.json,
             provenance: crate::result::Provenance {
                 connection: ctx.connection_name.clone(),
                 elapsed,
