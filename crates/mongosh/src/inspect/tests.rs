@@ -268,3 +268,50 @@ fn function_values_print_like_node() {
 }"
     );
 }
+
+// Printed by mongosh 2.12 (`db.p.findOne()` of this document on `dbkernel mongod`): nested
+// arrays break only past three inner levels, arrays of documents one per line, more than six
+// short items in aligned columns (numbers right-aligned).
+#[test]
+fn line_breaking_matches_mongosh_for_nested_and_grouped_arrays() {
+    let value = Bson::Document(doc! {
+        "_id": 1,
+        "m": [[1, 2], [3, [4, [5, [6]]]], []],
+        "items": [
+            {"sku": "apple", "qty": 5, "price": 1.25},
+            {"sku": "banana", "qty": 12, "price": 0.5},
+            {"sku": "cherry", "qty": 100, "price": 10},
+        ],
+        "t": ["a", "bb", "ccc", "dd", "e", "ffff", "g"],
+        "v": [1, 22, 333, 4444, 55555, 6, 77, 888, 9999, 10, 111, 12],
+    });
+    let expected = "{
+  _id: 1,
+  m: [
+    [ 1, 2 ],
+    [
+      3,
+      [ 4, [ 5, [ 6 ] ] ]
+    ],
+    []
+  ],
+  items: [
+    { sku: 'apple', qty: 5, price: 1.25 },
+    { sku: 'banana', qty: 12, price: 0.5 },
+    { sku: 'cherry', qty: 100, price: 10 }
+  ],
+  t: [
+    'a',   'bb',
+    'ccc', 'dd',
+    'e',   'ffff',
+    'g'
+  ],
+  v: [
+       1,    22,  333,
+    4444, 55555,    6,
+      77,   888, 9999,
+      10,   111,   12
+  ]
+}";
+    assert_eq!(format(&value), expected);
+}
