@@ -29,10 +29,8 @@ pub async fn read(engine: &MqlEngine) -> Result<MongoCatalog, String> {
         .db
         .clone();
     let client = &engine.server.client;
-    let mut databases = client
-        .list_database_names()
-        .await
-        .map_err(|e| e.to_string())?;
+    // A user without listDatabases rights still gets the current database's collections.
+    let mut databases = client.list_database_names().await.unwrap_or_default();
     if !databases.contains(&database) {
         databases.push(database.clone());
     }

@@ -61,7 +61,8 @@ impl Side {
         Ok(conn)
     }
 
-    async fn forget(&self) {
+    /// Drops the side connection (the engine is closing, or the connection failed).
+    pub async fn forget(&self) {
         *self.conn.lock().await = None;
     }
 

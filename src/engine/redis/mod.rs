@@ -219,6 +219,7 @@ impl Engine for RedisEngine {
     }
 
     async fn close(&self) {
+        self.catalog.forget().await;
         self.session.lock().await.take();
         self.remember_state(None);
     }

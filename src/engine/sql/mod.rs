@@ -400,6 +400,7 @@ impl Engine for SqlEngine {
 
     async fn close(&self) {
         self.state.lock().await.session.close().await;
+        self.catalog.close().await;
     }
 }
 

@@ -52,6 +52,22 @@ impl Side {
     }
 }
 
+impl Side {
+    /// Closes the side connection (the engine is closing).
+    pub async fn close(&self) {
+        let conn = self.conn.lock().await.take();
+        match conn {
+            Some(SideConnection::Postgres(c)) => {
+                let _ = sqlx::Connection::close(c).await;
+            }
+            Some(SideConnection::MySql(c)) => {
+                let _ = sqlx::Connection::close(c).await;
+            }
+            None => {}
+        }
+    }
+}
+
 /// Reads the catalog of `engine`.
 pub async fn read(engine: &super::SqlEngine) -> Result<SqlCatalog, String> {
     let dialect = engine.dialect;
