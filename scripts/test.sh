@@ -51,6 +51,16 @@ fi
 # The kernelspec under target/, so the tests never touch the user's own Jupyter set-up.
 target/debug/dbkernel install --prefix "$ROOT/target/jupyter" >/dev/null
 export JUPYTER_PATH="$ROOT/target/jupyter/share/jupyter"
+
+# The wheel (binary + kernelspec + JupyterLab extension) from the binary just built, for
+# tests/python/test_wheel.py (a fresh venv) and test_lab_highlight.py (headless Chromium).
+if command -v npm >/dev/null 2>&1; then
+  bash scripts/browser_tools.sh
+  bash scripts/build_wheel.sh target/debug/dbkernel >/dev/null
+elif [ "${CI:-}" = "true" ]; then
+  echo "npm is needed to build the JupyterLab extension (Node.js 20 and npm)" >&2
+  exit 1
+fi
 export PATH="$ROOT/.venv/bin:$PATH"
 .venv/bin/python -m pytest -q tests/python
 
