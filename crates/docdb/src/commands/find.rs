@@ -1,12 +1,14 @@
 //! `find`: filter, projection, sort, skip, limit (negative = single batch),
 //! batchSize, singleBatch, hint, let, maxTimeMS, allowDiskUse (the in-memory
 //! sort's budget), collation (the find's own, else the collection's default);
-//! comment is accepted and ignored.
+//! comment is accepted and ignored. `min`, `max`, `returnKey` and `showRecordId`
+//! are in `find_index_modifiers.rs`.
 
 use bson::{Bson, Document};
 use docdb_query::projection::Projection;
 
 use super::args;
+use super::find_index_modifiers::IndexModifiers;
 use crate::cursor::{DEFAULT_FIRST_BATCH, Pending, RowSource};
 use crate::engine::Ctx;
 use crate::error::{CommandError, Result};
@@ -211,11 +213,21 @@ pub fn find(ctx: &Ctx) -> Result<Document> {
         ));
     }
     let ns = ctx.ns(&coll);
+    let modifiers = IndexModifiers::parse(ctx, options.hint.is_some())?;
     if let Some((base, stages)) = super::aggregate::view(ctx, &coll)? {
+        super::find_index_modifiers::refuse_on_view(ctx)?;
         if super::count::overrides_view_collation(&options.collation) {
             return Err(super::count::view_collation_refused());
         }
         let docs = view_find(ctx, &base, stages, &options)?;
+        return Ok(ctx
+            .engine
+            .cursors()
+            .open(&ns, docs, options.batch_size, options.single_batch));
+    }
+    if !modifiers.is_none() {
+        let docs = super::find_index_modifiers::run(ctx, &coll, &options, &modifiers)
+            .map_err(executor_error)?;
         return Ok(ctx
             .engine
             .cursors()

@@ -16,6 +16,7 @@ pub mod diagnostic_stages;
 pub mod explain;
 pub mod find;
 pub mod find_and_modify;
+pub mod find_index_modifiers;
 pub mod generic_args;
 pub mod handshake;
 pub mod indexes;

@@ -35,6 +35,96 @@ pub struct IndexSpec {
     pub text: Option<TextSpec>,
     /// The index's collation: string keys are stored as its sort keys (None: binary).
     pub collation: Option<std::sync::Arc<docdb_query::collation::Collation>>,
+    /// The index version given (`v: 1` or `2`), shown back; 2 when not given.
+    pub version: i32,
+    /// Options mongod keeps and lists exactly as given (same value, same BSON type), in the
+    /// order given: `background`, `storageEngine`, `expireAfterSeconds`, geo parameters...
+    /// See [`KEPT_AS_GIVEN`].
+    pub kept: Document,
+}
+
+/// The index options mongod 7.0 accepts that change nothing in this engine, or whose value
+/// it shows verbatim; `listIndexes` lists them as they were given. (`background` has been a
+/// no-op since 4.2; `dropDups` since 3.0; the geo and text versions only describe keys this
+/// engine refuses or builds itself.)
+const KEPT_AS_GIVEN: &[&str] = &[
+    "background",
+    "storageEngine",
+    "expireAfterSeconds",
+    "dropDups",
+    "bits",
+    "min",
+    "max",
+    "bucketSize",
+    "2dsphereIndexVersion",
+    "coarsestIndexedLevel",
+    "finestIndexedLevel",
+    // The projection of a wildcard (`$**`) key, listed as given.
+    "wildcardProjection",
+];
+
+/// The options this engine reads itself (shown normalized, as mongod shows them).
+const UNDERSTOOD: &[&str] = &[
+    "key",
+    "name",
+    "v",
+    "ns",
+    "unique",
+    "sparse",
+    "hidden",
+    "partialFilterExpression",
+    "collation",
+    "weights",
+    "default_language",
+    "language_override",
+    "textIndexVersion",
+];
+
+/// Options mongod honours that this engine does not implement: refused, never ignored.
+const NOT_IMPLEMENTED: &[&str] = &[
+    "columnstoreProjection",
+    "columnstoreCompressor",
+    "prepareUnique",
+    "clustered",
+];
+
+/// Refuses an option mongod does not know (InvalidIndexSpecificationOption, 197, as
+/// index_key_validate.cpp words it) or one it honours that is not implemented here.
+fn check_option_names(spec: &Document) -> Result<()> {
+    for name in spec.keys() {
+        if NOT_IMPLEMENTED.contains(&name.as_str()) {
+            return Err(CommandError::new(
+                codes::CANNOT_CREATE_INDEX,
+                format!("the index option '{name}' is not supported by the embedded engine"),
+            ));
+        }
+        if !KEPT_AS_GIVEN.contains(&name.as_str()) && !UNDERSTOOD.contains(&name.as_str()) {
+            return Err(CommandError::new(
+                codes::INVALID_INDEX_SPEC_OPTION,
+                format!(
+                    "The field '{name}' is not valid for an index specification. Specification: {}",
+                    crate::index::shell_value(&Bson::Document(spec.clone()))
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn parse_version(spec: &Document) -> Result<i32> {
+    match spec.get("v") {
+        None => Ok(2),
+        Some(v) => match number(v) {
+            Some(n) if n == 1.0 || n == 2.0 => Ok(n as i32),
+            Some(n) => Err(CommandError::new(
+                codes::CANNOT_CREATE_INDEX,
+                format!("Invalid index specification {spec}; cannot create an index with v={n}"),
+            )),
+            None => Err(CommandError::type_mismatch(format!(
+                "The field 'v' of an index specification must be a number, found {v}"
+            ))),
+        },
+    }
 }
 
 impl IndexSpec {
@@ -51,6 +141,8 @@ impl IndexSpec {
             expire_after_seconds: None,
             hidden: false,
             text: None,
+            version: 2,
+            kept: Document::new(),
         }
     }
 
@@ -94,6 +186,13 @@ impl IndexSpec {
                 "Index keys cannot be empty.",
             ));
         }
+        check_option_names(spec)?;
+        let version = parse_version(spec)?;
+        let kept: Document = spec
+            .iter()
+            .filter(|(k, _)| KEPT_AS_GIVEN.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let name = match spec.get("name") {
             Some(Bson::String(s)) if !s.is_empty() => s.clone(),
             Some(Bson::String(_)) => {
@@ -248,6 +347,8 @@ impl IndexSpec {
             expire_after_seconds,
             hidden,
             text,
+            version,
+            kept,
             collation: match spec.get("collation") {
                 None => None,
                 Some(Bson::Document(c)) => docdb_query::collation::Collation::parse(c)?,
@@ -272,7 +373,7 @@ impl IndexSpec {
 
     /// The document `listIndexes` returns for this index.
     pub fn to_document(&self) -> Document {
-        let mut d = doc! {"v": 2, "key": self.key.clone(), "name": self.name.clone()};
+        let mut d = doc! {"v": self.version, "key": self.key.clone(), "name": self.name.clone()};
         if self.unique && self.name != "_id_" {
             d.insert("unique", true);
         }
@@ -285,8 +386,8 @@ impl IndexSpec {
         if let Some(p) = &self.partial_filter {
             d.insert("partialFilterExpression", p.clone());
         }
-        if let Some(s) = self.expire_after_seconds {
-            d.insert("expireAfterSeconds", s);
+        for (k, v) in &self.kept {
+            d.insert(k.clone(), v.clone());
         }
         if let Some(c) = &self.collation {
             d.insert("collation", c.spec().clone());
@@ -311,7 +412,6 @@ impl IndexSpec {
     /// The spec as a `createIndexes` entry (what persistence saves).
     pub fn to_create_document(&self) -> Document {
         let mut d = self.to_document();
-        d.remove("v");
         if self.text.is_some() {
             // Rebuild the user-facing key so that `parse` round-trips.
             let mut k = Document::new();
