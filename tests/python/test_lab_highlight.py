@@ -26,6 +26,8 @@ CELLS = [
     "%%sql shop --limit 5\nSELECT name FROM users\nWHERE name ILIKE 'a%' -- PostgreSQL's ILIKE\nORDER BY name;",
     "%%mql --limit 3\n// users who joined since 2020\nconst since = 2020;\ndb.users.find({ joined: { $gte: since } })",
     '%%redis\n# a hash, and a session that expires\nHSET user:1 name "Ann" visits 3\nSET session:1 {{token}} EX 60 NX',
+    "SELECT 1;",
+    "%%sql warehouse\nSELECT 1;",
 ]
 
 
@@ -116,7 +118,7 @@ def line_classes(cell):
 
 
 def check_each_cell_in_its_language(cells):
-    connect, sql, mql, redis = cells
+    connect, sql, mql, redis, no_magic, unknown = cells
     assert all(cell["language"] == "dbkernel" for cell in cells)
     # Magic lines: the magic word, the connection, options, the URL.
     assert {"cm-dbk-magic", "tok-meta"} <= classes(connect, "%connect")
@@ -142,6 +144,10 @@ def check_each_cell_in_its_language(cells):
     assert "tok-number" in classes(redis, "3")
     assert "cm-dbk-interpolation" in classes(redis, "{{token}}")
     assert "cm-dbk-redis-option" in classes(redis, "EX")
+    # No magic: SQL on the current connection, the last one %connect made current above.
+    assert line_classes(no_magic) == [["cm-dbk-body-sql-postgresql"]]
+    # A name no %connect line defines (dbkernel.toml, say): standard SQL.
+    assert line_classes(unknown) == [["cm-dbk-magic-line"], ["cm-dbk-body-sql-standard"]]
 
 
 def test_jupyterlab_highlights_each_cell_in_its_magic_language(server):
