@@ -211,7 +211,7 @@ fn compound_index_serves_equality_prefix_and_sort() {
     );
     let ix = stages.get_document("inputStage").unwrap();
     assert_eq!(ix.get_str("indexName").unwrap(), "a_1_b_-1");
-    assert_eq!(ix.get_i64("keysExamined").unwrap(), 5);
+    assert_eq!(ix.get_i32("keysExamined").unwrap(), 5);
     assert_eq!(
         ix.get_document("indexBounds").unwrap(),
         &doc! {"a": ["[1, 1]"], "b": ["[MaxKey, MinKey]"]}
