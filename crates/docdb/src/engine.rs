@@ -36,6 +36,8 @@ pub struct Engine {
     pub(crate) started: Instant,
     /// The server's arguments and their meaning, for `getCmdLineOpts`.
     command_line: std::sync::OnceLock<(Vec<String>, Document)>,
+    /// The logical sessions seen (`$listLocalSessions`).
+    sessions: crate::sessions::Sessions,
 }
 
 /// What a command handler sees.
@@ -101,6 +103,7 @@ impl Engine {
             store: None,
             started: Instant::now(),
             command_line: std::sync::OnceLock::new(),
+            sessions: Default::default(),
         }
     }
 
@@ -133,6 +136,7 @@ impl Engine {
             store: Some(Mutex::new(store)),
             started: Instant::now(),
             command_line: std::sync::OnceLock::new(),
+            sessions: Default::default(),
         })
     }
 
@@ -211,6 +215,9 @@ impl Engine {
             ));
         }
         commands::generic_args::check(name, cmd, self.store.is_some())?;
+        if let Some(lsid) = cmd.get("lsid") {
+            self.sessions.touch(lsid);
+        }
         let max_time = match cmd.get("maxTimeMS") {
             None | Some(Bson::Null) => None,
             Some(v) => match crate::index::spec::number(v) {
@@ -281,6 +288,10 @@ impl Engine {
             Ok(out) => Ok(out),
             Err(payload) => resume_unwind(payload),
         }
+    }
+
+    pub(crate) fn sessions(&self) -> &crate::sessions::Sessions {
+        &self.sessions
     }
 
     pub(crate) fn cursors(&self) -> MutexGuard<'_, Cursors> {

@@ -43,6 +43,7 @@ pub mod index;
 pub mod ops;
 pub mod persist;
 pub mod planner;
+pub mod sessions;
 pub mod validation;
 
 pub use engine::Engine;

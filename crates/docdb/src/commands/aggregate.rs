@@ -247,7 +247,13 @@ pub fn aggregate(ctx: &Ctx) -> Result<Document> {
         None => (coll.clone(), stages),
     };
     super::diagnostic_stages::check_not_later(&stages)?;
+    super::sessions::check_not_later(&stages)?;
     let (docs, write) = match stages.split_first() {
+        // `$listLocalSessions` and `$listSessions` read the session cache.
+        Some((first, rest)) if super::sessions::is_source_stage(first) => {
+            let produced = super::sessions::source_documents(ctx, source.as_deref(), first)?;
+            run_over(ctx, &produced, rest)?
+        }
         // `$collStats` and `$currentOp` produce the pipeline's input themselves.
         Some((first, rest)) if super::diagnostic_stages::is_source_stage(first) => {
             let produced =

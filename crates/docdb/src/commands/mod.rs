@@ -21,6 +21,8 @@ pub mod generic_args;
 pub mod handshake;
 pub mod indexes;
 pub mod insert;
+pub mod profile;
+pub mod sessions;
 pub mod update;
 pub mod write_util;
 
@@ -75,6 +77,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "usersInfo",
     "rolesInfo",
     "getCmdLineOpts",
+    "profile",
 ];
 
 /// The handler for a command name, `None` when unknown.
@@ -84,9 +87,8 @@ pub fn lookup(name: &str) -> Option<Handler> {
         "buildInfo" | "buildinfo" => handshake::build_info,
         "ping" => handshake::ping,
         "getParameter" => handshake::get_parameter,
-        "endSessions" | "killSessions" | "killAllSessions" | "refreshSessions" => {
-            handshake::end_sessions
-        }
+        "endSessions" => sessions::end_sessions,
+        "killSessions" | "killAllSessions" | "refreshSessions" => handshake::end_sessions,
         "serverStatus" => handshake::server_status,
         "hostInfo" => handshake::host_info,
         "connectionStatus" => handshake::connection_status,
@@ -122,6 +124,7 @@ pub fn lookup(name: &str) -> Option<Handler> {
         "usersInfo" => access_control::users_info,
         "rolesInfo" => access_control::roles_info,
         "getCmdLineOpts" => command_line::get_cmd_line_opts,
+        "profile" => profile::profile,
         _ => return None,
     };
     Some(h)
