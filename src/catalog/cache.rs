@@ -139,6 +139,8 @@ impl Cache {
         let cache = self.clone();
         tokio::spawn(async move {
             let read = tokio::time::timeout(READ_LIMIT, engine.catalog()).await;
+            // A long cell held the session: read again once it is free (waiting costs nothing).
+            let busy = matches!(&read, Ok(Some(Err(why))) if why == super::SESSION_BUSY);
             let catalog = match read {
                 Ok(Some(Ok(catalog))) => Some(Arc::new(catalog)),
                 Ok(Some(Err(why))) => {
@@ -164,7 +166,7 @@ impl Cache {
                 }
                 slot.refreshing = false;
                 slot.done.send_modify(|n| *n += 1);
-                std::mem::take(&mut slot.again)
+                std::mem::take(&mut slot.again) || busy
             };
             if again {
                 cache.refresh(name);

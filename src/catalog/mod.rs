@@ -11,6 +11,10 @@
 
 pub mod cache;
 
+/// What a catalog read says when the session it reads (SQLite's, the mongosh state) stayed
+/// locked by a running cell: the cache tries again rather than keep a stale snapshot.
+pub const SESSION_BUSY: &str = "the session stayed busy with a running cell";
+
 /// One connection's schema as last read.
 #[derive(Debug, Clone)]
 pub enum Catalog {

@@ -25,7 +25,7 @@ const SESSION_WAIT: Duration = Duration::from_secs(10);
 pub async fn read(engine: &MqlEngine) -> Result<MongoCatalog, String> {
     let database = tokio::time::timeout(SESSION_WAIT, engine.state.lock())
         .await
-        .map_err(|_| "the session stayed busy".to_string())?
+        .map_err(|_| crate::catalog::SESSION_BUSY.to_string())?
         .db
         .clone();
     let client = &engine.server.client;

@@ -291,7 +291,7 @@ impl Reader<'_> {
             if self.session.is_none() {
                 let locked = tokio::time::timeout(SESSION_WAIT, engine.state.lock())
                     .await
-                    .map_err(|_| "the session stayed busy".to_string())?;
+                    .map_err(|_| crate::catalog::SESSION_BUSY.to_string())?;
                 self.session = Some(locked);
             }
             let Some(state) = self.session.as_mut() else {
