@@ -186,6 +186,14 @@ impl Layout<'_> {
             title = format!("[{name}] {title}");
         }
         let title_chars = fits(text_width - bar_room, 13.0);
+        // A long title (a narrow comparison panel) takes a second line rather than losing the
+        // index or table name at its end.
+        let mut title_lines = wrap(&title, title_chars);
+        if title_lines.len() > 2 {
+            let rest = title_lines[1..].join(" ");
+            title_lines.truncate(1);
+            title_lines.push(cut(&rest, fits(text_width, 13.0)));
+        }
         let figures = text::figures(plan, node).join(" · ");
         let mut details = text::details(node);
         if details.len() > MAX_DETAIL_LINES {
@@ -206,7 +214,10 @@ impl Layout<'_> {
                 .map(move |line| (w.severity, line))
             })
             .collect();
-        let lines = 1 + usize::from(!figures.is_empty()) + details.len() + warning_lines.len();
+        let lines = title_lines.len()
+            + usize::from(!figures.is_empty())
+            + details.len()
+            + warning_lines.len();
         let h = lines as f64 * LINE + 2.0 * PAD - 2.0;
         let top = self.y;
         let hot = !self.muted && self.slowest == Some(node.id);
@@ -228,17 +239,14 @@ impl Layout<'_> {
             INK
         };
         let mut baseline = top + PAD + 12.0;
-        self.canvas.text(
-            x + PAD,
-            baseline,
-            &Style {
-                size: 13.0,
-                bold: true,
-                fill: ink,
-            },
-            "node",
-            &cut(&title, title_chars),
-        );
+        let title_style = Style {
+            size: 13.0,
+            bold: true,
+            fill: ink,
+        };
+        let first_line = title_lines.first().cloned().unwrap_or_default();
+        self.canvas
+            .text(x + PAD, baseline, &title_style, "node", &first_line);
         if let Some(share) = share {
             let bar = bar_width(self.width);
             let bar_x = x + w - PAD - bar;
@@ -262,6 +270,11 @@ impl Layout<'_> {
                 fill: if hot { RED } else { MUTED },
             };
             self.canvas.text(label_x, baseline, &style, "share", &label);
+        }
+        for line in title_lines.iter().skip(1) {
+            baseline += LINE;
+            self.canvas
+                .text(x + PAD, baseline, &title_style, "node-more", line);
         }
         if !figures.is_empty() {
             baseline += LINE;
