@@ -30,10 +30,11 @@ FROM pragma_function_list ORDER BY name, narg";
 
 pub const SCHEMAS: &str = "SELECT name FROM pragma_database_list ORDER BY seq";
 
-/// Tables up to this many get their rows counted (bounded); more would make a refresh slow.
-pub const COUNTED_TABLES: usize = 200;
+/// Tables up to this many get their rows counted, each up to [`COUNT_BOUND`]: the count holds
+/// the session, so a refresh after a write must stay a few milliseconds even on a big file.
+pub const COUNTED_TABLES: usize = 50;
 /// A count stops here and says "at least".
-pub const COUNT_BOUND: i64 = 100_000;
+pub const COUNT_BOUND: i64 = 10_000;
 
 /// SQLite's keywords, from <https://sqlite.org/lang_keywords.html>.
 pub const KEYWORDS: &[&str] = &[
