@@ -108,3 +108,39 @@ fn connections(cache: &Cache, language: Option<Language>, typed: &str) -> Vec<Ca
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::connections::Connections;
+    use std::sync::Arc;
+
+    fn cache() -> Arc<Cache> {
+        let cache = Arc::new(Cache::default());
+        // The environment's defaults, none opened: names only, no catalog reads.
+        cache.after_cell(Connections::from_environment().entries(), Vec::new(), "");
+        cache
+    }
+
+    fn texts(code: &str) -> Vec<String> {
+        let cache = cache();
+        complete(&cache, code, 0, code.len())
+            .candidates
+            .into_iter()
+            .map(|c| c.text)
+            .collect()
+    }
+
+    #[test]
+    fn connection_names_by_language_and_options_after_dashes() {
+        assert_eq!(texts("%%sql def"), ["default"]);
+        assert_eq!(texts("%%mql "), ["mongo"]);
+        assert_eq!(texts("%%redis r"), ["redis"]);
+        assert_eq!(texts("%use "), ["default", "mongo", "redis"]);
+        assert_eq!(texts("%%mql --j"), ["--json"]);
+        assert_eq!(texts("%%sql --an"), ["--analyze"]);
+        assert_eq!(texts("%%redis --t"), ["--timeout"]);
+        assert_eq!(texts("%connect x post"), ["postgresql://"]);
+        assert!(texts("%%sq").contains(&"%%sql".to_string()));
+    }
+}
