@@ -180,6 +180,7 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
     let reverse_scan = natural == Some(true)
         || matches!(req.hint, Some(Bson::Document(h)) if h.get("$natural").and_then(crate::index::spec::number).is_some_and(|d| d < 0.0));
     let plan = planner::plan_collated(coll, filter_doc, &sort.plain, hint, req.collation)?;
+    record_index_use(coll, &plan.access);
     let limit = req.limit.filter(|l| *l > 0);
     let needs_sort = !sort.is_empty() && !plan.sort_covered;
     // Without an in-memory sort we can stop as soon as skip+limit rows matched.
@@ -490,4 +491,21 @@ fn key_in_bounds(key: &[KeyPart], intervals: &[Vec<Interval>]) -> bool {
             Some(v) => ivs.iter().any(|iv| iv.contains(v)),
             None => false,
         })
+}
+
+/// Counts an operation on each index its plan scans (`$indexStats` accesses).
+fn record_index_use(coll: &Collection, access: &Access) {
+    let mut used: Vec<usize> = match access {
+        Access::CollScan => Vec::new(),
+        Access::IndexScan { index, .. } | Access::Text { index } => vec![*index],
+        Access::Or { branches } => branches.iter().map(|(index, _)| *index).collect(),
+    };
+    // One operation counts once per index, however many `$or` branches scan it.
+    used.sort_unstable();
+    used.dedup();
+    for index in used {
+        if let Some(i) = coll.indexes.get(index) {
+            i.accesses.record();
+        }
+    }
 }

@@ -248,7 +248,12 @@ pub fn aggregate(ctx: &Ctx) -> Result<Document> {
     };
     super::diagnostic_stages::check_not_later(&stages)?;
     super::sessions::check_not_later(&stages)?;
+    super::index_stats::check_not_later(&stages)?;
     let (docs, write) = match stages.split_first() {
+        Some((first, rest)) if super::index_stats::is_source_stage(first) => {
+            let produced = super::index_stats::source_documents(ctx, source.as_deref(), first)?;
+            run_over(ctx, &produced, rest)?
+        }
         // `$listLocalSessions` and `$listSessions` read the session cache.
         Some((first, rest)) if super::sessions::is_source_stage(first) => {
             let produced = super::sessions::source_documents(ctx, source.as_deref(), first)?;

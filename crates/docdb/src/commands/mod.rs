@@ -19,6 +19,7 @@ pub mod find_and_modify;
 pub mod find_index_modifiers;
 pub mod generic_args;
 pub mod handshake;
+pub mod index_stats;
 pub mod indexes;
 pub mod insert;
 pub mod profile;

@@ -30,6 +30,33 @@ pub struct Index {
     partial: Option<Filter>,
     /// The key pattern handed to `index_keys` (non-text fields only).
     pattern: Document,
+    /// How many operations used this index since it was built (`$indexStats`).
+    pub accesses: Accesses,
+}
+
+/// `$indexStats`' `accesses`: operations that used an index, counted while the catalog is
+/// only read (so atomically), since the index was built or the server started.
+pub struct Accesses {
+    ops: std::sync::atomic::AtomicU64,
+    pub since: bson::DateTime,
+}
+
+impl Accesses {
+    fn new() -> Accesses {
+        Accesses {
+            ops: std::sync::atomic::AtomicU64::new(0),
+            since: bson::DateTime::now(),
+        }
+    }
+
+    /// Counts one operation that used the index.
+    pub fn record(&self) {
+        self.ops.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn ops(&self) -> u64 {
+        self.ops.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Index {
@@ -50,6 +77,7 @@ impl Index {
             multikey: false,
             partial,
             pattern,
+            accesses: Accesses::new(),
         })
     }
 
