@@ -148,7 +148,9 @@ pub fn requested_collation(
     owner: &str,
 ) -> Result<Option<Option<std::sync::Arc<docdb_query::collation::Collation>>>> {
     match d.get("collation") {
+        // mongod reads an empty collation as none given (it checks `isEmpty()`).
         None => Ok(None),
+        Some(Bson::Document(spec)) if spec.is_empty() => Ok(None),
         Some(Bson::Document(spec)) => Ok(Some(docdb_query::collation::Collation::parse(spec)?)),
         Some(v) => Err(wrong_type(owner, "collation", v, "object")),
     }

@@ -137,7 +137,7 @@ impl IndexModifiers {
     }
 
     /// The document a row returns: its index key (`returnKey`; `{}` when the plan scans no
-    /// single index, as mongod's is for a collection scan) or the document, plus `$recordId`.
+    /// single index, as mongod's is for a collection scan) or the document plus `$recordId`.
     pub fn shape(
         &self,
         coll: &Collection,
@@ -162,7 +162,9 @@ impl IndexModifiers {
         } else {
             doc
         };
-        if self.show_record_id {
+        // With returnKey the key is the whole answer: the command-monitoring spec's find.json
+        // expects `[{_id: 1}, ...]` from mongod for showRecordId and returnKey together.
+        if self.show_record_id && !self.return_key {
             out.insert("$recordId", row.record as i64);
         }
         Ok(out)
