@@ -52,10 +52,11 @@ impl Sessions {
     pub fn touch(&self, lsid: &Bson) {
         let Some(id) = session_id(lsid) else { return };
         let mut seen = self.lock();
-        if seen.len() >= MAX_SESSIONS && !seen.contains_key(&id) {
-            if let Some(oldest) = seen.iter().min_by_key(|(_, t)| **t).map(|(k, _)| k.clone()) {
-                seen.remove(&oldest);
-            }
+        if seen.len() >= MAX_SESSIONS
+            && !seen.contains_key(&id)
+            && let Some(oldest) = seen.iter().min_by_key(|(_, t)| **t).map(|(k, _)| k.clone())
+        {
+            seen.remove(&oldest);
         }
         seen.insert(id, DateTime::now());
     }
@@ -87,7 +88,7 @@ impl Sessions {
                 (*last, record)
             })
             .collect();
-        out.sort_by(|a, b| b.0.cmp(&a.0));
+        out.sort_by_key(|(last, _)| std::cmp::Reverse(*last));
         out.into_iter().map(|(_, d)| d).collect()
     }
 }

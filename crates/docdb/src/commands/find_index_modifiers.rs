@@ -127,7 +127,7 @@ impl IndexModifiers {
             // A multikey document appears once, at its first key in the index's order.
             if let Some(first) = in_range.min_by(|a, b| compare_keys(a, b, &directions, collation))
             {
-                kept.push((first, row.clone()));
+                kept.push((first, *row));
             }
         }
         if !sorted {
