@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod complete;
 pub mod engine;
+pub mod export;
 pub mod kernel;
 pub mod render;
 pub mod result;

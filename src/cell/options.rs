@@ -26,6 +26,12 @@ pub struct CellOptions {
     pub json: bool,
     /// Draw this cell's plan beside the plan kept under this name (`--out NAME` of a plan cell).
     pub compare: Option<String>,
+    /// SQL: write every row of the last statement to this file (`--export PATH`).
+    pub export: Option<String>,
+    /// The export's format when the extension does not say it (`--format csv|jsonl|parquet|arrow`).
+    pub format: Option<crate::export::Format>,
+    /// Replace an existing export file.
+    pub force: bool,
 }
 
 pub fn known_options(language: Language) -> &'static [&'static str] {
@@ -36,6 +42,9 @@ pub fn known_options(language: Language) -> &'static [&'static str] {
             "--explain",
             "--analyze",
             "--compare NAME",
+            "--export PATH",
+            "--format csv|jsonl|parquet|arrow",
+            "--force",
         ],
         Language::Mql => &[
             "--limit N",
@@ -109,6 +118,17 @@ pub fn parse_header(
                 options.compare = Some(v);
             }
             ("--analyze", Language::Sql) => options.analyze = true,
+            ("--export", Language::Sql) => options.export = Some(value("--export")?),
+            ("--format", Language::Sql) => {
+                let v = value("--format")?;
+                options.format = Some(crate::export::Format::from_name(&v).ok_or_else(|| {
+                    usage(format!(
+                        "--format expects one of {}, got '{v}'",
+                        crate::export::Format::NAMES
+                    ))
+                })?);
+            }
+            ("--force", Language::Sql) => options.force = true,
             ("--json", Language::Mql) => options.json = true,
             ("--timeout", Language::Redis) => {
                 let v = value("--timeout")?;
@@ -135,6 +155,11 @@ pub fn parse_header(
                 )));
             }
         }
+    }
+    if options.export.is_none() && (options.format.is_some() || options.force) {
+        return Err(usage(
+            "--format and --force go with --export PATH (they say how to write the file)".into(),
+        ));
     }
     Ok((connection, options))
 }

@@ -10,6 +10,7 @@ pub mod data;
 pub mod documents;
 pub mod escape;
 pub mod expanded;
+pub mod export;
 pub mod html;
 pub mod html_expanded;
 pub mod plan;
@@ -61,6 +62,10 @@ pub fn render(result: &QueryResult) -> MimeBundle {
         QueryResult::Check(report) => {
             bundle.insert("text/plain".into(), Json::String(check::text(report)));
             bundle.insert("text/html".into(), Json::String(check::html(report)));
+        }
+        QueryResult::Export(receipt) => {
+            bundle.insert("text/plain".into(), Json::String(export::text(receipt)));
+            bundle.insert("text/html".into(), Json::String(export::html(receipt)));
         }
         QueryResult::Plan(plan) => return plan::bundle(plan),
         QueryResult::Redis(replies) => {

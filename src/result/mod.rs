@@ -4,11 +4,13 @@
 //! (query plans, charts, classroom checks) are added as new variants with their own renderer.
 
 pub mod check;
+pub mod export;
 pub mod plan;
 pub mod table;
 mod timing;
 
 pub use check::CheckReport;
+pub use export::ExportReceipt;
 pub use plan::PlanResult;
 pub use table::{Column, Datum, Layout, Table, TableBuilder, ValueKind};
 
@@ -33,6 +35,8 @@ pub enum QueryResult {
     Plan(Box<PlanResult>),
     /// A `%%check` cell's verdict (passed, or every difference).
     Check(CheckReport),
+    /// A finished `--export`: the file written, its format, rows, size and time.
+    Export(ExportReceipt),
 }
 
 /// Where and how long: shown in result footers.

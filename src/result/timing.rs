@@ -9,6 +9,9 @@ use super::QueryResult;
 impl QueryResult {
     /// The same result with every timing cleared.
     pub fn without_timings(mut self) -> QueryResult {
+        if let QueryResult::Export(receipt) = &mut self {
+            receipt.elapsed = Duration::ZERO;
+        }
         let provenance = match &mut self {
             QueryResult::Table(table) => Some(&mut table.provenance),
             QueryResult::Status(status) => Some(&mut status.provenance),

@@ -377,6 +377,16 @@ impl Engine for SqlEngine {
             refuse_nul(body, cell.body_line)?;
         }
         let commands = meta::find(body, dialect);
+        if let Some(path) = &cell.options.export {
+            // Checked before anything runs, so a refused file costs no query.
+            crate::export::Target::check(path, cell.options.format, cell.options.force)?;
+            if plan_mode.is_some() || !commands.is_empty() {
+                return Err(EngineError::usage(
+                    "--export writes the rows of the cell's last statement; it does not go with \
+                     --explain/--analyze or with \\ commands; nothing was run",
+                ));
+            }
+        }
         if !commands.is_empty() {
             return self
                 .execute_with_commands(cell, ctx, &commands, plan_mode)
@@ -519,12 +529,19 @@ impl SqlEngine {
                 _ => (text, 0),
             };
             let keep_all = cell.options.out.is_some() && index + 1 == count;
+            let exporter = match (&cell.options.export, index + 1 == count) {
+                (Some(path), true) => Some(crate::export::RowExporter::open(
+                    crate::export::Target::check(path, cell.options.format, cell.options.force)?,
+                )?),
+                _ => None,
+            };
             // A plan is read whole (a TEXT plan has a row per line, often past the display limit).
             let mut rows = RowBuffer::new(ctx.display_limit, keep_all || shows_plan)
                 .with_float_text(match dialect {
                     Dialect::Sqlite => floats::sqlite_real_text,
                     _ => |f| floats::postgres_float_text(f, false),
-                });
+                })
+                .with_exporter(exporter);
             let started = Instant::now();
             let outcome = state
                 .session
@@ -554,6 +571,17 @@ impl SqlEngine {
                     let provenance = with_txn_note(provenance, state.txn);
                     let verb = explained.as_ref().and_then(|e| e.writes.clone());
                     let mut note_shown = false;
+                    let mut rows = rows;
+                    let receipt = match rows.take_exporter() {
+                        Some(_) if shows_plan => {
+                            return Err(EngineError::usage(
+                                "--export writes rows, and this statement shows a plan; nothing \
+                                 was exported",
+                            ));
+                        }
+                        Some(exporter) => Some(exporter.finish()?),
+                        None => None,
+                    };
                     if shows_plan && rows.has_result() {
                         let note = match &rolled_back {
                             Some(RolledBack::Completely) => {
@@ -570,6 +598,9 @@ impl SqlEngine {
                             self.emit_plan(rows, server, note, last, cell, ctx, provenance);
                     } else {
                         self.emit(rows, rows_affected, text, keep_all, cell, ctx, provenance);
+                    }
+                    if let Some(receipt) = receipt {
+                        ctx.sink.emit(QueryResult::Export(receipt));
                     }
                     if let Some(rolled_back) = rolled_back {
                         match rolled_back {

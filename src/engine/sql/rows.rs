@@ -5,7 +5,11 @@
 //! while rows arrive: PostgreSQL enums, domains and extension types are only named after the
 //! stream ends (one `pg_type` lookup, when the connection is free again), and SQLite expressions
 //! have no declared type, so their kind comes from the values themselves.
+//!
+//! With an exporter (the cell's `--export`), every row is also handed to it as it arrives, so
+//! the file gets all rows while only the display limit's rows stay in memory.
 
+use crate::export::RowExporter;
 use crate::result::{Column, Datum, Provenance, Table, TableBuilder, ValueKind};
 
 pub struct RowBuffer {
@@ -24,6 +28,8 @@ pub struct RowBuffer {
     earlier: Vec<RowBuffer>,
     /// Warnings the server reported for the statement (MySQL/MariaDB's warning count).
     pub warnings: u64,
+    /// Receives every row for `--export` (the last statement of the cell only).
+    exporter: Option<RowExporter>,
 }
 
 impl RowBuffer {
@@ -39,7 +45,19 @@ impl RowBuffer {
             float_text: crate::result::table::format_float,
             earlier: Vec::new(),
             warnings: 0,
+            exporter: None,
         }
+    }
+
+    /// Hands every row of this result to `exporter` as well.
+    pub fn with_exporter(mut self, exporter: Option<RowExporter>) -> Self {
+        self.exporter = exporter;
+        self
+    }
+
+    /// The exporter, to finish once the statement is done.
+    pub fn take_exporter(&mut self) -> Option<RowExporter> {
+        self.exporter.take()
     }
 
     /// Floats that arrive as numbers (SQLite's REAL, PostgreSQL's binary float) are kept as the
@@ -55,6 +73,7 @@ impl RowBuffer {
         let fresh = RowBuffer::new(self.limit, self.keep_all).with_float_text(self.float_text);
         let mut done = std::mem::replace(self, fresh);
         self.warnings = done.warnings;
+        self.exporter = done.exporter.take();
         self.earlier = std::mem::take(&mut done.earlier);
         self.earlier.push(done);
     }
@@ -75,6 +94,10 @@ impl RowBuffer {
     /// Sets the header; `kind: None` means "decide from the values".
     pub fn set_columns(&mut self, columns: Vec<(String, String, Option<ValueKind>)>) {
         self.started = true;
+        if let Some(exporter) = &mut self.exporter {
+            let header: Vec<_> = columns.iter().map(|c| (c.0.clone(), c.2)).collect();
+            exporter.set_header(&header);
+        }
         self.undecided = columns.iter().map(|c| c.2.is_none()).collect();
         self.columns = columns
             .into_iter()
@@ -98,12 +121,18 @@ impl RowBuffer {
     /// Whether the next row would be kept; rows that are only counted need no decoding.
     #[inline]
     pub fn wants_row(&self) -> bool {
-        self.keep_all || self.rows.len() < self.limit
+        self.keep_all || self.rows.len() < self.limit || self.exporter.is_some()
     }
 
     #[inline]
     pub fn push(&mut self, row: Vec<Datum>) {
         self.total += 1;
+        if let Some(exporter) = &mut self.exporter {
+            exporter.push(&row);
+            if !(self.keep_all || self.rows.len() < self.limit) {
+                return;
+            }
+        }
         self.rows.push(row);
     }
 

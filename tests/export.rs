@@ -1,0 +1,261 @@
+//! `--export` end to end on each SQL engine: the files are read back with the formats' own
+//! readers (the parquet crate's Arrow reader, arrow-ipc's file reader, serde_json per line, the
+//! CSV text) and compared with what the server itself computes.
+
+mod sql_support;
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+use dbkernel::result::QueryResult;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use sql_support::*;
+
+const SQLITE_URL: &str = "sqlite::memory:";
+
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique(name));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn receipt(out: &Outcome) -> dbkernel::result::ExportReceipt {
+    out.sink
+        .results
+        .iter()
+        .find_map(|r| match r {
+            QueryResult::Export(e) => Some(e.clone()),
+            _ => None,
+        })
+        .expect("an export receipt")
+}
+
+fn leftovers(dir: &PathBuf) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+fn read_parquet(path: &PathBuf) -> Vec<RecordBatch> {
+    ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(|b| b.unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn postgres_to_parquet_writes_every_row_past_the_display_limit() {
+    let e = open(PG_URL).await;
+    let dir = folder("export_pg_parquet");
+    let path = dir.join("series.parquet");
+    let sql = "SELECT i, i / 4.0::float8 AS f, (i * 1.5)::numeric(12,2) AS n, 'r' || i AS t, \
+               i % 2 = 0 AS even, CASE WHEN i % 10 = 0 THEN NULL ELSE i END AS sometimes \
+               FROM generate_series(1, 100000) i";
+    let out = run(&e, &format!("%%sql --export {}\n{sql}", path.display())).await;
+    out.ok();
+    // The display shows the limit; the file has everything.
+    assert_eq!(out.table(0).shown_rows(), 50);
+    assert_eq!(out.table(0).total_rows, 100_000);
+    let r = receipt(&out);
+    assert_eq!(r.rows, 100_000);
+    assert_eq!(r.format, "Parquet");
+    assert_eq!(r.bytes, std::fs::metadata(&path).unwrap().len());
+    let batches = read_parquet(&path);
+    let schema = batches[0].schema();
+    let types: Vec<_> = schema
+        .fields()
+        .iter()
+        .map(|f| f.data_type().clone())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            DataType::Int64,
+            DataType::Float64,
+            DataType::Utf8,
+            DataType::Utf8,
+            DataType::Boolean,
+            DataType::Int64
+        ]
+    );
+    let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+    assert_eq!(rows, 100_000);
+    // Sums and counts as the server computes them.
+    let expected = run(
+        &e,
+        "SELECT sum(i), sum(i / 4.0::float8), count(*) FILTER (WHERE i % 10 = 0) \
+         FROM generate_series(1, 100000) i",
+    )
+    .await;
+    let (mut sum_i, mut sum_f, mut nulls) = (0i64, 0f64, 0usize);
+    for b in &batches {
+        sum_i += b
+            .column(0)
+            .as_primitive::<Int64Type>()
+            .values()
+            .iter()
+            .sum::<i64>();
+        sum_f += b
+            .column(1)
+            .as_primitive::<Float64Type>()
+            .values()
+            .iter()
+            .sum::<f64>();
+        nulls += b.column(5).null_count();
+    }
+    assert_eq!(Some(sum_i.to_string()), expected.cell(0, 0));
+    let server_f: f64 = expected.cell(0, 1).unwrap().parse().unwrap();
+    assert!((sum_f - server_f).abs() < 1e-6 * server_f);
+    assert_eq!(Some(nulls.to_string()), expected.cell(0, 2));
+    let first = &batches[0];
+    assert_eq!(first.column(2).as_string::<i32>().value(2), "4.50");
+    assert_eq!(first.column(3).as_string::<i32>().value(0), "r1");
+    assert!(first.column(4).as_boolean().value(1));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn postgres_to_arrow_ipc_and_refusing_to_overwrite_without_force() {
+    let e = open(PG_URL).await;
+    let dir = folder("export_pg_ipc");
+    let path = dir.join("bytes.arrow");
+    let cell = format!(
+        "%%sql --export {}\nSELECT '\\x00ff'::bytea AS b, 'Infinity'::float8 AS inf, 1::int AS one",
+        path.display()
+    );
+    run(&e, &cell).await.ok();
+    let reader = arrow_ipc::reader::FileReader::try_new(File::open(&path).unwrap(), None).unwrap();
+    let batches: Vec<_> = reader.map(|b| b.unwrap()).collect();
+    assert_eq!(batches[0].column(0).as_binary::<i32>().value(0), [0u8, 255]);
+    assert_eq!(
+        batches[0].column(1).as_primitive::<Float64Type>().value(0),
+        f64::INFINITY
+    );
+    // Again: refused, the file is untouched, and nothing ran.
+    let before = std::fs::read(&path).unwrap();
+    let again = run(&e, &cell).await;
+    let err = again.err();
+    assert_eq!(err.ename, "ExportError");
+    assert!(
+        err.evalue.contains("already exists; add --force"),
+        "{}",
+        err.evalue
+    );
+    assert!(again.sink.results.is_empty());
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // With --force it is replaced.
+    let forced = cell
+        .replace("--export", "--force --export")
+        .replace("1::int", "2::int");
+    run(&e, &forced).await.ok();
+    let reader = arrow_ipc::reader::FileReader::try_new(File::open(&path).unwrap(), None).unwrap();
+    let batch = reader.into_iter().next().unwrap().unwrap();
+    assert_eq!(batch.column(2).as_primitive::<Int64Type>().value(0), 2);
+    assert_eq!(leftovers(&dir), ["bytes.arrow"]);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn stopping_an_export_leaves_no_file() {
+    let e = open(PG_URL).await;
+    let dir = folder("export_pg_stop");
+    let path = dir.join("huge.parquet");
+    let (out, since) = run_and_cancel(
+        &e,
+        &format!(
+            "%%sql --export {}\nSELECT i, md5(i::text) FROM generate_series(1, 200000000) i",
+            path.display()
+        ),
+        Duration::from_millis(1500),
+    )
+    .await;
+    assert!(out.err().is_interrupt(), "{:?}", out.err());
+    assert!(since < Duration::from_secs(5), "stopped after {since:?}");
+    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn mariadb_to_json_lines() {
+    let e = open(MYSQL_URL).await;
+    let dir = folder("export_maria_jsonl");
+    let path = dir.join("rows.jsonl");
+    let out = run(
+        &e,
+        &format!(
+            "%%sql --export {}\nSELECT 1 AS id, 'a\"b' AS name, NULL AS missing, 2.50 AS price \
+             UNION ALL SELECT 2, 'é', 7, 3.00",
+            path.display()
+        ),
+    )
+    .await;
+    out.ok();
+    assert_eq!(receipt(&out).rows, 2);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["id"], 1);
+    assert_eq!(lines[0]["name"], "a\"b");
+    // arrow-json leaves out null fields; the exact DECIMAL stays the server's text.
+    assert!(lines[0].get("missing").is_none());
+    assert_eq!(lines[0]["price"], "2.50");
+    assert_eq!(lines[1]["name"], "é");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn sqlite_to_csv_with_format_override_and_bad_requests() {
+    let e = open(SQLITE_URL).await;
+    let dir = folder("export_sqlite_csv");
+    let path = dir.join("out.txt");
+    let out = run(
+        &e,
+        &format!(
+            "%%sql --export {} --format csv\nSELECT 1 AS a, 'x,y' AS b, 2.5 AS c UNION ALL SELECT 2, NULL, NULL",
+            path.display()
+        ),
+    )
+    .await;
+    out.ok();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "a,b,c\n1,\"x,y\",2.5\n2,,\n"
+    );
+    let unknown = run(
+        &e,
+        &format!("%%sql --export {}/x.xlsx\nSELECT 1", dir.display()),
+    )
+    .await;
+    assert!(
+        unknown.err().evalue.contains("cannot tell the format"),
+        "{}",
+        unknown.err().evalue
+    );
+    let no_folder = run(&e, "%%sql --export /nonexistent-dir/x.csv\nSELECT 1").await;
+    assert!(no_folder.err().evalue.contains("does not exist"));
+    let no_rows = run(
+        &e,
+        &format!(
+            "%%sql --export {}/n.csv\nCREATE TABLE t (a int)",
+            dir.display()
+        ),
+    )
+    .await;
+    assert!(
+        no_rows.err().evalue.contains("nothing was exported"),
+        "{}",
+        no_rows.err().evalue
+    );
+    assert_eq!(leftovers(&dir), ["out.txt"]);
+    std::fs::remove_dir_all(dir).ok();
+}
