@@ -14,6 +14,7 @@ pub const LINE_MAGICS: &[&str] = &[
     "%help",
     "%echo",
     "%reset",
+    "%export",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +42,13 @@ pub enum LineMagic {
     Echo(String),
     /// `%reset [CONN]`: a sandbox back to its template.
     Reset(Option<String>),
+    /// `%export VAR PATH [--format F] [--force]`: a kept variable to a file.
+    Export {
+        name: String,
+        path: String,
+        format: Option<crate::export::Format>,
+        force: bool,
+    },
 }
 
 /// Help for each magic: shown by `%help NAME`, by inspect (Shift-Tab) and in `%help`.
@@ -62,6 +70,7 @@ pub fn help_for(name: &str) -> Option<&'static str> {
         "config" => "%config KEY = VALUE\n    Change a setting. Keys: display_limit (rows shown per result, default 50), max_output_bytes\n    (largest output, default 4MB; a bigger result is shown cut and says so), connect_timeout\n    (seconds), deterministic (true: no timings in outputs, so re-runs give identical outputs; on\n    under nbgrader), time_limit (seconds each statement may run, or off; 20 under nbgrader;\n    --time-limit SECONDS on a cell magic line overrides it).",
         "help" => "%help [NAME]\n    Show help for all magics, or one.",
         "echo" => "%echo TEXT\n    Print TEXT to the cell's output stream.",
+        "export" => "%export VAR PATH [--format csv|jsonl|parquet|arrow] [--force]\n    Write a kept table or documents (--out VAR) to a file; the format comes from the extension.\n    Documents: JSON Lines keeps them as Extended JSON; CSV/Parquet/Arrow get one column per\n    top-level field (nested values as JSON text). An existing file is kept unless --force.",
         _ => return None,
     })
 }
@@ -175,6 +184,43 @@ pub fn parse_line_magic(line: &str) -> Result<LineMagic, EngineError> {
             [n] => Ok(LineMagic::Reset(Some(n.clone()))),
             _ => Err(usage("%reset takes at most one connection name")),
         },
+        "%export" => {
+            let words = words()?;
+            let mut positional = Vec::new();
+            let (mut format, mut force) = (None, false);
+            let mut iter = words.into_iter();
+            while let Some(word) = iter.next() {
+                match word.as_str() {
+                    "--force" => force = true,
+                    "--format" => {
+                        let v = iter.next().unwrap_or_default();
+                        format = Some(crate::export::Format::from_name(&v).ok_or_else(|| {
+                            usage(&format!(
+                                "%export: --format expects one of {}, got '{v}'",
+                                crate::export::Format::NAMES
+                            ))
+                        })?);
+                    }
+                    w if w.starts_with("--") => {
+                        return Err(usage(&format!(
+                            "%export: unknown option {w}; options: --format F, --force"
+                        )));
+                    }
+                    _ => positional.push(word),
+                }
+            }
+            match positional.as_slice() {
+                [n, p] if valid_name(n) => Ok(LineMagic::Export {
+                    name: n.clone(),
+                    path: p.clone(),
+                    format,
+                    force,
+                }),
+                _ => Err(usage(
+                    "%export needs a variable name and a path: %export VAR PATH [--format F] [--force]",
+                )),
+            }
+        }
         other => Err(EngineError::usage(format!(
             "unknown line magic {other}; known line magics: {} (cell magics: {})",
             LINE_MAGICS.join(", "),

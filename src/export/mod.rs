@@ -5,11 +5,13 @@
 //! an export holds one batch in memory whatever the result's size, and is never cut by the
 //! display limit. `target` decides where the file goes and never leaves a half-written file
 //! under the final name; `batches` turns rows into Arrow batches of a fixed schema; `writer`
-//! hands batches to the arrow-rs writer of the format.
+//! hands batches to the arrow-rs writer of the format; `variable` is `%export VAR PATH` for a kept
+//! table or documents (JSON Lines as Extended JSON, the other formats flattened).
 
 pub mod batches;
 pub mod format;
 pub mod target;
+pub mod variable;
 pub mod writer;
 
 pub use batches::RowExporter;

@@ -299,6 +299,23 @@ impl Session {
                 let scalar = Scalar::parse_literal(&value).map_err(EngineError::usage)?;
                 self.variables.lock().set(&name, Variable::Scalar(scalar));
             }
+            LineMagic::Export {
+                name,
+                path,
+                format,
+                force,
+            } => {
+                let target = crate::export::Target::check(&path, format, force)?;
+                let vars = self.variables.lock();
+                let variable = vars.get(&name).ok_or_else(|| {
+                    EngineError::usage(format!(
+                        "%export: no variable named {name}; keep a result with --out {name} first"
+                    ))
+                })?;
+                let receipt = crate::export::variable::export_variable(&name, variable, target)?;
+                drop(vars);
+                sink.emit(QueryResult::Export(receipt));
+            }
             LineMagic::Vars => {
                 let vars = self.variables.lock();
                 let mut text = String::new();

@@ -1,0 +1,97 @@
+"""Export through the real kernel: `%%sql --export` (PostgreSQL, streaming, relative to the
+notebook's folder) and `%export VAR PATH` of MongoDB documents from the embedded engine, read
+back with pyarrow, the csv module and json, and compared with what the servers return."""
+import csv
+import json
+
+import pyarrow.ipc
+import pyarrow.parquet as pq
+from jupyter_client.manager import start_new_kernel
+
+from test_lifecycle import run
+
+
+def text_of(outputs):
+    return "\n".join(o["content"]["data"]["text/plain"] if "data" in o["content"] else o["content"].get("text", "")
+                     for o in outputs)
+
+
+def test_sql_export_and_documents_export_read_back_with_their_readers(tmp_path):
+    km, kc = start_new_kernel(kernel_name="dbkernel", startup_timeout=30, cwd=str(tmp_path))
+    try:
+        reply, outputs = run(kc, "%connect pg postgresql://postgres@127.0.0.1:5432/test")
+        assert reply["status"] == "ok", outputs
+        reply, outputs = run(
+            kc,
+            "%%sql --export squares.parquet\n"
+            "SELECT g AS n, g * g AS square, g::float8 / 8 AS eighth, 'v' || g AS label, "
+            "(g * 0.1)::numeric(6,1) AS tenth FROM generate_series(1, 5000) g",
+        )
+        assert reply["status"] == "ok", outputs
+        text = text_of(outputs)
+        assert "exported 5000 rows to squares.parquet (Parquet," in text
+        assert "(shown 50 of 5000 rows)" in text
+        table = pq.read_table(tmp_path / "squares.parquet")
+        assert table.num_rows == 5000
+        assert str(table.schema.field("n").type) == "int64"
+        assert str(table.schema.field("eighth").type) == "double"
+        assert table.column("square").to_pylist()[-1] == 5000 * 5000
+        assert table.column("eighth").to_pylist()[3] == 0.5
+        assert table.column("label").to_pylist()[0] == "v1"
+        assert table.column("tenth").to_pylist()[2] == "0.3"
+
+        # Refused the second time, replaced with --force.
+        reply, outputs = run(kc, "%%sql --export squares.parquet\nSELECT 1 AS n")
+        assert reply["status"] == "error"
+        assert "already exists; add --force" in reply["evalue"]
+        reply, outputs = run(kc, "%%sql --export squares.parquet --force\nSELECT 7 AS n")
+        assert reply["status"] == "ok", outputs
+        assert pq.read_table(tmp_path / "squares.parquet").column("n").to_pylist() == [7]
+
+        # Arrow IPC with --format: pyarrow opens it as an IPC file.
+        reply, outputs = run(kc, "%%sql --export pairs.bin --format arrow\nSELECT 1 AS a, true AS b")
+        assert reply["status"] == "ok", outputs
+        with pyarrow.ipc.open_file(tmp_path / "pairs.bin") as reader:
+            got = reader.read_all()
+        assert got.to_pydict() == {"a": [1], "b": [True]}
+
+        # Documents from the embedded engine, kept with --out, exported two ways.
+        reply, outputs = run(
+            kc,
+            "%%mql --out people\n"
+            "db.export_people.drop()\n"
+            "db.export_people.insertMany([{_id: 1, name: 'Ada', age: 36, tags: ['math'], "
+            "address: {city: 'London'}}, {_id: 2, name: 'Alan', score: 1.5}])\n"
+            "db.export_people.find().sort({_id: 1})",
+        )
+        assert reply["status"] == "ok", outputs
+        reply, outputs = run(kc, "%export people people.jsonl")
+        assert reply["status"] == "ok", outputs
+        assert "exported 2 rows to people.jsonl (JSON Lines" in text_of(outputs)
+        lines = [json.loads(line) for line in (tmp_path / "people.jsonl").read_text().splitlines()]
+        assert lines[0] == {"_id": 1, "name": "Ada", "age": 36, "tags": ["math"], "address": {"city": "London"}}
+        assert lines[1] == {"_id": 2, "name": "Alan", "score": 1.5}
+
+        reply, outputs = run(kc, "%export people people.csv")
+        assert reply["status"] == "ok", outputs
+        with open(tmp_path / "people.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert list(rows[0].keys()) == ["_id", "name", "age", "tags", "address", "score"]
+        assert rows[0]["age"] == "36" and rows[0]["score"] == ""
+        assert json.loads(rows[0]["address"]) == {"city": "London"}
+        assert json.loads(rows[0]["tags"]) == ["math"]
+        assert rows[1]["score"] == "1.5"
+
+        reply, outputs = run(kc, "%export people people.parquet")
+        assert reply["status"] == "ok", outputs
+        flat = pq.read_table(tmp_path / "people.parquet")
+        assert str(flat.schema.field("age").type) == "int64"
+        assert flat.column("score").to_pylist() == [None, 1.5]
+
+        reply, outputs = run(kc, "%export nobody out.csv")
+        assert reply["status"] == "error"
+        # No partial files were left behind.
+        assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
