@@ -1,0 +1,50 @@
+"""Cells of notebooks/export.ipynb: results to files (CSV, JSON Lines, Parquet, Arrow IPC) with
+`--export` on a SQL cell and `%export` for a kept variable, on the machine's PostgreSQL and the
+embedded MongoDB engine. Files go to the notebook's folder; `--force` lets the notebook re-run."""
+from cells import code, md
+
+NAME = "export"
+
+CELLS = [
+    md("# Results to files\n\n"
+       "`%%sql --export PATH` writes **every** row of the cell's last statement to a file while the rows arrive: "
+       "the cell still shows the first rows (the display limit), the file gets them all, in bounded memory. "
+       "The format comes from the extension — `.csv`, `.jsonl`, `.parquet`, `.arrow` — or from `--format`. "
+       "Paths are relative to the notebook's folder. An existing file is never replaced unless you add `--force`, "
+       "and a stopped or failed export leaves no half-written file behind."),
+    code("%connect pg postgresql://postgres@127.0.0.1:5432/test\n"
+         "%%sql pg --export export_squares.parquet --force\n"
+         "SELECT g AS n, g::int8 * g AS square, g::float8 / 8 AS eighth, (g * 0.1)::numeric(8,1) AS tenth\n"
+         "FROM generate_series(1, 100000) g",
+         contains=["exported 100000 rows to export_squares.parquet (Parquet,", "(shown 50 of 100000 rows)"]),
+    md("Integers become `int64`, floats `double`, booleans `bool`, bytes `binary`. Values without an exact Arrow "
+       "type — `numeric`, dates and times, JSON, arrays — are written as the server's own text, so no digit is "
+       "rounded and no time zone guessed; `CAST` them in the query if you want another type.\n\n"
+       "Without `--force` the file is kept, and nothing runs:"),
+    code("%%sql pg --export export_squares.parquet\nSELECT 1",
+         error="ExportError", contains=["already exists; add --force to replace it"]),
+    md("The same result as CSV (a header line, RFC 4180 quoting) and as JSON Lines (one object per row; null "
+       "fields are left out):"),
+    code("%%sql pg --export export_people.csv --force\n"
+         "SELECT * FROM (VALUES (1, 'Ada, Countess', true), (2, NULL, false)) AS t(id, name, active)",
+         contains=["exported 2 rows to export_people.csv (CSV,"]),
+    code("%%sql pg --export export_people.data --format jsonl --force\n"
+         "SELECT * FROM (VALUES (1, 'Ada, Countess', true), (2, NULL, false)) AS t(id, name, active)",
+         contains=["exported 2 rows to export_people.data (JSON Lines,"]),
+    md("## A kept variable: `%export VAR PATH`\n\n"
+       "Any table or documents kept with `--out` can be written later. Documents are kept whole in JSON Lines, as "
+       "relaxed Extended JSON (what `mongoexport` writes); in CSV, Parquet and Arrow each top-level field becomes "
+       "a column (a missing field is null), and nested documents and arrays are JSON text in their cell."),
+    code("%%mql --out people\n"
+         "use export_lesson\n"
+         "db.people.drop()\n"
+         "db.people.insertMany([{_id: 1, name: 'Ada', born: 1815, tags: ['math'], address: {city: 'London'}},\n"
+         "                      {_id: 2, name: 'Alan', born: 1912, score: 1.5}])\n"
+         "db.people.find().sort({_id: 1})",
+         contains=["Ada", "Alan"]),
+    code("%export people export_people.jsonl --force", contains=["exported 2 rows to export_people.jsonl (JSON Lines,"]),
+    code("%export people export_people_flat.parquet --force",
+         contains=["exported 2 rows to export_people_flat.parquet (Parquet,"]),
+    md("Clean up the lesson's database (the files stay in the notebook's folder):"),
+    code("%%mql\nuse export_lesson\ndb.dropDatabase()", contains=["ok"]),
+]
