@@ -2,6 +2,8 @@
 //! readers (the parquet crate's Arrow reader, arrow-ipc's file reader, serde_json per line, the
 //! CSV text) and compared with what the server itself computes.
 
+mod mql_support;
+mod redis_support;
 mod sql_support;
 
 use std::fs::File;
@@ -12,7 +14,10 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::DataType;
+use dbkernel::export::Target;
+use dbkernel::export::variable::export_variable;
 use dbkernel::result::QueryResult;
+use dbkernel::session::variables::SharedVariables;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use sql_support::*;
 
@@ -257,5 +262,132 @@ async fn sqlite_to_csv_with_format_override_and_bad_requests() {
         no_rows.err().evalue
     );
     assert_eq!(leftovers(&dir), ["out.txt"]);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+/// Runs `%export NAME PATH` as the session does: check the target, write the variable.
+fn export_kept(
+    variables: &SharedVariables,
+    name: &str,
+    path: &std::path::Path,
+) -> Result<dbkernel::result::ExportReceipt, dbkernel::engine::EngineError> {
+    let target = Target::check(path.to_str().unwrap(), None, false)?;
+    let vars = variables.lock();
+    export_variable(name, vars.get(name).expect("kept"), target)
+}
+
+#[tokio::test]
+async fn mongodb_documents_to_json_lines_whole_and_to_parquet_flattened() {
+    let e = mql_support::open().await;
+    let db = mql_support::unique_db("export_docs");
+    let variables = SharedVariables::default();
+    mql_support::run(
+        &e,
+        &variables,
+        &format!(
+            "%%mql --out people\nuse {db}\n\
+             db.p.insertMany([{{_id: 1, name: 'Ada', born: 1815, tags: ['math'], at: {{city: 'London'}}, \
+             when: ISODate('2020-01-02T03:04:05Z')}}, {{_id: 2, name: 'Alan', score: 1.5, born: 1912}}])\n\
+             db.p.find().sort({{_id: 1}})"
+        ),
+    )
+    .await
+    .ok();
+    let dir = folder("export_docs");
+    let jsonl = dir.join("p.jsonl");
+    assert_eq!(export_kept(&variables, "people", &jsonl).unwrap().rows, 2);
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"_id": 1, "name": "Ada", "born": 1815, "tags": ["math"],
+            "at": {"city": "London"}, "when": {"$date": "2020-01-02T03:04:05Z"}})
+    );
+    let parquet = dir.join("p.parquet");
+    export_kept(&variables, "people", &parquet).unwrap();
+    let batches = read_parquet(&parquet);
+    let b = &batches[0];
+    let names: Vec<_> = b
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    assert_eq!(
+        names,
+        ["_id", "name", "born", "tags", "at", "when", "score"]
+    );
+    assert_eq!(
+        b.column(2).as_primitive::<Int64Type>().values(),
+        &[1815, 1912]
+    );
+    assert_eq!(b.column(3).as_string::<i32>().value(0), r#"["math"]"#);
+    assert_eq!(
+        b.column(4).as_string::<i32>().value(0),
+        r#"{"city":"London"}"#
+    );
+    assert_eq!(
+        b.column(5).as_string::<i32>().value(0),
+        "2020-01-02T03:04:05Z"
+    );
+    assert!(b.column(5).is_null(1));
+    assert!(b.column(6).is_null(0));
+    assert_eq!(b.column(6).as_primitive::<Float64Type>().value(1), 1.5);
+    mql_support::run(
+        &e,
+        &variables,
+        &format!("%%mql\nuse {db}\ndb.dropDatabase()"),
+    )
+    .await;
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn redis_hash_and_list_replies_to_csv() {
+    let e = redis_support::engine().await;
+    let key = redis_support::prefix("export");
+    let variables = SharedVariables::default();
+    let run = |source: String| {
+        let e = e.clone();
+        let variables = variables.clone();
+        async move {
+            redis_support::run_with(
+                &e,
+                &source,
+                &variables,
+                tokio_util::sync::CancellationToken::new(),
+                50,
+            )
+            .await
+        }
+    };
+    run(format!(
+        "DEL {key}:h {key}:l\nHSET {key}:h name Ada born 1815\nRPUSH {key}:l 3 1 2"
+    ))
+    .await
+    .ok();
+    run(format!("%%redis --out hash\nHGETALL {key}:h"))
+        .await
+        .ok();
+    run(format!("%%redis --out list\nLRANGE {key}:l 0 -1"))
+        .await
+        .ok();
+    let dir = folder("export_redis");
+    export_kept(&variables, "list", &dir.join("l.csv")).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("l.csv")).unwrap(),
+        "value\n3\n1\n2\n"
+    );
+    export_kept(&variables, "hash", &dir.join("h.csv")).unwrap();
+    let text = std::fs::read_to_string(dir.join("h.csv")).unwrap();
+    // RESP2 gives HGETALL as a flat array, RESP3 as a map: both keep every field and value.
+    assert!(
+        text == "field,value\nname,Ada\nborn,1815\n" || text == "value\nname\nAda\nborn\n1815\n",
+        "{text}"
+    );
+    run(format!("DEL {key}:h {key}:l")).await.ok();
     std::fs::remove_dir_all(dir).ok();
 }

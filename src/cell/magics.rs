@@ -70,7 +70,7 @@ pub fn help_for(name: &str) -> Option<&'static str> {
         "config" => "%config KEY = VALUE\n    Change a setting. Keys: display_limit (rows shown per result, default 50), max_output_bytes\n    (largest output, default 4MB; a bigger result is shown cut and says so), connect_timeout\n    (seconds), deterministic (true: no timings in outputs, so re-runs give identical outputs; on\n    under nbgrader), time_limit (seconds each statement may run, or off; 20 under nbgrader;\n    --time-limit SECONDS on a cell magic line overrides it).",
         "help" => "%help [NAME]\n    Show help for all magics, or one.",
         "echo" => "%echo TEXT\n    Print TEXT to the cell's output stream.",
-        "export" => "%export VAR PATH [--format csv|jsonl|parquet|arrow] [--force]\n    Write a kept table or documents (--out VAR) to a file; the format comes from the extension.\n    Documents: JSON Lines keeps them as Extended JSON; CSV/Parquet/Arrow get one column per\n    top-level field (nested values as JSON text). An existing file is kept unless --force.",
+        "export" => "%export VAR PATH [--format csv|jsonl|parquet|arrow] [--force]\n    Write a kept table, documents or Redis reply (--out VAR) to a file; the format comes from the extension.\n    Documents: JSON Lines keeps them as Extended JSON; CSV/Parquet/Arrow get one column per\n    top-level field (nested values as JSON text). An existing file is kept unless --force.",
         _ => return None,
     })
 }

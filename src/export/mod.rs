@@ -10,6 +10,7 @@
 
 pub mod batches;
 pub mod format;
+pub mod redis;
 pub mod target;
 pub mod variable;
 pub mod writer;

@@ -8,7 +8,8 @@
 //! appearance, a missing field being null. A column whose values are all integers is `Int64`,
 //! integers mixed with doubles `Float64`, all booleans `Boolean`, anything else text: strings as
 //! they are, ObjectIds as their hex, dates as RFC 3339, nested documents and arrays as relaxed
-//! Extended JSON text (what `mongoexport --type=csv` writes for them).
+//! Extended JSON text (what `mongoexport --type=csv` writes for them). Redis replies become rows
+//! as `redis.rs` says.
 
 use std::io::{BufWriter, Write};
 use std::time::Instant;
@@ -37,9 +38,18 @@ pub fn export_variable(
             export_json_lines(docs, target)
         }
         Variable::Documents(docs) => export_flat(docs, target),
+        Variable::Redis(reply) => {
+            let (header, rows) = super::redis::rows_of(reply);
+            let mut exporter = RowExporter::open(target)?;
+            exporter.set_header(&header);
+            for row in &rows {
+                exporter.push(row);
+            }
+            exporter.finish()
+        }
         other => Err(export_error(format!(
-            "%export writes tables and documents; {name} is {} — keep a SELECT, find or \
-             aggregate result with --out to export it",
+            "%export writes tables, documents and Redis replies; {name} is {} — keep a \
+             SELECT, find, aggregate or Redis result with --out to export it",
             other.summary().0
         ))),
     }
