@@ -10,8 +10,11 @@ use serde_json::Value as Json;
 
 use crate::result::{Datum, RedisValue, ValueKind};
 
-/// The reply's column names, kinds and rows.
-pub fn rows_of(reply: &RedisValue) -> (Vec<(String, Option<ValueKind>)>, Vec<Vec<Datum>>) {
+/// Column names with their kinds, as [`crate::export::RowExporter::set_header`] takes them.
+pub type Header = Vec<(String, Option<ValueKind>)>;
+
+/// The reply's header and rows.
+pub fn rows_of(reply: &RedisValue) -> (Header, Vec<Vec<Datum>>) {
     let (names, rows): (Vec<&str>, Vec<Vec<&RedisValue>>) = match reply {
         RedisValue::Map(pairs) => (
             vec!["field", "value"],

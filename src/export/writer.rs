@@ -20,7 +20,7 @@ use super::Format;
 const ROW_GROUP_ROWS: usize = 64 * 1024;
 
 pub enum BatchWriter {
-    Csv(arrow_csv::Writer<BufWriter<File>>),
+    Csv(Box<arrow_csv::Writer<BufWriter<File>>>),
     JsonLines(arrow_json::LineDelimitedWriter<BufWriter<File>>),
     Parquet(Box<ArrowWriter<BufWriter<File>>>),
     ArrowIpc(Box<arrow_ipc::writer::FileWriter<BufWriter<File>>>),
@@ -30,9 +30,9 @@ impl BatchWriter {
     pub fn new(format: Format, file: File, schema: Arc<Schema>) -> Result<BatchWriter, String> {
         let out = BufWriter::with_capacity(256 * 1024, file);
         Ok(match format {
-            Format::Csv => {
-                BatchWriter::Csv(arrow_csv::WriterBuilder::new().with_header(true).build(out))
-            }
+            Format::Csv => BatchWriter::Csv(Box::new(
+                arrow_csv::WriterBuilder::new().with_header(true).build(out),
+            )),
             Format::JsonLines => BatchWriter::JsonLines(arrow_json::LineDelimitedWriter::new(out)),
             Format::Parquet => {
                 let props = WriterProperties::builder()
