@@ -391,3 +391,62 @@ async fn redis_hash_and_list_replies_to_csv() {
     run(format!("DEL {key}:h {key}:l")).await.ok();
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn import_reads_back_what_postgres_exported_and_jsonl_as_documents() {
+    let e = open(PG_URL).await;
+    let dir = folder("export_import");
+    let path = dir.join("t.parquet");
+    run(
+        &e,
+        &format!(
+            "%%sql --export {}\nSELECT g AS id, g / 4.0::float8 AS q, 'x' || g AS s, \
+             (g * 1.5)::numeric(6,2) AS n, g % 2 = 0 AS even FROM generate_series(1, 120) g",
+            path.display()
+        ),
+    )
+    .await
+    .ok();
+    let (variable, format) =
+        dbkernel::export::import::import_file(path.to_str().unwrap(), None).unwrap();
+    assert_eq!(format, dbkernel::export::Format::Parquet);
+    let dbkernel::session::variables::Variable::Table(table) = variable else {
+        panic!("a table");
+    };
+    assert_eq!(table.total_rows, 120);
+    assert_eq!(table.shown_rows(), 120);
+    let kinds: Vec<_> = table.columns.iter().map(|c| c.kind).collect();
+    use dbkernel::result::ValueKind::*;
+    assert_eq!(kinds, [Integer, Float, Text, Text, Boolean]);
+    assert_eq!(table.cell_text(119, 0).as_deref(), Some("120"));
+    assert_eq!(table.cell_text(1, 1).as_deref(), Some("0.5"));
+    assert_eq!(table.cell_text(0, 3).as_deref(), Some("1.50"));
+    assert_eq!(table.cell_text(1, 4).as_deref(), Some("true"));
+
+    let jsonl = dir.join("d.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"_id\": {\"$oid\": \"0123456789abcdef01234567\"}, \"n\": 1}\n\n[1]\n",
+    )
+    .unwrap();
+    let err = dbkernel::export::import::import_file(jsonl.to_str().unwrap(), None).unwrap_err();
+    assert!(
+        err.evalue.contains("line 3: not a JSON object"),
+        "{}",
+        err.evalue
+    );
+    std::fs::write(
+        &jsonl,
+        "{\"_id\": {\"$oid\": \"0123456789abcdef01234567\"}, \"n\": 1}\n",
+    )
+    .unwrap();
+    let (docs, _) = dbkernel::export::import::import_file(jsonl.to_str().unwrap(), None).unwrap();
+    let dbkernel::session::variables::Variable::Documents(docs) = docs else {
+        panic!("documents");
+    };
+    assert_eq!(
+        docs[0].get_object_id("_id").unwrap().to_hex(),
+        "0123456789abcdef01234567"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

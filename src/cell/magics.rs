@@ -15,6 +15,7 @@ pub const LINE_MAGICS: &[&str] = &[
     "%echo",
     "%reset",
     "%export",
+    "%import",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +43,12 @@ pub enum LineMagic {
     Echo(String),
     /// `%reset [CONN]`: a sandbox back to its template.
     Reset(Option<String>),
+    /// `%import VAR PATH [--format F]`: a file into a variable.
+    Import {
+        name: String,
+        path: String,
+        format: Option<crate::export::Format>,
+    },
     /// `%export VAR PATH [--format F] [--force]`: a kept variable to a file.
     Export {
         name: String,
@@ -70,6 +77,7 @@ pub fn help_for(name: &str) -> Option<&'static str> {
         "config" => "%config KEY = VALUE\n    Change a setting. Keys: display_limit (rows shown per result, default 50), max_output_bytes\n    (largest output, default 4MB; a bigger result is shown cut and says so), connect_timeout\n    (seconds), deterministic (true: no timings in outputs, so re-runs give identical outputs; on\n    under nbgrader), time_limit (seconds each statement may run, or off; 20 under nbgrader;\n    --time-limit SECONDS on a cell magic line overrides it).",
         "help" => "%help [NAME]\n    Show help for all magics, or one.",
         "echo" => "%echo TEXT\n    Print TEXT to the cell's output stream.",
+        "import" => "%import VAR PATH [--format csv|jsonl|parquet|arrow]\n    Read a file into a variable: CSV, Parquet and Arrow IPC become a table (CSV types inferred from\n    the first 1,000 rows), JSON Lines become documents (Extended JSON), as %export writes them.",
         "export" => "%export VAR PATH [--format csv|jsonl|parquet|arrow] [--force]\n    Write a kept table, documents or Redis reply (--out VAR) to a file; the format comes from the extension.\n    Documents: JSON Lines keeps them as Extended JSON; CSV/Parquet/Arrow get one column per\n    top-level field (nested values as JSON text). An existing file is kept unless --force.",
         _ => return None,
     })
@@ -184,7 +192,7 @@ pub fn parse_line_magic(line: &str) -> Result<LineMagic, EngineError> {
             [n] => Ok(LineMagic::Reset(Some(n.clone()))),
             _ => Err(usage("%reset takes at most one connection name")),
         },
-        "%export" => {
+        "%export" | "%import" => {
             let words = words()?;
             let mut positional = Vec::new();
             let (mut format, mut force) = (None, false);
@@ -208,6 +216,19 @@ pub fn parse_line_magic(line: &str) -> Result<LineMagic, EngineError> {
                     }
                     _ => positional.push(word),
                 }
+            }
+            if name == "%import" {
+                return match positional.as_slice() {
+                    _ if force => Err(usage("%import: --force is for %export")),
+                    [n, p] if valid_name(n) => Ok(LineMagic::Import {
+                        name: n.clone(),
+                        path: p.clone(),
+                        format,
+                    }),
+                    _ => Err(usage(
+                        "%import needs a variable name and a path: %import VAR PATH [--format F]",
+                    )),
+                };
             }
             match positional.as_slice() {
                 [n, p] if valid_name(n) => Ok(LineMagic::Export {

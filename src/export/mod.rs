@@ -6,10 +6,12 @@
 //! display limit. `target` decides where the file goes and never leaves a half-written file
 //! under the final name; `batches` turns rows into Arrow batches of a fixed schema; `writer`
 //! hands batches to the arrow-rs writer of the format; `variable` is `%export VAR PATH` for a kept
-//! table or documents (JSON Lines as Extended JSON, the other formats flattened).
+//! table or documents (JSON Lines as Extended JSON, the other formats flattened); `import` is
+//! `%import VAR PATH`, the way back.
 
 pub mod batches;
 pub mod format;
+pub mod import;
 pub mod redis;
 pub mod target;
 pub mod variable;

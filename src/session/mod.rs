@@ -316,6 +316,22 @@ impl Session {
                 drop(vars);
                 sink.emit(QueryResult::Export(receipt));
             }
+            LineMagic::Import { name, path, format } => {
+                let (variable, format) = crate::export::import::import_file(&path, format)?;
+                let (kind, summary) = variable.summary();
+                let shown = match &variable {
+                    Variable::Table(table) => Some(table.head(self.display_limit)),
+                    _ => None,
+                };
+                self.variables.lock().set(&name, variable);
+                sink.emit(QueryResult::Text(format!(
+                    "imported {path} ({}) into {name}: {kind}, {summary}",
+                    format.name()
+                )));
+                if let Some(table) = shown {
+                    sink.emit(QueryResult::Table(table));
+                }
+            }
             LineMagic::Vars => {
                 let vars = self.variables.lock();
                 let mut text = String::new();

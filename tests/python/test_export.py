@@ -88,6 +88,47 @@ def test_sql_export_and_documents_export_read_back_with_their_readers(tmp_path):
         assert str(flat.schema.field("age").type) == "int64"
         assert flat.column("score").to_pylist() == [None, 1.5]
 
+        # Round trip: PostgreSQL -> Parquet -> kernel variable -> MongoDB -> CSV, values and
+        # types checked on each hop.
+        reply, outputs = run(
+            kc,
+            "%%sql --export trip.parquet\n"
+            "SELECT g AS id, 'n' || g AS name, g * 0.5::float8 AS half, g % 2 = 0 AS even "
+            "FROM generate_series(1, 3) g",
+        )
+        assert reply["status"] == "ok", outputs
+        trip = pq.read_table(tmp_path / "trip.parquet")
+        assert [str(f.type) for f in trip.schema] == ["int64", "string", "double", "bool"]
+        reply, outputs = run(kc, "%import trip trip.parquet")
+        assert reply["status"] == "ok", outputs
+        assert "imported trip.parquet (Parquet) into trip: table, 3 rows" in text_of(outputs)
+        reply, outputs = run(
+            kc,
+            "%%mql\ndb.export_trip.drop()\ndb.export_trip.insertMany({{trip}})",
+        )
+        assert reply["status"] == "ok", outputs
+        reply, outputs = run(
+            kc,
+            "%%mql --out back\n"
+            "db.export_trip.aggregate([{$sort: {id: 1}}, {$project: {_id: 0, id: 1, name: 1, half: 1, even: 1, "
+            "types: [{$type: '$id'}, {$type: '$half'}, {$type: '$even'}]}}])",
+        )
+        assert reply["status"] == "ok", outputs
+        reply, outputs = run(kc, "%export back back.csv")
+        assert reply["status"] == "ok", outputs
+        with open(tmp_path / "back.csv", newline="") as f:
+            back = list(csv.DictReader(f))
+        assert [r["id"] for r in back] == ["1", "2", "3"]
+        assert [r["name"] for r in back] == ["n1", "n2", "n3"]
+        assert [float(r["half"]) for r in back] == [0.5, 1.0, 1.5]
+        assert [r["even"] for r in back] == ["false", "true", "false"]
+        # {{trip}} binds small integers as 32-bit, as mongosh stores its numbers.
+        assert json.loads(back[0]["types"]) == ["int", "double", "bool"]
+        # And a CSV back into a table.
+        reply, outputs = run(kc, "%import again back.csv")
+        assert reply["status"] == "ok", outputs
+        assert "into again: table, 3 rows" in text_of(outputs)
+
         reply, outputs = run(kc, "%export nobody out.csv")
         assert reply["status"] == "error"
         # No partial files were left behind.
