@@ -45,6 +45,13 @@ CELLS = [
     code("%export people export_people.jsonl --force", contains=["exported 2 rows to export_people.jsonl (JSON Lines,"]),
     code("%export people export_people_flat.parquet --force",
          contains=["exported 2 rows to export_people_flat.parquet (Parquet,"]),
+    md("## Back in: `%import VAR PATH`\n\n"
+       "A CSV, Parquet or Arrow file becomes a table variable (CSV column types are inferred from the first 1,000 "
+       "rows); a JSON Lines file becomes documents. The variable works like any `--out` result — here the Parquet "
+       "file from PostgreSQL goes into MongoDB:"),
+    code("%import squares export_squares.parquet", contains=["imported export_squares.parquet (Parquet) into squares: table, 100000 rows"]),
+    code("%%mql\nuse export_lesson\ndb.squares.insertMany({{squares}})\ndb.squares.countDocuments()",
+         contains=["100000"]),
     md("Clean up the lesson's database (the files stay in the notebook's folder):"),
     code("%%mql\nuse export_lesson\ndb.dropDatabase()", contains=["ok"]),
 ]

@@ -1,5 +1,5 @@
 //! Options on a cell magic line: `%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze]
-//! [--compare NAME]`, `%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] [--compare NAME]`,
+//! [--compare NAME] [--export PATH [--format F] [--force]]`, `%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] [--compare NAME]`,
 //! `%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]`.
 
 use std::time::Duration;
