@@ -136,3 +136,33 @@ def test_sql_export_and_documents_export_read_back_with_their_readers(tmp_path):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_the_stop_button_stops_an_export_and_leaves_no_file(tmp_path):
+    import time
+    km, kc = start_new_kernel(kernel_name="dbkernel", startup_timeout=30, cwd=str(tmp_path))
+    try:
+        reply, outputs = run(kc, "%connect pg postgresql://postgres@127.0.0.1:5432/test")
+        assert reply["status"] == "ok", outputs
+        msg_id = kc.execute("%%sql --export huge.parquet\n"
+                            "SELECT g, md5(g::text) FROM generate_series(1, 500000000) g")
+        while True:
+            msg = kc.get_iopub_msg(timeout=30)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+                break
+        time.sleep(2)
+        started = time.monotonic()
+        km.interrupt_kernel()
+        reply = kc.get_shell_msg(timeout=30)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = kc.get_shell_msg(timeout=30)
+        assert time.monotonic() - started < 5
+        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        assert sorted(p.name for p in tmp_path.iterdir() if "huge" in p.name) == []
+        # The connection is ready, and a later export works.
+        reply, outputs = run(kc, "%%sql --export small.csv\nSELECT 1 AS one")
+        assert reply["status"] == "ok", outputs
+        assert (tmp_path / "small.csv").read_text() == "one\n1\n"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
