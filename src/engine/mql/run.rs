@@ -200,12 +200,19 @@ async fn explain_operation(
         }
         // executionStats runs the query to count what it reads; a write is only planned (the
         // server evaluates it without applying it, as explain always does).
-        let command = doc! {"explain": request.command.clone(), "verbosity": "executionStats"};
+        // Tagged like any long command, so that the stop button can kill it on the server.
+        let tag = format!("dbkernel:{}", uuid::Uuid::new_v4());
+        let command = doc! {"explain": request.command.clone(), "verbosity": "executionStats", "comment": tag.clone()};
         let started = Instant::now();
         let database = client.database(&request.db);
         let reply = tokio::select! {
             reply = database.run_command(command) => reply,
-            _ = ctx.cancel.cancelled() => return Err(EngineError::interrupted()),
+            _ = ctx.cancel.cancelled() => {
+                if tokio::time::timeout(KILL_TIMEOUT, kill_tagged(client, &tag)).await.is_err() {
+                    log::warn!("the server did not answer currentOp/killOp within {KILL_TIMEOUT:?}; the stopped explain may still run there");
+                }
+                return Err(EngineError::interrupted());
+            }
         };
         match reply {
             Ok(reply) => {
