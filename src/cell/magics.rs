@@ -266,7 +266,10 @@ mod tests {
         );
         assert!(matches!(
             parse_line_magic("%connect ref sqlite:a.db --read-only").unwrap(),
-            LineMagic::Connect { read_only: true, .. }
+            LineMagic::Connect {
+                read_only: true,
+                ..
+            }
         ));
         assert!(
             parse_line_magic("%connect ref sqlite:a.db --readonly")

@@ -205,8 +205,15 @@ impl Session {
             sandbox.enter(&engine, &self.variables, &cancel).await?;
         }
         if self.read_only.contains(&name) {
-            read_only::guard(&name, &engine, &cell, &self.variables, &cancel, in_transaction)
-                .await?;
+            read_only::guard(
+                &name,
+                &engine,
+                &cell,
+                &self.variables,
+                &cancel,
+                in_transaction,
+            )
+            .await?;
         }
         let last = time_limit::started_now();
         let mut progress = time_limit::Progress::new(sink, last.clone());
@@ -452,7 +459,8 @@ impl Session {
         };
         sandbox.create(&engine, &self.variables, &cancel).await?;
         // Registered before the template runs, so a failing template is still dropped at shutdown.
-        self.sandboxes.insert(cell.connection.clone(), sandbox.clone());
+        self.sandboxes
+            .insert(cell.connection.clone(), sandbox.clone());
         sandbox.fill(&engine, &self.variables, &cancel).await?;
         let fate = if sandbox.keep {
             "kept after the kernel shuts down (--keep)"
