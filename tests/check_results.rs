@@ -3,39 +3,17 @@
 //! The data is inserted by each test; the expected rows are what the real servers return for
 //! it (SQLite in memory, PostgreSQL and MariaDB on 127.0.0.1, the embedded MongoDB engine, Redis).
 
-use dbkernel::engine::EngineError;
 use dbkernel::engine::context::CollectingSink;
 use dbkernel::result::QueryResult;
 use dbkernel::session::Session;
 use tokio_util::sync::CancellationToken;
 
+mod session_support;
+use session_support::{ok, run, unique};
+
 const PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 const MARIADB: &str = "mysql://root@127.0.0.1:3306/test";
 const REDIS: &str = "redis://127.0.0.1:6379/0";
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!("{prefix}_{}_{nanos}", std::process::id())
-}
-
-async fn run(session: &mut Session, code: &str) -> (CollectingSink, Result<(), EngineError>) {
-    let mut sink = CollectingSink::default();
-    let outcome = session
-        .run_cell(code, &mut sink, CancellationToken::new())
-        .await;
-    (sink, outcome)
-}
-
-async fn ok(session: &mut Session, code: &str) -> CollectingSink {
-    let (sink, outcome) = run(session, code).await;
-    if let Err(e) = outcome {
-        panic!("cell failed:\n{code}\n{e}\n{}", e.detail.join("\n"));
-    }
-    sink
-}
 
 /// A passing check: its verdict is emitted and says what matched.
 async fn passes(session: &mut Session, code: &str, summary: &str) {

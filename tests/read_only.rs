@@ -2,35 +2,12 @@
 //! for SQL, by the kernel before sending anything for MongoDB and Redis), and the data is
 //! unchanged afterwards.
 
-use dbkernel::engine::EngineError;
 use dbkernel::engine::context::CollectingSink;
 use dbkernel::result::QueryResult;
 use dbkernel::session::Session;
-use tokio_util::sync::CancellationToken;
 
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!("{prefix}_{}_{nanos}", std::process::id())
-}
-
-async fn run(session: &mut Session, code: &str) -> (CollectingSink, Result<(), EngineError>) {
-    let mut sink = CollectingSink::default();
-    let outcome = session
-        .run_cell(code, &mut sink, CancellationToken::new())
-        .await;
-    (sink, outcome)
-}
-
-async fn ok(session: &mut Session, code: &str) -> CollectingSink {
-    let (sink, outcome) = run(session, code).await;
-    if let Err(e) = outcome {
-        panic!("cell failed:\n{code}\n{e}\n{}", e.detail.join("\n"));
-    }
-    sink
-}
+mod session_support;
+use session_support::{ok, run, unique};
 
 async fn refused(session: &mut Session, code: &str, ename: &str, message: &str) {
     let (_, outcome) = run(session, code).await;

@@ -3,23 +3,15 @@
 //! brings the template back; the sandbox is gone after shutdown. Each `Session` is one kernel's
 //! state, and `drop_sandboxes` is what the kernel runs when it shuts down.
 
-use dbkernel::engine::EngineError;
-use dbkernel::engine::context::CollectingSink;
 use dbkernel::result::{QueryResult, RedisValue};
 use dbkernel::session::Session;
-use tokio_util::sync::CancellationToken;
+
+mod session_support;
+use session_support::run;
 
 const PG: &str = "postgres://postgres@127.0.0.1:5432/test";
 const MARIADB: &str = "mysql://root@127.0.0.1:3306/test";
 const REDIS: &str = "redis://127.0.0.1:6379/0";
-
-async fn run(session: &mut Session, code: &str) -> (CollectingSink, Result<(), EngineError>) {
-    let mut sink = CollectingSink::default();
-    let outcome = session
-        .run_cell(code, &mut sink, CancellationToken::new())
-        .await;
-    (sink, outcome)
-}
 
 async fn ok(session: &mut Session, code: &str) -> String {
     let (sink, outcome) = run(session, code).await;
