@@ -576,3 +576,18 @@ async fn one_slash_postgres_url_is_malformed_with_the_expected_shape() {
     );
     assert!(!e.evalue.contains("anonymous"));
 }
+
+#[tokio::test]
+async fn psql_meta_commands_on_sqlite_name_the_sqlite3_form() {
+    let lite = open(SQLITE).await;
+    // sqlite3 itself answers `\dt` with: Error: in prepare, unrecognized token: "\"
+    let e = failure(&lite, "CREATE TABLE users (id INTEGER PRIMARY KEY);\n\\dt").await;
+    assert_eq!(e.ename, "UsageError", "{e}");
+    assert!(e.evalue.contains("\\dt is a psql command"), "{e}");
+    assert!(
+        e.evalue.contains("SQLite, whose shell writes it .tables"),
+        "{e}"
+    );
+    let e = failure(&lite, "\\d users").await;
+    assert!(e.evalue.contains("writes it .schema users"), "{e}");
+}

@@ -41,9 +41,12 @@ pub fn find(body: &str, dialect: Dialect) -> Vec<MetaLine> {
             let raw = &body[start..from + token.end];
             if boundary && token.kind == TokenKind::Punct && at_line_start(body, start) {
                 let command = match dialect {
+                    // A psql `\dt` typed on SQLite is caught too, so it is answered with the
+                    // sqlite3 form instead of the server's "unrecognized token".
                     Dialect::Sqlite => {
-                        raw == "."
-                            && body[start + 1..].starts_with(|c: char| c.is_ascii_alphabetic())
+                        raw == "\\"
+                            || raw == "."
+                                && body[start + 1..].starts_with(|c: char| c.is_ascii_alphabetic())
                     }
                     _ => raw == "\\",
                 };
@@ -217,6 +220,25 @@ mod tests {
             .collect();
         // `.5;` is SQL (a number) and ends its statement, so `.schema t` is a command again.
         assert_eq!(lines, vec![".tables", ".schema t"]);
+        let psql_on_sqlite = "\\dt\nselect 1;";
+        let lines: Vec<&str> = find(psql_on_sqlite, Dialect::Sqlite)
+            .iter()
+            .map(|l| &psql_on_sqlite[l.start..l.end])
+            .collect();
+        assert_eq!(lines, vec!["\\dt"]);
+    }
+
+    #[test]
+    fn psql_commands_on_sqlite_name_the_sqlite3_form() {
+        let Err(Refusal(message)) = plan("\\dt", Dialect::Sqlite) else {
+            panic!("\\dt must be refused on SQLite");
+        };
+        assert!(message.contains("\\dt is a psql command"), "{message}");
+        assert!(message.contains(".tables"), "{message}");
+        let Err(Refusal(message)) = plan("\\d users", Dialect::Sqlite) else {
+            panic!("\\d must be refused on SQLite");
+        };
+        assert!(message.contains(".schema users"), "{message}");
     }
 
     #[test]

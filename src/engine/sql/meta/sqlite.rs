@@ -6,6 +6,9 @@
 use super::{Query, Refusal, Shape, literal, unsupported};
 
 pub fn plan(command: &str, argument: &str) -> Result<Vec<Query>, Refusal> {
+    if command.starts_with('\\') {
+        return Err(psql_command(command, argument));
+    }
     let like = |column: &str| {
         if argument.is_empty() {
             String::new()
@@ -58,6 +61,26 @@ pub fn plan(command: &str, argument: &str) -> Result<Vec<Query>, Refusal> {
         }
     };
     Ok(vec![query])
+}
+
+/// A psql command typed on SQLite: say so, and give sqlite3's form where there is one.
+fn psql_command(command: &str, argument: &str) -> Refusal {
+    let with = |dot: &str| {
+        if argument.is_empty() {
+            dot.to_string()
+        } else {
+            format!("{dot} {argument}")
+        }
+    };
+    let instead = match command {
+        "\\dt" | "\\dv" | "\\d" if argument.is_empty() => with(".tables"),
+        "\\d" => with(".schema"),
+        "\\di" => with(".indexes"),
+        _ => ".tables, .schema [NAME] or .indexes [TABLE]".to_string(),
+    };
+    Refusal(format!(
+        "{command} is a psql command; this connection is SQLite, whose shell writes it {instead}"
+    ))
 }
 
 /// The shell's column layout of names: as many columns of `widest + 2` as fit in 80
