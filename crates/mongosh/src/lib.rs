@@ -63,6 +63,9 @@ pub use operation::{
     ResultShape,
 };
 pub use parser::parse;
-pub use plan::{Step, WriteLimits, default_index_name, plan, plan_with_limits, validate_db_name};
+pub use plan::{
+    COLLECTION_METHODS, DATABASE_METHODS, Step, WriteLimits, default_index_name, plan,
+    plan_with_limits, validate_db_name,
+};
 pub use shape::{ServerError, ShapeError};
 pub use span::Span;

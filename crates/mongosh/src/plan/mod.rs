@@ -23,8 +23,8 @@ use crate::operation::{Operation, Output, Request, RequestKind, ResultShape};
 use crate::value::Evaluator;
 
 pub use batches::WriteLimits;
-pub use collection::default_index_name;
-pub use database::validate_db_name;
+pub use collection::{COLLECTION_METHODS, default_index_name};
+pub use database::{DATABASE_METHODS, validate_db_name};
 
 /// What the kernel should do for one statement.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,321 @@
+//! The JavaScript session against a fake server: what a script sends, prints and leaves.
+
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bson::{Bson, Document, doc};
+use mongosh::{Operation, Output, Reply, Request};
+use mongosh_js::{ErrorKind, Global, Host, HostError, Job, Last, Limits, Outcome, Session, Stream};
+
+/// Answers writes with `ok: 1, n`, serves `docs` to any cursor, and records commands and
+/// printed text.
+#[derive(Clone, Default)]
+struct Fake {
+    commands: Arc<Mutex<Vec<Document>>>,
+    printed: Arc<Mutex<String>>,
+    docs: Vec<Document>,
+    served: Arc<Mutex<usize>>,
+}
+
+impl Host for Fake {
+    fn run(&mut self, operation: Operation) -> Result<Output, HostError> {
+        let mut replies = Vec::new();
+        for request in &operation.requests {
+            self.commands.lock().unwrap().push(request.command.clone());
+            let n = request.operation_count().unwrap_or(0) as i32;
+            let reply = match &request.kind {
+                mongosh::RequestKind::Command => Reply::command(doc! {"ok": 1, "n": n}),
+                mongosh::RequestKind::Cursor { .. } => {
+                    Reply::cursor(self.docs.clone(), self.docs.len() as u64)
+                }
+            };
+            replies.push(reply);
+        }
+        operation
+            .finish(replies)
+            .map_err(|e| HostError::other(e.to_string()))
+    }
+
+    fn open_cursor(&mut self, request: Request) -> Result<u64, HostError> {
+        self.commands.lock().unwrap().push(request.command);
+        *self.served.lock().unwrap() = 0;
+        Ok(7)
+    }
+
+    fn fetch(&mut self, cursor: u64, max: usize) -> Result<(Vec<Document>, bool), HostError> {
+        assert_eq!(cursor, 7);
+        let mut served = self.served.lock().unwrap();
+        let batch: Vec<Document> = self
+            .docs
+            .iter()
+            .skip(*served)
+            .take(max.min(3))
+            .cloned()
+            .collect();
+        *served += batch.len();
+        Ok((batch, *served >= self.docs.len()))
+    }
+
+    fn close_cursor(&mut self, _cursor: u64) {}
+
+    fn print(&mut self, stream: Stream, text: String) {
+        if stream == Stream::Out {
+            self.printed.lock().unwrap().push_str(&text);
+        }
+    }
+}
+
+fn run_with(
+    session: &Session,
+    fake: &Fake,
+    source: &str,
+    globals: Vec<(String, Global)>,
+) -> Outcome {
+    let (tx, rx) = mpsc::channel();
+    session.run(Job {
+        source: source.to_string(),
+        db: "test".into(),
+        globals,
+        kernel_variables: vec![(
+            "rows".into(),
+            Bson::Array(vec![Bson::Document(doc! {"name": "Ada"})]),
+        )],
+        keep_all: false,
+        host: Box::new(fake.clone()),
+        done: Box::new(move |outcome| {
+            let _ = tx.send(outcome);
+        }),
+    });
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("the cell finished")
+}
+
+fn run(session: &Session, fake: &Fake, source: &str) -> Outcome {
+    run_with(session, fake, source, Vec::new())
+}
+
+fn start() -> Session {
+    Session::start(Limits::default()).expect("QuickJS starts")
+}
+
+#[test]
+fn a_loop_of_inserts_sends_one_insert_per_iteration_with_int32_numbers() {
+    let session = start();
+    let fake = Fake::default();
+    let outcome = run(
+        &session,
+        &fake,
+        "for (let i = 0; i < 3; i++) { db.items.insertOne({_id: i, half: i / 2}) }",
+    );
+    // A loop's value is its last statement's, which mongosh prints too.
+    assert_eq!(
+        outcome.result,
+        Ok(Last::Value(Bson::Document(
+            doc! {"acknowledged": true, "insertedId": 2}
+        )))
+    );
+    let commands = fake.commands.lock().unwrap();
+    assert_eq!(commands.len(), 3);
+    assert_eq!(commands[1].get_str("insert").unwrap(), "items");
+    let documents = commands[1].get_array("documents").unwrap();
+    // js-bson writes 1 as an Int32 and 0.5 as a Double.
+    assert_eq!(documents[0], Bson::Document(doc! {"_id": 1, "half": 0.5}));
+}
+
+#[test]
+fn print_and_printjson_use_the_mongosh_printer() {
+    let session = start();
+    let fake = Fake::default();
+    let outcome = run(
+        &session,
+        &fake,
+        "print('a', 1, {b: [1, 2]}); printjson({_id: ObjectId('65a1b2c3d4e5f60718293a4b'), l: NumberLong(5)}); console.log(`t ${1 + 1}`)",
+    );
+    assert_eq!(outcome.result, Ok(Last::Nothing));
+    assert_eq!(
+        fake.printed.lock().unwrap().as_str(),
+        "a 1 { b: [ 1, 2 ] }\n{ _id: ObjectId('65a1b2c3d4e5f60718293a4b'), l: Long('5') }\nt 2\n"
+    );
+}
+
+#[test]
+fn cursors_are_read_lazily_and_foreach_sees_every_document() {
+    let session = start();
+    let docs: Vec<Document> = (0..7).map(|i| doc! {"_id": i}).collect();
+    let fake = Fake {
+        docs,
+        ..Fake::default()
+    };
+    let outcome = run(
+        &session,
+        &fake,
+        "let n = 0; db.c.find({}).sort({_id: 1}).forEach(d => { n += d._id }); n",
+    );
+    assert_eq!(outcome.result, Ok(Last::Value(Bson::Int32(21))));
+    let commands = fake.commands.lock().unwrap();
+    assert_eq!(commands[0].get_document("sort").unwrap(), &doc! {"_id": 1});
+}
+
+#[test]
+fn a_cursor_as_last_value_prints_its_first_batch_and_it_continues() {
+    let session = start();
+    let docs: Vec<Document> = (0..25).map(|i| doc! {"_id": i}).collect();
+    let fake = Fake {
+        docs,
+        ..Fake::default()
+    };
+    let outcome = run(&session, &fake, "db.c.find()");
+    let Ok(Last::Cursor { documents, more }) = outcome.result else {
+        panic!("{:?}", outcome.result)
+    };
+    assert_eq!((documents.len(), more), (20, true));
+    assert!(outcome.has_cursor);
+    let outcome = run(&session, &fake, "it");
+    let Ok(Last::Cursor { documents, more }) = outcome.result else {
+        panic!("{:?}", outcome.result)
+    };
+    assert_eq!(documents.first(), Some(&doc! {"_id": 20}));
+    assert_eq!((documents.len(), more), (5, false));
+    assert_eq!(run(&session, &fake, "it").result, Ok(Last::NoCursor));
+}
+
+#[test]
+fn variables_functions_and_classes_live_across_cells() {
+    let session = start();
+    let fake = Fake::default();
+    let first = run(
+        &session,
+        &fake,
+        "const square = x => x * x\nclass P { constructor(x) { this.x = x } }\nconst docs = [1, 2].map(square)",
+    );
+    assert!(first.opaque.contains(&"square".to_string()));
+    assert!(first.opaque.contains(&"P".to_string()));
+    assert!(first.globals.contains(&(
+        "docs".to_string(),
+        Global::Value(Bson::Array(vec![Bson::Int32(1), Bson::Int32(4)]))
+    )));
+    // Running the same cell again does not fail with a redeclaration.
+    assert!(
+        run(&session, &fake, "const square = x => x * x")
+            .result
+            .is_ok()
+    );
+    let outcome = run(
+        &session,
+        &fake,
+        "const { x } = new P(square(3)); `x is ${x}`",
+    );
+    assert_eq!(
+        outcome.result,
+        Ok(Last::Value(Bson::String("x is 9".into())))
+    );
+    let outcome = run_with(
+        &session,
+        &fake,
+        "limit * 2",
+        vec![("limit".into(), Global::Value(Bson::Int32(21)))],
+    );
+    assert_eq!(outcome.result, Ok(Last::Value(Bson::Int32(42))));
+}
+
+#[test]
+fn kernel_variables_are_javascript_values() {
+    let session = start();
+    let fake = Fake::default();
+    let outcome = run(&session, &fake, "{{rows}}.length + ' ' + {{rows.0.name}}");
+    assert_eq!(
+        outcome.result,
+        Ok(Last::Value(Bson::String("1 Ada".into())))
+    );
+}
+
+#[test]
+fn an_infinite_loop_stops_on_interrupt_and_the_session_stays_usable() {
+    let session = Arc::new(start());
+    let fake = Fake::default();
+    let stopper = session.clone();
+    let started = Instant::now();
+    let handle = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        stopper.interrupt();
+    });
+    let outcome = run(&session, &fake, "while (true) {}");
+    handle.join().unwrap();
+    assert_eq!(outcome.result.unwrap_err().kind, ErrorKind::Interrupted);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        run(&session, &fake, "1 + 1").result,
+        Ok(Last::Value(Bson::Int32(2)))
+    );
+}
+
+#[test]
+fn the_heap_limit_ends_a_runaway_script_with_a_clear_error() {
+    let session = Session::start(Limits {
+        memory: 64 * 1024 * 1024,
+        ..Limits::default()
+    })
+    .unwrap();
+    let fake = Fake::default();
+    let outcome = run(
+        &session,
+        &fake,
+        "const a = []; while (true) a.push('x'.repeat(1 << 20) + a.length)",
+    );
+    let error = outcome.result.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::OutOfMemory, "{error:?}");
+    assert!(error.message.contains("heap"), "{}", error.message);
+    assert_eq!(
+        run(&session, &fake, "'still here'").result,
+        Ok(Last::Value(Bson::String("still here".into())))
+    );
+}
+
+#[test]
+fn syntax_errors_carry_the_cell_line() {
+    let session = start();
+    let fake = Fake::default();
+    let error = run(&session, &fake, "\n\nlet x = ;").result.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Syntax);
+    assert_eq!(error.line, Some(3), "{error:?}");
+    let thrown = run(&session, &fake, "\nnope()").result.unwrap_err();
+    assert_eq!(
+        (thrown.kind, thrown.name.as_str(), thrown.line),
+        (ErrorKind::Thrown, "ReferenceError", Some(2))
+    );
+}
+
+#[test]
+fn require_and_load_are_refused_with_a_reason() {
+    let session = start();
+    let fake = Fake::default();
+    let error = run(&session, &fake, "require('fs')").result.unwrap_err();
+    assert!(
+        error
+            .message
+            .contains("cannot read files or Node.js modules"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn constructors_validate_as_mongosh_does() {
+    let session = start();
+    let fake = Fake::default();
+    let outcome = run(
+        &session,
+        &fake,
+        "[ObjectId('65a1b2c3d4e5f60718293a4b').toString(), ISODate('2024-01-02T03:04:05Z').getTime(), NumberLong('9007199254740993'), UUID('0123456789abcdef0123456789abcdef')]",
+    );
+    let Ok(Last::Value(Bson::Array(items))) = outcome.result else {
+        panic!("{:?}", outcome.result)
+    };
+    assert_eq!(items[0], Bson::String("65a1b2c3d4e5f60718293a4b".into()));
+    assert_eq!(items[1], Bson::Double(1704164645000.0));
+    assert_eq!(items[2], Bson::Int64(9007199254740993));
+    assert!(matches!(&items[3], Bson::Binary(b) if b.bytes.len() == 16));
+    let error = run(&session, &fake, "ObjectId('xyz')").result.unwrap_err();
+    assert_eq!(error.name, "MongoshInvalidInputError", "{error:?}");
+}
