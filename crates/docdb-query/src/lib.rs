@@ -21,6 +21,7 @@
 //! - `schema`: `$jsonSchema` and `errInfo.details` for validation failures.
 //! - `index_keys`: the keys a document contributes to an index (multikey, parallel arrays).
 //! - `text`: `$text` tokenizing, search-string parsing and scoring.
+//! - `js`: server-side JavaScript (`$where`, `$function`, `$accumulator`) on QuickJS.
 //! - `limits`: the caller's interruption check and mongod's memory budgets, by BSON size.
 //!
 //! # Invariants
@@ -36,6 +37,7 @@ pub mod error;
 pub mod expr;
 pub mod fmt;
 pub mod index_keys;
+pub mod js;
 pub mod limits;
 pub mod matcher;
 pub mod number;

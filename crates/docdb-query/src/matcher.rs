@@ -75,6 +75,8 @@ pub enum Node {
     Schema(Box<Schema>),
     Text,
     Always(bool),
+    /// `$where`: JavaScript source, run with `this` bound to the document.
+    Where(String),
 }
 
 impl Node {
@@ -118,6 +120,7 @@ impl Node {
             Node::Schema(s) => Ok(s.validate(doc).then_some(None)),
             Node::Text => Ok(ctx.text_score.is_some().then_some(None)),
             Node::Always(b) => Ok(b.then_some(None)),
+            Node::Where(code) => Ok(crate::js::run_predicate(code, doc)?.then_some(None)),
         }
     }
 }
@@ -133,9 +136,20 @@ pub struct Filter {
 
 impl Filter {
     /// Parses a filter document; malformed operators are reported with MongoDB's codes.
+    /// `$where` is refused here (pipelines, validators, `$pull`, ...), as mongod refuses it
+    /// outside the filters of find, count, distinct, delete, update and findAndModify.
     pub fn parse(filter: &Document) -> Result<Filter> {
+        Filter::parse_with(filter, Level::Top(false))
+    }
+
+    /// Parses a filter of a command that may run `$where` (find, count, delete, update...).
+    pub fn parse_allowing_javascript(filter: &Document) -> Result<Filter> {
+        Filter::parse_with(filter, Level::Top(true))
+    }
+
+    fn parse_with(filter: &Document, level: Level) -> Result<Filter> {
         let mut text = None;
-        let root = parse_document(filter, &mut text, true)?;
+        let root = parse_document(filter, &mut text, level)?;
         Ok(Filter {
             root,
             text,
@@ -244,13 +258,29 @@ fn collect_equalities(node: &Node, out: &mut Vec<(String, Bson)>) {
     }
 }
 
-fn parse_document(filter: &Document, text: &mut Option<TextSearch>, top: bool) -> Result<Node> {
+/// Where a filter document sits, and whether `$where` may run there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// The query itself (or inside its `$and`/`$or`/`$nor`); `true` when JavaScript may run.
+    Top(bool),
+    /// Inside `$elemMatch`: only the top level takes `$text` and `$where`.
+    Nested(bool),
+}
+
+impl Level {
+    fn javascript(self) -> bool {
+        matches!(self, Level::Top(true) | Level::Nested(true))
+    }
+}
+
+fn parse_document(filter: &Document, text: &mut Option<TextSearch>, level: Level) -> Result<Node> {
+    let top = matches!(level, Level::Top(_));
     let mut nodes = Vec::new();
     for (key, value) in filter {
         if let Some(op) = key.strip_prefix('$') {
             match op {
                 "and" | "or" | "nor" => {
-                    let children = parse_logical(key, value, text)?;
+                    let children = parse_logical(key, value, text, level)?;
                     nodes.push(match op {
                         "and" => Node::And(children),
                         "or" => Node::Or(children),
@@ -280,12 +310,7 @@ fn parse_document(filter: &Document, text: &mut Option<TextSearch>, top: bool) -
                 }
                 "alwaysTrue" => nodes.push(Node::Always(true)),
                 "alwaysFalse" => nodes.push(Node::Always(false)),
-                "where" => {
-                    return Err(QueryError::not_supported_instead(
-                        "$where (JavaScript in a query)",
-                        "write the condition with $expr instead, e.g. { $expr: { $gt: ['$spent', '$budget'] } }",
-                    ));
-                }
+                "where" => nodes.push(parse_where(value, level)?),
                 _ => {
                     return Err(QueryError::bad_value(format!(
                         "unknown top level operator: {key}. If you have a field name that starts with a '$' symbol, consider using $getField or $setField."
@@ -303,7 +328,25 @@ fn parse_document(filter: &Document, text: &mut Option<TextSearch>, top: bool) -
     })
 }
 
-fn parse_logical(key: &str, value: &Bson, text: &mut Option<TextSearch>) -> Result<Vec<Node>> {
+/// mongod's `$where` rules: not in this context (pipelines, validators...), only at the top.
+fn parse_where(value: &Bson, level: Level) -> Result<Node> {
+    if !level.javascript() {
+        return Err(QueryError::bad_value("$where is not allowed in this context"));
+    }
+    if !matches!(level, Level::Top(_)) {
+        return Err(QueryError::bad_value(
+            "$where can only be applied to the top-level document",
+        ));
+    }
+    Ok(Node::Where(crate::js::parse_where(value)?))
+}
+
+fn parse_logical(
+    key: &str,
+    value: &Bson,
+    text: &mut Option<TextSearch>,
+    level: Level,
+) -> Result<Vec<Node>> {
     let Bson::Array(items) = value else {
         return Err(QueryError::bad_value(format!("{key} must be an array")));
     };
@@ -315,7 +358,7 @@ fn parse_logical(key: &str, value: &Bson, text: &mut Option<TextSearch>) -> Resu
     items
         .iter()
         .map(|item| match item {
-            Bson::Document(d) => parse_document(d, text, true),
+            Bson::Document(d) => parse_document(d, text, level),
             _ => Err(QueryError::bad_value(format!(
                 "$or/$and/$nor entries need to be full objects, got {}",
                 crate::fmt::short(item)
@@ -583,7 +626,7 @@ fn parse_elem_match(arg: &Bson) -> Result<Pred> {
         Ok(Pred::ElemValue(preds))
     } else {
         let mut text = None;
-        let node = parse_document(d, &mut text, false)?;
+        let node = parse_document(d, &mut text, Level::Nested(true))?;
         Ok(Pred::ElemObject(Box::new(node)))
     }
 }

@@ -246,6 +246,13 @@ impl Engine {
             connection_id,
             documents: std::cell::RefCell::new(documents),
         };
+        // Server-side JavaScript ($where, $function, $accumulator) polls the same kill flag and
+        // deadline, and runs each call for at most mongod's default 60 s.
+        let js_guard = ctx.guard.clone();
+        let _js = docdb_query::js::OperationScope::enter(
+            std::sync::Arc::new(move || js_guard.check_query()),
+            docdb_query::js::DEFAULT_FN_TIMEOUT,
+        );
         handler(&ctx)
     }
 

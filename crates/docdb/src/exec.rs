@@ -161,7 +161,10 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
     let started = Instant::now();
     let empty = Document::new();
     let filter_doc = req.filter.unwrap_or(&empty);
-    let filter = Filter::parse(filter_doc)?.with_collation(req.collation.cloned());
+    // Every command reaching here takes `$where` (find, count, distinct, delete, update,
+    // findAndModify); an aggregation's `$match` was parsed, and refused it, before.
+    let filter =
+        Filter::parse_allowing_javascript(filter_doc)?.with_collation(req.collation.cloned());
     // `sort: {$natural: ±1}` is the collection order itself, forward or reversed.
     let natural = req.sort.and_then(natural_direction);
     let sort = match req.sort {

@@ -44,6 +44,7 @@ const ACCUMULATORS: &[&str] = &[
     "$bottom",
     "$topN",
     "$bottomN",
+    "$accumulator",
 ];
 
 /// Parses `{field: {$acc: expr}}` entries (every key but `_id`).
@@ -104,6 +105,10 @@ pub fn parse_accumulators(spec: &Document) -> Result<Vec<Accumulator>> {
                     Some(Bson::Document(extra)),
                 )
             }
+            ("$accumulator", _) => {
+                crate::js::accumulator::AccumulatorSpec::parse(arg)?;
+                (arg.clone(), None)
+            }
             _ => (arg.clone(), None),
         };
         out.push(Accumulator {
@@ -140,6 +145,11 @@ enum Accumulating {
     Set(BTreeMap<Ordered, (usize, Bson)>, usize),
     /// The values and their total size.
     Collect(Collected, usize),
+    /// `$accumulator`: its spec and the group's JavaScript state.
+    Js(
+        Box<crate::js::accumulator::AccumulatorSpec>,
+        crate::js::accumulator::AccumulatorState,
+    ),
 }
 
 impl Accumulating {
@@ -152,6 +162,11 @@ impl Accumulating {
             "$min" => Accumulating::Extreme(None, false),
             "$max" => Accumulating::Extreme(None, true),
             "$addToSet" => Accumulating::Set(BTreeMap::new(), 0),
+            "$accumulator" => match crate::js::accumulator::AccumulatorSpec::parse(&acc.expr) {
+                Ok(spec) => Accumulating::Js(Box::new(spec), Default::default()),
+                // Checked when the stage was parsed; cannot fail here.
+                Err(_) => Accumulating::Collect(Vec::new(), 0),
+            },
             _ => Accumulating::Collect(Vec::new(), 0),
         }
     }
@@ -225,6 +240,8 @@ impl Accumulating {
                 set.insert(key, (next, v));
                 (adding, Size::default())
             }
+            // Fed by `Grouper::add` directly (it needs the whole document).
+            Accumulating::Js(..) => nothing,
             Accumulating::Collect(values, bytes) => {
                 let kept = source.map(document_sizes).unwrap_or_default();
                 let adding = size(&v) + kept;
@@ -251,6 +268,7 @@ impl Accumulating {
                 Bson::Array(items.into_iter().map(|(_, v)| v).collect())
             }
             Accumulating::Collect(values, _) => finish(acc, values, vars)?,
+            Accumulating::Js(spec, state) => state.finish(&spec)?,
         })
     }
 }
@@ -312,6 +330,10 @@ impl<'a, 'l> Grouper<'a, 'l> {
         let states = &mut self.groups[slot].1;
         for ((acc, keep_doc), state) in self.accs.iter().zip(&self.keep_docs).zip(states.iter_mut())
         {
+            if let Accumulating::Js(spec, js) = state {
+                js.add(spec, doc, self.vars)?;
+                continue;
+            }
             let v = evaluate_optional(&acc.expr, doc, self.vars)?;
             let (grew, shrank) = state.add(
                 acc,

@@ -323,6 +323,9 @@ fn eval_document(d: &Document, ctx: &Ctx) -> Result<Option<Bson>> {
 }
 
 fn operator(name: &str, arg: &Bson, ctx: &Ctx) -> Result<Option<Bson>> {
+    if name == "$function" {
+        return crate::js::function::evaluate(arg, ctx);
+    }
     if let Some(r) = arith::dispatch(name, arg, ctx)? {
         return Ok(r);
     }

@@ -298,7 +298,7 @@ impl Update {
     /// The document an upsert starts from: the filter's equality conditions (plain values,
     /// `$eq`, and those inside a top-level `$and`), with dotted paths expanded.
     pub fn upsert_seed(filter: &Document) -> Result<Document> {
-        let parsed = Filter::parse(filter)?;
+        let parsed = Filter::parse_allowing_javascript(filter)?;
         let mut seed = Document::new();
         for (path, value) in parsed.equality_fields() {
             if path.split('.').any(|p| p.starts_with('$')) {

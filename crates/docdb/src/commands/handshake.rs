@@ -200,7 +200,7 @@ pub fn build_info(_ctx: &Ctx) -> Result<Document> {
         "debug": false,
         "maxBsonObjectSize": MAX_BSON_OBJECT_SIZE,
         "storageEngines": ["docdb"],
-        "javascriptEngine": "none",
+        "javascriptEngine": "quickjs",
         "sysInfo": "deprecated",
         "modules": [],
         "allocator": "system",
