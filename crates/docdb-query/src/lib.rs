@@ -36,6 +36,7 @@ pub mod decimal;
 pub mod error;
 pub mod expr;
 pub mod fmt;
+pub mod geo;
 pub mod index_keys;
 pub mod js;
 pub mod limits;

@@ -389,6 +389,11 @@ fn parse_field(path: &str, value: &Bson) -> Result<Node> {
 
 /// Parses `{$gt: 1, $lt: 5, ...}` for one path into a conjunction of predicates.
 fn parse_operators(path: &str, ops: &Document) -> Result<Pred> {
+    // `$near`/`$nearSphere` read their `$maxDistance`/`$minDistance` siblings: one predicate.
+    if ops.contains_key("$near") || ops.contains_key("$nearSphere") {
+        let near = crate::geo::query::parse_near(ops)?;
+        return Ok(Pred::Geo(Arc::new(crate::geo::GeoQuery::Near(near))));
+    }
     let mut preds = Vec::new();
     let regex_source = ops.get("$regex");
     let options = ops.get("$options");
@@ -484,10 +489,8 @@ fn parse_operator(path: &str, op: &str, arg: &Bson) -> Result<Pred> {
             _ => return Err(QueryError::bad_value("$not needs a regex or a document")),
         },
         "$comment" => Pred::All(Vec::new()),
-        "$geoWithin" | "$geoIntersects" | "$near" | "$nearSphere" | "$within" => {
-            return Err(QueryError::not_supported(&format!(
-                "geospatial operator {op}"
-            )));
+        "$geoWithin" | "$within" | "$geoIntersects" => {
+            Pred::Geo(Arc::new(crate::geo::query::parse(op, arg)?))
         }
         _ => {
             if let Some(kind) = BitTest::from_operator(op) {

@@ -209,7 +209,8 @@ impl TextSearch {
         Ok(out)
     }
 
-    fn stems(&self) -> bool {
+    /// True unless `$language: "none"` turned stemming and stop words off.
+    pub fn stems(&self) -> bool {
         self.language != "none"
     }
 
@@ -363,6 +364,18 @@ fn field_texts(doc: &Document, path: &str) -> Vec<String> {
     } else {
         for v in values_at_path(doc, path) {
             strings_of(&v, &mut out, false);
+        }
+    }
+    out
+}
+
+/// The terms a text index stores for `doc`: every token of the weighted fields under the
+/// default rules (case-insensitive, English), as `score` tokenizes for such a search.
+pub fn document_terms(doc: &Document, fields_with_weights: &[(String, f64)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, _) in fields_with_weights {
+        for text in field_texts(doc, path) {
+            out.extend(tokenize_with(&text, false, true));
         }
     }
     out

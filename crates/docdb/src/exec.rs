@@ -242,13 +242,26 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
             let search = filter.text_search().cloned().ok_or_else(|| {
                 CommandError::bad_value("$text query could not be read from the filter")
             })?;
-            let weights = coll
-                .indexes
-                .get(*index)
-                .and_then(|i| i.spec.text.as_ref())
+            let idx = planned_index(coll, *index)?;
+            let weights = idx
+                .spec
+                .text
+                .as_ref()
                 .map(|t| t.weights.clone())
                 .unwrap_or_default();
-            for (i, (record, doc)) in coll.records.iter().enumerate() {
+            // The index's entries name the documents holding a searched term; only those
+            // are scored (every document when the search tokenizes unlike the index).
+            let mut keys = 0;
+            let candidates = crate::index::text::candidates(idx, &search, &mut keys);
+            stats.keys_examined = keys;
+            let records: Box<dyn Iterator<Item = (&u64, &Document)>> = match &candidates {
+                Some(set) => Box::new(
+                    set.iter()
+                        .filter_map(|r| coll.records.get_key_value(r)),
+                ),
+                None => Box::new(coll.records.iter()),
+            };
+            for (i, (record, doc)) in records.enumerate() {
                 if i % 512 == 0 {
                     guard.check()?;
                 }
@@ -261,13 +274,35 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
                 }
             }
         }
+        Access::GeoNear { index } => {
+            let idx = planned_index(coll, *index)?;
+            let (_, near) = docdb_query::geo::near_of(filter_doc).ok_or_else(|| {
+                CommandError::bad_value("$near query could not be read from the filter")
+            })?;
+            let mut keys = 0;
+            let check = || guard.check();
+            let nearest =
+                crate::index::geo::near_records(idx, &coll.records, &near, &mut keys, &check)?;
+            stats.keys_examined = keys;
+            for (record, _) in nearest {
+                stats.index_returned += 1;
+                if let Some(doc) = coll.records.get(&record)
+                    && visit(record, doc, None, &mut stats)
+                {
+                    break;
+                }
+            }
+        }
         Access::IndexScan {
             index,
             intervals,
             backward,
         } => {
             let idx = planned_index(coll, *index)?;
-            let dedup = idx.multikey || intervals.iter().any(|f| f.len() > 1);
+            // A wildcard index holds a document once per path it has.
+            let dedup = idx.multikey
+                || idx.spec.special.is_some()
+                || intervals.iter().any(|f| f.len() > 1);
             let mut seen: HashSet<u64> = HashSet::new();
             let mut keys = 0;
             let seen = dedup.then_some(&mut seen);
@@ -500,7 +535,9 @@ fn key_in_bounds(key: &[KeyPart], intervals: &[Vec<Interval>]) -> bool {
 fn record_index_use(coll: &Collection, access: &Access) {
     let mut used: Vec<usize> = match access {
         Access::CollScan => Vec::new(),
-        Access::IndexScan { index, .. } | Access::Text { index } => vec![*index],
+        Access::IndexScan { index, .. } | Access::Text { index } | Access::GeoNear { index } => {
+            vec![*index]
+        }
         Access::Or { branches } => branches.iter().map(|(index, _)| *index).collect(),
     };
     // One operation counts once per index, however many `$or` branches scan it.

@@ -50,6 +50,8 @@ pub enum Pred {
     Not(Box<Pred>),
     Mod(i64, i64),
     Bits(BitTest, Vec<u32>),
+    /// `$geoWithin`, `$geoIntersects`, `$near`, `$nearSphere` (see `crate::geo`).
+    Geo(std::sync::Arc<crate::geo::GeoQuery>),
     Never,
 }
 
@@ -139,7 +141,7 @@ impl Pred {
     fn expands_arrays(&self) -> bool {
         !matches!(
             self,
-            Pred::Size(_) | Pred::ElemObject(_) | Pred::ElemValue(_)
+            Pred::Size(_) | Pred::ElemObject(_) | Pred::ElemValue(_) | Pred::Geo(_)
         )
     }
 
@@ -283,6 +285,7 @@ impl Pred {
                 }
             }
             Pred::Bits(kind, positions) => bits::test(*kind, positions, v),
+            Pred::Geo(q) => q.matches_value(v),
             Pred::Never => false,
         })
     }

@@ -87,6 +87,10 @@ pub fn run(
     coll: Option<&str>,
     stages: &[Document],
 ) -> Result<(Vec<Document>, Option<OutputStage>, Option<Selection>)> {
+    // A leading $geoNear runs as the planner's nearest-first scan (see `geo_near.rs`).
+    if let Some(done) = super::geo_near::run(ctx, coll, stages)? {
+        return Ok(done);
+    }
     // The leading $match is answered by the planner (possibly through an
     // index), so the pipeline only runs the stages after it.
     let leading = stages.first().and_then(|s| match s.get("$match") {
@@ -156,7 +160,7 @@ pub fn run(
 
 /// Runs `stages` over documents a source stage produced (nothing is read from a collection
 /// first; `$lookup` and friends still see the catalog).
-fn run_over(
+pub(super) fn run_over(
     ctx: &Ctx,
     input: &[Document],
     stages: &[Document],

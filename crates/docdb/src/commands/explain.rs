@@ -125,6 +125,24 @@ fn access_stage(
                 &[],
             )
         }
+        Access::GeoNear { index } => {
+            let Some(idx) = coll.indexes.get(*index) else {
+                return doc! {"stage": "EOF"};
+            };
+            let stage = match idx.spec.special {
+                Some(crate::index::special::Special::Flat { .. }) => "GEO_NEAR_2D",
+                _ => "GEO_NEAR_2DSPHERE",
+            };
+            with_stats(
+                doc! {"stage": stage, "keyPattern": idx.spec.key.clone(), "indexName": idx.spec.name.clone(), "indexVersion": 2},
+                exec,
+                s.matched,
+                &[
+                    ("keysExamined", s.keys_examined),
+                    ("docsExamined", s.docs_examined),
+                ],
+            )
+        }
         Access::IndexScan {
             index,
             intervals,
@@ -206,8 +224,7 @@ fn ixscan_stage(
         };
         multikey_paths.insert(path.clone(), Bson::Array(paths));
     }
-    with_stats(
-        doc! {
+    let mut stage = doc! {
             "stage": "IXSCAN",
             "keyPattern": idx.spec.key.clone(),
             "indexName": idx.spec.name.clone(),
@@ -219,7 +236,10 @@ fn ixscan_stage(
             "indexVersion": 2,
             "direction": if backward { "backward" } else { "forward" },
             "indexBounds": bounds,
-        },
+    };
+    crate::index::wildcard::explain_ixscan(idx, intervals, &mut stage);
+    with_stats(
+        stage,
         exec,
         returned,
         &[

@@ -4,12 +4,17 @@
 //! per array element for multikey paths), filtered by `sparse` and
 //! `partialFilterExpression`, and kept in a `BTreeSet` ordered by MongoDB's
 //! value order (see `key.rs`), so that equality and range scans are range
-//! walks. Text indexes keep no entries: `$text` scores documents while
-//! scanning (see `planner`), which is exact and fast enough for notebook-sized
-//! collections.
+//! walks. A text index stores one entry per (term, document) (`text.rs`), so
+//! `$text` reads only the documents that hold a searched term. Hashed, geo and
+//! wildcard keys are made by `special.rs` and its siblings.
 
+pub mod geo;
+pub mod hashed;
 pub mod key;
+pub mod special;
 pub mod spec;
+pub mod text;
+pub mod wildcard;
 
 use std::collections::BTreeSet;
 
@@ -29,7 +34,7 @@ pub struct Index {
     pub multikey: bool,
     partial: Option<Filter>,
     /// The key pattern handed to `index_keys` (non-text fields only).
-    pattern: Document,
+    pub(crate) pattern: Document,
     /// How many operations used this index since it was built (`$indexStats`).
     pub accesses: Accesses,
 }
@@ -88,9 +93,6 @@ impl Index {
     /// The keys `doc` contributes to this index (deduplicated); empty when the
     /// document is left out (sparse, partial, text).
     pub fn keys_for(&self, doc: &Document) -> Result<Vec<Vec<KeyPart>>> {
-        if self.is_text() {
-            return Ok(Vec::new());
-        }
         if self.spec.sparse && !self.spec.fields.iter().any(|(p, _)| path_exists(doc, p)) {
             return Ok(Vec::new());
         }
@@ -98,6 +100,12 @@ impl Index {
             && !filter.matches(doc)
         {
             return Ok(Vec::new());
+        }
+        if let Some(t) = &self.spec.text {
+            return Ok(text::keys(t, doc));
+        }
+        if let Some(special) = &self.spec.special {
+            return special::keys(self, special, doc);
         }
         // Fast path: one top-level field holding a scalar has exactly one key,
         // the value itself (missing counts as null). Arrays and dotted paths
@@ -133,6 +141,9 @@ impl Index {
 
     /// True when `doc` has an array on one of the indexed paths.
     pub fn doc_is_multikey(&self, doc: &Document) -> bool {
+        if let Some(special) = &self.spec.special {
+            return special::doc_is_multikey(self, special, doc);
+        }
         self.spec.fields.iter().any(|(p, _)| path_has_array(doc, p))
     }
 

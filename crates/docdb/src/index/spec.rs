@@ -33,6 +33,8 @@ pub struct IndexSpec {
     pub expire_after_seconds: Option<i64>,
     pub hidden: bool,
     pub text: Option<TextSpec>,
+    /// A hashed, `2dsphere` or `2d` field, or a wildcard key (see `index/special.rs`).
+    pub special: Option<crate::index::special::Special>,
     /// The index's collation: string keys are stored as its sort keys (None: binary).
     pub collation: Option<std::sync::Arc<docdb_query::collation::Collation>>,
     /// The index version given (`v: 1` or `2`), shown back; 2 when not given.
@@ -141,6 +143,7 @@ impl IndexSpec {
             expire_after_seconds: None,
             hidden: false,
             text: None,
+            special: None,
             version: 2,
             kept: Document::new(),
         }
@@ -210,6 +213,7 @@ impl IndexSpec {
         };
         let mut fields = Vec::new();
         let mut text_fields = Vec::new();
+        let mut plugins: Vec<(usize, String)> = Vec::new();
         for (path, dir) in &key {
             if path.is_empty() {
                 return Err(CommandError::new(
@@ -231,11 +235,15 @@ impl IndexSpec {
                     fields.push((path.clone(), d < 0.0));
                 }
                 Bson::String(s) if s == "text" => text_fields.push(path.clone()),
+                Bson::String(s) if crate::index::special::PLUGINS.contains(&s.as_str()) => {
+                    plugins.push((fields.len(), s.clone()));
+                    fields.push((path.clone(), false));
+                }
                 Bson::String(s) => {
                     return Err(CommandError::new(
                         codes::CANNOT_CREATE_INDEX,
                         format!(
-                            "Unknown index plugin '{s}' in index {{ {path}: \"{s}\" }}: this engine supports ascending/descending (1/-1) and \"text\" indexes"
+                            "Unknown index plugin '{s}' in index {{ {path}: \"{s}\" }}: this engine supports 1/-1, \"text\", \"hashed\", \"2dsphere\" and \"2d\" indexes"
                         ),
                     ));
                 }
@@ -303,6 +311,13 @@ impl IndexSpec {
                 "TTL indexes are single-field indexes, compound indexes do not support TTL",
             ));
         }
+        let special = crate::index::special::parse(spec, &key, &mut fields, &plugins, unique)?;
+        if special.is_some() && !text_fields.is_empty() {
+            return Err(CommandError::new(
+                codes::CANNOT_CREATE_INDEX,
+                "a text index cannot also be hashed, geospatial or wildcard in the embedded engine",
+            ));
+        }
         let text = if text_fields.is_empty() {
             None
         } else {
@@ -347,6 +362,7 @@ impl IndexSpec {
             expire_after_seconds,
             hidden,
             text,
+            special,
             version,
             kept,
             collation: match spec.get("collation") {
@@ -388,6 +404,12 @@ impl IndexSpec {
         }
         for (k, v) in &self.kept {
             d.insert(k.clone(), v.clone());
+        }
+        // mongod lists the 2dsphere version it built (3) when none was given.
+        if matches!(self.special, Some(crate::index::special::Special::Sphere { .. }))
+            && !self.kept.contains_key("2dsphereIndexVersion")
+        {
+            d.insert("2dsphereIndexVersion", 3);
         }
         if let Some(c) = &self.collation {
             d.insert("collation", c.spec().clone());

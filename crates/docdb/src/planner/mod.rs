@@ -9,6 +9,8 @@
 //! be a superset of the matches.
 
 pub mod bounds;
+pub mod geo;
+pub mod wildcard;
 
 use std::sync::Arc;
 
@@ -30,8 +32,13 @@ pub enum Access {
         intervals: Vec<Vec<Interval>>,
         backward: bool,
     },
-    /// `$text`: every document is scored against the text index's fields.
+    /// `$text`: the documents holding a searched term (from the text index's entries) are
+    /// scored against its fields.
     Text {
+        index: usize,
+    },
+    /// `$near`/`$nearSphere`: the geo index's documents, nearest first (`planner/geo.rs`).
+    GeoNear {
         index: usize,
     },
     /// A top-level `$or` whose every clause has an index: the union of one
@@ -96,6 +103,9 @@ pub fn plan_collated(
             )),
         };
     }
+    if let Some(near) = geo::plan_near(coll, filter)? {
+        return Ok(near);
+    }
     if let Some(hint) = hint {
         return match coll.index_for_hint(hint)? {
             None => Ok(Plan {
@@ -144,7 +154,15 @@ pub fn plan_collated(
     }
     let mut candidates: Vec<(i64, Access, bool)> = Vec::new();
     for (i, index) in coll.indexes.iter().enumerate() {
-        if index.is_text() || index.spec.hidden {
+        // Geo and wildcard indexes are planned by `geo.rs` and `wildcard.rs`.
+        if index.is_text()
+            || index.spec.hidden
+            || index
+                .spec
+                .special
+                .as_ref()
+                .is_some_and(|s| s.is_geo() || s.position().is_none())
+        {
             continue;
         }
         if index.spec.collation.as_deref() != collation.map(|c| &**c) {
@@ -207,6 +225,7 @@ pub fn plan_collated(
             sort_backward.is_some(),
         ));
     }
+    candidates.extend(wildcard::candidates(coll, filter, collation));
     // Stable: among equal scores the index created first wins.
     candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     if candidates.iter().all(|c| c.0 <= 1)
@@ -275,19 +294,41 @@ fn or_branches(
 /// bounded, as MongoDB does without `$elemMatch`.
 fn index_intervals(index: &Index, filter: &Document) -> Vec<Vec<Interval>> {
     let intervals = value_intervals(index, filter);
-    match &index.spec.collation {
+    let mut intervals: Vec<Vec<Interval>> = match &index.spec.collation {
         None => intervals,
         Some(c) => intervals
             .into_iter()
             .map(|field| collated_intervals(c, field))
             .collect(),
+    };
+    // A hashed field is bounded by the hashes of its equality points; a geo or wildcard
+    // field's entries are not its values, so value bounds do not apply to them.
+    match &index.spec.special {
+        Some(crate::index::special::Special::Hashed { position }) => {
+            if let Some(field) = intervals.get_mut(*position) {
+                *field = crate::index::hashed::intervals(std::mem::take(field));
+            }
+        }
+        Some(special) => {
+            let positions: Vec<usize> = match special.position() {
+                Some(p) => vec![p],
+                None => (0..intervals.len()).collect(),
+            };
+            for p in positions {
+                if let Some(field) = intervals.get_mut(p) {
+                    *field = vec![Interval::full()];
+                }
+            }
+        }
+        None => {}
     }
+    intervals
 }
 
 /// Bounds of a collated index are in sort-key space: each string bound becomes its sort key
 /// (the key order is the collation's order, so ranges stay ranges), and since two strings may
 /// share a key ("a" and "A" at strength 2) the intervals are sorted and merged again.
-fn collated_intervals(collation: &Collation, field: Vec<Interval>) -> Vec<Interval> {
+pub(crate) fn collated_intervals(collation: &Collation, field: Vec<Interval>) -> Vec<Interval> {
     let mut mapped: Vec<Interval> = field
         .into_iter()
         .map(|iv| Interval {
@@ -341,7 +382,8 @@ fn share_prefix(a: &str, b: &str) -> bool {
 
 /// `Some(backward)` when scanning `index` yields documents in `sort` order.
 fn sort_order(index: &Index, intervals: &[Vec<Interval>], sort: &[(String, i32)]) -> Option<bool> {
-    if sort.is_empty() || index.multikey {
+    // Hashed, geo and wildcard keys are not in the fields' value order.
+    if sort.is_empty() || index.multikey || index.spec.special.is_some() {
         return None;
     }
     let points = intervals
