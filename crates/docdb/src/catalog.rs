@@ -224,11 +224,13 @@ impl Catalog {
         let ns = format!("{db}.{coll}");
         let copy = self.journal.then(|| doc.clone());
         let c = self.ensure(db, coll)?;
+        crate::capped::check_fits(c.capped.as_ref(), &doc)?;
         let record = c.insert(&ns, doc)?;
         if let Some(doc) = copy {
             self.pending
                 .push(doc! {"op": "put", "db": db, "coll": coll, "doc": doc});
         }
+        crate::capped::evict(self, db, coll);
         Ok(record)
     }
 

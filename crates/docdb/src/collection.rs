@@ -31,6 +31,8 @@ pub struct Collection {
     next_record: u64,
     /// `indexes[0]` is always `_id_`.
     pub indexes: Vec<Index>,
+    /// A capped collection's budgets and running data size (see `capped.rs`).
+    pub capped: Option<crate::capped::Capped>,
 }
 
 impl Collection {
@@ -59,6 +61,7 @@ impl Collection {
         // The `_id_` index has the collection's default collation, as in mongod.
         let mut id_index = IndexSpec::id_index();
         id_index.collation = collation.clone();
+        let capped = crate::capped::Capped::from_options(&options);
         Ok(Collection {
             uuid: bson::Uuid::new(),
             options,
@@ -67,6 +70,7 @@ impl Collection {
             records: BTreeMap::new(),
             next_record: 1,
             indexes: vec![Index::new(id_index)?],
+            capped,
         })
     }
 
@@ -113,6 +117,9 @@ impl Collection {
             index.insert_keys(k, record, multikey);
         }
         self.next_record += 1;
+        if let Some(c) = &mut self.capped {
+            c.bytes += crate::capped::doc_size(&doc);
+        }
         self.records.insert(record, doc);
         Ok(record)
     }
@@ -137,6 +144,10 @@ impl Collection {
                 index.insert_keys(new, record, multikey);
             }
         }
+        if let Some(c) = &mut self.capped {
+            let old = self.records.get(&record).map_or(0, crate::capped::doc_size);
+            c.bytes += crate::capped::doc_size(&doc) - old;
+        }
         self.records.insert(record, doc);
         Ok(())
     }
@@ -144,6 +155,9 @@ impl Collection {
     /// Removes the document at `record`.
     pub fn remove(&mut self, record: u64) -> Option<Document> {
         let doc = self.records.remove(&record)?;
+        if let Some(c) = &mut self.capped {
+            c.bytes -= crate::capped::doc_size(&doc);
+        }
         for index in &mut self.indexes {
             // Keys were computable at insert time, so they are now too.
             if let Ok(keys) = index.keys_for(&doc) {

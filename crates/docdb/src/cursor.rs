@@ -44,6 +44,8 @@ pub struct RowSource {
 pub enum Pending {
     Docs(VecDeque<Document>),
     Rows(RowSource),
+    /// A tailable cursor on a capped collection (never empty: see `tailable.rs`).
+    Tail(crate::tailable::Tail),
 }
 
 impl Pending {
@@ -51,12 +53,16 @@ impl Pending {
         match self {
             Pending::Docs(d) => d.is_empty(),
             Pending::Rows(r) => r.rows.is_empty(),
+            Pending::Tail(_) => false,
         }
     }
 
     /// Takes up to `limit` documents (and at most 16 MiB) from the front.
     /// `cat` is needed for row sources only.
     pub fn next_batch(&mut self, limit: Option<usize>, cat: Option<&Catalog>) -> Result<Vec<Bson>> {
+        if let Pending::Tail(tail) = self {
+            return tail.next_batch(limit, cat);
+        }
         let mut out = Vec::new();
         let mut bytes = 0usize;
         loop {
@@ -76,6 +82,7 @@ impl Pending {
                         }
                     }
                 },
+                Pending::Tail(_) => break,
                 Pending::Rows(src) => {
                     let Some(row) = src.rows.front().copied() else {
                         break;

@@ -38,6 +38,8 @@ pub struct Engine {
     command_line: std::sync::OnceLock<(Vec<String>, Document)>,
     /// The logical sessions seen (`$listLocalSessions`).
     sessions: crate::sessions::Sessions,
+    /// Wakes awaitData getMores after writes (see `tailable.rs`).
+    write_signal: crate::tailable::WriteSignal,
 }
 
 /// What a command handler sees.
@@ -108,6 +110,7 @@ impl Engine {
     }
 
     /// An engine persisted in `path` (created when missing). Replays the
+            write_signal: Default::default(),
     /// snapshot and log; a torn final record is skipped with a warning.
     pub fn open_dir(path: impl AsRef<Path>) -> std::io::Result<Engine> {
         let (mut store, records) = Store::open(path.as_ref())?;
@@ -143,6 +146,7 @@ impl Engine {
     /// Runs one command against database `db` and returns MongoDB's reply.
     pub fn execute(&self, db: &str, command: Document) -> Document {
         self.execute_on(0, db, command)
+            write_signal: Default::default(),
     }
 
     /// As [`Engine::execute`], for a numbered client connection.
@@ -311,6 +315,7 @@ impl Engine {
         let _ = self.command_line.set((argv, parsed));
     }
 
+        self.write_signal.bump();
     /// The recorded command line, else this process's arguments and nothing parsed.
     pub(crate) fn command_line(&self) -> (Vec<String>, Document) {
         self.command_line
@@ -342,6 +347,21 @@ impl Engine {
                         let cutoff = now
                             .timestamp_millis()
                             .saturating_sub(secs.saturating_mul(1000));
+    pub(crate) fn write_signal(&self) -> &crate::tailable::WriteSignal {
+        &self.write_signal
+    }
+
+    /// The client of connection `id` hung up while a command of it ran: a getMore waiting
+    /// for data on it ends (the server calls this; see `tailable.rs`).
+    pub fn client_gone(&self, id: i64) {
+        self.write_signal.client_gone(id);
+    }
+
+    /// The command that [`Engine::client_gone`] was about has ended.
+    pub fn forget_client(&self, id: i64) {
+        self.write_signal.forget(id);
+    }
+
                         for (record, doc) in &coll.records {
                             let dates = docdb_query::path::values_at_path(doc, path);
                             let earliest = dates
@@ -374,6 +394,13 @@ impl Engine {
         })
         .unwrap_or_else(|e| {
             log::warn!("TTL expiry could not log its deletes: {e}");
+                    // Clustered and time-series collections expire by their own option.
+                    for record in crate::clustered::expired(coll, now)
+                        .into_iter()
+                        .chain(crate::commands::timeseries::expired_buckets(coll, now))
+                    {
+                        victims.push((db.clone(), name.clone(), record));
+                    }
             0
         })
     }

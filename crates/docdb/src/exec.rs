@@ -224,11 +224,19 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
         };
     match &plan.access {
         Access::CollScan => {
-            let records: Box<dyn Iterator<Item = (&u64, &Document)>> = if reverse_scan {
-                Box::new(coll.records.iter().rev())
-            } else {
-                Box::new(coll.records.iter())
-            };
+            let records: Box<dyn Iterator<Item = (&u64, &Document)>> =
+                if crate::clustered::is_clustered(coll) {
+                    // A clustered collection's natural order is its _id order.
+                    Box::new(
+                        crate::clustered::natural_order(coll, reverse_scan)
+                            .into_iter()
+                            .filter_map(|r| coll.records.get_key_value(&r)),
+                    )
+                } else if reverse_scan {
+                    Box::new(coll.records.iter().rev())
+                } else {
+                    Box::new(coll.records.iter())
+                };
             for (i, (record, doc)) in records.enumerate() {
                 if i % 512 == 0 {
                     guard.check()?;

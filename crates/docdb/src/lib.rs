@@ -31,7 +31,9 @@
 //! Serving it to any MongoDB client (feature `server`, on by default):
 //! `docdb::serve(tokio::net::TcpListener::bind("127.0.0.1:27017").await?, Arc::new(engine))`.
 
+pub mod capped;
 pub mod catalog;
+pub mod clustered;
 pub mod collection;
 pub mod commands;
 pub mod cursor;
@@ -47,6 +49,8 @@ pub mod sessions;
 pub mod validation;
 
 pub use engine::Engine;
+pub mod tailable;
+pub mod timeseries;
 pub use error::{CommandError, Result};
 
 #[cfg(feature = "server")]

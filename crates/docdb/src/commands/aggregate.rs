@@ -87,6 +87,11 @@ pub fn run(
     coll: Option<&str>,
     stages: &[Document],
 ) -> Result<(Vec<Document>, Option<OutputStage>, Option<Selection>)> {
+    // A time-series view: the buckets, unpacked, feed the rest of the pipeline.
+    if let Some(input) = super::timeseries::unpacked_input(ctx, coll, stages) {
+        let (docs, write) = run_over(ctx, &input, stages.get(1..).unwrap_or_default())?;
+        return Ok((docs, write, None));
+    }
     // A leading $geoNear runs as the planner's nearest-first scan (see `geo_near.rs`).
     if let Some(done) = super::geo_near::run(ctx, coll, stages)? {
         return Ok(done);
@@ -297,7 +302,15 @@ pub fn write_output(
     bypass: bool,
 ) -> Result<()> {
     match stage {
-        OutputStage::Out { db, coll } => write_out(cat, db, coll, docs),
+        OutputStage::Out { db, coll } => {
+            if cat.get(db, coll).is_some_and(|c| c.capped.is_some()) {
+                return Err(crate::capped::error(
+                    17152,
+                    format!("namespace '{db}.{coll}' is capped so it can't be used for $out"),
+                ));
+            }
+            write_out(cat, db, coll, docs)
+        }
         OutputStage::Merge {
             db,
             coll,

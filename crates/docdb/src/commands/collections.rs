@@ -33,14 +33,16 @@ pub fn list_collections(ctx: &Ctx) -> Result<Document> {
     };
     let entries: Vec<Document> = ctx.engine.read(|cat| {
         let views = cat.views.iter().filter(|((db, _), _)| db == ctx.db).map(|((_, name), def)| {
-            doc! {"name": name.clone(), "type": "view", "options": def.clone(), "info": {"readOnly": true}}
+            super::timeseries::list_entry(cat, ctx.db, name).unwrap_or_else(|| {
+                doc! {"name": name.clone(), "type": "view", "options": def.clone(), "info": {"readOnly": true}}
+            })
         });
         let empty = std::collections::BTreeMap::new();
         let colls = cat.dbs.get(ctx.db).unwrap_or(&empty);
         colls
             .iter()
             .map(|(name, c)| {
-                let full = doc! {
+                let mut full = doc! {
                     "name": name.clone(),
                     "type": "collection",
                     "options": c.options.clone(),
@@ -52,6 +54,10 @@ pub fn list_collections(ctx: &Ctx) -> Result<Document> {
                         .map(|i| i.spec.to_document())
                         .unwrap_or_else(Collection::id_index_document),
                 };
+                // A clustered collection has no separate _id index to show.
+                if c.options.contains_key("clusteredIndex") {
+                    full.remove("idIndex");
+                }
                 full
             })
             .chain(views)
@@ -75,12 +81,6 @@ pub fn list_collections(ctx: &Ctx) -> Result<Document> {
 
 pub fn create(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
-    if args::opt_bool(ctx, "capped")?.unwrap_or(false) {
-        return Err(CommandError::new(
-            codes::INVALID_OPTIONS,
-            "capped collections are not supported by the embedded engine; create a normal collection (and a TTL index to expire old documents)",
-        ));
-    }
     if let Some(view_on) = ctx.cmd.get("viewOn") {
         let Bson::String(view_on) = view_on else {
             return Err(CommandError::type_mismatch(format!(
@@ -118,17 +118,11 @@ pub fn create(ctx: &Ctx) -> Result<Document> {
             .write(|cat| cat.create_view(ctx.db, &coll, &view_on, pipeline))??;
         return Ok(doc! {"ok": 1.0});
     }
-    for unsupported in ["timeseries", "clusteredIndex"] {
-        if ctx.cmd.contains_key(unsupported) {
-            return Err(CommandError::new(
-                codes::INVALID_OPTIONS,
-                format!(
-                    "the '{unsupported}' option (views, time series and clustered collections) is not supported by the embedded engine"
-                ),
-            ));
-        }
+    if ctx.cmd.contains_key("timeseries") {
+        return super::timeseries::create(ctx, &coll);
     }
-    let mut options = Document::new();
+    // capped/size/max or clusteredIndex/expireAfterSeconds, checked as mongod checks them.
+    let mut options = crate::clustered::storage_options(ctx.cmd)?;
     for key in KEPT_OPTIONS {
         if let Some(v) = ctx.cmd.get(*key) {
             options.insert(*key, v.clone());
@@ -159,6 +153,9 @@ pub fn drop(ctx: &Ctx) -> Result<Document> {
     let ns = ctx.ns(&coll);
     let n_indexes = ctx.engine.write(|cat| {
         if cat.is_view(ctx.db, &coll) {
+            if super::timeseries::options_of(cat, ctx.db, &coll).is_some() {
+                cat.drop_collection(ctx.db, &crate::timeseries::buckets_name(&coll));
+            }
             cat.drop_collection(ctx.db, &coll);
             return Some(0);
         }
@@ -257,7 +254,7 @@ pub fn coll_stats(ctx: &Ctx) -> Result<Document> {
             total_index += s;
             index_sizes.insert(i.spec.name.clone(), s);
         }
-        Ok(doc! {
+        let mut stats = doc! {
             "ns": ns.clone(),
             "count": count,
             "size": size,
@@ -267,10 +264,11 @@ pub fn coll_stats(ctx: &Ctx) -> Result<Document> {
             "totalIndexSize": total_index,
             "totalSize": size + total_index,
             "indexSizes": index_sizes,
-            "capped": false,
-            "scaleFactor": 1,
-            "ok": 1.0,
-        })
+        };
+        crate::capped::stats_fields(c.capped.as_ref(), &mut stats);
+        stats.insert("scaleFactor", 1);
+        stats.insert("ok", 1.0);
+        Ok(stats)
     })
 }
 

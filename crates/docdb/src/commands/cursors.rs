@@ -31,10 +31,24 @@ pub fn get_more(ctx: &Ctx) -> Result<Document> {
     // Take the cursor out, fill the batch under the catalog lock, put it back:
     // the cursor table and the catalog are never locked together.
     let mut pending = ctx.engine.cursors().take(id, &ns)?;
+    let awaits = matches!(&pending, crate::cursor::Pending::Tail(t) if t.await_data);
+    if ctx.cmd.contains_key("maxTimeMS") && !awaits {
+        ctx.engine.cursors().put_back(id, &ns, pending);
+        return Err(CommandError::bad_value(
+            "cannot set maxTimeMS on getMore command for a non-awaitData cursor",
+        ));
+    }
     // A failed batch (a projection error) ends the cursor, as in MongoDB.
     let batch = ctx
         .engine
         .read(|cat| pending.next_batch(batch_size, Some(cat)))?;
+    // An awaitData cursor at the end of its data waits for inserts (see `tailable.rs`).
+    let batch = match &mut pending {
+        crate::cursor::Pending::Tail(tail) if awaits && batch.is_empty() => {
+            crate::tailable::await_batch(ctx, tail, batch_size)?
+        }
+        _ => batch,
+    };
     let next_id = ctx.engine.cursors().put_back(id, &ns, pending);
     Ok(doc! {"cursor": {"nextBatch": batch, "id": next_id, "ns": ns}, "ok": 1.0})
 }

@@ -10,6 +10,9 @@ use crate::exec::{SelectRequest, select};
 
 pub fn delete(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
+    if let Some(reply) = super::timeseries::delete(ctx, &coll)? {
+        return Ok(reply);
+    }
     super::write_util::reject_view(ctx, &coll)?;
     let statements = args::doc_array(ctx, "deletes")?;
     let ordered = args::opt_bool(ctx, "ordered")?.unwrap_or(true);

@@ -199,7 +199,7 @@ fn storage_stats(ctx: &Ctx, coll: &str, scale: i64) -> Result<Document> {
             "numOrphanDocs": 0,
             "storageSize": size / scale,
             "freeStorageSize": 0,
-            "capped": false,
+            "capped": c.capped.is_some(),
             "nindexes": c.indexes.len() as i32,
             "indexDetails": {},
             "indexBuilds": [],

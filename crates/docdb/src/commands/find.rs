@@ -207,10 +207,9 @@ fn executor_error(mut e: CommandError) -> CommandError {
 pub fn find(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
     let options = parse_options(ctx)?;
-    if args::opt_bool(ctx, "tailable")?.unwrap_or(false) {
-        return Err(CommandError::bad_value(
-            "tailable cursors need a capped collection, which this engine does not have",
-        ));
+    let (tailable, await_data) = crate::tailable::find_options(ctx)?;
+    if tailable {
+        return crate::tailable::find(ctx, &coll, &options, await_data);
     }
     let ns = ctx.ns(&coll);
     let modifiers = IndexModifiers::parse(ctx, options.hint.is_some())?;

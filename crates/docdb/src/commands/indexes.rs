@@ -9,6 +9,9 @@ use crate::index::{IndexSpec, shell_value};
 
 pub fn create_indexes(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
+    if let Some(reply) = super::timeseries::create_indexes(ctx, &coll)? {
+        return Ok(reply);
+    }
     let raw = args::doc_array(ctx, "indexes")?;
     if raw.is_empty() {
         return Err(CommandError::bad_value(
@@ -127,6 +130,7 @@ pub fn drop_indexes(ctx: &Ctx) -> Result<Document> {
 
 pub fn list_indexes(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
+    let timeseries = super::timeseries::list_indexes(ctx, &coll)?;
     let batch_size = match ctx.cmd.get("cursor") {
         Some(Bson::Document(c)) => {
             args::batch_size(args::int_field(c, "listIndexes.cursor", "batchSize")?)?
@@ -134,10 +138,15 @@ pub fn list_indexes(ctx: &Ctx) -> Result<Document> {
         _ => None,
     };
     let docs = ctx.engine.read(|cat| match cat.get(ctx.db, &coll) {
+        _ if timeseries.is_some() => Ok(timeseries.unwrap_or_default()),
         Some(c) => Ok(c
             .indexes
             .iter()
-            .map(|i| i.spec.to_document())
+            .enumerate()
+            .map(|(n, i)| {
+                let clustered = crate::clustered::list_indexes_entry(c).filter(|_| n == 0);
+                clustered.unwrap_or_else(|| i.spec.to_document())
+            })
             .collect::<Vec<_>>()),
         None => Err(CommandError::new(
             codes::NAMESPACE_NOT_FOUND,

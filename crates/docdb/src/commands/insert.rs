@@ -9,6 +9,9 @@ use crate::error::Result;
 
 pub fn insert(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
+    if let Some(reply) = super::timeseries::insert(ctx, &coll)? {
+        return Ok(reply);
+    }
     super::write_util::reject_view(ctx, &coll)?;
     let documents: Vec<Document> = match ctx.take_documents() {
         Some(items) => items

@@ -6,6 +6,7 @@ pub mod access_control;
 pub mod admin;
 pub mod aggregate;
 pub mod args;
+pub mod capped;
 pub mod collections;
 pub mod command_line;
 pub mod count;
@@ -25,6 +26,7 @@ pub mod indexes;
 pub mod insert;
 pub mod profile;
 pub mod sessions;
+pub mod timeseries;
 pub mod update;
 pub mod write_util;
 
@@ -80,6 +82,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "rolesInfo",
     "getCmdLineOpts",
     "profile",
+    "convertToCapped",
+    "cloneCollectionAsCapped",
 ];
 
 /// The handler for a command name, `None` when unknown.
@@ -127,6 +131,8 @@ pub fn lookup(name: &str) -> Option<Handler> {
         "rolesInfo" => access_control::roles_info,
         "getCmdLineOpts" => command_line::get_cmd_line_opts,
         "profile" => profile::profile,
+        "convertToCapped" => capped::convert_to_capped,
+        "cloneCollectionAsCapped" => capped::clone_collection_as_capped,
         _ => return None,
     };
     Some(h)

@@ -316,6 +316,9 @@ fn run_statement(
 
 pub fn update(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
+    if let Some(reply) = super::timeseries::update(ctx, &coll)? {
+        return Ok(reply);
+    }
     super::write_util::reject_view(ctx, &coll)?;
     let statements = args::doc_array(ctx, "updates")?;
     let ordered = args::opt_bool(ctx, "ordered")?.unwrap_or(true);

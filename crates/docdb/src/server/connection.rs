@@ -275,7 +275,26 @@ impl Connection {
     async fn run(&self, db: String, command: Document) -> Document {
         let engine = Arc::clone(&self.engine);
         let id = self.connection_id;
-        match tokio::task::spawn_blocking(move || engine.execute_on(id, &db, command)).await {
+        // A getMore may wait for data (awaitData): a client that hangs up meanwhile ends it.
+        let watch_hang_up = command.keys().next().is_some_and(|k| k == "getMore");
+        let mut task = tokio::task::spawn_blocking(move || engine.execute_on(id, &db, command));
+        let joined = if watch_hang_up {
+            let mut probe = [0u8; 1];
+            tokio::select! {
+                joined = &mut task => joined,
+                peeked = self.socket.peek(&mut probe) => {
+                    if matches!(peeked, Ok(0) | Err(_)) {
+                        self.engine.client_gone(id);
+                    }
+                    let joined = task.await;
+                    self.engine.forget_client(id);
+                    joined
+                }
+            }
+        } else {
+            task.await
+        };
+        match joined {
             Ok(reply) => reply,
             Err(e) => {
                 let why = if e.is_panic() {
