@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod cell;
+pub mod charts;
 pub mod check;
 pub mod cli;
 pub mod complete;

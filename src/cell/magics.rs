@@ -16,6 +16,7 @@ pub const LINE_MAGICS: &[&str] = &[
     "%reset",
     "%export",
     "%import",
+    "%chart",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +50,11 @@ pub enum LineMagic {
         path: String,
         format: Option<crate::export::Format>,
     },
+    /// `%chart VAR KIND x=… [y=…] [color=…]`: a kept result drawn as a chart.
+    Chart {
+        name: String,
+        request: chart::Request,
+    },
     /// `%export VAR PATH [--format F] [--force]`: a kept variable to a file.
     Export {
         name: String,
@@ -65,6 +71,7 @@ pub fn help_for(name: &str) -> Option<&'static str> {
         "sql" => "%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze] [--compare NAME] [--export PATH [--format F] [--force]]\n    Run SQL on CONN (default: the current SQL connection; SQLite in memory when none is set).\n    Statements are separated by ';'. `:name` binds a kernel variable as a parameter.\n    --export PATH streams every row of the last statement to a .csv, .jsonl, .parquet or .arrow file\n    (--format overrides the extension; an existing file is kept unless --force).\n    --explain draws the query plan (nothing runs); --analyze runs it (writes rolled back) and draws\n    actual times. Any EXPLAIN you type is drawn too. --out NAME keeps a plan; --compare NAME draws\n    the kept plan beside the new one.",
         "mql" | "mongo" => "%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] [--compare NAME] (alias %%mongo)\n    Run MongoDB shell (mongosh) syntax: db.coll.find({...}).sort({...}), use DB, show collections.\n    Default connection: MONGODB_URI, else the embedded MongoDB-compatible engine.\n    --explain draws the query plan (executionStats; writes are only planned) instead of the result;\n    .explain() is drawn too; --out NAME keeps a plan, --compare NAME draws it beside the new one.\n    --json adds a collapsible JSON tree (JupyterLab).",
         "check" => super::check::HELP,
+        "chart" => super::chart::HELP,
         "sandbox" => super::sandbox::HELP,
         "reset" => super::sandbox::RESET_HELP,
         "redis" => "%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]\n    Run Redis commands, one per line, quoted like redis-cli. `{{name}}` inserts a variable as one argument.",
@@ -192,6 +199,10 @@ pub fn parse_line_magic(line: &str) -> Result<LineMagic, EngineError> {
             [n] => Ok(LineMagic::Reset(Some(n.clone()))),
             _ => Err(usage("%reset takes at most one connection name")),
         },
+        "%chart" => {
+            let (name, request) = super::chart::parse_magic(&words()?)?;
+            Ok(LineMagic::Chart { name, request })
+        }
         "%export" | "%import" => {
             let words = words()?;
             let mut positional = Vec::new();

@@ -3,6 +3,7 @@
 //! SQL connection.
 
 pub mod args;
+pub mod chart;
 pub mod check;
 pub mod magics;
 pub mod options;

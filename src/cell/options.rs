@@ -1,6 +1,7 @@
 //! Options on a cell magic line: `%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze]
 //! [--compare NAME] [--export PATH [--format F] [--force]]`, `%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] [--compare NAME]`,
-//! `%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]`.
+//! `%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]`; every magic takes
+//! `--chart KIND x=COL [y=COL] [color=COL]` (see `chart.rs`).
 
 use std::time::Duration;
 
@@ -32,6 +33,8 @@ pub struct CellOptions {
     pub format: Option<crate::export::Format>,
     /// Replace an existing export file.
     pub force: bool,
+    /// Draw the cell's last result as a chart (`--chart KIND x=… y=…`) instead of its rows.
+    pub chart: Option<chart::Request>,
 }
 
 pub fn known_options(language: Language) -> &'static [&'static str] {
@@ -45,6 +48,7 @@ pub fn known_options(language: Language) -> &'static [&'static str] {
             "--export PATH",
             "--format csv|jsonl|parquet|arrow",
             "--force",
+            "--chart KIND x=COL [y=COL] [color=COL]",
         ],
         Language::Mql => &[
             "--limit N",
@@ -52,8 +56,15 @@ pub fn known_options(language: Language) -> &'static [&'static str] {
             "--explain",
             "--json",
             "--compare NAME",
+            "--chart KIND x=COL [y=COL] [color=COL]",
         ],
-        Language::Redis => &["--limit N", "--out NAME", "--timeout SECONDS", "--count N"],
+        Language::Redis => &[
+            "--limit N",
+            "--out NAME",
+            "--timeout SECONDS",
+            "--count N",
+            "--chart KIND x=COL [y=COL] [color=COL]",
+        ],
     }
 }
 
@@ -130,6 +141,19 @@ pub fn parse_header(
             }
             ("--force", Language::Sql) => options.force = true,
             ("--json", Language::Mql) => options.json = true,
+            ("--chart", _) => {
+                // The kind (inline as --chart=bar, or the next word), then its KEY=VALUE words.
+                let mut chart_words: Vec<String> = inline.clone().into_iter().collect();
+                if chart_words.is_empty()
+                    && let Some(kind) = iter.next_if(|w| !w.starts_with("--"))
+                {
+                    chart_words.push(kind);
+                }
+                while let Some(word) = iter.next_if(|w| !w.starts_with("--") && w.contains('=')) {
+                    chart_words.push(word);
+                }
+                options.chart = Some(super::chart::parse_words(&chart_words)?);
+            }
             ("--timeout", Language::Redis) => {
                 let v = value("--timeout")?;
                 let secs: f64 = v
@@ -156,6 +180,11 @@ pub fn parse_header(
             }
         }
     }
+    if options.chart.is_some() && (options.explain || options.analyze) {
+        return Err(usage(
+            "--chart draws rows and --explain/--analyze show a plan; use one of them".into(),
+        ));
+    }
     if options.export.is_none() && (options.format.is_some() || options.force) {
         return Err(usage(
             "--format and --force go with --export PATH (they say how to write the file)".into(),
@@ -181,6 +210,26 @@ mod tests {
         let e = parse_header(Language::Sql, "--limt 3").unwrap_err();
         assert!(e.evalue.contains("unknown option --limt"));
         assert!(e.evalue.contains("--limit N"));
+    }
+
+    #[test]
+    fn chart_takes_its_words_and_leaves_the_options() {
+        let (conn, o) =
+            parse_header(Language::Sql, "pg --chart bar x=city y=total --limit 5").unwrap();
+        assert_eq!(conn.as_deref(), Some("pg"));
+        assert_eq!(o.limit, Some(5));
+        let chart = o.chart.unwrap();
+        assert_eq!(
+            (chart.x.as_str(), chart.y.as_deref()),
+            ("city", Some("total"))
+        );
+        let e = parse_header(Language::Mql, "--chart pie x=a").unwrap_err();
+        assert!(
+            e.evalue.contains("unknown chart kind 'pie'"),
+            "{}",
+            e.evalue
+        );
+        assert!(parse_header(Language::Sql, "--chart bar x=a --explain").is_err());
     }
 
     #[test]

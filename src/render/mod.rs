@@ -5,6 +5,7 @@
 //! inline-styled `text/html` with no external scripts or styles (JupyterLab, VS Code, GitHub).
 
 pub mod bound;
+pub mod chart;
 pub mod check;
 pub mod data;
 pub mod documents;
@@ -14,6 +15,7 @@ pub mod export;
 pub mod html;
 pub mod html_expanded;
 pub mod plan;
+pub mod progress;
 pub mod redis;
 pub mod text;
 pub mod text_cell;
@@ -68,6 +70,7 @@ pub fn render(result: &QueryResult) -> MimeBundle {
             bundle.insert("text/html".into(), Json::String(export::html(receipt)));
         }
         QueryResult::Plan(plan) => return plan::bundle(plan),
+        QueryResult::Chart(result) => return chart::bundle(result),
         QueryResult::Redis(replies) => {
             bundle.insert("text/plain".into(), Json::String(redis::text(replies)));
             bundle.insert("text/html".into(), Json::String(redis::html(replies)));

@@ -3,12 +3,14 @@
 //! Invariant: nothing here knows about HTML, Jupyter or any database driver. New result kinds
 //! (query plans, charts, classroom checks) are added as new variants with their own renderer.
 
+pub mod chart;
 pub mod check;
 pub mod export;
 pub mod plan;
 pub mod table;
 mod timing;
 
+pub use chart::ChartResult;
 pub use check::CheckReport;
 pub use export::ExportReceipt;
 pub use plan::PlanResult;
@@ -37,6 +39,8 @@ pub enum QueryResult {
     Check(CheckReport),
     /// A finished `--export`: the file written, its format, rows, size and time.
     Export(ExportReceipt),
+    /// A chart of a result (`--chart`, `%chart`): drawn as Vega-Lite and SVG.
+    Chart(Box<ChartResult>),
 }
 
 /// Where and how long: shown in result footers.

@@ -17,6 +17,7 @@ impl QueryResult {
             QueryResult::Status(status) => Some(&mut status.provenance),
             QueryResult::Documents(docs) => Some(&mut docs.provenance),
             QueryResult::Redis(replies) => Some(&mut replies.provenance),
+            QueryResult::Chart(chart) => Some(&mut chart.provenance),
             _ => None,
         };
         if let Some(provenance) = provenance {

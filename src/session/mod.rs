@@ -323,6 +323,17 @@ impl Session {
                 drop(vars);
                 sink.emit(QueryResult::Export(receipt));
             }
+            LineMagic::Chart { name, request } => {
+                let vars = self.variables.lock();
+                let variable = vars.get(&name).ok_or_else(|| {
+                    EngineError::usage(format!(
+                        "%chart: no variable named {name}; keep a result with --out {name} first"
+                    ))
+                })?;
+                let result = crate::charts::chart_variable(&name, variable, request)?;
+                drop(vars);
+                sink.emit(result);
+            }
             LineMagic::Import { name, path, format } => {
                 let (variable, format) = crate::export::import::import_file(&path, format)?;
                 let (kind, summary) = variable.summary();

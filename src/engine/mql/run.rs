@@ -113,10 +113,25 @@ async fn run_script(
                     continue;
                 }
                 let keep_all = cell.options.out.is_some();
+                // `--chart` draws the documents of the cell's last statement, fed as the cursor
+                // streams them (only the display limit's documents are kept).
+                let mut chart = match (&cell.options.chart, index + 1 == count) {
+                    (Some(request), true) => {
+                        Some(crate::charts::DocumentFeed::new(request.clone()))
+                    }
+                    _ => None,
+                };
                 let mut replies = Vec::with_capacity(operation.requests.len());
                 for request in operation.requests.iter_mut() {
-                    let reply =
-                        send(server, request, keep_all, ctx.display_limit, &ctx.cancel).await?;
+                    let reply = send(
+                        server,
+                        request,
+                        keep_all,
+                        ctx.display_limit,
+                        &ctx.cancel,
+                        chart.as_mut(),
+                    )
+                    .await?;
                     let stop = request.stops_after(&reply);
                     request.release_payload();
                     replies.push(reply);
@@ -151,6 +166,22 @@ async fn run_script(
                             "the plan could not be drawn ({e}); it is shown as the server returned it\n"
                         )),
                     }
+                }
+                if let Some(feed) = chart {
+                    let mongosh::Output::Documents { documents, .. } = &output else {
+                        return Err(EngineError::usage(
+                            "--chart draws documents, and the cell's last statement returned \
+                             none (use find() or aggregate()); nothing was drawn",
+                        ));
+                    };
+                    let drawn = feed.finish(crate::result::Provenance {
+                        connection: ctx.connection_name.clone(),
+                        elapsed: started.elapsed(),
+                        note: None,
+                    })?;
+                    last = Some(Variable::Documents(documents.clone()));
+                    ctx.sink.emit(drawn);
+                    continue;
                 }
                 if !operation.silent {
                     last = Some(match &output {
@@ -290,6 +321,7 @@ async fn send(
     keep_all: bool,
     limit: usize,
     cancel: &CancellationToken,
+    mut chart: Option<&mut crate::charts::DocumentFeed>,
 ) -> Result<Reply, EngineError> {
     let mut command = request.command.clone();
     let tag = format!("dbkernel:{}", uuid::Uuid::new_v4());
@@ -318,10 +350,16 @@ async fn send(
                 };
                 let mut documents = Vec::new();
                 let mut total: u64 = 0;
+                if !matches!(keep, Keep::Display) {
+                    chart = None;
+                }
                 while let Some(next) = cursor.next().await {
                     match next {
                         Ok(document) => {
                             total += 1;
+                            if let Some(feed) = chart.as_deref_mut() {
+                                feed.push(&document);
+                            }
                             if documents.len() < cap {
                                 documents.push(document);
                             }

@@ -101,6 +101,27 @@ impl<'r, 'c> CellRun<'r, 'c> {
                 .lock()
                 .set(name, Variable::Redis(last.reply.clone()));
         }
+        // `--chart`: the cell's last reply drawn instead of the replies (whole: a reply is
+        // already in memory, so nothing is cut before it is drawn).
+        if failure.is_none()
+            && let Some(request) = &self.cell.options.chart
+            && let Some(last) = self.entries.last()
+        {
+            let provenance = Provenance {
+                connection: self.ctx.connection_name.clone(),
+                elapsed: self.started.elapsed(),
+                note: None,
+            };
+            let drawn = crate::charts::redis::chart_reply(
+                request.clone(),
+                Some(&last.command),
+                &last.reply,
+                provenance,
+            )?;
+            self.entries.clear();
+            self.ctx.sink.emit(drawn);
+            return Ok(());
+        }
         let limit = if self.cell.options.out.is_some() {
             usize::MAX
         } else {

@@ -387,6 +387,12 @@ impl Engine for SqlEngine {
                 ));
             }
         }
+        if cell.options.chart.is_some() && !commands.is_empty() {
+            return Err(EngineError::usage(
+                "--chart draws the rows of the cell's last statement; it does not go with \\ \
+                 commands; nothing was run",
+            ));
+        }
         if !commands.is_empty() {
             return self
                 .execute_with_commands(cell, ctx, &commands, plan_mode)
@@ -541,7 +547,11 @@ impl SqlEngine {
                     Dialect::Sqlite => floats::sqlite_real_text,
                     _ => |f| floats::postgres_float_text(f, false),
                 })
-                .with_exporter(exporter);
+                .with_exporter(exporter)
+                .with_chart(match (&cell.options.chart, index + 1 == count) {
+                    (Some(request), true) => Some(crate::charts::TableFeed::new(request.clone())),
+                    _ => None,
+                });
             let started = Instant::now();
             let outcome = state
                 .session
@@ -582,7 +592,22 @@ impl SqlEngine {
                         Some(exporter) => Some(exporter.finish()?),
                         None => None,
                     };
-                    if shows_plan && rows.has_result() {
+                    let chart = rows.take_chart();
+                    if chart.is_some() && shows_plan {
+                        return Err(EngineError::usage(
+                            "--chart draws rows, and this statement shows a plan; nothing was drawn",
+                        ));
+                    }
+                    if let Some(feed) = chart {
+                        let drawn = feed.finish(provenance.clone())?;
+                        if let (Some(name), true) = (&cell.options.out, keep_all)
+                            && rows.has_result()
+                        {
+                            let table = rows.into_table(provenance);
+                            ctx.variables.lock().set(name, Variable::Table(table));
+                        }
+                        ctx.sink.emit(drawn);
+                    } else if shows_plan && rows.has_result() {
                         let note = match &rolled_back {
                             Some(RolledBack::Completely) => {
                                 verb.as_deref().map(explain::rolled_back_note)

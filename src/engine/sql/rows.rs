@@ -7,8 +7,11 @@
 //! have no declared type, so their kind comes from the values themselves.
 //!
 //! With an exporter (the cell's `--export`), every row is also handed to it as it arrives, so
-//! the file gets all rows while only the display limit's rows stay in memory.
+//! the file gets all rows while only the display limit's rows stay in memory. A chart feed (the
+//! cell's `--chart`) likewise sees every row as it arrives and keeps only its aggregates.
 
+use crate::charts::TableFeed;
+use crate::engine::progress::Meter;
 use crate::export::RowExporter;
 use crate::result::{Column, Datum, Provenance, Table, TableBuilder, ValueKind};
 
@@ -30,6 +33,10 @@ pub struct RowBuffer {
     pub warnings: u64,
     /// Receives every row for `--export` (the last statement of the cell only).
     exporter: Option<RowExporter>,
+    /// Receives every row for `--chart` (the last statement of the cell only).
+    chart: Option<TableFeed>,
+    /// Counts the rows as they arrive, for the live line of a long cell.
+    meter: Meter,
 }
 
 impl RowBuffer {
@@ -46,7 +53,26 @@ impl RowBuffer {
             earlier: Vec::new(),
             warnings: 0,
             exporter: None,
+            chart: None,
+            meter: Meter::inactive(),
         }
+    }
+
+    /// Counts every row on `meter` as well (the cell's progress).
+    pub fn with_meter(mut self, meter: Meter) -> Self {
+        self.meter = meter;
+        self
+    }
+
+    /// Hands every row of this result to a chart feed as well.
+    pub fn with_chart(mut self, chart: Option<TableFeed>) -> Self {
+        self.chart = chart;
+        self
+    }
+
+    /// The chart feed, to finish once the statement is done.
+    pub fn take_chart(&mut self) -> Option<TableFeed> {
+        self.chart.take()
     }
 
     /// Hands every row of this result to `exporter` as well.
@@ -74,6 +100,8 @@ impl RowBuffer {
         let mut done = std::mem::replace(self, fresh);
         self.warnings = done.warnings;
         self.exporter = done.exporter.take();
+        self.chart = done.chart.take();
+        self.meter = done.meter.clone();
         self.earlier = std::mem::take(&mut done.earlier);
         self.earlier.push(done);
     }
@@ -98,6 +126,10 @@ impl RowBuffer {
             let header: Vec<_> = columns.iter().map(|c| (c.0.clone(), c.2)).collect();
             exporter.set_header(&header);
         }
+        if let Some(chart) = &mut self.chart {
+            let header: Vec<String> = columns.iter().map(|c| c.0.clone()).collect();
+            chart.set_header(&header);
+        }
         self.undecided = columns.iter().map(|c| c.2.is_none()).collect();
         self.columns = columns
             .into_iter()
@@ -121,24 +153,31 @@ impl RowBuffer {
     /// Whether the next row would be kept; rows that are only counted need no decoding.
     #[inline]
     pub fn wants_row(&self) -> bool {
-        self.keep_all || self.rows.len() < self.limit || self.exporter.is_some()
+        self.keep_all
+            || self.rows.len() < self.limit
+            || self.exporter.is_some()
+            || self.chart.as_ref().is_some_and(TableFeed::wants_rows)
     }
 
     #[inline]
     pub fn push(&mut self, row: Vec<Datum>) {
         self.total += 1;
+        self.meter.add(1);
+        if let Some(chart) = &mut self.chart {
+            chart.push(&row);
+        }
         if let Some(exporter) = &mut self.exporter {
             exporter.push(&row);
-            if !(self.keep_all || self.rows.len() < self.limit) {
-                return;
-            }
         }
-        self.rows.push(row);
+        if self.keep_all || self.rows.len() < self.limit {
+            self.rows.push(row);
+        }
     }
 
     #[inline]
     pub fn count(&mut self) {
         self.total += 1;
+        self.meter.add(1);
     }
 
     /// The header as set so far.
