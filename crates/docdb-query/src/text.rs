@@ -340,12 +340,43 @@ fn stem(word: &str) -> String {
                     && matches!(suffix, "ing" | "ed" | "ings")
                 {
                     out.pop();
+                } else if replacement.is_empty()
+                    && matches!(suffix, "ing" | "ed" | "ings")
+                    && short_syllable(&out)
+                {
+                    // Porter's step 1b: "baking" -> "bak" -> "bake", as mongod's stemmer.
+                    out.push('e');
                 }
                 return out;
             }
         }
     }
     word.to_string()
+}
+
+/// True for a stem of one vowel-consonant sequence ending consonant-vowel-consonant, the
+/// last not w, x or y (Porter's `m = 1` and `*o`): such stems get their "e" back.
+fn short_syllable(stem: &str) -> bool {
+    let chars: Vec<char> = stem.chars().collect();
+    let vowel = |i: usize| {
+        "aeiou".contains(chars[i]) || (chars[i] == 'y' && i > 0 && !"aeiou".contains(chars[i - 1]))
+    };
+    let n = chars.len();
+    if n < 3 || !chars.iter().all(|c| c.is_ascii_lowercase()) {
+        return false;
+    }
+    let cvc = !vowel(n - 3) && vowel(n - 2) && !vowel(n - 1) && !"wxy".contains(chars[n - 1]);
+    // m = 1: exactly one vowel run followed by a consonant run.
+    let mut runs = 0;
+    let mut in_vowel = false;
+    for i in 0..n {
+        let v = vowel(i);
+        if in_vowel && !v {
+            runs += 1;
+        }
+        in_vowel = v;
+    }
+    cvc && runs == 1
 }
 
 /// Strings found at `path` (arrays of strings included); `$**` means every string field.
@@ -450,6 +481,15 @@ mod tests {
             vec!["run", "dog", "cat"]
         );
         assert_eq!(tokenize("Runs", true), vec!["Run"]);
+    }
+
+    #[test]
+    fn short_stems_get_their_e_back() {
+        // MongoDB's $text example: "bake" finds "Baking a cake" and "baking".
+        assert_eq!(
+            tokenize("baking bake hoped running shopping opened", false),
+            vec!["bake", "bake", "hope", "run", "shop", "open"]
+        );
     }
 
     #[test]
