@@ -17,6 +17,7 @@ pub const LINE_MAGICS: &[&str] = &[
     "%export",
     "%import",
     "%chart",
+    "%del",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,8 @@ pub enum LineMagic {
         value: String,
     },
     Vars,
+    /// `%del NAME [NAME…]` or `%del --all`: removes variables (values and kept plans).
+    Del { names: Vec<String>, all: bool },
     /// `%config KEY = VALUE`, or `%config` alone to list settings.
     Config(Option<(String, String)>),
     Help(Option<String>),
@@ -80,7 +83,8 @@ pub fn help_for(name: &str) -> Option<&'static str> {
         "use" => "%use NAME\n    Make NAME the current connection for cells of its language.",
         "connections" => "%connections\n    List connections (passwords masked); * marks the current one per language.",
         "set" => "%set NAME = VALUE\n    Store a scalar variable: numbers, true/false, null, 'text' or \"text\".",
-        "vars" => "%vars\n    List kernel variables with their type and a summary.",
+        "vars" => "%vars\n    List kernel variables: kind, shape (rows × columns, documents, Redis type), the connection\n    and first line of the cell that kept it, and its column types.",
+        "del" => "%del NAME [NAME...] | %del --all\n    Remove variables (kept results, %set values, plans). In the `results` connection their tables go too.",
         "config" => "%config KEY = VALUE\n    Change a setting. Keys: display_limit (rows shown per result, default 50), max_output_bytes\n    (largest output, default 4MB; a bigger result is shown cut and says so), connect_timeout\n    (seconds), deterministic (true: no timings in outputs, so re-runs give identical outputs; on\n    under nbgrader), time_limit (seconds each statement may run, or off; 20 under nbgrader;\n    --time-limit SECONDS on a cell magic line overrides it).",
         "help" => "%help [NAME]\n    Show help for all magics, or one.",
         "echo" => "%echo TEXT\n    Print TEXT to the cell's output stream.",
@@ -160,6 +164,33 @@ pub fn parse_line_magic(line: &str) -> Result<LineMagic, EngineError> {
             [n] => Ok(LineMagic::Use(n.clone())),
             _ => Err(usage("%use needs exactly one connection name")),
         },
+        "%del" => {
+            let words = words()?;
+            let (flags, names): (Vec<String>, Vec<String>) =
+                words.into_iter().partition(|w| w.starts_with('-'));
+            match (flags.as_slice(), names.as_slice()) {
+                ([flag], []) if flag == "--all" || flag == "-a" => Ok(LineMagic::Del {
+                    names: Vec::new(),
+                    all: true,
+                }),
+                ([], []) => Err(usage("%del needs the names to remove, or --all")),
+                ([], names) => match names.iter().find(|n| !valid_name(n)) {
+                    Some(bad) => Err(usage(&format!(
+                        "%del: '{bad}' is not a variable name (letters, digits, _)"
+                    ))),
+                    None => Ok(LineMagic::Del {
+                        names: names.to_vec(),
+                        all: false,
+                    }),
+                },
+                ([flag], _) if flag == "--all" || flag == "-a" => Err(usage(
+                    "%del: --all removes every variable; give either names or --all",
+                )),
+                ([flag, ..], _) => Err(usage(&format!(
+                    "%del: unknown option {flag}; the only option is --all (-a)"
+                ))),
+            }
+        }
         "%connections" if rest.is_empty() => Ok(LineMagic::Connections),
         "%vars" if rest.is_empty() => Ok(LineMagic::Vars),
         "%connections" | "%vars" => Err(usage(&format!("{name} takes no arguments"))),
@@ -305,6 +336,27 @@ mod tests {
                 value: "a=b".into()
             }
         );
+    }
+
+    #[test]
+    fn del_takes_names_or_all() {
+        assert_eq!(
+            parse_line_magic("%del a b").unwrap(),
+            LineMagic::Del {
+                names: vec!["a".into(), "b".into()],
+                all: false
+            }
+        );
+        assert_eq!(
+            parse_line_magic("%del --all").unwrap(),
+            LineMagic::Del {
+                names: vec![],
+                all: true
+            }
+        );
+        assert!(parse_line_magic("%del").is_err());
+        assert!(parse_line_magic("%del -f x").unwrap_err().evalue.contains("unknown option -f"));
+        assert!(parse_line_magic("%del --all x").is_err());
     }
 
     #[test]

@@ -83,6 +83,12 @@ pub trait Engine: Send + Sync {
         None
     }
 
+    /// Whether this is the built-in `results` connection, whose tables are the kept variables
+    /// (`{{name}}` is then a table, not a mistake). Default: no.
+    fn reads_kept_results(&self) -> bool {
+        false
+    }
+
     /// Closes the connection (kernel shutdown or `%connect` replacing the name). Default: nothing.
     async fn close(&self) {}
 }

@@ -63,6 +63,9 @@ pub async fn open(url: &str, options: &OpenOptions) -> Result<Arc<dyn Engine>, E
             mask_password(url)
         )));
     }
+    if url == super::results::URL {
+        return super::results::open(options).await;
+    }
     match language_of(url)? {
         Language::Sql => super::sql::open(url, options).await,
         Language::Mql => super::mql::open(url, options).await,

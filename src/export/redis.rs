@@ -65,7 +65,7 @@ fn datum(value: &RedisValue, kind: ValueKind) -> Datum {
 }
 
 /// A reply as text: strings as they are, nested replies as JSON.
-fn text(value: &RedisValue) -> String {
+pub(crate) fn text(value: &RedisValue) -> String {
     match json(value) {
         Json::String(s) => s,
         other => other.to_string(),

@@ -150,7 +150,7 @@ fn export_flat(docs: &[Document], target: Target) -> Result<ExportReceipt, Engin
 }
 
 /// The narrowest kind every present value of a field fits.
-fn column_kind<'a>(values: impl Iterator<Item = &'a Bson>) -> ValueKind {
+pub(crate) fn column_kind<'a>(values: impl Iterator<Item = &'a Bson>) -> ValueKind {
     let (mut ints, mut floats, mut bools, mut other) = (0, 0, 0, 0);
     for value in values {
         match value {
@@ -169,7 +169,7 @@ fn column_kind<'a>(values: impl Iterator<Item = &'a Bson>) -> ValueKind {
     }
 }
 
-fn flat_value(value: &Bson, kind: ValueKind) -> Datum {
+pub(crate) fn flat_value(value: &Bson, kind: ValueKind) -> Datum {
     match (value, kind) {
         (Bson::Null | Bson::Undefined, _) => Datum::Null,
         (Bson::Int32(i), ValueKind::Integer) => Datum::Int(*i as i64),

@@ -102,6 +102,11 @@ impl Connections {
             DEFAULT_REDIS.to_string(),
             env("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into()),
         );
+        // SQL over kept variables; opened (an empty SQLite in memory) on first use.
+        pending.insert(
+            crate::engine::results::CONNECTION.to_string(),
+            crate::engine::results::URL.to_string(),
+        );
         let mut current = HashMap::new();
         current.insert(Language::Sql, DEFAULT_SQL.to_string());
         current.insert(Language::Mql, DEFAULT_MQL.to_string());

@@ -8,6 +8,7 @@ pub mod read_only;
 pub mod sandbox;
 pub mod time_limit;
 pub mod variables;
+mod vars_listing;
 
 use std::time::Duration;
 
@@ -198,6 +199,15 @@ impl Session {
         // Inside an open (or failed) SQL transaction the session's settings cannot have been
         // lost to a reconnect, and setting them again would fail (a failed transaction accepts
         // only ROLLBACK; MySQL refuses SET TRANSACTION in a transaction).
+        if cell.language == crate::engine::Language::Sql && !engine.reads_kept_results() {
+            crate::engine::results::names::refuse_elsewhere(
+                &cell.body,
+                cell.body_line,
+                &name,
+                &self.variables.lock(),
+            )?;
+        }
+        let source = cell.options.out.as_ref().map(|_| vars_listing::source_of(&cell, &name));
         let in_transaction = engine.open_transaction().is_some();
         if let Some(sandbox) = self.sandboxes.get(&name)
             && !in_transaction
@@ -263,6 +273,9 @@ impl Session {
         {
             self.check_origins
                 .insert(name.clone(), crate::check::origin::origin_of(&cell));
+            if let Some(source) = source {
+                self.variables.lock().set_source(name, source);
+            }
         }
         outcome
     }
@@ -304,7 +317,15 @@ impl Session {
             LineMagic::Connections => sink.emit(QueryResult::Text(self.connections.listing())),
             LineMagic::Set { name, value } => {
                 let scalar = Scalar::parse_literal(&value).map_err(EngineError::usage)?;
-                self.variables.lock().set(&name, Variable::Scalar(scalar));
+                let mut vars = self.variables.lock();
+                vars.set(&name, Variable::Scalar(scalar));
+                vars.set_source(
+                    &name,
+                    variables::Source {
+                        origin: "%set".into(),
+                        ..Default::default()
+                    },
+                );
             }
             LineMagic::Export {
                 name,
@@ -341,7 +362,16 @@ impl Session {
                     Variable::Table(table) => Some(table.head(self.display_limit)),
                     _ => None,
                 };
-                self.variables.lock().set(&name, variable);
+                let mut vars = self.variables.lock();
+                vars.set(&name, variable);
+                vars.set_source(
+                    &name,
+                    variables::Source {
+                        origin: format!("%import {path}"),
+                        ..Default::default()
+                    },
+                );
+                drop(vars);
                 sink.emit(QueryResult::Text(format!(
                     "imported {path} ({}) into {name}: {kind}, {summary}",
                     format.name()
@@ -351,19 +381,12 @@ impl Session {
                 }
             }
             LineMagic::Vars => {
-                let vars = self.variables.lock();
-                let mut text = String::new();
-                for (name, value) in vars.iter() {
-                    let (kind, summary) = value.summary();
-                    text.push_str(&format!("{name:<16} {kind:<12} {summary}\n"));
-                }
-                for (name, kind, summary) in vars.plan_summaries() {
-                    text.push_str(&format!("{name:<16} {kind:<12} {summary}\n"));
-                }
-                if text.is_empty() {
-                    text = "no variables yet: use %set NAME = VALUE or --out NAME on a cell".into();
-                }
-                sink.emit(QueryResult::Text(text.trim_end().to_string()));
+                let text = vars_listing::listing(&self.variables.lock());
+                sink.emit(QueryResult::Text(text));
+            }
+            LineMagic::Del { names, all } => {
+                let text = self.delete_variables(&names, all)?;
+                sink.emit(QueryResult::Text(text));
             }
             LineMagic::Config(None) => sink.emit(QueryResult::Text(format!(
                 "display_limit = {}\nmax_output_bytes = {}\nconnect_timeout = {}\ndeterministic = {}\ntime_limit = {}",
@@ -428,6 +451,31 @@ impl Session {
 }
 
 impl Session {
+    /// `%del NAME…` / `%del --all`: every name must exist (a typo is not silently skipped), then
+    /// all are removed at once; the `results` connection drops their tables before its next cell.
+    fn delete_variables(&mut self, names: &[String], all: bool) -> Result<String, EngineError> {
+        let mut vars = self.variables.lock();
+        let names = if all { vars.all_names() } else { names.to_vec() };
+        let missing: Vec<&String> = names.iter().filter(|n| !vars.contains(n)).collect();
+        if !missing.is_empty() {
+            let known = vars.all_names();
+            return Err(EngineError::usage(format!(
+                "%del: no variable named {}; nothing was removed. Variables: {}",
+                missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            )));
+        }
+        for name in &names {
+            vars.delete(name);
+            self.check_origins.remove(name);
+        }
+        Ok(match names.len() {
+            0 => "no variables to remove".to_string(),
+            1 => format!("removed {}", names[0]),
+            n => format!("removed {n} variables: {}", names.join(", ")),
+        })
+    }
+
     /// The engine behind a connection name, whatever its language.
     async fn engine_named(
         &mut self,

@@ -125,9 +125,27 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// Where a kept variable came from, for `%vars`: the connection and language of the cell that
+/// kept it (or `%import`, `%set`), the cell's first line, and for Redis the command whose reply
+/// was kept (it decides how the reply reads as a table in the `results` connection).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Source {
+    /// `pg (%%sql)`, `mongo (%%mql)`, `%import data.csv`, `%set`.
+    pub origin: String,
+    /// The cell's first line of code, shortened.
+    pub first_line: String,
+    /// The upper-cased name of the Redis command whose reply was kept (`HGETALL`).
+    pub redis_command: Option<String>,
+}
+
 #[derive(Debug, Default)]
 pub struct Variables {
     values: BTreeMap<String, Variable>,
+    /// A number per value, new on every `set`, so that a copy made from a variable (the
+    /// `results` connection's tables) knows when it is stale.
+    versions: BTreeMap<String, u64>,
+    next_version: u64,
+    sources: BTreeMap<String, Source>,
     /// Query plans kept by `--out NAME` on a plan cell, for `--compare NAME`. Apart from
     /// `values` because a plan binds into no query: it is only drawn again. One name holds
     /// either a value or a plan; setting one removes the other.
@@ -137,11 +155,43 @@ pub struct Variables {
 impl Variables {
     pub fn set(&mut self, name: &str, value: Variable) {
         self.plans.remove(name);
+        self.sources.remove(name);
+        self.next_version += 1;
+        self.versions.insert(name.to_string(), self.next_version);
         self.values.insert(name.to_string(), value);
     }
     pub fn set_plan(&mut self, name: &str, plan: queryplan::Plan) {
-        self.values.remove(name);
+        self.remove(name);
         self.plans.insert(name.to_string(), plan);
+    }
+    /// Records where the value now under `name` came from (after the cell that kept it).
+    pub fn set_source(&mut self, name: &str, source: Source) {
+        if self.values.contains_key(name) || self.plans.contains_key(name) {
+            self.sources.insert(name.to_string(), source);
+        }
+    }
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        self.sources.get(name)
+    }
+    /// The value's version: changes whenever `name` is set again; `None` once removed.
+    pub fn version(&self, name: &str) -> Option<u64> {
+        self.versions.get(name).copied()
+    }
+    /// Whether `name` holds anything (a value or a plan).
+    pub fn contains(&self, name: &str) -> bool {
+        self.values.contains_key(name) || self.plans.contains_key(name)
+    }
+    /// Removes a value or a plan (`%del`); whether there was one.
+    pub fn delete(&mut self, name: &str) -> bool {
+        let plan = self.plans.remove(name).is_some();
+        self.sources.remove(name);
+        self.remove(name).is_some() || plan
+    }
+    /// Every name held (values and plans), sorted.
+    pub fn all_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.values.keys().chain(self.plans.keys()).cloned().collect();
+        names.sort();
+        names
     }
     pub fn plan(&self, name: &str) -> Option<&queryplan::Plan> {
         self.plans.get(name)
@@ -163,6 +213,7 @@ impl Variables {
         self.values.get(name)
     }
     pub fn remove(&mut self, name: &str) -> Option<Variable> {
+        self.versions.remove(name);
         self.values.remove(name)
     }
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Variable)> {

@@ -202,6 +202,14 @@ pub async fn open(
     url: &str,
     options: &crate::engine::registry::OpenOptions,
 ) -> Result<Arc<dyn Engine>, EngineError> {
+    Ok(Arc::new(open_engine(url, options).await?))
+}
+
+/// [`open`], keeping the concrete engine (the `results` connection wraps a SQLite one).
+pub(crate) async fn open_engine(
+    url: &str,
+    options: &crate::engine::registry::OpenOptions,
+) -> Result<SqlEngine, EngineError> {
     let limit = options.connect_timeout;
     let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
     let shown_url = mask_password(url);
@@ -224,7 +232,7 @@ pub async fn open(
         }
     };
     let (dialect, session) = connected.map_err(|e| connect_error(url, &shown_url, &e))?;
-    Ok(Arc::new(SqlEngine {
+    Ok(SqlEngine {
         dialect,
         shown_url,
         state: tokio::sync::Mutex::new(State {
@@ -234,7 +242,7 @@ pub async fn open(
         txn_seen: AtomicU8::new(TxnState::Idle as u8),
         layout: AtomicU8::new(Layout::Aligned as u8),
         catalog: catalog::Side::new(url, limit),
-    }))
+    })
 }
 
 /// PostgreSQL reads a statement as a C string: a NUL byte would cut it short and break the
@@ -288,6 +296,19 @@ fn password_of(url: &str) -> Option<String> {
 }
 
 impl SqlEngine {
+    /// The driver connection of a SQLite session, locked as a running cell locks it: for the
+    /// `results` connection, which loads kept variables into its in-memory database before the
+    /// cell's statements run. `None` for other databases.
+    pub(crate) async fn sqlite_connection(
+        &self,
+    ) -> Option<tokio::sync::MappedMutexGuard<'_, sqlx::SqliteConnection>> {
+        tokio::sync::MutexGuard::try_map(self.state.lock().await, |state| match &mut state.session {
+            Session::Sqlite(s) => s.connection(),
+            _ => None,
+        })
+        .ok()
+    }
+
     /// Before a cell: a live connection, reopened if the server dropped it. A connection lost in
     /// the middle of a transaction is an error of its own, so that nobody believes their
     /// uncommitted work is still there.
