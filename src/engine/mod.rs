@@ -16,6 +16,7 @@ pub mod mql;
 pub mod pasted;
 pub mod redis;
 pub mod registry;
+pub mod results;
 pub mod sql;
 
 pub use context::CellContext;

@@ -28,6 +28,8 @@ impl Default for OpenOptions {
 pub fn language_of(url: &str) -> Result<Language, EngineError> {
     let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
     match scheme.as_str() {
+        // The built-in connection over kept variables (`engine/results`).
+        "results" if url == super::results::URL => Ok(Language::Sql),
         "sqlite" | "postgres" | "postgresql" | "mysql" | "mariadb" => Ok(Language::Sql),
         "mongodb" | "mongodb+srv" | "embedded" => Ok(Language::Mql),
         "redis" | "rediss" | "redis+unix" | "unix" => Ok(Language::Redis),
