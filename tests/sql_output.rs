@@ -57,6 +57,50 @@ async fn postgres_keeps_the_role_and_database_settings() {
         .ok();
 }
 
+/// RESET goes back to the role's value, not to sqlx's startup UTC: under psql, for a role set to
+/// Europe/Berlin, `SET TimeZone='Asia/Tokyo'` `RESET TimeZone` `SHOW TimeZone` → `Europe/Berlin`;
+/// after `SET DateStyle='German'` `SET TimeZone=UTC` `RESET ALL`: `Europe/Berlin`, `ISO, MDY`;
+/// `BEGIN` `SET LOCAL TIME ZONE 'UTC'` `SET TimeZone TO DEFAULT` `SHOW TimeZone` → `Europe/Berlin`.
+#[tokio::test]
+async fn postgres_reset_returns_to_the_role_setting() {
+    let admin = open(PG_URL).await;
+    let role = unique("tz_reset");
+    run(
+        &admin,
+        &format!("CREATE ROLE {role} LOGIN; ALTER ROLE {role} SET TimeZone = 'Europe/Berlin'"),
+    )
+    .await
+    .ok();
+    let user = open(&format!("postgres://{role}@127.0.0.1:5432/test")).await;
+    let out = run(
+        &user,
+        "SET TimeZone = 'Asia/Tokyo'; RESET TimeZone; SHOW TimeZone; SET DateStyle = 'German'; SET TimeZone = UTC; RESET ALL; SHOW TimeZone; SHOW DateStyle; BEGIN; SET LOCAL TIME ZONE 'UTC'; SET TimeZone TO DEFAULT; SHOW TimeZone; COMMIT; DISCARD ALL; SHOW TimeZone",
+    )
+    .await;
+    out.ok();
+    let shown: Vec<String> = out
+        .sink
+        .results
+        .iter()
+        .filter_map(|r| match r {
+            QueryResult::Table(t) => t.cell_text(0, 0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "Europe/Berlin",
+            "Europe/Berlin",
+            "ISO, MDY",
+            "Europe/Berlin",
+            "Europe/Berlin"
+        ]
+    );
+    user.close().await;
+    run(&admin, &format!("DROP ROLE {role}")).await.ok();
+}
+
 /// `psql -c "select 1e300::float8, 1e-7::float8, 0.1::float8 + 0.2::float8"`.
 #[tokio::test]
 async fn postgres_floats_are_the_server_text() {

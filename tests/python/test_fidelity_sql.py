@@ -22,8 +22,6 @@ Deliberate differences, each normalised explicitly below (and nowhere else):
   what it is compared with. Warning counts are compared with mariadb's `…, N warnings`.
 - PostgreSQL booleans: the kernel prints true/false where psql prints t/f (the value stays a
   typed boolean for --out and other languages); no psql case selects a bare boolean.
-- SQLite: a column declared BOOLEAN shows true/false in the kernel (sqlite3 prints 1/0): the
-  declared type is all the type information SQLite has; no case here depends on it.
 """
 import html.parser
 import os
@@ -194,6 +192,16 @@ def pg_db(kernel):
         "INSERT INTO items VALUES (1, 'pen', 1.50), (2, 'ink', NULL), (3, '漢字', 12.00)",
         "CREATE VIEW cheap AS SELECT * FROM items WHERE price < 5",
         "CREATE FUNCTION item_names() RETURNS TABLE(n text) AS $$ SELECT name FROM items $$ LANGUAGE sql",
+        "COMMENT ON TABLE items IS 'things we sell'",
+        "COMMENT ON COLUMN items.name IS 'what it is called'",
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+        "CREATE TRIGGER items_touch BEFORE INSERT OR UPDATE ON items FOR EACH ROW EXECUTE FUNCTION touch()",
+        "CREATE TRIGGER orders_touch AFTER UPDATE OF item ON orders FOR EACH ROW WHEN (OLD.item IS DISTINCT FROM NEW.item) EXECUTE FUNCTION touch()",
+        "ALTER TABLE orders DISABLE TRIGGER orders_touch",
+        "ALTER TABLE items ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY visible ON items FOR SELECT TO postgres USING (price < 100)",
+        "CREATE POLICY sane ON items AS RESTRICTIVE FOR INSERT WITH CHECK (price >= 0)",
+        "CREATE POLICY mine ON orders USING (id > 0) WITH CHECK (id < 1000)",
     ]
     subprocess.run([shutil.which("psql"), "-X", *PG, "-d", db, *sum((["-c", c] for c in schema), [])],
                    check=True, capture_output=True, timeout=TIMEOUT)
@@ -257,6 +265,14 @@ PG_CASES = [
     (["\\l fidelity_*"], True),
     (["\\dn pub*"], True),
     (["\\dt nothing_here"], True),
+    # verbose forms, trigger and policy footers (psql 15)
+    (["\\dt+"], True),
+    (["\\d+ items"], False),
+    (["\\d+ orders"], False),
+    (["\\d orders"], False),
+    (["\\di+"], True),
+    (["\\d+ cheap"], False),
+    (["\\dv+"], True),
     (["\\x on", "SELECT 1 AS a, E'l1\\nlonger line two' AS b"], False),
     (["\\x on", "SELECT * FROM items ORDER BY id"], False),
 ]
@@ -490,7 +506,8 @@ def sqlite_db(kernel, tmp_path_factory):
     path = str(tmp_path_factory.mktemp("fidelity") / "shop.db")
     setup = ("CREATE TABLE alpha(a int, r REAL, t TEXT); CREATE TABLE beta_longer_name(b text);"
              "CREATE INDEX ix_a ON alpha(a); CREATE VIEW v AS SELECT 1 AS one;"
-             "INSERT INTO alpha VALUES (1, 2.5, 'x'), (2, 1.0, NULL), (3, NULL, '漢字');")
+             "INSERT INTO alpha VALUES (1, 2.5, 'x'), (2, 1.0, NULL), (3, NULL, '漢字');"
+             "CREATE TABLE flags(k int, ok BOOLEAN); INSERT INTO flags VALUES (1, 1), (2, 0), (3, NULL), (4, TRUE), (5, 'yes');")
     subprocess.run([shutil.which("sqlite3"), path, setup], check=True, timeout=TIMEOUT)
     _, error = kernel.run(f"%connect litef sqlite:{path}")
     assert error is None, error
@@ -537,10 +554,13 @@ SQLITE_CASES = [
     "SELECT -0.0 AS z, 1.5e10 AS e",
     "SELECT round(1.23456, 2) AS r, 1e15 AS e15",
     "SELECT sum(a) AS i, total(a) AS f FROM alpha",
+    # BOOLEAN is only a declared type: sqlite3 prints the stored 1/0 (and whatever else is stored).
+    "SELECT k, ok FROM flags ORDER BY k",
+    "SELECT ok, NOT ok AS negated, TRUE AS t FROM flags WHERE k = 1",
 ]
 
 # Dot commands: compared as text with what sqlite3 prints.
-SQLITE_DOT = [".tables", ".tables a%", ".schema alpha", ".indexes", ".indexes alpha", ".schema beta_longer_name", ".tables zzz"]
+SQLITE_DOT = [".tables", ".tables f%", ".schema alpha", ".indexes", ".indexes alpha", ".schema beta_longer_name", ".tables zzz"]
 
 
 def kernel_sqlite(kernel, body):

@@ -16,6 +16,12 @@
 //! 4. when the file cannot be read: `log_timezone` for TimeZone (initdb writes both from the
 //!    same system zone; it cannot be changed by a client), and DateStyle as sqlx set it.
 //!
+//! `RESET TimeZone`, `RESET ALL`, `SET … TO DEFAULT` and `DISCARD ALL` go back to a setting's
+//! reset value, which for these two is what sqlx's startup message said (UTC) and no SQL can
+//! change. So the values restored at connect are kept ([`Restored`]) and set again after such a
+//! statement succeeds ([`resets`], [`Restored::reapply`]): the session then shows what psql's
+//! would. (A RESET inside a function body is not seen.)
+//!
 //! Values are decoded the same way under any of these settings: every value arrives as the
 //! server's text. `client_encoding` stays UTF8, which is what psql uses on a UTF-8 terminal and
 //! what the driver needs to read text at all.
@@ -27,9 +33,109 @@ use sqlx::{AssertSqlSafe, Row};
 /// sets each one.
 const OVERRIDDEN: &[(&str, &str)] = &[("TimeZone", "PGTZ"), ("DateStyle", "PGDATESTYLE")];
 
-/// Sets TimeZone and DateStyle on a freshly opened connection to what psql would have had.
-/// A catalog the role may not read leaves that setting as it is; nothing here fails a connect.
-pub async fn restore(conn: &mut PgConnection, options: &PgConnectOptions) {
+/// The values [`restore`] set: psql's reset values for the settings sqlx overrides.
+#[derive(Debug, Default, Clone)]
+pub struct Restored(Vec<(&'static str, String)>);
+
+/// Which overridden settings a statement puts back to their reset value, and whether only for
+/// the transaction (`SET LOCAL … TO DEFAULT`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Reset {
+    names: Vec<&'static str>,
+    local: bool,
+}
+
+impl Restored {
+    /// Sets again what a successful RESET-like statement just put back to sqlx's values.
+    /// Inside a transaction this is part of it, so a ROLLBACK undoes both together.
+    pub async fn reapply(&self, conn: &mut PgConnection, reset: &Reset) {
+        for (name, value) in &self.0 {
+            if !reset.names.contains(name) {
+                continue;
+            }
+            // Simple protocol: after DISCARD ALL the server has no prepared statements, and a
+            // cached one of sqlx's would fail.
+            let text = crate::session::variables::Scalar::Text(value.clone());
+            let sql = format!(
+                "SELECT set_config('{name}', {}, {})",
+                super::literal::postgres(&text),
+                reset.local
+            );
+            let set = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *conn).await;
+            if let Err(e) = set {
+                log::warn!("could not restore {name} = {value} after a reset: {e}");
+            }
+        }
+    }
+}
+
+/// Whether `sql` (one statement) resets TimeZone or DateStyle: `RESET name`, `RESET TIME ZONE`,
+/// `RESET ALL`, `DISCARD ALL`, `SET [SESSION|LOCAL] name {TO|=} DEFAULT`,
+/// `SET [SESSION|LOCAL] TIME ZONE {DEFAULT|LOCAL}`.
+pub fn resets(sql: &str) -> Option<Reset> {
+    let words = words(sql);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let all = || OVERRIDDEN.iter().map(|(name, _)| *name).collect::<Vec<_>>();
+    let named = |word: &str| {
+        OVERRIDDEN
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(word))
+            .map(|(name, _)| vec![*name])
+    };
+    let session = |names| {
+        Some(Reset {
+            names,
+            local: false,
+        })
+    };
+    match words.as_slice() {
+        ["reset", "all"] | ["discard", "all"] => session(all()),
+        ["reset", "time", "zone"] => session(vec!["TimeZone"]),
+        ["reset", name] => session(named(name)?),
+        ["set", rest @ ..] => {
+            let (local, rest) = match rest {
+                ["local", rest @ ..] => (true, rest),
+                ["session", rest @ ..] => (false, rest),
+                rest => (false, rest),
+            };
+            let names = match rest {
+                ["time", "zone", "default" | "local"] => vec!["TimeZone"],
+                [name, "to" | "=", "default"] => named(name)?,
+                _ => return None,
+            };
+            Some(Reset { names, local })
+        }
+        _ => None,
+    }
+}
+
+/// The statement's words, lower-cased, `=` apart, identifier quotes and a final `;` dropped,
+/// after leading comments. Anything longer than a reset is cut short: it is not one.
+fn words(sql: &str) -> Vec<String> {
+    let mut text = sql.trim_start();
+    loop {
+        if let Some(rest) = text.strip_prefix("--") {
+            text = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(rest) = text.strip_prefix("/*") {
+            text = rest.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            break;
+        }
+    }
+    text.trim_end()
+        .trim_end_matches(';')
+        .replace('=', " = ")
+        .split_whitespace()
+        .take(7)
+        .map(|w| w.trim_matches('"').to_ascii_lowercase())
+        .collect()
+}
+
+/// Sets TimeZone and DateStyle on a freshly opened connection to what psql would have had, and
+/// returns what it set. A catalog the role may not read leaves that setting as it is; nothing
+/// here fails a connect.
+pub async fn restore(conn: &mut PgConnection, options: &PgConnectOptions) -> Restored {
+    let mut restored = Restored::default();
     let explicit = options_settings(options.get_options().unwrap_or(""));
     for (name, variable) in OVERRIDDEN {
         let asked = std::env::var(variable)
@@ -54,10 +160,12 @@ pub async fn restore(conn: &mut PgConnection, options: &PgConnectOptions) {
             .bind(&value)
             .execute(&mut *conn)
             .await;
-        if let Err(e) = set {
-            log::warn!("could not restore {name} = {value}: {e}");
+        match set {
+            Ok(_) => restored.0.push((name, value)),
+            Err(e) => log::warn!("could not restore {name} = {value}: {e}"),
         }
     }
+    restored
 }
 
 /// The value of `name` from the role/database settings or the server's configuration.
@@ -143,6 +251,36 @@ fn options_settings(options: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statements_that_reset_the_overridden_settings_are_recognised() {
+        let session = |names: &[&'static str]| {
+            Some(Reset {
+                names: names.to_vec(),
+                local: false,
+            })
+        };
+        assert_eq!(resets("RESET TimeZone;"), session(&["TimeZone"]));
+        assert_eq!(resets("reset \"timezone\""), session(&["TimeZone"]));
+        assert_eq!(resets("RESET TIME ZONE"), session(&["TimeZone"]));
+        assert_eq!(
+            resets("-- c\nRESET ALL"),
+            session(&["TimeZone", "DateStyle"])
+        );
+        assert_eq!(resets("DISCARD ALL"), session(&["TimeZone", "DateStyle"]));
+        assert_eq!(resets("SET datestyle TO DEFAULT"), session(&["DateStyle"]));
+        assert_eq!(resets("SET TimeZone=default"), session(&["TimeZone"]));
+        assert_eq!(
+            resets("SET LOCAL TIME ZONE LOCAL"),
+            Some(Reset {
+                names: vec!["TimeZone"],
+                local: true
+            })
+        );
+        assert_eq!(resets("RESET search_path"), None);
+        assert_eq!(resets("SET TimeZone = 'UTC'"), None);
+        assert_eq!(resets("SELECT 1"), None);
+    }
 
     #[test]
     fn settings_in_libpq_options_are_found() {

@@ -41,6 +41,7 @@ use super::driver::{ConnectError, ConnectErrorKind, Outcome, Run, Sent, not_conn
 use super::lex::Dialect;
 use super::literal;
 use super::notice::Notices;
+use super::pg_defaults::Restored;
 use super::rows::RowBuffer;
 use super::status::leading_word;
 use super::types::{datum_from_text, postgres_category_kind, postgres_kind};
@@ -114,6 +115,8 @@ pub struct PgSession {
     notices: Notices,
     /// Bound statements are prepared under numbered names; see [`run_prepared`].
     prepared: Prepared,
+    /// psql's reset values of the settings sqlx's startup overrides, set again after a RESET.
+    restored: Restored,
 }
 
 /// The session's own prepared statements.
@@ -132,7 +135,7 @@ impl PgSession {
             .extra_float_digits(None)
             .log_statements(log::LevelFilter::Off)
             .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(3600));
-        let (live, pid) = open(&options, connect_timeout).await?;
+        let (live, pid, restored) = open(&options, connect_timeout).await?;
         Ok(PgSession {
             options,
             connect_timeout,
@@ -141,6 +144,7 @@ impl PgSession {
             types: HashMap::new(),
             notices: Notices::new(),
             prepared: Prepared::default(),
+            restored,
         })
     }
 
@@ -155,9 +159,10 @@ impl PgSession {
             }
         }
         self.live = None;
-        let (live, pid) = open(&self.options, self.connect_timeout).await?;
+        let (live, pid, restored) = open(&self.options, self.connect_timeout).await?;
         self.live = Some(live);
         self.pid = pid;
+        self.restored = restored;
         self.types.clear();
         self.prepared.stale.clear();
         Ok(true)
@@ -200,6 +205,7 @@ impl PgSession {
             types,
             notices,
             prepared,
+            restored,
             ..
         } = self;
         let Some(live) = live.as_mut() else {
@@ -317,6 +323,9 @@ impl PgSession {
         if want_header && !rows.has_result() && matches!(copy, Copy::Other) {
             header_from_prepare(conn, types, sql, bound, &param_types, rows).await;
         }
+        if let Some(reset) = super::pg_defaults::resets(sql) {
+            restored.reapply(conn, &reset).await;
+        }
         print_notifications(live, sink);
         Outcome::Done { rows_affected }
     }
@@ -341,7 +350,10 @@ fn address(options: &PgConnectOptions) -> String {
 }
 
 /// Opens the session's connection within `limit`.
-async fn open(options: &PgConnectOptions, limit: Duration) -> Result<(Live, i32), ConnectError> {
+async fn open(
+    options: &PgConnectOptions,
+    limit: Duration,
+) -> Result<(Live, i32, Restored), ConnectError> {
     let address = address(options);
     let opening = async {
         // sqlx's pool retries a refused connection until its deadline; a plain TCP connect first
@@ -366,13 +378,14 @@ async fn open(options: &PgConnectOptions, limit: Duration) -> Result<(Live, i32)
         let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
             .fetch_one(&mut *conn)
             .await?;
-        super::pg_defaults::restore(&mut *conn, options).await;
+        let restored = super::pg_defaults::restore(&mut *conn, options).await;
         Ok((
             Live {
                 listener: Some(listener),
                 pool,
             },
             pid,
+            restored,
         ))
     };
     within(&address, limit, opening).await.map_err(|mut e| {

@@ -5,7 +5,7 @@
 //!
 //! SQLite is dynamically typed: each value carries its own storage class (INTEGER, REAL, TEXT,
 //! BLOB, NULL), which decides its datum; the declared column type, when there is one, decides
-//! the column's kind (a `BOOLEAN` column's 0/1 become booleans).
+//! the column's kind (a `BOOLEAN` column is an integer one: sqlite3 prints its 1 and 0).
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -26,7 +26,7 @@ use super::cancel;
 use super::driver::{Outcome, Run, Sent, not_connected};
 use super::rows::RowBuffer;
 use super::types::sqlite_declared_kind;
-use crate::result::{Datum, ValueKind};
+use crate::result::Datum;
 use crate::session::variables::Scalar;
 
 /// Virtual-machine instructions between two checks of the interrupt flag: frequent enough to stop
@@ -149,7 +149,7 @@ impl SqliteSession {
     }
 }
 
-fn set_header(columns: &[SqliteColumn], rows: &mut RowBuffer) -> Vec<Option<ValueKind>> {
+fn set_header(columns: &[SqliteColumn], rows: &mut RowBuffer) {
     let header: Vec<_> = columns
         .iter()
         .map(|c| {
@@ -165,9 +165,7 @@ fn set_header(columns: &[SqliteColumn], rows: &mut RowBuffer) -> Vec<Option<Valu
             (c.name().to_string(), shown, kind)
         })
         .collect();
-    let kinds = header.iter().map(|h| h.2).collect();
     rows.set_columns(header);
-    kinds
 }
 
 async fn stream<S>(mut items: S, rows: &mut RowBuffer) -> Result<u64, sqlx::Error>
@@ -177,22 +175,15 @@ where
         > + Unpin,
 {
     let mut affected = 0;
-    let mut kinds: Vec<Option<ValueKind>> = Vec::new();
     while let Some(item) = items.try_next().await? {
         match item {
             Either::Left(done) => affected += done.rows_affected(),
             Either::Right(row) => {
                 if !rows.has_result() {
-                    kinds = set_header(row.columns(), rows);
+                    set_header(row.columns(), rows);
                 }
                 if rows.wants_row() {
-                    rows.push(
-                        kinds
-                            .iter()
-                            .enumerate()
-                            .map(|(i, kind)| value(&row, i, *kind))
-                            .collect(),
-                    );
+                    rows.push((0..row.len()).map(|i| value(&row, i)).collect());
                 } else {
                     rows.count();
                 }
@@ -203,7 +194,7 @@ where
 }
 
 /// One value by its storage class.
-fn value(row: &SqliteRow, index: usize, kind: Option<ValueKind>) -> Datum {
+fn value(row: &SqliteRow, index: usize) -> Datum {
     let Ok(raw) = row.try_get_raw(index) else {
         return Datum::Null;
     };
@@ -213,7 +204,6 @@ fn value(row: &SqliteRow, index: usize, kind: Option<ValueKind>) -> Datum {
     let storage = raw.type_info().name().to_string();
     match storage.as_str() {
         "INTEGER" | "INT4" | "BOOLEAN" => match row.try_get_unchecked::<i64, _>(index) {
-            Ok(i) if kind == Some(ValueKind::Boolean) && (i == 0 || i == 1) => Datum::Bool(i == 1),
             Ok(i) => Datum::Int(i),
             Err(_) => Datum::Null,
         },

@@ -73,7 +73,9 @@ pub fn sqlite_declared_kind(name: &str) -> Option<ValueKind> {
         "NUMERIC" => ValueKind::Decimal,
         "TEXT" => ValueKind::Text,
         "BLOB" => ValueKind::Binary,
-        "BOOLEAN" => ValueKind::Boolean,
+        // BOOLEAN is only a declared type: the stored values are 1 and 0, and sqlite3 prints
+        // them so.
+        "BOOLEAN" => ValueKind::Integer,
         "DATE" | "TIME" | "DATETIME" => ValueKind::Temporal,
         _ => return None,
     })

@@ -116,13 +116,16 @@ pub enum Shape {
     /// psql's footers under `\d NAME` (`Indexes:` and its lines): one heading and the first
     /// column of each row indented; nothing when there are no rows.
     Footer { heading: String },
+    /// Footer lines the query writes whole (`Policies:` with its headings, `Access method:`):
+    /// each row's first column as it is; nothing when there are no rows.
+    Lines,
     /// sqlite3's `.tables`/`.indexes`: the first column's values in columns across 80 characters.
     Names,
     /// sqlite3's `.schema`: each row's first column, then `;`.
     Statements,
     /// The relations `\d NAME` describes, one row each (see [`describe`]); `name` is what the
-    /// user typed, for psql's `Did not find any relation named "x".`
-    Describe { name: String },
+    /// user typed, for psql's `Did not find any relation named "x".`; `verbose` for `\d+ NAME`.
+    Describe { name: String, verbose: bool },
 }
 
 /// A command's text refused with what to do instead.
@@ -194,10 +197,19 @@ fn literal(text: &str) -> String {
 }
 
 /// `\d NAME`'s queries for one relation a [`Shape::Describe`] lookup found (PostgreSQL only):
-/// the lookup's row is (oid, schema, name, kind).
-pub fn describe(row: &[Option<String>]) -> Result<Vec<Query>, Refusal> {
-    let text = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
-    postgres::describe(&text(0), &text(1), &text(2), &text(3))
+/// the lookup's row is (oid, schema, name, kind, relkind).
+pub fn describe(row: &[Option<String>], verbose: bool) -> Result<Vec<Query>, Refusal> {
+    let text: Vec<String> = (0..5)
+        .map(|i| row.get(i).cloned().flatten().unwrap_or_default())
+        .collect();
+    let found = postgres::Found {
+        oid: &text[0],
+        schema: &text[1],
+        name: &text[2],
+        kind: &text[3],
+        relkind: &text[4],
+    };
+    postgres::describe(&found, verbose)
 }
 
 #[cfg(test)]

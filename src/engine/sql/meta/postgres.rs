@@ -1,28 +1,39 @@
 //! psql's describe commands on PostgreSQL: `\d`, `\d NAME`, `\dt`, `\di`, `\dv`, `\ds`, `\dm`,
-//! `\dn`, `\df`, `\l`, `\du`/`\dg`, each with an optional pattern. The queries are ours, written
+//! `\dn`, `\df`, `\l`, `\du`/`\dg`, each with an optional pattern, and the `+` (verbose) forms
+//! of the relation commands: sizes, persistence, access methods, descriptions, and under
+//! `\d+ NAME` the storage columns, the view definition, access method and options. The queries are ours, written
 //! after reading what `psql -E` (15) sends; columns, titles and "Did not find" messages are
 //! psql's. Values psql shows as empty are `''` rather than NULL, so that they look the same here.
 
 use super::pattern::{self, Pattern};
 use super::{Query, Refusal, Shape, literal, unsupported};
 
-const SUPPORTED: &str = "\\d, \\d NAME, \\dt, \\di, \\dv, \\dm, \\ds, \\dn, \\df, \\l, \\du, \\dg and \\x (each with an optional pattern; no + forms)";
+const SUPPORTED: &str = "\\d, \\d NAME, \\dt, \\di, \\dv, \\dm, \\ds (each also with +), \\dn, \\df, \\l, \\du, \\dg and \\x (each with an optional pattern)";
 
 pub fn plan(command: &str, argument: &str) -> Result<Vec<Query>, Refusal> {
     let pattern = pattern::parse(argument);
-    let queries = match command {
+    // `+` is psql's verbose form; the relation commands have one.
+    let (base, verbose) = match command.strip_suffix('+') {
+        Some(base) if matches!(base, "\\d" | "\\dt" | "\\di" | "\\dv" | "\\dm" | "\\ds") => {
+            (base, true)
+        }
+        _ => (command, false),
+    };
+    let list = |kinds: &str, index: bool| relations(kinds, &pattern, argument, index, verbose);
+    let queries = match base {
         "\\d" if !argument.is_empty() => vec![Query {
             sql: lookup(&pattern),
             shape: Shape::Describe {
                 name: argument.to_string(),
+                verbose,
             },
         }],
-        "\\d" => relations("'r','p','v','m','S','f'", &pattern, argument, false),
-        "\\dt" => relations("'r','p'", &pattern, argument, false),
-        "\\di" => relations("'i','I'", &pattern, argument, true),
-        "\\dv" => relations("'v'", &pattern, argument, false),
-        "\\dm" => relations("'m'", &pattern, argument, false),
-        "\\ds" => relations("'S'", &pattern, argument, false),
+        "\\d" => list("'r','p','v','m','S','f'", false),
+        "\\dt" => list("'r','p'", false),
+        "\\di" => list("'i','I'", true),
+        "\\dv" => list("'v'", false),
+        "\\dm" => list("'m'", false),
+        "\\ds" => list("'S'", false),
         "\\dn" => vec![table(schemas(&pattern), "List of schemas", None)],
         "\\df" => vec![table(functions(&pattern), "List of functions", None)],
         "\\l" | "\\list" => vec![table(databases(&pattern), "List of databases", None)],
@@ -75,18 +86,40 @@ fn visibility(pattern: &Pattern, visible: &str) -> String {
 
 const RELKIND_NAME: &str = "CASE c.relkind WHEN 'r' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'i' THEN 'index' WHEN 'S' THEN 'sequence' WHEN 't' THEN 'TOAST table' WHEN 'f' THEN 'foreign table' WHEN 'p' THEN 'partitioned table' WHEN 'I' THEN 'partitioned index' END";
 
-fn relations(kinds: &str, pattern: &Pattern, argument: &str, index: bool) -> Vec<Query> {
-    let (table_column, join) = if index {
+fn relations(
+    kinds: &str,
+    pattern: &Pattern,
+    argument: &str,
+    index: bool,
+    verbose: bool,
+) -> Vec<Query> {
+    let (table_column, mut join) = if index {
         (
             ", c2.relname AS \"Table\"",
-            " LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_catalog.pg_class c2 ON i.indrelid = c2.oid",
+            " LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_catalog.pg_class c2 ON i.indrelid = c2.oid".to_string(),
         )
     } else {
-        ("", "")
+        ("", String::new())
     };
+    // psql 15 adds these under `+`; the access method only when tables, materialized views or
+    // indexes are listed.
+    let mut verbose_columns = String::new();
+    if verbose {
+        verbose_columns.push_str(
+            ", CASE c.relpersistence WHEN 'p' THEN 'permanent' WHEN 't' THEN 'temporary' WHEN 'u' THEN 'unlogged' END AS \"Persistence\"",
+        );
+        if kinds.contains("'r'") || kinds.contains("'m'") || kinds.contains("'i'") {
+            verbose_columns.push_str(", COALESCE(am.amname::text, '') AS \"Access method\"");
+            join.push_str(" LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam");
+        }
+        verbose_columns.push_str(
+            ", pg_catalog.pg_size_pretty(pg_catalog.pg_table_size(c.oid)) AS \"Size\", \
+             COALESCE(pg_catalog.obj_description(c.oid, 'pg_class'), '') AS \"Description\"",
+        );
+    }
     let sql = format!(
         "SELECT n.nspname AS \"Schema\", c.relname AS \"Name\", {RELKIND_NAME} AS \"Type\", \
-         pg_catalog.pg_get_userbyid(c.relowner) AS \"Owner\"{table_column} \
+         pg_catalog.pg_get_userbyid(c.relowner) AS \"Owner\"{table_column}{verbose_columns} \
          FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace{join} \
          WHERE c.relkind IN ({kinds}){}{} ORDER BY 1, 2",
         filter("c.relname", &pattern.name),
@@ -100,27 +133,50 @@ fn relations(kinds: &str, pattern: &Pattern, argument: &str, index: bool) -> Vec
     vec![table(sql, "List of relations", Some(empty))]
 }
 
-/// The relations `\d NAME` describes: oid, schema, name, title kind.
+/// The relations `\d NAME` describes: oid, schema, name, title kind (`Unlogged table` as psql
+/// titles it), relkind.
 fn lookup(pattern: &Pattern) -> String {
     format!(
-        "SELECT c.oid::text, n.nspname::text, c.relname::text, CASE c.relkind WHEN 'r' THEN 'Table' WHEN 'p' THEN 'Partitioned table' \
+        "SELECT c.oid::text, n.nspname::text, c.relname::text, \
+         CASE WHEN c.relpersistence = 'u' THEN 'Unlogged ' ELSE '' END || \
+         CASE WHEN c.relpersistence = 'u' THEN lower(k.title) ELSE k.title END, c.relkind::text \
+         FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, \
+         LATERAL (SELECT CASE c.relkind WHEN 'r' THEN 'Table' WHEN 'p' THEN 'Partitioned table' \
          WHEN 'v' THEN 'View' WHEN 'm' THEN 'Materialized view' WHEN 'f' THEN 'Foreign table' WHEN 'i' THEN 'Index' \
-         WHEN 'I' THEN 'Partitioned index' WHEN 'S' THEN 'Sequence' END \
-         FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHEN 'I' THEN 'Partitioned index' WHEN 'S' THEN 'Sequence' END AS title) k \
          WHERE c.relkind IN ('r','p','v','m','f','i','I','S'){}{} ORDER BY 2, 3",
         filter("c.relname", &pattern.name),
         visibility(pattern, "pg_catalog.pg_table_is_visible(c.oid)"),
     )
 }
 
-/// `\d NAME` for one relation found by [`lookup`]: its columns under `Table "schema.name"`, then
-/// psql's footers. `oid` is a number the server sent.
-pub fn describe(oid: &str, schema: &str, name: &str, kind: &str) -> Result<Vec<Query>, Refusal> {
+/// One relation [`lookup`] found, as its row gives it.
+pub struct Found<'a> {
+    /// A number the server sent.
+    pub oid: &'a str,
+    pub schema: &'a str,
+    pub name: &'a str,
+    /// psql's title word: `Table`, `Unlogged table`, `View`…
+    pub kind: &'a str,
+    /// `pg_class.relkind`.
+    pub relkind: &'a str,
+}
+
+/// `\d NAME` (`verbose`: `\d+ NAME`) for one relation found by [`lookup`]: its columns under
+/// `Table "schema.name"`, then psql 15's footers in its order.
+pub fn describe(found: &Found<'_>, verbose: bool) -> Result<Vec<Query>, Refusal> {
+    let Found {
+        oid,
+        schema,
+        name,
+        kind,
+        relkind,
+    } = *found;
     let Ok(oid) = oid.parse::<u32>() else {
         return Ok(Vec::new());
     };
-    if matches!(kind, "Index" | "Partitioned index" | "Sequence") {
-        let (list, query) = if kind == "Sequence" {
+    if matches!(relkind, "i" | "I" | "S") {
+        let (list, query) = if relkind == "S" {
             (
                 "\\ds",
                 format!(
@@ -138,6 +194,27 @@ pub fn describe(oid: &str, schema: &str, name: &str, kind: &str) -> Result<Vec<Q
             kind.to_lowercase()
         )));
     }
+    // `\d+` adds these (psql 15: compression for tables and materialized views, the statistics
+    // target for every kind but views).
+    let mut verbose_columns = String::new();
+    if verbose {
+        verbose_columns.push_str(
+            ", CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' ELSE '' END AS \"Storage\"",
+        );
+        if matches!(relkind, "r" | "p" | "m") {
+            verbose_columns.push_str(
+                ", CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' ELSE '' END AS \"Compression\"",
+            );
+        }
+        if relkind != "v" {
+            verbose_columns.push_str(
+                ", CASE WHEN a.attstattarget = -1 THEN '' ELSE a.attstattarget::text END AS \"Stats target\"",
+            );
+        }
+        verbose_columns.push_str(
+            ", COALESCE(pg_catalog.col_description(a.attrelid, a.attnum), '') AS \"Description\"",
+        );
+    }
     let columns = format!(
         "SELECT a.attname AS \"Column\", pg_catalog.format_type(a.atttypid, a.atttypmod) AS \"Type\", \
          COALESCE((SELECT co.collname FROM pg_catalog.pg_collation co, pg_catalog.pg_type t \
@@ -146,7 +223,7 @@ pub fn describe(oid: &str, schema: &str, name: &str, kind: &str) -> Result<Vec<Q
          COALESCE(CASE WHEN a.attidentity = 'a' THEN 'generated always as identity' \
                        WHEN a.attidentity = 'd' THEN 'generated by default as identity' \
                        WHEN a.attgenerated = 's' THEN 'generated always as (' || pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) || ') stored' \
-                       ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) END, '') AS \"Default\" \
+                       ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) END, '') AS \"Default\"{verbose_columns} \
          FROM pg_catalog.pg_attribute a \
          LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.atthasdef \
          WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
@@ -178,7 +255,11 @@ pub fn describe(oid: &str, schema: &str, name: &str, kind: &str) -> Result<Vec<Q
             heading: heading.to_string(),
         },
     };
-    Ok(vec![
+    let lines = |sql: String| Query {
+        sql,
+        shape: Shape::Lines,
+    };
+    let mut queries = vec![
         Query {
             sql: columns,
             shape: Shape::Table {
@@ -190,7 +271,91 @@ pub fn describe(oid: &str, schema: &str, name: &str, kind: &str) -> Result<Vec<Q
         footer(constraints("c"), "Check constraints:"),
         footer(constraints("f"), "Foreign-key constraints:"),
         footer(referenced, "Referenced by:"),
-    ])
+    ];
+    if matches!(relkind, "r" | "p") {
+        queries.push(lines(policies(oid)));
+    }
+    if verbose && matches!(relkind, "v" | "m") {
+        queries.push(lines(format!(
+            "SELECT E'View definition:\\n' || pg_catalog.pg_get_viewdef({oid}::pg_catalog.oid, true)"
+        )));
+    }
+    for (heading, which) in TRIGGER_CATEGORIES {
+        queries.push(footer(triggers(oid, which), heading));
+    }
+    if verbose && matches!(relkind, "r" | "m") {
+        queries.push(lines(format!(
+            "SELECT 'Access method: ' || am.amname FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_am am ON am.oid = c.relam WHERE c.oid = {oid}"
+        )));
+    }
+    if verbose {
+        queries.push(lines(format!(
+            "SELECT 'Options: ' || pg_catalog.array_to_string(c.reloptions || \
+               array(SELECT 'toast.' || x FROM pg_catalog.unnest(tc.reloptions) x), ', ') \
+             FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid \
+             WHERE c.oid = {oid} AND (c.reloptions IS NOT NULL OR tc.reloptions IS NOT NULL)"
+        )));
+    }
+    Ok(queries)
+}
+
+/// psql's trigger footers: its five categories, by `tgenabled` (and whether internal).
+const TRIGGER_CATEGORIES: &[(&str, &str)] = &[
+    ("Triggers:", "t.tgenabled = 'O'"),
+    (
+        "Disabled user triggers:",
+        "t.tgenabled = 'D' AND NOT t.tgisinternal",
+    ),
+    (
+        "Disabled internal triggers:",
+        "t.tgenabled = 'D' AND t.tgisinternal",
+    ),
+    ("Triggers firing always:", "t.tgenabled = 'A'"),
+    ("Triggers firing on replica only:", "t.tgenabled = 'R'"),
+];
+
+/// One trigger category's lines: the definition after `TRIGGER `, and `, ON TABLE parent` for
+/// one cloned from a partitioned table, among the triggers psql lists (user ones, disabled
+/// internal ones, and partition clones).
+fn triggers(oid: u32, which: &str) -> String {
+    format!(
+        "SELECT substring(def FROM position(' TRIGGER ' IN def) + 9) || COALESCE(', ON TABLE ' || parent, '') FROM ( \
+           SELECT t.tgname, pg_catalog.pg_get_triggerdef(t.oid, true) AS def, \
+             CASE WHEN t.tgparentid <> 0 THEN (SELECT u.tgrelid::pg_catalog.regclass::text \
+               FROM pg_catalog.pg_trigger u, pg_catalog.pg_partition_ancestors(t.tgrelid) WITH ORDINALITY AS a(relid, depth) \
+               WHERE u.tgname = t.tgname AND u.tgrelid = a.relid AND u.tgparentid = 0 ORDER BY a.depth LIMIT 1) END AS parent \
+           FROM pg_catalog.pg_trigger t \
+           WHERE t.tgrelid = {oid} AND ({which}) AND (NOT t.tgisinternal OR t.tgenabled = 'D' OR EXISTS ( \
+             SELECT 1 FROM pg_catalog.pg_depend WHERE objid = t.oid AND refclassid = 'pg_catalog.pg_trigger'::pg_catalog.regclass)) \
+         ) x ORDER BY tgname"
+    )
+}
+
+/// psql's policy footer: a heading that says whether row security is on (or forced), `(none)`
+/// when it is on without policies, then each policy with its roles and expressions on their
+/// own lines. Nothing when row security is off and there are no policies.
+fn policies(oid: u32) -> String {
+    format!(
+        "WITH p AS ( \
+           SELECT pol.polname::text COLLATE \"C\" AS polname, '    POLICY \"' || pol.polname || '\"' \
+             || CASE WHEN NOT pol.polpermissive THEN ' AS RESTRICTIVE' ELSE '' END \
+             || CASE pol.polcmd WHEN 'r' THEN ' FOR SELECT' WHEN 'a' THEN ' FOR INSERT' WHEN 'w' THEN ' FOR UPDATE' WHEN 'd' THEN ' FOR DELETE' ELSE '' END \
+             || CASE WHEN pol.polroles = '{{0}}' THEN '' ELSE E'\\n      TO ' || pg_catalog.array_to_string(array( \
+                  SELECT rolname FROM pg_catalog.pg_roles WHERE oid = ANY (pol.polroles) ORDER BY 1), ',') END \
+             || COALESCE(E'\\n      USING (' || pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) || ')', '') \
+             || COALESCE(E'\\n      WITH CHECK (' || pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) || ')', '') AS line \
+           FROM pg_catalog.pg_policy pol WHERE pol.polrelid = {oid}), \
+         r AS (SELECT c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced, (SELECT count(*) FROM p) AS n \
+               FROM pg_catalog.pg_class c WHERE c.oid = {oid}) \
+         SELECT line, k, name FROM ( \
+           SELECT CASE WHEN NOT enabled THEN 'Policies (row security disabled):' \
+                       WHEN forced THEN 'Policies (forced row security enabled):' \
+                       WHEN n = 0 THEN 'Policies (row security enabled):' ELSE 'Policies:' END \
+                  || CASE WHEN n = 0 THEN ' (none)' ELSE '' END AS line, 0 AS k, ''::text COLLATE \"C\" AS name \
+           FROM r WHERE enabled OR n > 0 \
+           UNION ALL SELECT line, 1, polname FROM p) x ORDER BY k, name"
+    )
 }
 
 fn schemas(pattern: &Pattern) -> String {
@@ -270,6 +435,7 @@ mod tests {
         let Refusal(message) = plan("\\dT", "").unwrap_err();
         assert!(message.contains("\\dT is not supported"), "{message}");
         assert!(message.contains("\\dt"), "{message}");
-        assert!(plan("\\dt+", "").is_err());
+        assert!(plan("\\dt+", "").is_ok());
+        assert!(plan("\\dn+", "").is_err());
     }
 }

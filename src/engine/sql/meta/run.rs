@@ -69,6 +69,12 @@ impl SqlEngine {
                             .emit(QueryResult::Text(format!("{heading}\n{}", body.join("\n"))));
                     }
                 }
+                Shape::Lines => {
+                    let lines = first_column();
+                    if !lines.is_empty() {
+                        ctx.sink.emit(QueryResult::Text(lines.join("\n")));
+                    }
+                }
                 Shape::Names => {
                     let names = first_column();
                     if !names.is_empty() {
@@ -84,7 +90,7 @@ impl SqlEngine {
                         ctx.sink.emit(QueryResult::Text(statements.join("\n")));
                     }
                 }
-                Shape::Describe { name } => {
+                Shape::Describe { name, verbose } => {
                     if table.total_rows == 0 {
                         ctx.sink.emit(QueryResult::Text(format!(
                             "Did not find any relation named \"{name}\"."
@@ -97,7 +103,7 @@ impl SqlEngine {
                             .map(|c| table.cell_text(r, c))
                             .collect();
                         found.extend(
-                            super::describe(&row)
+                            super::describe(&row, verbose)
                                 .map_err(|Refusal(message)| EngineError::usage(message))?,
                         );
                     }
