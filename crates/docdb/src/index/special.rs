@@ -83,10 +83,10 @@ pub fn parse(
         ));
     }
     if let Some(path) = wildcard.first() {
+        // A compound wildcard index (7.0) keeps its literal key: its ordinary fields serve
+        // the planner as any index's do; its wildcard part is not used (see planner/wildcard.rs).
         if key.len() > 1 {
-            return Err(cannot_create(
-                "compound wildcard indexes are not supported by the embedded engine; index the wildcard key alone",
-            ));
+            return Ok(None);
         }
         if unique {
             return Err(cannot_create(
