@@ -32,9 +32,10 @@ pub fn language_of(url: &str) -> Result<Language, EngineError> {
         "results" if url == super::results::URL => Ok(Language::Sql),
         "sqlite" | "postgres" | "postgresql" | "mysql" | "mariadb" => Ok(Language::Sql),
         "mongodb" | "mongodb+srv" | "embedded" => Ok(Language::Mql),
-        "redis" | "rediss" | "redis+unix" | "unix" => Ok(Language::Redis),
+        "redis" | "rediss" | "redis+unix" | "unix" | "redis+cluster" | "rediss+cluster"
+        | "redis+sentinel" | "rediss+sentinel" => Ok(Language::Redis),
         _ => Err(EngineError::usage(format!(
-            "unknown URL scheme in '{}'; use sqlite:, postgres://, postgresql://, mysql://, mariadb://, mongodb://, mongodb+srv://, embedded, redis://, rediss:// or redis+unix://",
+            "unknown URL scheme in '{}'; use sqlite:, postgres://, postgresql://, mysql://, mariadb://, mongodb://, mongodb+srv://, embedded, redis://, rediss://, redis+unix://, redis+cluster:// or redis+sentinel://",
             mask_password(url)
         ))),
     }

@@ -44,7 +44,10 @@ impl Side {
             }
             return Ok(conn.clone());
         }
-        let client = Client::open(target.info.clone()).map_err(|e| e.to_string())?;
+        // A cluster's first seed node or the sentinels' current master (keys of other cluster
+        // nodes are not offered).
+        let node = target.node_info().await.map_err(|e| e.to_string())?;
+        let client = Client::open(node).map_err(|e| e.to_string())?;
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(SIDE_TIMEOUT))
             .set_response_timeout(Some(SIDE_TIMEOUT));

@@ -8,13 +8,15 @@
 
 use std::time::Duration;
 
-use redis::aio::MultiplexedConnection;
+use redis::aio::{ConnectionLike, MultiplexedConnection};
+use redis::cluster_async::ClusterConnection;
 use redis::{
-    AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, IntoConnectionInfo,
-    ProtocolVersion, RedisError, Value,
+    AsyncConnectionConfig, Client, Cmd, ConnectionAddr, ConnectionInfo, ProtocolVersion,
+    RedisError, RedisResult, TlsCertificates, Value,
 };
 
 use super::double::DoubleStyle;
+use super::topology::{self, Topology};
 use crate::engine::EngineError;
 use crate::engine::registry::mask_password;
 
@@ -25,7 +27,12 @@ const SIDE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Where to connect, parsed once from the URL.
 #[derive(Clone)]
 pub struct Target {
+    /// The server (direct), the first seed node (cluster) or the master's template: its
+    /// credentials, database and protocol, with its address filled in at connect (sentinel).
     pub info: ConnectionInfo,
+    pub topology: Topology,
+    /// CA and client certificates from the URL's `cacert=`/`cert=`/`key=` files.
+    pub certs: Option<TlsCertificates>,
     /// The URL with its password masked, for `%connections` and messages.
     pub description: String,
     /// How long connecting (TCP, TLS, AUTH, SELECT, CLIENT ID) may take: `%config
@@ -35,16 +42,15 @@ pub struct Target {
 
 impl Target {
     /// Parses `redis://[user:pass@]host:port/db`, `rediss://...`, `redis+unix:///path?db=N`,
-    /// with `?protocol=resp3` to speak RESP3.
+    /// `redis+cluster://h:p,h:p`, `redis+sentinel://h:p/service/db`, with `?protocol=resp3` to
+    /// speak RESP3 (see [`topology`]).
     pub fn parse(url: &str) -> Result<Target, EngineError> {
         let description = mask_password(url);
-        let info = url.into_connection_info().map_err(|e| {
-            EngineError::usage(format!("cannot use the Redis URL '{description}': {}", e.detail().unwrap_or("invalid URL"))).with_detail(
-                "expected redis://[user:password@]host[:port][/db][?protocol=resp3], rediss://... for TLS, or redis+unix:///path/to/socket?db=N",
-            )
-        })?;
+        let parsed = topology::parse(url, &description)?;
         Ok(Target {
-            info,
+            info: parsed.info,
+            topology: parsed.topology,
+            certs: parsed.certs,
             description,
             connect_timeout: crate::engine::registry::DEFAULT_CONNECT_TIMEOUT,
         })
@@ -56,9 +62,42 @@ impl Target {
         self
     }
 
-    /// A short name of the server address for messages (`127.0.0.1:6379`, a socket path).
+    /// A short name of the server address for messages (`127.0.0.1:6379`, a socket path,
+    /// `cluster 127.0.0.1:7000,…`, `sentinel service at 127.0.0.1:26379`).
     pub fn address(&self) -> String {
-        match self.info.addr() {
+        match &self.topology {
+            Topology::Direct => address_of(&self.info),
+            Topology::Cluster { nodes } => format!(
+                "cluster {}",
+                nodes.iter().map(address_of).collect::<Vec<_>>().join(",")
+            ),
+            Topology::Sentinel { sentinels, service } => format!(
+                "the master '{service}' of sentinel {}",
+                sentinels
+                    .iter()
+                    .map(address_of)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        }
+    }
+
+    /// The connection info of the one server a side or streaming connection talks to: the
+    /// server itself, a cluster's first seed node, or the master the sentinels name now.
+    pub async fn node_info(&self) -> Result<ConnectionInfo, RedisError> {
+        match &self.topology {
+            Topology::Sentinel { sentinels, service } => {
+                super::sentinel::master_info(self, sentinels, service).await
+            }
+            _ => Ok(self.info.clone()),
+        }
+    }
+}
+
+/// `host:port` (with ` (TLS)`) or the socket path of one node.
+pub fn address_of(info: &ConnectionInfo) -> String {
+    {
+        match info.addr() {
             ConnectionAddr::Tcp(host, port) => format!("{host}:{port}"),
             ConnectionAddr::TcpTls { host, port, .. } => format!("{host}:{port} (TLS)"),
             ConnectionAddr::Unix(path) => path.display().to_string(),
@@ -67,9 +106,30 @@ impl Target {
     }
 }
 
+/// The session's connection: one server's, or a cluster's (which routes each command to the
+/// node owning its keys' slot and follows MOVED/ASK itself).
+#[derive(Clone)]
+pub enum SessionConn {
+    Single(MultiplexedConnection),
+    Cluster(ClusterConnection),
+}
+
+impl SessionConn {
+    pub async fn send(&mut self, command: &Cmd) -> RedisResult<Value> {
+        match self {
+            SessionConn::Single(conn) => conn.send_packed_command(command).await,
+            SessionConn::Cluster(conn) => conn.req_packed_command(command).await,
+        }
+    }
+
+    pub fn is_cluster(&self) -> bool {
+        matches!(self, SessionConn::Cluster(_))
+    }
+}
+
 /// The pinned session and what the engine tracks about its server-side state.
 pub struct Session {
-    pub conn: MultiplexedConnection,
+    pub conn: SessionConn,
     /// `CLIENT ID` of the session, used to unblock or kill it from a side connection.
     pub client_id: Option<i64>,
     /// The database `SELECT`ed now (re-selected after a reconnect).
@@ -88,6 +148,8 @@ pub struct Session {
     /// A client for this session's settings (same server, credentials, db, protocol), for side
     /// and streaming connections.
     pub client: Client,
+    /// The server reached (`host:port`): for a sentinel target, the master named at connect.
+    pub server: String,
 }
 
 impl Session {
@@ -120,22 +182,21 @@ impl Session {
 }
 
 fn session_client(
-    target: &Target,
+    node: &ConnectionInfo,
     db: i64,
     protocol: ProtocolVersion,
 ) -> Result<Client, RedisError> {
-    let settings = target
-        .info
+    let settings = node
         .redis_settings()
         .clone()
         .set_db(db)
         .set_protocol(protocol);
-    Client::open(target.info.clone().set_redis_settings(settings))
+    Client::open(node.clone().set_redis_settings(settings))
 }
 
 /// Opens the session (the URL's database and protocol unless told otherwise), all of it
-/// (connect, handshake, authentication, `CLIENT ID`) within the target's connect timeout: a
-/// listener that accepts and never answers must not hang the cell.
+/// (asking the sentinels, connect, handshake, authentication, `CLIENT ID`) within the target's
+/// connect timeout: a listener that accepts and never answers must not hang the cell.
 pub async fn connect(
     target: &Target,
     db: Option<i64>,
@@ -143,21 +204,34 @@ pub async fn connect(
 ) -> Result<Session, RedisError> {
     let db = db.unwrap_or(target.info.redis_settings().db());
     let protocol = protocol.unwrap_or(target.info.redis_settings().protocol());
-    let client = session_client(target, db, protocol)?;
     let config = AsyncConnectionConfig::new()
         .set_connection_timeout(Some(target.connect_timeout))
         .set_response_timeout(None);
     let handshake = async {
-        let mut conn = client
-            .get_multiplexed_async_connection_with_config(&config)
-            .await?;
-        // Without CLIENT ID (an ACL may forbid it) blocking commands are stopped by reconnecting.
-        let client_id = match conn
-            .send_packed_command(redis::cmd("CLIENT").arg("ID"))
-            .await
-        {
-            Ok(Value::Int(id)) => Some(id),
-            _ => None,
+        let node = target.node_info().await?;
+        let client = session_client(&node, db, protocol)?;
+        let (mut conn, client_id) = match &target.topology {
+            // A cluster session has one connection per node: no single CLIENT ID to unblock, so
+            // the stop button reopens it instead.
+            Topology::Cluster { nodes } => (
+                SessionConn::Cluster(super::cluster::connect(target, nodes, protocol).await?),
+                None,
+            ),
+            _ => {
+                let mut conn = client
+                    .get_multiplexed_async_connection_with_config(&config)
+                    .await?;
+                // Without CLIENT ID (an ACL may forbid it) blocking commands are stopped by
+                // reconnecting.
+                let client_id = match conn
+                    .send_packed_command(redis::cmd("CLIENT").arg("ID"))
+                    .await
+                {
+                    Ok(Value::Int(id)) => Some(id),
+                    _ => None,
+                };
+                (SessionConn::Single(conn), client_id)
+            }
         };
         // Doubles only arrive as such in RESP3; `HELLO` without arguments reports the version
         // without changing anything.
@@ -169,16 +243,17 @@ pub async fn connect(
         } else {
             DoubleStyle::default()
         };
-        Ok::<_, RedisError>((conn, client_id, double_style))
+        Ok::<_, RedisError>((client, conn, client_id, double_style, address_of(&node)))
     };
-    let (conn, client_id, double_style) = tokio::time::timeout(target.connect_timeout, handshake)
-        .await
-        .map_err(|_| {
-            RedisError::from(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "no answer",
-            ))
-        })??;
+    let (client, conn, client_id, double_style, server) =
+        tokio::time::timeout(target.connect_timeout, handshake)
+            .await
+            .map_err(|_| {
+                RedisError::from(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "no answer",
+                ))
+            })??;
     Ok(Session {
         conn,
         client_id,
@@ -190,12 +265,13 @@ pub async fn connect(
         protocol,
         double_style,
         client,
+        server,
     })
 }
 
 /// The server's version from `HELLO`'s map (`None` when it does not say).
-async fn server_version(conn: &mut MultiplexedConnection) -> Option<String> {
-    let Ok(Value::Map(pairs)) = conn.send_packed_command(&redis::cmd("HELLO")).await else {
+async fn server_version(conn: &mut SessionConn) -> Option<String> {
+    let Ok(Value::Map(pairs)) = conn.send(&redis::cmd("HELLO")).await else {
         return None;
     };
     pairs

@@ -10,15 +10,18 @@
 
 pub mod catalog;
 pub mod classify;
+pub mod cluster;
 pub mod connect;
 pub mod double;
 pub mod raw;
 pub mod reply;
 pub mod request;
 pub mod run;
+pub mod sentinel;
 pub mod server;
 pub mod stream;
 pub mod tokenize;
+pub mod topology;
 pub mod variables;
 
 use std::sync::Arc;

@@ -47,7 +47,7 @@ pub async fn run(
     deadline: Option<Instant>,
 ) -> Result<Finished, RedisError> {
     let mut conn = session.conn.clone();
-    let reply = conn.send_packed_command(command);
+    let reply = conn.send(command);
     tokio::pin!(reply);
     let bound = async {
         match deadline {

@@ -9,15 +9,18 @@
 
 use std::time::Duration;
 
+use redis::Value;
 use tokio::time::Instant;
 
 use super::classify::{Kind, classify, ends_transaction};
+use super::cluster;
 use super::connect::{Session, Target, connect, connect_error, side_command};
 use super::raw::prints_raw;
 use super::reply::{convert, error_code};
 use super::request::{self, Finished, Stop};
 use super::stream::{self, Bounds, StreamStop};
 use super::tokenize::Command;
+use super::topology::Topology;
 use crate::cell::Cell;
 use crate::engine::{CellContext, EngineError};
 use crate::result::{Provenance, QueryResult, RedisEntry, RedisReplies, RedisValue};
@@ -64,6 +67,7 @@ impl<'r, 'c> CellRun<'r, 'c> {
     pub async fn run(mut self, commands: &[Command]) -> Result<(), EngineError> {
         let mut failure = None;
         for (index, command) in commands.iter().enumerate() {
+            self.ctx.progress.at_statement(index, commands.len());
             if self.ctx.cancel.is_cancelled() {
                 failure = Some(EngineError::interrupted());
                 break;
@@ -207,6 +211,14 @@ impl<'r, 'c> CellRun<'r, 'c> {
         )
         .await
         .map_err(|e| connect_error(self.target, &e))?;
+        if let Topology::Sentinel { service, .. } = &self.target.topology
+            && session.server != old.server
+        {
+            self.ctx.sink.stderr(&format!(
+                "the sentinels now name {} as the master of '{service}' (it was {}): a failover happened, and this connection follows it\n",
+                session.server, old.server
+            ));
+        }
         *self.slot = Some(session);
         Ok(())
     }
@@ -252,6 +264,14 @@ impl<'r, 'c> CellRun<'r, 'c> {
         for arg in &command.args {
             packed.arg(arg.as_slice());
         }
+        if self.slot.as_ref().is_some_and(|s| s.conn.is_cluster())
+            && let Some(why) = cluster::refusal(&name)
+        {
+            return Step::Fail(
+                RedisValue::NotRun,
+                EngineError::usage(format!("line {}: {why}", self.line_of(command))),
+            );
+        }
         let cancel = self.ctx.cancel.clone();
         let mut retried = false;
         let finished = loop {
@@ -261,6 +281,20 @@ impl<'r, 'c> CellRun<'r, 'c> {
             };
             let deadline = bound.map(|b| Instant::now() + b);
             match request::run(session, &name, &packed, &cancel, deadline).await {
+                // The master the sentinels named was demoted (a failover) but kept this
+                // connection: the write was refused, so asking the sentinels again and sending
+                // it once more to the new master is safe.
+                Ok(Finished::Reply(Value::ServerError(e)))
+                    if e.code() == "READONLY"
+                        && !retried
+                        && !session.in_multi
+                        && matches!(self.target.topology, Topology::Sentinel { .. }) =>
+                {
+                    retried = true;
+                    if let Err(error) = self.reopen(None).await {
+                        return Step::Fail(RedisValue::NotRun, error);
+                    }
+                }
                 Ok(finished) => break finished,
                 // An idle connection the server (or a network) closed since the last cell: the
                 // command never reached the server, so reopening and sending it once is safe.
@@ -319,7 +353,17 @@ impl<'r, 'c> CellRun<'r, 'c> {
             }
         };
         self.track_state(command, &value);
-        self.check_error(command, value)
+        match self.check_error(command, value) {
+            Step::Fail(value, mut error) if error.evalue.contains("CROSSSLOT") => {
+                if let Some(mut conn) = self.slot.as_ref().map(|s| s.conn.clone()) {
+                    for line in cluster::crossslot_detail(&mut conn, &command.args).await {
+                        error = error.with_detail(line);
+                    }
+                }
+                Step::Fail(value, error)
+            }
+            step => step,
+        }
     }
 
     fn note_bound(&mut self, command: &Command, bound: Option<Duration>) {
