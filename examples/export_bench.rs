@@ -56,6 +56,7 @@ async fn main() {
         variables: SharedVariables::default(),
         display_limit: 50,
         connection_name: "bench".into(),
+        progress: Default::default(),
     };
     engine.execute(&cell, &mut ctx).await.expect("export ran");
     let elapsed = started.elapsed();

@@ -100,6 +100,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             variables: variables.clone(),
             display_limit: 50,
             connection_name: "bench".into(),
+            progress: Default::default(),
         };
         let started = Instant::now();
         engine
@@ -128,6 +129,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         variables,
         display_limit: 50,
         connection_name: "bench".into(),
+        progress: Default::default(),
     };
     engine
         .execute(&cleanup, &mut ctx)

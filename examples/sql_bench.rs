@@ -48,6 +48,7 @@ async fn run_cell(
         variables: SharedVariables::default(),
         display_limit: 50,
         connection_name: "bench".into(),
+        progress: Default::default(),
     };
     if let Err(e) = engine.execute(&cell, &mut ctx).await {
         eprintln!("cell failed: {e}");

@@ -3,6 +3,7 @@
 
 use tokio_util::sync::CancellationToken;
 
+use super::progress::Meter;
 use crate::result::QueryResult;
 use crate::session::variables::SharedVariables;
 
@@ -18,6 +19,11 @@ pub trait ResultSink: Send {
     fn stdout(&mut self, text: &str);
     /// Plain text to the cell's stderr stream (warnings).
     fn stderr(&mut self, text: &str);
+    /// The meter this sink shows as the live progress line of a long statement; a sink that
+    /// shows none (tests, quiet and deterministic sinks) keeps the inactive default.
+    fn meter(&self) -> Meter {
+        Meter::inactive()
+    }
 }
 
 /// Everything a running cell may touch besides its own connection.
@@ -31,6 +37,9 @@ pub struct CellContext<'a> {
     pub display_limit: usize,
     /// Label used in footers ("pg", "default SQLite"...).
     pub connection_name: String,
+    /// Where engines report which statement runs and how many rows or documents have arrived,
+    /// for the live line of a long cell ([`Meter`]).
+    pub progress: Meter,
 }
 
 /// A sink that keeps everything, for tests and for engines' own unit tests.

@@ -14,6 +14,7 @@ pub mod context;
 pub mod error;
 pub mod mql;
 pub mod pasted;
+pub mod progress;
 pub mod redis;
 pub mod registry;
 pub mod results;

@@ -98,7 +98,9 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
         // Everything below a cell (engines, drivers, renderers) runs contained: a panic is this
         // cell's error output, and the executor lives on for the next cell.
         let mut sink = KernelSink::new(&shared.iopub, request);
-        let outcome = contained(async {
+        // The progress line's timer lives only while the cell runs.
+        let progress_timer = sink.timer();
+        let cell = contained(async {
             let mut quiet = QuietSink;
             let target: &mut dyn ResultSink = if silent { &mut quiet } else { &mut sink };
             super::contain::inject_fault(code);
@@ -114,8 +116,11 @@ pub async fn run_executor(mut queue: mpsc::UnboundedReceiver<ExecuteJob>, shared
                     .record_output(execution_count, &text);
             }
             outcome
-        })
-        .await;
+        });
+        let outcome = tokio::select! {
+            outcome = cell => outcome,
+            _ = progress_timer => unreachable!("the progress timer never ends"),
+        };
         if outcome.is_err() {
             // A failed (or panicked) cell shows what it held back as display_data, before the
             // error; contained again, so a renderer panic cannot strike twice.

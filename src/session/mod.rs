@@ -207,7 +207,11 @@ impl Session {
                 &self.variables.lock(),
             )?;
         }
-        let source = cell.options.out.as_ref().map(|_| vars_listing::source_of(&cell, &name));
+        let source = cell
+            .options
+            .out
+            .as_ref()
+            .map(|_| vars_listing::source_of(&cell, &name));
         let in_transaction = engine.open_transaction().is_some();
         if let Some(sandbox) = self.sandboxes.get(&name)
             && !in_transaction
@@ -227,12 +231,16 @@ impl Session {
         }
         let last = time_limit::started_now();
         let mut progress = time_limit::Progress::new(sink, last.clone());
+        // The kernel may show this body's progress once a statement runs past a second.
+        let meter = progress.meter();
+        meter.arm();
         let mut ctx = CellContext {
             cancel: cancel.clone(),
             sink: &mut progress,
             variables: self.variables.clone(),
             display_limit: cell.options.limit.unwrap_or(self.display_limit),
             connection_name: name,
+            progress: meter,
         };
         let run = engine.execute(&cell, &mut ctx);
         let watchdog = async {
@@ -455,14 +463,26 @@ impl Session {
     /// all are removed at once; the `results` connection drops their tables before its next cell.
     fn delete_variables(&mut self, names: &[String], all: bool) -> Result<String, EngineError> {
         let mut vars = self.variables.lock();
-        let names = if all { vars.all_names() } else { names.to_vec() };
+        let names = if all {
+            vars.all_names()
+        } else {
+            names.to_vec()
+        };
         let missing: Vec<&String> = names.iter().filter(|n| !vars.contains(n)).collect();
         if !missing.is_empty() {
             let known = vars.all_names();
             return Err(EngineError::usage(format!(
                 "%del: no variable named {}; nothing was removed. Variables: {}",
-                missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
-                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                missing
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
             )));
         }
         for name in &names {

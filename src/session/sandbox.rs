@@ -138,6 +138,7 @@ pub async fn run_quietly(
         variables: variables.clone(),
         display_limit: 1000,
         connection_name: String::new(),
+        progress: Default::default(),
     };
     engine.execute(&cell, &mut ctx).await?;
     Ok(sink)

@@ -52,6 +52,9 @@ impl ResultSink for Progress<'_> {
     fn stderr(&mut self, text: &str) {
         self.inner.stderr(text);
     }
+    fn meter(&self) -> crate::engine::progress::Meter {
+        self.inner.meter()
+    }
 }
 
 /// Returns when a statement has run for `limit` without finishing.

@@ -108,6 +108,7 @@ pub async fn run_with_cancel(
             variables: variables.clone(),
             display_limit: cell.options.limit.unwrap_or(50),
             connection_name: "test".into(),
+            progress: Default::default(),
         };
         engine.execute(&cell, &mut ctx).await
     };

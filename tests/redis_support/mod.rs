@@ -126,6 +126,7 @@ pub async fn run_with(
             variables: variables.clone(),
             display_limit: limit,
             connection_name: "test".into(),
+            progress: Default::default(),
         };
         engine.execute(&cell, &mut ctx).await
     };

@@ -143,6 +143,7 @@ pub async fn run_with(
             variables: variables.clone(),
             display_limit: cell.options.limit.unwrap_or(50),
             connection_name: "test".into(),
+            progress: Default::default(),
         };
         tokio::time::timeout(Duration::from_secs(60), engine.execute(&cell, &mut ctx))
             .await

@@ -76,6 +76,8 @@ async fn run_script(
         if ctx.cancel.is_cancelled() {
             return Err(EngineError::interrupted());
         }
+        ctx.progress.begin_statement(index, count);
+        ctx.progress.set_unit(crate::engine::progress::Unit::Documents);
         let started = Instant::now();
         let step = mongosh::plan_with_limits(statement, &state.env, &state.db, &server.limits)
             .map_err(|e| plan_error(&e, source))?;
@@ -130,6 +132,7 @@ async fn run_script(
                         ctx.display_limit,
                         &ctx.cancel,
                         chart.as_mut(),
+                        &ctx.progress,
                     )
                     .await?;
                     let stop = request.stops_after(&reply);
@@ -322,6 +325,7 @@ async fn send(
     limit: usize,
     cancel: &CancellationToken,
     mut chart: Option<&mut crate::charts::DocumentFeed>,
+    progress: &crate::engine::progress::Meter,
 ) -> Result<Reply, EngineError> {
     let mut command = request.command.clone();
     let tag = format!("dbkernel:{}", uuid::Uuid::new_v4());
@@ -357,6 +361,7 @@ async fn send(
                     match next {
                         Ok(document) => {
                             total += 1;
+                            progress.add(1);
                             if let Some(feed) = chart.as_deref_mut() {
                                 feed.push(&document);
                             }

@@ -302,9 +302,11 @@ impl SqlEngine {
     pub(crate) async fn sqlite_connection(
         &self,
     ) -> Option<tokio::sync::MappedMutexGuard<'_, sqlx::SqliteConnection>> {
-        tokio::sync::MutexGuard::try_map(self.state.lock().await, |state| match &mut state.session {
-            Session::Sqlite(s) => s.connection(),
-            _ => None,
+        tokio::sync::MutexGuard::try_map(self.state.lock().await, |state| {
+            match &mut state.session {
+                Session::Sqlite(s) => s.connection(),
+                _ => None,
+            }
         })
         .ok()
     }
@@ -474,6 +476,7 @@ impl SqlEngine {
             if ctx.cancel.is_cancelled() {
                 return Err(EngineError::interrupted());
             }
+            ctx.progress.begin_statement(index, count);
             let text = statement.text(body);
             let explained = match plan_mode.map(|m| explain::step(text, dialect, m, state.txn)) {
                 Some(explain::Step::NotRun(message)) => {
@@ -569,6 +572,7 @@ impl SqlEngine {
                     _ => |f| floats::postgres_float_text(f, false),
                 })
                 .with_exporter(exporter)
+                .with_meter(ctx.progress.clone())
                 .with_chart(match (&cell.options.chart, index + 1 == count) {
                     (Some(request), true) => Some(crate::charts::TableFeed::new(request.clone())),
                     _ => None,
