@@ -338,6 +338,10 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
             }
         }
     }
+    // A failed $where/$function reads as "no match" above; it is the query's error.
+    if let Some(e) = docdb_query::js::take_failure() {
+        return Err(e.into());
+    }
     let mut sorted_in_memory = false;
     if needs_sort {
         guard.check()?;

@@ -110,11 +110,15 @@ impl AccumulatorSpec {
             )
         };
         let spec = AccumulatorSpec {
-            init: init.filter(|s| !s.is_empty()).ok_or_else(|| missing(4544707, "init"))?,
+            init: init
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| missing(4544707, "init"))?,
             accumulate: accumulate
                 .filter(|s| !s.is_empty())
                 .ok_or_else(|| missing(4544708, "accumulate"))?,
-            merge: merge.filter(|s| !s.is_empty()).ok_or_else(|| missing(4544709, "merge"))?,
+            merge: merge
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| missing(4544709, "merge"))?,
             accumulate_args: accumulate_args.ok_or_else(|| missing(4544710, "accumulateArgs"))?,
             init_args,
             finalize,

@@ -10,7 +10,6 @@ use bson::spec::BinarySubtype;
 use bson::{Binary, Bson, Document};
 use rquickjs::{Array, Ctx, Function, Object, Value};
 
-
 use super::interpreter_failure;
 use crate::error::Result;
 
@@ -54,8 +53,10 @@ pub(super) fn to_js<'js>(ctx: &Ctx<'js>, v: &Bson) -> rquickjs::Result<Value<'js
         Bson::Decimal128(d) => factory(ctx, "decimal")?.call((d.to_string(),))?,
         Bson::ObjectId(o) => factory(ctx, "oid")?.call((o.to_hex(),))?,
         Bson::DateTime(d) => factory(ctx, "date")?.call((d.timestamp_millis() as f64,))?,
-        Bson::RegularExpression(r) => factory(ctx, "regex")?
-            .call((r.pattern.as_str().to_string(), r.options.as_str().to_string()))?,
+        Bson::RegularExpression(r) => factory(ctx, "regex")?.call((
+            r.pattern.as_str().to_string(),
+            r.options.as_str().to_string(),
+        ))?,
         Bson::Binary(b) => {
             let subtype: u8 = b.subtype.into();
             factory(ctx, "bin")?.call((subtype as i32, base64(&b.bytes)))?
@@ -136,14 +137,15 @@ fn special_from_js(ctx: &Ctx, obj: &Object) -> Result<Option<Bson>> {
         let v: rquickjs::Coerced<f64> = obj.get(name).map_err(js_error)?;
         Ok(v.0)
     };
-    let bad = |what: &str, value: &str| {
-        interpreter_failure(format!("invalid {what} value {value:?}"))
-    };
+    let bad =
+        |what: &str, value: &str| interpreter_failure(format!("invalid {what} value {value:?}"));
     Ok(Some(match tag.as_str() {
         "Date" => {
             let millis = number("__millis")?;
             if !millis.is_finite() {
-                return Err(interpreter_failure("cannot convert an invalid Date to BSON"));
+                return Err(interpreter_failure(
+                    "cannot convert an invalid Date to BSON",
+                ));
             }
             Bson::DateTime(bson::DateTime::from_millis(millis as i64))
         }

@@ -82,6 +82,12 @@ pub fn call(code: &str, args: &[Bson]) -> Result<Bson> {
     runtime::call(code, args)
 }
 
+/// The first JavaScript failure of the current operation, taken (callers whose matching reads
+/// errors as "no match" report it after the scan).
+pub fn take_failure() -> Option<QueryError> {
+    runtime::take_failure()
+}
+
 /// A `$where` value: String or Code (CodeWScope no longer), compiled now so a syntax error is
 /// the query's error before any document is read, as in mongod.
 pub fn parse_where(value: &Bson) -> Result<String> {

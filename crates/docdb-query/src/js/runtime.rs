@@ -116,6 +116,15 @@ impl Drop for Engine {
 
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    /// The operation's first JavaScript failure. Scans match through APIs that read an error
+    /// as "no match"; this keeps it for the caller (`take_failure`), and later calls in the
+    /// same operation fail at once instead of running (or timing out) again per document.
+    static FAILURE: RefCell<Option<QueryError>> = const { RefCell::new(None) };
+}
+
+/// The operation's JavaScript failure, if one happened (and forgets it).
+pub(super) fn take_failure() -> Option<QueryError> {
+    FAILURE.with(|f| f.borrow_mut().take())
 }
 
 fn setup_failed(e: &rquickjs::Error) -> QueryError {
@@ -158,6 +167,7 @@ pub(super) fn leave() {
             *e.shared.check.borrow_mut() = None;
             e.shared.fn_timeout.set(None);
             e.reset();
+            FAILURE.with(|f| f.borrow_mut().take());
         }
         Ok(())
     });
@@ -169,6 +179,9 @@ pub(super) fn with_function<R>(
     code: &str,
     f: impl for<'js> FnOnce(&Ctx<'js>, Function<'js>) -> rquickjs::Result<R>,
 ) -> Result<R> {
+    if let Some(e) = FAILURE.with(|f| f.borrow().clone()) {
+        return Err(e);
+    }
     with_engine(|engine| {
         let context = engine.context()?;
         let shared = Rc::clone(&engine.shared);
@@ -178,7 +191,10 @@ pub(super) fn with_function<R>(
         let functions = &mut engine.functions;
         let out = context.with(|ctx| -> Result<R> {
             let func = match functions.get(code) {
-                Some(p) => p.clone().restore(&ctx).map_err(|e| failure(&ctx, &shared, e))?,
+                Some(p) => p
+                    .clone()
+                    .restore(&ctx)
+                    .map_err(|e| failure(&ctx, &shared, e))?,
                 None => {
                     let func = compile(&ctx, code).map_err(|e| failure(&ctx, &shared, e))?;
                     if functions.len() >= MAX_CACHED_FUNCTIONS {
@@ -191,6 +207,11 @@ pub(super) fn with_function<R>(
             f(&ctx, func).map_err(|e| failure(&ctx, &shared, e))
         });
         shared.deadline.set(None);
+        if let Err(e) = &out
+            && engine.depth > 0
+        {
+            FAILURE.with(|f| f.borrow_mut().get_or_insert_with(|| e.clone()).clone());
+        }
         if out.is_err() && shared.stop.borrow().is_some() {
             // A stopped or out-of-memory script may leave the context half-done: start over.
             *shared.stop.borrow_mut() = None;

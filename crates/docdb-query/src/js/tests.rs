@@ -25,7 +25,13 @@ fn where_reads_this_and_obj_in_every_form_the_docs_show() {
 #[test]
 fn where_statements_without_return_match_nothing() {
     let d = doc! {"a": 1};
-    assert!(!run_predicate("var arr = []; for (var i = 0; i < 10; ++i) {arr.push(0);}", &d).unwrap());
+    assert!(
+        !run_predicate(
+            "var arr = []; for (var i = 0; i < 10; ++i) {arr.push(0);}",
+            &d
+        )
+        .unwrap()
+    );
 }
 
 #[test]
@@ -33,24 +39,57 @@ fn bson_types_cross_into_javascript_and_back() {
     let oid = ObjectId::parse_str("5f1e7d1c9b1e8a3c4d5e6f70").unwrap();
     let when = bson::DateTime::from_millis(1_600_000_000_123);
     let d = doc! {"id": oid, "n": 9_007_199_254_740_993_i64, "when": when, "dec": "1.5".parse::<bson::Decimal128>().unwrap()};
-    assert!(run_predicate("this.id.str == '5f1e7d1c9b1e8a3c4d5e6f70' && this.id instanceof ObjectId", &d).unwrap());
+    assert!(
+        run_predicate(
+            "this.id.str == '5f1e7d1c9b1e8a3c4d5e6f70' && this.id instanceof ObjectId",
+            &d
+        )
+        .unwrap()
+    );
     assert!(run_predicate("this.n instanceof NumberLong && this.n.toString() == 'NumberLong(\"9007199254740993\")'", &d).unwrap());
-    assert!(run_predicate("this.when instanceof Date && this.when.getTime() == 1600000000123", &d).unwrap());
+    assert!(
+        run_predicate(
+            "this.when instanceof Date && this.when.getTime() == 1600000000123",
+            &d
+        )
+        .unwrap()
+    );
     assert!(run_predicate("this.dec.toString() == 'NumberDecimal(\"1.5\")'", &d).unwrap());
     let back = call("function(x) { return x; }", &[Bson::Document(d.clone())]).unwrap();
     assert_eq!(back, Bson::Document(d));
     // JavaScript numbers come back as doubles, as mongod writes them.
-    assert_eq!(call("function(a, b) { return a + b; }", &[Bson::Int32(2), Bson::Int32(3)]).unwrap(), Bson::Double(5.0));
-    assert_eq!(call("function() { return NumberInt(4); }", &[]).unwrap(), Bson::Int32(4));
-    assert_eq!(call("function() { return NumberLong('12'); }", &[]).unwrap(), Bson::Int64(12));
+    assert_eq!(
+        call(
+            "function(a, b) { return a + b; }",
+            &[Bson::Int32(2), Bson::Int32(3)]
+        )
+        .unwrap(),
+        Bson::Double(5.0)
+    );
+    assert_eq!(
+        call("function() { return NumberInt(4); }", &[]).unwrap(),
+        Bson::Int32(4)
+    );
+    assert_eq!(
+        call("function() { return NumberLong('12'); }", &[]).unwrap(),
+        Bson::Int64(12)
+    );
 }
 
 #[test]
 fn hex_md5_and_array_sum_are_globals() {
     // The $function documentation's hash of "Miss Ann Thrope".
-    let r = call("function(n) { return hex_md5(n); }", &[Bson::String("Miss Ann Thrope".into())]).unwrap();
+    let r = call(
+        "function(n) { return hex_md5(n); }",
+        &[Bson::String("Miss Ann Thrope".into())],
+    )
+    .unwrap();
     assert_eq!(r, Bson::String("15b0a220baa16331e8d80e15367677ad".into()));
-    let r = call("function(s) { return Array.sum(s); }", &[Bson::Array(vec![10.into(), 5.into(), 10.into()])]).unwrap();
+    let r = call(
+        "function(s) { return Array.sum(s); }",
+        &[Bson::Array(vec![10.into(), 5.into(), 10.into()])],
+    )
+    .unwrap();
     assert_eq!(r, Bson::Double(25.0));
 }
 
@@ -73,7 +112,10 @@ fn syntax_errors_are_reported_when_the_filter_is_parsed() {
 #[test]
 fn where_is_refused_outside_commands_that_run_javascript() {
     let e = Filter::parse(&doc! {"$where": "true"}).unwrap_err();
-    assert_eq!((e.code, e.message.as_str()), (2, "$where is not allowed in this context"));
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (2, "$where is not allowed in this context")
+    );
     let e = Filter::parse_allowing_javascript(&doc! {"a": {"$elemMatch": {"$where": "true"}}})
         .unwrap_err();
     assert_eq!(
@@ -89,7 +131,10 @@ fn an_endless_loop_stops_at_the_function_time_limit() {
     let _scope = OperationScope::enter(Arc::new(|| Ok(())), Duration::from_millis(200));
     let started = Instant::now();
     let e = run_predicate("while (true) {}", &doc! {}).unwrap_err();
-    assert_eq!((e.code, e.message.as_str()), (11601, "JavaScript execution interrupted"));
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (11601, "JavaScript execution interrupted")
+    );
     assert!(started.elapsed() < Duration::from_secs(2));
     // The engine is usable afterwards.
     assert!(run_predicate("true", &doc! {}).unwrap());
@@ -101,7 +146,11 @@ fn the_operations_check_interrupts_a_running_script() {
     let flag = Arc::clone(&killed);
     let check: InterruptCheck = Arc::new(move || {
         if flag.load(Ordering::Relaxed) {
-            Err(QueryError::new(11601, "Interrupted", "operation was interrupted"))
+            Err(QueryError::new(
+                11601,
+                "Interrupted",
+                "operation was interrupted",
+            ))
         } else {
             Ok(())
         }
@@ -115,7 +164,10 @@ fn the_operations_check_interrupts_a_running_script() {
     let started = Instant::now();
     let e = run_predicate("function() { sleep(100000); return true; }", &doc! {}).unwrap_err();
     t.join().unwrap();
-    assert_eq!((e.code, e.message.as_str()), (11601, "operation was interrupted"));
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (11601, "operation was interrupted")
+    );
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
