@@ -12,6 +12,7 @@
 //! [`Limits::memory`], so a runaway script ends with a clear error and the session stays usable.
 
 mod convert;
+mod printjson;
 mod session;
 mod shell;
 pub mod source;

@@ -158,7 +158,7 @@
   // ---- printing ------------------------------------------------------------------------------
   const print = (...args) => shell('print', 'out', args);
   global.print = print;
-  global.printjson = (...args) => shell('print', 'out', args);
+  global.printjson = (...args) => shell('print', 'json', args);
   global.console = {
     log: print,
     info: print,

@@ -20,7 +20,8 @@ use crate::{ErrorKind, Global, Job, Last, Limits, Outcome, ScriptError};
 const PRELUDE: &str = include_str!("prelude.js");
 
 /// Marks that the cell's first statement ran: a SyntaxError before it is the cell's syntax.
-const STARTED: &str = "__started = true; ";
+/// `void` keeps the cell's completion value: a cell of only declarations prints nothing.
+const STARTED: &str = "void (__started = true); ";
 
 /// The file name QuickJS gives positions in (`cell:3:5`).
 const FILE: &str = "cell";
@@ -255,6 +256,8 @@ fn last_value<'js>(ctx: &Ctx<'js>, finish: &Object<'js>) -> rquickjs::Result<Las
             let value: Value = finish.get("value")?;
             if value.is_undefined() {
                 Last::Nothing
+            } else if shell::class_name(ctx, &value).is_some() {
+                Last::Text(shell::display(ctx, &value)?)
             } else {
                 match to_bson(ctx, &value) {
                     Ok(bson) => Last::Value(bson),

@@ -183,7 +183,17 @@ fn dispatch<'js>(
             if let Some(values) = values {
                 for index in 0..values.len() {
                     let value: Value = values.get(index)?;
-                    parts.push(display(ctx, &value)?);
+                    parts.push(if stream == "json" {
+                        match to_bson(ctx, &value) {
+                            Ok(bson) => crate::printjson::format(&bson),
+                            Err(_) => display(ctx, &value)?,
+                        }
+                    } else if value.is_undefined() {
+                        // print(undefined) prints an empty line, as mongosh does.
+                        String::new()
+                    } else {
+                        display(ctx, &value)?
+                    });
                 }
             }
             let mut line = parts.join(" ");
@@ -463,10 +473,38 @@ pub fn display<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> rquickjs::Result<Stri
         };
         return Ok(format!("[Function: {name}]"));
     }
-    match to_bson(ctx, value) {
-        Ok(bson) => Ok(mongosh::inspect::format(&bson)),
-        Err(e) => Err(throw_error(ctx, "TypeError", &e.0)),
+    let text = match to_bson(ctx, value) {
+        Ok(bson) => mongosh::inspect::format(&bson),
+        Err(e) => return Err(throw_error(ctx, "TypeError", &e.0)),
+    };
+    Ok(match class_name(ctx, value) {
+        Some(name) => format!("{name} {text}"),
+        None => text,
+    })
+}
+
+/// The class of an instance of a script's own class (`P { x: 1 }`, as util.inspect prints it).
+pub fn class_name<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Option<String> {
+    let object = value.as_object()?;
+    if value.is_array()
+        || value.is_function()
+        || object
+            .get::<_, Value>("_bsontype")
+            .is_ok_and(|t| !t.is_undefined())
+    {
+        return None;
     }
+    let globals = ctx.globals();
+    for builtin in ["Date", "RegExp"] {
+        if let Ok(class) = globals.get::<_, Object>(builtin)
+            && object.is_instance_of(class.as_value())
+        {
+            return None;
+        }
+    }
+    let constructor: Object = object.get("constructor").ok()?;
+    let name: String = constructor.get("name").ok()?;
+    (!name.is_empty() && name != "Object").then_some(name)
 }
 
 /// A JavaScript error object with `name` and `message`, thrown.

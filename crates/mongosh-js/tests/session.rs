@@ -135,7 +135,7 @@ fn print_and_printjson_use_the_mongosh_printer() {
     assert_eq!(outcome.result, Ok(Last::Nothing));
     assert_eq!(
         fake.printed.lock().unwrap().as_str(),
-        "a 1 { b: [ 1, 2 ] }\n{ _id: ObjectId('65a1b2c3d4e5f60718293a4b'), l: Long('5') }\nt 2\n"
+        "a 1 { b: [ 1, 2 ] }\n{\n  _id: ObjectId('65a1b2c3d4e5f60718293a4b'),\n  l: Long('5')\n}\nt 2\n"
     );
 }
 
@@ -318,4 +318,33 @@ fn constructors_validate_as_mongosh_does() {
     assert!(matches!(&items[3], Bson::Binary(b) if b.bytes.len() == 16));
     let error = run(&session, &fake, "ObjectId('xyz')").result.unwrap_err();
     assert_eq!(error.name, "MongoshInvalidInputError", "{error:?}");
+}
+
+#[test]
+fn a_cell_of_declarations_prints_nothing() {
+    let session = start();
+    let fake = Fake::default();
+    assert_eq!(
+        run(&session, &fake, "function f() { return 1 }").result,
+        Ok(Last::Nothing)
+    );
+    assert_eq!(
+        run(&session, &fake, "const x = f()").result,
+        Ok(Last::Nothing)
+    );
+}
+
+#[test]
+fn printjson_opens_documents_as_mongosh_does() {
+    let session = start();
+    let fake = Fake::default();
+    run(
+        &session,
+        &fake,
+        "printjson({_id: 0, a: [1]}); print(undefined); printjson('s')",
+    );
+    assert_eq!(
+        fake.printed.lock().unwrap().as_str(),
+        "{\n  _id: 0,\n  a: [\n    1\n  ]\n}\n\ns\n"
+    );
 }

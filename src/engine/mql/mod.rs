@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod connect;
 pub mod convert;
 pub mod embedded;
+pub mod js;
 pub mod plan;
 pub mod run;
 
@@ -45,6 +46,8 @@ pub struct Server {
 pub struct SessionState {
     pub db: String,
     pub env: mongosh::Env,
+    /// The session's JavaScript runtime, started by the first cell that needs it.
+    pub js: js::JsState,
 }
 
 /// Opens `mongodb://...`, `mongodb+srv://...`, `embedded` (in memory) or `embedded:PATH`.
@@ -86,6 +89,7 @@ pub async fn open(
         state: Mutex::new(SessionState {
             db,
             env: mongosh::Env::new(),
+            js: js::JsState::default(),
         }),
     }))
 }

@@ -37,7 +37,24 @@ pub async fn run_cell(
 ) -> Result<(), EngineError> {
     // Pad with the lines above the body so error positions are the user's cell lines.
     let source = format!("{}{}", "\n".repeat(cell.body_line), cell.body);
-    let script = mongosh::parse(&source).map_err(|e| parse_error(&e, &source))?;
+    // JavaScript (loops, functions, callbacks) runs in the session's QuickJS runtime; what the
+    // subset runs stays on the subset path, with its exact output (see `js.rs`).
+    let script = match mongosh::parse(&source) {
+        Ok(script) => script,
+        Err(e) => {
+            let subset = parse_error(&e, &source);
+            if cell.options.explain || cell.options.compare.is_some() {
+                return Err(subset);
+            }
+            return super::js::run_cell(server, state, cell, ctx, &source, Some(subset)).await;
+        }
+    };
+    if !cell.options.explain
+        && cell.options.compare.is_none()
+        && super::js::wants_javascript(&script, &source, state)
+    {
+        return super::js::run_cell(server, state, cell, ctx, &source, None).await;
+    }
     if let Some(name) = &cell.options.compare {
         if !cell.options.explain && !cell.body.contains(".explain(") {
             return Err(EngineError::usage(format!(
@@ -318,7 +335,7 @@ fn emit_plan(
 
 /// Sends one request; a server error becomes an error reply for the shaper, other failures
 /// (network, interrupt) end the cell.
-async fn send(
+pub(super) async fn send(
     server: &Server,
     request: &Request,
     keep_all: bool,
@@ -412,10 +429,10 @@ fn server_reply(server: &Server, error: mongodb::error::Error) -> Result<Reply, 
 }
 
 /// How long the stop button waits for `currentOp` + `killOp`.
-const KILL_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
+pub(super) const KILL_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
 
 /// Finds the operation carrying `tag` in `currentOp` and kills it on the server.
-async fn kill_tagged(client: &Client, tag: &str) {
+pub(super) async fn kill_tagged(client: &Client, tag: &str) {
     let admin = client.database("admin");
     let Ok(reply) = admin
         .run_command(doc! {"currentOp": 1, "command.comment": tag})
