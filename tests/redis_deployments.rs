@@ -5,90 +5,19 @@
 //! failover followed), and an ACL user on the shared server. Every process is killed and every
 //! file removed when its guard drops.
 
+mod deploy_support;
 mod redis_support;
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
 
 use dbkernel::result::RedisValue;
+use deploy_support::{Scratch, Servers, free_port, make_certificates, wait_until};
 use redis_support::*;
-
-/// A free loopback port whose cluster bus port (+10000) is free too.
-fn free_port() -> u16 {
-    loop {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        if port < 55000 && TcpListener::bind(("127.0.0.1", port + 10000)).is_ok() {
-            return port;
-        }
-    }
-}
-
-/// A scratch folder removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("dbk-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-    fn path(&self, file: &str) -> String {
-        self.0.join(file).display().to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// redis-server processes, killed on drop.
-#[derive(Default)]
-struct Servers(Vec<Child>);
-
-impl Servers {
-    fn start(&mut self, args: &[&str]) {
-        let child = Command::new("redis-server")
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed (apt-get install redis-server)");
-        self.0.push(child);
-    }
-}
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for child in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
 
 fn cli(args: &[&str]) -> String {
     let out = Command::new("redis-cli").args(args).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 fn port_args(port: u16) -> [String; 2] {
@@ -118,24 +47,27 @@ async fn cluster_routes_keys_follows_ask_and_moved_and_explains_crossslot() {
     for port in &ports {
         let port_s = port.to_string();
         let conf = dir.path(&format!("nodes-{port}.conf"));
-        servers.start(&[
-            "--port",
-            &port_s,
-            "--bind",
-            "127.0.0.1",
-            "--cluster-enabled",
-            "yes",
-            "--cluster-config-file",
-            &conf,
-            "--cluster-node-timeout",
-            "3000",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            &dir.0.display().to_string(),
-        ]);
+        servers.start(
+            "redis-server",
+            &[
+                "--port",
+                &port_s,
+                "--bind",
+                "127.0.0.1",
+                "--cluster-enabled",
+                "yes",
+                "--cluster-config-file",
+                &conf,
+                "--cluster-node-timeout",
+                "3000",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                &dir.0.display().to_string(),
+            ],
+        );
     }
     for port in &ports {
         wait_until("a cluster node", || node_cli(*port, &["PING"]) == "PONG");
@@ -329,96 +261,36 @@ fn two_keys_in_one_slot(_ports: &[u16]) -> (String, String) {
     ("{moving}:first".to_string(), "{moving}:second".to_string())
 }
 
-/// A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl.
-fn make_certificates(dir: &Scratch) {
-    let run = |args: &[&str]| {
-        let status = Command::new("openssl")
-            .args(args)
-            .current_dir(&dir.0)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("openssl must be installed");
-        assert!(status.success(), "openssl {args:?}");
-    };
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    let mut ca = vec![
-        "req",
-        "-x509",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=dbkernel test CA",
-    ];
-    ca.extend_from_slice(&ec);
-    ca.extend_from_slice(&["-keyout", "ca.key", "-out", "ca.crt"]);
-    run(&ca);
-    // Extensions make them X.509 v3 certificates, the only version rustls accepts.
-    std::fs::write(dir.0.join("server.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
-    std::fs::write(dir.0.join("client.ext"), "extendedKeyUsage=clientAuth\n").unwrap();
-    for (name, subject, ext) in [
-        ("server", "/CN=127.0.0.1", "server.ext"),
-        ("client", "/CN=dbkernel test client", "client.ext"),
-    ] {
-        let key = format!("{name}.key");
-        let csr = format!("{name}.csr");
-        let crt = format!("{name}.crt");
-        let mut req = vec!["req", "-subj", subject, "-keyout", &key, "-out", &csr];
-        req.extend_from_slice(&ec);
-        run(&req);
-        let mut sign = vec![
-            "x509",
-            "-req",
-            "-in",
-            &csr,
-            "-CA",
-            "ca.crt",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-days",
-            "1",
-            "-out",
-            &crt,
-        ];
-        sign.extend_from_slice(&["-extfile", ext]);
-        run(&sign);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn tls_with_a_private_ca_and_client_certificates() {
     let dir = Scratch::new("redis-tls");
-    make_certificates(&dir);
+    make_certificates(&dir, "dbkernel test client");
     let port = free_port();
     let port_s = port.to_string();
     let mut servers = Servers::default();
-    servers.start(&[
-        "--port",
-        "0",
-        "--tls-port",
-        &port_s,
-        "--bind",
-        "127.0.0.1",
-        "--tls-cert-file",
-        &dir.path("server.crt"),
-        "--tls-key-file",
-        &dir.path("server.key"),
-        "--tls-ca-cert-file",
-        &dir.path("ca.crt"),
-        "--tls-auth-clients",
-        "optional",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-    ]);
+    servers.start(
+        "redis-server",
+        &[
+            "--port",
+            "0",
+            "--tls-port",
+            &port_s,
+            "--bind",
+            "127.0.0.1",
+            "--tls-cert-file",
+            &dir.path("server.crt"),
+            "--tls-key-file",
+            &dir.path("server.key"),
+            "--tls-ca-cert-file",
+            &dir.path("ca.crt"),
+            "--tls-auth-clients",
+            "optional",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+    );
     let p = port_args(port);
     let ca = dir.path("ca.crt");
     wait_until("the TLS server", || {
@@ -507,11 +379,11 @@ async fn sentinel_finds_the_master_and_follows_a_failover() {
     let master_s = master.to_string();
     let mut args = vec!["--port", &master_s];
     args.extend_from_slice(&common);
-    servers.start(&args);
+    servers.start("redis-server", &args);
     let replica_s = replica.to_string();
     let mut args = vec!["--port", &replica_s, "--replicaof", "127.0.0.1", &master_s];
     args.extend_from_slice(&common);
-    servers.start(&args);
+    servers.start("redis-server", &args);
     let conf = dir.0.join("sentinel.conf");
     std::fs::write(
         &conf,
@@ -521,7 +393,7 @@ async fn sentinel_finds_the_master_and_follows_a_failover() {
         ),
     )
     .unwrap();
-    servers.start(&[&conf.display().to_string(), "--sentinel"]);
+    servers.start("redis-server", &[&conf.display().to_string(), "--sentinel"]);
     wait_until("the replica in sync", || {
         node_cli(replica, &["INFO", "replication"]).contains("master_link_status:up")
     });
