@@ -53,6 +53,7 @@ pub const COLLECTION_METHODS: &[&str] = &[
     "getFullName",
     "validate",
     "isCapped",
+    "convertToCapped",
     "dataSize",
     "storageSize",
     "totalIndexSize",
@@ -392,6 +393,15 @@ impl Collection<'_> {
             "drop" => {
                 args.at_most(1)?;
                 write(db, doc! { "drop": coll }, ResultShape::Drop)
+            }
+            // mongosh: `convertToCapped(size)` runs the command and prints its reply.
+            "convertToCapped" => {
+                args.at_most(1)?;
+                let Some(size) = args.number(0, "the size in bytes")? else {
+                    return Err(args.error("argument 1 (the size in bytes) is missing"));
+                };
+                let command = doc! { "convertToCapped": coll, "size": super::args::integer(size) };
+                write(db, command, ResultShape::Raw)
             }
             "renameCollection" => {
                 args.at_most(2)?;

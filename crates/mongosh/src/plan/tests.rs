@@ -309,6 +309,15 @@ fn collection_and_database_admin() {
         ),
         doc! { "create": "users", "validator": { "$jsonSchema": { "required": ["email"] } }, "validationLevel": "strict" }
     );
+    // The documentation's capped log collection, and mongosh's convertToCapped(size).
+    assert_eq!(
+        command("db.createCollection('log', { capped: true, size: 100000, max: 5000 })"),
+        doc! { "create": "log", "capped": true, "size": 100000, "max": 5000 }
+    );
+    assert_eq!(
+        command("db.log2.convertToCapped(100000)"),
+        doc! { "convertToCapped": "log2", "size": 100000 }
+    );
     assert_eq!(command("db.runCommand({ ping: 1 })"), doc! { "ping": 1 });
     assert_eq!(command("db.runCommand('ping')"), doc! { "ping": 1 });
     assert_eq!(
