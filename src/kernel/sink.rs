@@ -6,7 +6,8 @@
 //!
 //! A statement that runs past [`SHOW_AFTER`] gets a live progress line ([`KernelSink::timer`]
 //! draws the cell's [`Meter`] about twice a second): a `display_data` with a
-//! `transient.display_id`, updated in place with `update_display_data`. When the statement's
+//! `transient.display_id`, updated in place with `update_display_data` (looked at every 250 ms,
+//! redrawn every 500 ms). When the statement's
 //! result arrives it is sent as the last `update_display_data` of that display id, so JupyterLab
 //! shows the result where the line was and nbclient (which rewrites every output of that id)
 //! saves only the result. A line no result replaced (the statement failed, the stop button, a
@@ -29,6 +30,9 @@ use crate::wire::Message;
 pub const SHOW_AFTER: Duration = Duration::from_secs(1);
 /// How often the line is redrawn.
 const REDRAW_EVERY: Duration = Duration::from_millis(500);
+/// How often the timer looks: finer than the redraw, so a line appears close to
+/// [`SHOW_AFTER`] whenever the statement began.
+const LOOK_EVERY: Duration = Duration::from_millis(250);
 
 pub struct KernelSink<'a> {
     iopub: &'a Iopub,
@@ -41,8 +45,9 @@ pub struct KernelSink<'a> {
 struct Outputs {
     pending: Option<QueryResult>,
     live_display_id: Option<String>,
-    /// The display id of the progress line on screen, if any.
+    /// The display id of the progress line on screen, if any, and when it was last drawn.
     progress_display_id: Option<String>,
+    drawn_at: Option<std::time::Instant>,
     /// The text/plain of the last result that replaced a progress line (the cell's output for
     /// the history when nothing came after it).
     replaced_text: Option<String>,
@@ -58,6 +63,7 @@ impl<'a> KernelSink<'a> {
                 pending: None,
                 live_display_id: None,
                 progress_display_id: None,
+                drawn_at: None,
                 replaced_text: None,
                 meter: Meter::new(),
             })),
@@ -102,7 +108,7 @@ impl<'a> KernelSink<'a> {
         let outputs = self.outputs.clone();
         let (iopub, parent) = (self.iopub, self.parent);
         async move {
-            let mut ticks = tokio::time::interval(REDRAW_EVERY);
+            let mut ticks = tokio::time::interval(LOOK_EVERY);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
@@ -134,6 +140,14 @@ impl Outputs {
         if snapshot.elapsed < SHOW_AFTER {
             return;
         }
+        if self.progress_display_id.is_some()
+            && self
+                .drawn_at
+                .is_some_and(|at| at.elapsed() < REDRAW_EVERY - LOOK_EVERY / 2)
+        {
+            return;
+        }
+        self.drawn_at = Some(std::time::Instant::now());
         let data = crate::render::progress::bundle(&snapshot);
         match &self.progress_display_id {
             Some(id) => publish_display(iopub, parent, "update_display_data", data, id),
