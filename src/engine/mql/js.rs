@@ -9,9 +9,10 @@
 //! server operation it waits on.
 //!
 //! Routing ([`wants_javascript`]): a cell the subset runs keeps the subset (and its exact
-//! output); a cell goes to JavaScript when the subset refuses it for needing JavaScript, or when
-//! it names something only JavaScript holds (a function a previous cell defined, `it` after a
-//! JavaScript cursor).
+//! output); a cell goes to JavaScript when the subset refuses it for needing JavaScript, when it
+//! prints (`print`, `printjson`, `forEach(printjson)`: printed per value as mongosh prints), or
+//! when it names something only JavaScript holds (a function a previous cell defined, `it` after
+//! a JavaScript cursor).
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -64,10 +65,12 @@ fn memory_limit() -> usize {
 /// Whether a cell the subset parsed must run in JavaScript instead.
 pub fn wants_javascript(script: &mongosh::Script, source: &str, state: &SessionState) -> bool {
     let scanned = mongosh_js::source::scan(source);
+    // `print`/`printjson` (also as `forEach(printjson)`, which the subset shows as one result)
+    // print each value as mongosh does only in JavaScript.
     if scanned
         .identifiers
         .iter()
-        .any(|name| state.js.opaque.contains(name))
+        .any(|name| state.js.opaque.contains(name) || name == "print" || name == "printjson")
     {
         return true;
     }
