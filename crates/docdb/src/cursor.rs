@@ -53,7 +53,7 @@ impl Pending {
         match self {
             Pending::Docs(d) => d.is_empty(),
             Pending::Rows(r) => r.rows.is_empty(),
-            Pending::Tail(_) => false,
+            Pending::Tail(t) => t.is_done(),
         }
     }
 

@@ -47,6 +47,8 @@ pub struct Tail {
     /// The record id of the last document handed out (0: none yet).
     pub last_record: u64,
     pub await_data: bool,
+    /// What is left of the find's `limit` (None: no limit). At zero the cursor is done.
+    pub remaining: Option<u64>,
 }
 
 impl Tail {
@@ -57,12 +59,15 @@ impl Tail {
         };
         let mut out = Vec::new();
         let mut bytes = 0usize;
+        let remaining = self.remaining;
         let full = |out: &Vec<Bson>, bytes: usize| {
-            limit.is_some_and(|l| out.len() >= l) || bytes >= MAX_BATCH_BYTES
+            limit.is_some_and(|l| out.len() >= l)
+                || bytes >= MAX_BATCH_BYTES
+                || remaining.is_some_and(|r| out.len() as u64 >= r)
         };
         while let Some(row) = self.initial.front().copied() {
             if full(&out, bytes) {
-                return Ok(out);
+                return Ok(self.taken(out));
             }
             self.initial.pop_front();
             let Some(stored) = c.records.get(&row.record) else {
@@ -75,6 +80,9 @@ impl Tail {
             self.last_record = self.last_record.max(row.record);
             bytes += bson_size(&doc);
             out.push(Bson::Document(doc));
+        }
+        if full(&out, bytes) {
+            return Ok(self.taken(out));
         }
         if self.last_record > 0 && !c.records.contains_key(&self.last_record) {
             return Err(crate::capped::error(
@@ -102,7 +110,20 @@ impl Tail {
             bytes += bson_size(&doc);
             out.push(Bson::Document(doc));
         }
-        Ok(out)
+        Ok(self.taken(out))
+    }
+
+    /// Counts a batch against the limit.
+    fn taken(&mut self, out: Vec<Bson>) -> Vec<Bson> {
+        if let Some(r) = &mut self.remaining {
+            *r = r.saturating_sub(out.len() as u64);
+        }
+        out
+    }
+
+    /// Whether the limit has been reached (the cursor is then closed).
+    pub fn is_done(&self) -> bool {
+        self.remaining == Some(0)
     }
 }
 
@@ -285,6 +306,7 @@ pub fn find(
             initial: selection.rows.into(),
             last_record: 0,
             await_data,
+            remaining: o.limit,
         };
         let first = tail.next_batch(
             Some(o.batch_size.unwrap_or(crate::cursor::DEFAULT_FIRST_BATCH)),

@@ -290,6 +290,16 @@ fn tailable_errors_are_mongods() {
     );
 }
 
+fn common_batch(r: &Document) -> Vec<Document> {
+    r.get_document("cursor")
+        .unwrap()
+        .get_array("firstBatch")
+        .unwrap()
+        .iter()
+        .map(|d| d.as_document().unwrap().clone())
+        .collect()
+}
+
 fn open_tail(e: &Engine, coll: &str) -> i64 {
     let r = ok(
         e,
@@ -341,6 +351,10 @@ fn tailable_cursors_stay_open_and_see_new_documents() {
         vec![4, 5],
         "the filter applies to new documents"
     );
+    // PyMongo's test_tailable: a tailable find with a limit returns that many and closes.
+    let r = ok(&e, "d", doc! {"find": "log", "tailable": true, "limit": 1});
+    assert_eq!(ids(&common_batch(&r)), vec![1]);
+    assert_eq!(r.get_document("cursor").unwrap().get_i64("id").unwrap(), 0);
     let killed = ok(&e, "d", doc! {"killCursors": "log", "cursors": [id]});
     assert_eq!(
         killed.get_array("cursorsKilled").unwrap(),
