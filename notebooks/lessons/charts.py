@@ -76,7 +76,7 @@ CELLS = [
        "says so; its axes still cover every row."),
     code("%%sql lite --chart scatter x=x y=y\n"
          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)\n"
-         "SELECT i % 1000 AS x, (i % 1000) * 0.5 + (i * 7919 % 200) AS y FROM n",
+         "SELECT i % 1000 AS x, (i % 1000) * 0.5 + abs(random() % 200) AS y FROM n",
          contains=["sampled: 5,000 of 50,000 points drawn (a uniform random sample)"],
          svg=["sampled: 5,000 of 50,000 points drawn"]),
     md("## Charts of kept results: `%chart VAR KIND …`\n\n"

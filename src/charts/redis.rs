@@ -124,13 +124,13 @@ mod tests {
                 text: "2".into(),
             },
         ])]);
-        let (header, rows) = rows("ZRANGE z 0 -1 WITHSCORES", &resp3).unwrap();
+        let (header, pairs) = rows("ZRANGE z 0 -1 WITHSCORES", &resp3).unwrap();
         assert_eq!(header, ["member", "score"]);
-        assert_eq!(rows[0][1], Value::Number(2.0));
+        assert_eq!(pairs[0][1], Value::Number(2.0));
         let resp2 = RedisValue::Array(vec![bulk("a"), bulk("2")]);
-        let (header, rows) = rows("zrange z 0 -1 withscores", &resp2).unwrap();
+        let (header, pairs) = rows("zrange z 0 -1 withscores", &resp2).unwrap();
         assert_eq!(header, ["member", "score"]);
-        assert_eq!(rows.len(), 1);
+        assert_eq!(pairs.len(), 1);
     }
 
     #[test]

@@ -39,7 +39,7 @@ fn x_encoding(chart: &Chart, field: &str) -> Json {
             "type": "temporal",
             "title": chart.x_title,
             "scale": {"type": "utc", "domain": [axis.min, axis.max], "nice": false},
-            "axis": {"values": axis.ticks, "format": format, "formatType": "utc"},
+            "axis": {"values": axis.ticks, "format": format},
         }),
     }
 }

@@ -69,6 +69,8 @@ pub enum Anchor {
 }
 
 impl Canvas {
+    // The attributes of the element, in SVG's own order; a struct for them would only rename them.
+    #[allow(clippy::too_many_arguments)]
     pub fn rect(&mut self, class: &str, x: f64, y: f64, w: f64, h: f64, fill: &str, title: &str) {
         let _ = write!(
             self.body,
@@ -113,6 +115,7 @@ impl Canvas {
         );
     }
 
+    // As for `rect`: the element's attributes, in SVG's order.
     #[allow(clippy::too_many_arguments)]
     pub fn text(
         &mut self,

@@ -166,8 +166,13 @@ pub fn render(chart: &Chart) -> String {
     // x axis.
     let angle = label_angle(chart);
     let label_y = top + HEIGHT + 8.0 + LABEL_SIZE;
+    let numeric_x = !matches!(chart.x_axis, XAxis::Bands(_));
     for (x, label) in &labels {
         let x = left + x;
+        // Vega-Lite draws a grid line at each tick of a numeric or time x axis, not of categories.
+        if numeric_x {
+            c.line("grid", x, top, x, top + HEIGHT, GRID);
+        }
         c.line("tick", x, top + HEIGHT, x, top + HEIGHT + 5.0, AXIS);
         let anchor = if angle != 0.0 {
             Anchor::End
