@@ -25,10 +25,13 @@ export DBKERNEL_SHARED
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r tests/python/requirements.txt
 
-# Real clients from the npm registry (the mongosh the embedded engine must serve), into a local
-# folder from the committed lockfile.
+# Real clients from the npm registry (the mongosh the embedded engine must serve, and vega-lite
+# whose JSON schema test_charts.py validates specs against), into a local folder from the
+# committed lockfile; installed again when the lockfile is newer than what is installed.
 if command -v npm >/dev/null 2>&1; then
-  if [ ! -x tests/npm/node_modules/.bin/mongosh ]; then
+  if [ ! -x tests/npm/node_modules/.bin/mongosh ] \
+    || [ ! -f tests/npm/node_modules/vega-lite/build/vega-lite-schema.json ] \
+    || [ tests/npm/package-lock.json -nt tests/npm/node_modules/.package-lock.json ]; then
     npm ci --prefix tests/npm --no-audit --no-fund --loglevel=error
   fi
   export DBKERNEL_MONGOSH="$ROOT/tests/npm/node_modules/.bin/mongosh"
