@@ -103,7 +103,7 @@ fn thread_main(
     };
     let shared: Shared = Rc::new(RefCell::new(ShellState {
         host: None,
-        limits: limits.write.clone(),
+        limits: limits.write,
         printed: String::new(),
         last_flush: Instant::now(),
         interrupt: interrupt.clone(),
@@ -155,10 +155,6 @@ fn thread_main(
                 &interrupt,
             );
             shared.borrow_mut().flush();
-            let result = result.map_err(|e| {
-                // A stopped or out-of-memory script leaves garbage behind: collect it now.
-                e
-            });
             let db = current_db(&ctx).unwrap_or(db);
             let (globals, opaque) = user_globals(&ctx, &baseline);
             let has_cursor = ctx.eval::<bool, _>("__hasCursor()").unwrap_or(false);

@@ -214,7 +214,7 @@ fn dispatch<'js>(
         }
         "inspect" => {
             let value = rest
-                .get(0)
+                .first()
                 .cloned()
                 .unwrap_or_else(|| Value::new_undefined(ctx.clone()));
             let text = display(ctx, &value)?;
@@ -222,7 +222,7 @@ fn dispatch<'js>(
         }
         "ejson" => {
             let value = rest
-                .get(0)
+                .first()
                 .cloned()
                 .unwrap_or_else(|| Value::new_undefined(ctx.clone()));
             let relaxed = rest.get(1).and_then(|v| v.as_bool()).unwrap_or(true);
@@ -256,7 +256,7 @@ fn dispatch<'js>(
             Ok(rquickjs::String::from_str(ctx.clone(), &text)?.into_value())
         }
         "dbName" => {
-            let name = match rest.get(0).and_then(|v| v.as_string()) {
+            let name = match rest.first().and_then(|v| v.as_string()) {
                 Some(s) => s.to_string()?,
                 None => {
                     return Err(throw_error(
@@ -270,7 +270,7 @@ fn dispatch<'js>(
                 .map_err(|e| throw_error(ctx, "MongoshInvalidInputError", &e))?;
             Ok(rquickjs::String::from_str(ctx.clone(), &name)?.into_value())
         }
-        "collName" => match rest.get(0).and_then(|v| v.as_string()) {
+        "collName" => match rest.first().and_then(|v| v.as_string()) {
             Some(s) if !s.to_string()?.is_empty() => Ok(s.clone().into_value()),
             _ => Err(throw_error(
                 ctx,
@@ -440,7 +440,7 @@ fn plan_chain(
             args,
         });
     }
-    let limits = shared.borrow().limits.clone();
+    let limits = shared.borrow().limits;
     mongosh::plan_with_limits(&statement(chain), &env, db, &limits)
         .map_err(|e| throw_error(ctx, e.kind.name(), &e.message))
 }

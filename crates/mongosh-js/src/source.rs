@@ -132,28 +132,30 @@ pub fn scan(source: &str) -> Scanned {
             continue;
         }
         // `{{name}}` kernel variables.
-        if c == '{' && i + 1 < n && chars[i + 1] == '{' {
-            if let Some(end) = find_kernel_end(&chars, i + 2) {
-                let name: String = chars[i + 2..end]
-                    .iter()
-                    .collect::<String>()
-                    .trim()
-                    .to_string();
-                if !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.')
-                {
-                    let head = name.split('.').next().unwrap_or(&name).to_string();
-                    if !kernel_variables.contains(&head) {
-                        kernel_variables.push(head);
-                    }
-                    out.push_str(&format!("__kv({name:?})"));
-                    i = end + 2;
-                    prev = Prev::Value;
-                    newline_since_prev = false;
-                    continue;
+        if c == '{'
+            && i + 1 < n
+            && chars[i + 1] == '{'
+            && let Some(end) = find_kernel_end(&chars, i + 2)
+        {
+            let name: String = chars[i + 2..end]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string();
+            if !name.is_empty()
+                && name
+                    .chars()
+                    .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '.')
+            {
+                let head = name.split('.').next().unwrap_or(&name).to_string();
+                if !kernel_variables.contains(&head) {
+                    kernel_variables.push(head);
                 }
+                out.push_str(&format!("__kv({name:?})"));
+                i = end + 2;
+                prev = Prev::Value;
+                newline_since_prev = false;
+                continue;
             }
         }
         // Regular expression literals.
@@ -187,14 +189,15 @@ pub fn scan(source: &str) -> Scanned {
             }
             let word: String = chars[start..i].iter().collect();
             let after_dot = out.trim_end().ends_with('.') && !out.trim_end().ends_with("...");
-            if statement_start && !after_dot {
-                if let Some(replaced) = rewrite_statement(&word, &chars, i) {
-                    out.push_str(&replaced.text);
-                    i = replaced.end;
-                    prev = replaced.prev;
-                    newline_since_prev = false;
-                    continue;
-                }
+            if statement_start
+                && !after_dot
+                && let Some(replaced) = rewrite_statement(&word, &chars, i)
+            {
+                out.push_str(&replaced.text);
+                i = replaced.end;
+                prev = replaced.prev;
+                newline_since_prev = false;
+                continue;
             }
             if !after_dot && !identifiers.contains(&word) {
                 identifiers.push(word.clone());
