@@ -141,10 +141,7 @@ pub fn geojson(d: &Document) -> Result<Geometry<f64>, String> {
 }
 
 /// Parses every element of `items` (each itself an array) with `parse`.
-fn each<T>(
-    items: &[Bson],
-    parse: impl Fn(&Vec<Bson>) -> Result<T, String>,
-) -> Result<Vec<T>, String> {
+fn each<T>(items: &[Bson], parse: impl Fn(&[Bson]) -> Result<T, String>) -> Result<Vec<T>, String> {
     items
         .iter()
         .map(|item| match item {
@@ -158,7 +155,7 @@ fn each<T>(
 }
 
 /// One GeoJSON position: `[longitude, latitude]` within bounds.
-fn position(c: &Vec<Bson>) -> Result<Coord<f64>, String> {
+fn position(c: &[Bson]) -> Result<Coord<f64>, String> {
     let numbers: Option<Vec<f64>> = c.iter().map(number).collect();
     let Some(numbers) = numbers else {
         return Err("Point must only contain numeric elements".into());
@@ -179,18 +176,18 @@ fn positions(c: &[Bson]) -> Result<Vec<Coord<f64>>, String> {
     each(c, position)
 }
 
-fn line(c: &Vec<Bson>) -> Result<LineString<f64>, String> {
+fn line(c: &[Bson]) -> Result<LineString<f64>, String> {
     let points = positions(c)?;
     if points.len() < 2 {
         return Err(format!(
             "GeoJSON LineString must have at least 2 vertices: {}",
-            Bson::Array(c.clone())
+            Bson::Array(c.to_vec())
         ));
     }
     Ok(LineString(points))
 }
 
-fn polygon(c: &Vec<Bson>) -> Result<Polygon<f64>, String> {
+fn polygon(c: &[Bson]) -> Result<Polygon<f64>, String> {
     if c.is_empty() {
         return Err("Polygon has no loops.".into());
     }

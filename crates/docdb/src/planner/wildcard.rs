@@ -100,8 +100,9 @@ fn usable(intervals: &[Interval]) -> bool {
     }
     let full = intervals.len() == 1 && intervals[0].is_full();
     intervals.iter().all(|iv| {
-        !iv.contains(&Bson::Null)
-            && (full || !matches!(iv.low, Bson::MinKey))
-            && !(iv.is_point() && matches!(iv.low, Bson::Document(_) | Bson::Array(_)))
+        let needs_missing = iv.contains(&Bson::Null);
+        let open_below = !full && matches!(iv.low, Bson::MinKey);
+        let whole_value = iv.is_point() && matches!(iv.low, Bson::Document(_) | Bson::Array(_));
+        !(needs_missing || open_below || whole_value)
     })
 }
