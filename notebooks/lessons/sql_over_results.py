@@ -34,7 +34,7 @@ CELLS = [
          contains=["customer_id", "book"]),
     md("`%vars` shows what each variable is, where it came from and its column (or field) types:"),
     code("%vars", contains=["customers", "table", "3 rows × 3 columns", "pg (%%sql)",
-                            "orders", "documents", "3 documents", "mongo (%%mql)", "placed date"]),
+                            "orders", "documents", "3 documents", "mongo (%%mql): db.orders.find(", "placed date"]),
     md("## The join\n\n"
        "Documents become one column per top-level field; a missing field is NULL. ObjectIds are their hex text, "
        "dates ISO 8601 text (SQLite's `date()`/`strftime()` read it), Decimal128 its decimal text, and nested "

@@ -39,7 +39,10 @@ pub enum LineMagic {
     },
     Vars,
     /// `%del NAME [NAME…]` or `%del --all`: removes variables (values and kept plans).
-    Del { names: Vec<String>, all: bool },
+    Del {
+        names: Vec<String>,
+        all: bool,
+    },
     /// `%config KEY = VALUE`, or `%config` alone to list settings.
     Config(Option<(String, String)>),
     Help(Option<String>),
@@ -355,7 +358,12 @@ mod tests {
             }
         );
         assert!(parse_line_magic("%del").is_err());
-        assert!(parse_line_magic("%del -f x").unwrap_err().evalue.contains("unknown option -f"));
+        assert!(
+            parse_line_magic("%del -f x")
+                .unwrap_err()
+                .evalue
+                .contains("unknown option -f")
+        );
         assert!(parse_line_magic("%del --all x").is_err());
     }
 

@@ -136,7 +136,7 @@ mod tests {
         assert_eq!(texts("%%sql def"), ["default"]);
         assert_eq!(texts("%%mql "), ["mongo"]);
         assert_eq!(texts("%%redis r"), ["redis"]);
-        assert_eq!(texts("%use "), ["default", "mongo", "redis"]);
+        assert_eq!(texts("%use "), ["default", "mongo", "redis", "results"]);
         assert_eq!(texts("%%mql --j"), ["--json"]);
         assert_eq!(texts("%%sql --an"), ["--analyze"]);
         assert_eq!(texts("%%redis --t"), ["--timeout"]);

@@ -189,7 +189,12 @@ impl Variables {
     }
     /// Every name held (values and plans), sorted.
     pub fn all_names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.values.keys().chain(self.plans.keys()).cloned().collect();
+        let mut names: Vec<String> = self
+            .values
+            .keys()
+            .chain(self.plans.keys())
+            .cloned()
+            .collect();
         names.sort();
         names
     }

@@ -16,7 +16,8 @@ use crate::result::{RedisValue, ValueKind};
 const SAMPLED_DOCUMENTS: usize = 1000;
 const FIRST_LINE_CHARS: usize = 48;
 
-/// Where a `--out` cell's result comes from: connection, language, first line, Redis command.
+/// Where a `--out` cell's result comes from: connection, language, the first line of the
+/// statement whose result is kept (every engine keeps the cell's last one), Redis command.
 pub fn source_of(cell: &Cell, connection: &str) -> Source {
     let lines: Vec<&str> = cell
         .body
@@ -24,7 +25,29 @@ pub fn source_of(cell: &Cell, connection: &str) -> Source {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    let first_line = lines.first().map_or(String::new(), |l| shorten(l));
+    let kept = match cell.language {
+        crate::engine::Language::Sql => {
+            // The dialect only matters for quoting rules; SQLite's cover the others' common cases.
+            crate::engine::sql::split::split(&cell.body, crate::engine::sql::lex::Dialect::Sqlite)
+                .ok()
+                .and_then(|statements| statements.last().copied())
+                .and_then(|s| {
+                    s.text(&cell.body)
+                        .lines()
+                        .map(str::trim)
+                        .find(|l| !l.is_empty())
+                })
+        }
+        // The last line that starts a statement (not a continuation such as `})` or `.sort()`).
+        _ => lines
+            .iter()
+            .rev()
+            .find(|l| !l.starts_with([')', ']', '}', '.', ',']))
+            .copied(),
+    };
+    let first_line = kept
+        .or(lines.first().copied())
+        .map_or(String::new(), shorten);
     // The Redis engine keeps the reply of the cell's last command.
     let redis_command = (cell.language == crate::engine::Language::Redis)
         .then(|| lines.last())

@@ -323,7 +323,7 @@ fn redis_rows(
 
 /// Whether a flat sorted-set reply alternates member and score (WITHSCORES under RESP2).
 fn looks_paired(items: &[RedisValue]) -> bool {
-    items.len() % 2 == 0
+    items.len().is_multiple_of(2)
         && items.chunks(2).all(|p| match &p[1] {
             RedisValue::Bulk(b) => std::str::from_utf8(b)
                 .is_ok_and(|t| t.parse::<f64>().is_ok() || t == "inf" || t == "-inf"),
