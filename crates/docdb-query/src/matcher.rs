@@ -110,6 +110,10 @@ impl Node {
                 Ok(Some(None))
             }
             Node::Path { path, pred } => {
+                if !path.contains('.') {
+                    // No allocation for the usual top-level field.
+                    return pred.eval_path(doc, &[path.as_str()], ctx);
+                }
                 let parts: Vec<&str> = path.split('.').collect();
                 pred.eval_path(doc, &parts, ctx)
             }
@@ -237,6 +241,113 @@ impl Filter {
     /// The parsed tree.
     pub fn root(&self) -> &Node {
         &self.root
+    }
+
+    /// The filter with its evaluation context (variables, `$$NOW`, collation) built once, for
+    /// matching many documents: scans call this instead of building it per document.
+    pub fn prepare(&self, ctx: &MatchContext) -> Prepared<'_> {
+        Prepared {
+            filter: self,
+            ctx: self.collated(EvalContext::from_match_context(ctx)),
+        }
+    }
+}
+
+/// A filter ready to match many documents under one context (see [`Filter::prepare`]).
+pub struct Prepared<'f> {
+    filter: &'f Filter,
+    ctx: EvalContext,
+}
+
+impl Prepared<'_> {
+    /// As [`Filter::matches_with`] (errors raised by `$expr` count as no match).
+    pub fn matches(&self, doc: &Document) -> bool {
+        matches!(self.filter.root.eval(doc, &self.ctx), Ok(Some(_)))
+    }
+
+    /// As [`Filter::matches_positional`].
+    pub fn matches_positional(&self, doc: &Document) -> (bool, Option<usize>) {
+        match self.filter.root.eval(doc, &self.ctx) {
+            Ok(Some(pos)) => (true, pos),
+            _ => (false, None),
+        }
+    }
+
+    /// The top-level fields the filter reads, when it reads nothing else: every condition is
+    /// on a field path without dots (and `$and`/`$or`/`$nor` of such). `None` when some
+    /// condition needs the whole document (`$expr`, `$where`, `$jsonSchema`, `$text`) or a
+    /// dotted path. Such a filter can be decided from those fields' values alone.
+    pub fn top_level_fields(&self) -> Option<Vec<&str>> {
+        fn walk<'n>(node: &'n Node, out: &mut Vec<&'n str>) -> bool {
+            match node {
+                Node::And(c) | Node::Or(c) | Node::Nor(c) => c.iter().all(|n| walk(n, out)),
+                Node::Path { path, .. } if !path.contains('.') && !path.is_empty() => {
+                    if !out.contains(&path.as_str()) {
+                        out.push(path);
+                    }
+                    true
+                }
+                Node::Always(_) => true,
+                _ => false,
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.filter.root, &mut out).then_some(out)
+    }
+
+    /// [`Prepared::matches_positional`] from the values of `fields` (as returned by
+    /// [`Prepared::top_level_fields`]; `None` for a missing field), without the document.
+    pub fn matches_fields(&self, fields: &[&str], values: &[Option<Bson>]) -> (bool, Option<usize>) {
+        fn eval(
+            node: &Node,
+            fields: &[&str],
+            values: &[Option<Bson>],
+            ctx: &EvalContext,
+        ) -> Result<Option<Option<usize>>> {
+            match node {
+                Node::And(children) => {
+                    let mut position = None;
+                    for c in children {
+                        match eval(c, fields, values, ctx)? {
+                            None => return Ok(None),
+                            Some(p) => position = position.or(p),
+                        }
+                    }
+                    Ok(Some(position))
+                }
+                Node::Or(children) => {
+                    for c in children {
+                        if let Some(p) = eval(c, fields, values, ctx)? {
+                            return Ok(Some(p));
+                        }
+                    }
+                    Ok(None)
+                }
+                Node::Nor(children) => {
+                    for c in children {
+                        if eval(c, fields, values, ctx)?.is_some() {
+                            return Ok(None);
+                        }
+                    }
+                    Ok(Some(None))
+                }
+                Node::Path { path, pred } => {
+                    let value = fields
+                        .iter()
+                        .position(|f| *f == path)
+                        .and_then(|i| values.get(i))
+                        .and_then(Option::as_ref);
+                    pred.eval_value(value, ctx)
+                }
+                Node::Always(b) => Ok(b.then_some(None)),
+                // Excluded by `top_level_fields`.
+                _ => Ok(None),
+            }
+        }
+        match eval(&self.filter.root, fields, values, &self.ctx) {
+            Ok(Some(pos)) => (true, pos),
+            _ => (false, None),
+        }
     }
 }
 

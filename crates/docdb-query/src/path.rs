@@ -17,11 +17,28 @@ pub fn array_index(component: &str) -> Option<usize> {
     component.parse().ok()
 }
 
+/// Documents up to this many fields are searched in order instead of through their hash
+/// table: comparing a few short names is cheaper than hashing the name (SipHash) once, and
+/// stored documents are mostly this small.
+const LINEAR_LOOKUP_FIELDS: usize = 16;
+
+/// The value of field `name` of `doc` (one component, no dots).
+#[inline]
+pub fn field<'a>(doc: &'a Document, name: &str) -> Option<&'a Bson> {
+    if doc.len() <= LINEAR_LOOKUP_FIELDS {
+        doc.iter()
+            .find(|(k, _)| k.as_str() == name)
+            .map(|(_, v)| v)
+    } else {
+        doc.get(name)
+    }
+}
+
 /// Strict lookup: documents by field name, arrays only by numeric component.
 pub fn get_path<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> {
     let mut parts = path.split('.');
     let first = parts.next()?;
-    let mut current = doc.get(first)?;
+    let mut current = field(doc, first)?;
     for part in parts {
         current = step(current, part)?;
     }
@@ -31,10 +48,10 @@ pub fn get_path<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> {
 /// Lookup through documents only (arrays stop the path), as `$unwind` and `$group` paths read.
 pub fn get_path_no_index<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> {
     let mut parts = path.split('.');
-    let mut current = doc.get(parts.next()?)?;
+    let mut current = field(doc, parts.next()?)?;
     for part in parts {
         current = match current {
-            Bson::Document(d) => d.get(part)?,
+            Bson::Document(d) => field(d, part)?,
             _ => return None,
         };
     }
@@ -44,7 +61,7 @@ pub fn get_path_no_index<'a>(doc: &'a Document, path: &str) -> Option<&'a Bson> 
 /// One strict step from a value into its child named `part`.
 pub fn step<'a>(value: &'a Bson, part: &str) -> Option<&'a Bson> {
     match value {
-        Bson::Document(d) => d.get(part),
+        Bson::Document(d) => field(d, part),
         Bson::Array(a) => a.get(array_index(part)?),
         _ => None,
     }
@@ -64,7 +81,7 @@ fn collect_from_doc(doc: &Document, parts: &[&str], out: &mut Vec<Bson>) {
     let Some((first, rest)) = parts.split_first() else {
         return;
     };
-    if let Some(v) = doc.get(*first) {
+    if let Some(v) = field(doc, first) {
         collect_from_value(v, rest, out);
     }
 }

@@ -84,7 +84,7 @@ fn walk_doc<'a>(
     let Some((first, rest)) = parts.split_first() else {
         return;
     };
-    match doc.get(*first) {
+    match crate::path::field(doc, first) {
         None => out.push(Candidate {
             value: None,
             position,
@@ -168,7 +168,61 @@ impl Pred {
                 Ok(Some(position))
             }
             _ => {
+                // The common case, a top-level field holding no array, has one candidate:
+                // test it without building the candidate list.
+                if let [name] = parts {
+                    let value = crate::path::field(doc, name);
+                    if !matches!(value, Some(Bson::Array(_))) {
+                        let c = Candidate {
+                            value,
+                            position: None,
+                        };
+                        return Ok(self.eval_candidate(c, ctx)?.map(|pos| pos.or(c.position)));
+                    }
+                }
                 for c in candidates(doc, parts, self.expands_arrays()) {
+                    if let Some(pos) = self.eval_candidate(c, ctx)? {
+                        return Ok(Some(pos.or(c.position)));
+                    }
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// `eval_path` for a one-component path, given that field's value (`None`: missing)
+    /// instead of the document: the same candidates, so the same answer. Scans over packed
+    /// documents read the field from the raw bytes and test it here.
+    pub fn eval_value(
+        &self,
+        value: Option<&Bson>,
+        ctx: &super::EvalContext,
+    ) -> Result<Option<Option<usize>>> {
+        match self {
+            Pred::Not(inner) => Ok(match inner.eval_value(value, ctx)? {
+                Some(_) => None,
+                None => Some(None),
+            }),
+            Pred::All(list) => {
+                let mut position = None;
+                for p in list {
+                    match p.eval_value(value, ctx)? {
+                        None => return Ok(None),
+                        Some(pos) => position = position.or(pos),
+                    }
+                }
+                Ok(Some(position))
+            }
+            _ => {
+                let mut out = Vec::new();
+                match value {
+                    None => out.push(Candidate {
+                        value: None,
+                        position: None,
+                    }),
+                    Some(v) => walk_value(v, &[], None, self.expands_arrays(), &mut out),
+                }
+                for c in out {
                     if let Some(pos) = self.eval_candidate(c, ctx)? {
                         return Ok(Some(pos.or(c.position)));
                     }
