@@ -33,6 +33,9 @@ pub struct Collection {
     pub indexes: Vec<Index>,
     /// A capped collection's budgets and running data size (see `capped.rs`).
     pub capped: Option<crate::capped::Capped>,
+    /// The documents again as packed raw BSON, for scans (see `packed.rs`); kept in step by
+    /// `insert`, `replace` and `remove`.
+    pub packed: crate::packed::Packed,
 }
 
 impl Collection {
@@ -71,6 +74,7 @@ impl Collection {
             next_record: 1,
             indexes: vec![Index::new(id_index)?],
             capped,
+            packed: Default::default(),
         })
     }
 
@@ -120,6 +124,7 @@ impl Collection {
         if let Some(c) = &mut self.capped {
             c.bytes += crate::capped::doc_size(&doc);
         }
+        self.packed.insert(record, &doc);
         self.records.insert(record, doc);
         Ok(record)
     }
@@ -148,6 +153,7 @@ impl Collection {
             let old = self.records.get(&record).map_or(0, crate::capped::doc_size);
             c.bytes += crate::capped::doc_size(&doc) - old;
         }
+        self.packed.replace(record, &doc);
         self.records.insert(record, doc);
         Ok(())
     }
@@ -155,6 +161,7 @@ impl Collection {
     /// Removes the document at `record`.
     pub fn remove(&mut self, record: u64) -> Option<Document> {
         let doc = self.records.remove(&record)?;
+        self.packed.remove(record);
         if let Some(c) = &mut self.capped {
             c.bytes -= crate::capped::doc_size(&doc);
         }

@@ -222,6 +222,21 @@ impl Cursors {
         id
     }
 
+    /// Puts a cursor back even when nothing remains: a find's getMore that filled its batch
+    /// exactly has not looked past it, so, as in mongod, the cursor stays open and the next
+    /// getMore answers an empty last batch.
+    pub fn keep_open(&mut self, id: i64, ns: &str, pending: Pending) -> i64 {
+        self.open.insert(
+            id,
+            Cursor {
+                ns: ns.to_string(),
+                pending,
+                last_used: Instant::now(),
+            },
+        );
+        id
+    }
+
     /// Frees a cursor; `false` when it did not exist.
     pub fn kill(&mut self, id: i64) -> bool {
         self.open.remove(&id).is_some()

@@ -40,6 +40,10 @@ pub struct Engine {
     sessions: crate::sessions::Sessions,
     /// Wakes awaitData getMores after writes (see `tailable.rs`).
     write_signal: crate::tailable::WriteSignal,
+    /// `serverStatus.opcounters`.
+    pub(crate) opcounters: crate::opcounters::OpCounters,
+    /// Profiling levels and settings (`profile`).
+    pub(crate) profiler: crate::profiler::Profiler,
 }
 
 /// What a command handler sees.
@@ -106,11 +110,13 @@ impl Engine {
             started: Instant::now(),
             command_line: std::sync::OnceLock::new(),
             sessions: Default::default(),
+            write_signal: Default::default(),
+            opcounters: Default::default(),
+            profiler: Default::default(),
         }
     }
 
     /// An engine persisted in `path` (created when missing). Replays the
-            write_signal: Default::default(),
     /// snapshot and log; a torn final record is skipped with a warning.
     pub fn open_dir(path: impl AsRef<Path>) -> std::io::Result<Engine> {
         let (mut store, records) = Store::open(path.as_ref())?;
@@ -140,13 +146,15 @@ impl Engine {
             started: Instant::now(),
             command_line: std::sync::OnceLock::new(),
             sessions: Default::default(),
+            write_signal: Default::default(),
+            opcounters: Default::default(),
+            profiler: Default::default(),
         })
     }
 
     /// Runs one command against database `db` and returns MongoDB's reply.
     pub fn execute(&self, db: &str, command: Document) -> Document {
         self.execute_on(0, db, command)
-            write_signal: Default::default(),
     }
 
     /// As [`Engine::execute`], for a numbered client connection.
@@ -209,6 +217,8 @@ impl Engine {
                 format!("no such command: '{name}'"),
             ));
         };
+        let document_count = documents.as_ref().map(Vec::len);
+        self.opcounters.count(name, cmd, document_count);
         if cmd.contains_key("txnNumber")
             || cmd.contains_key("autocommit")
             || cmd.contains_key("startTransaction")
@@ -257,7 +267,38 @@ impl Engine {
             std::sync::Arc::new(move || js_guard.check_query()),
             docdb_query::js::DEFAULT_FN_TIMEOUT,
         );
-        handler(&ctx)
+        let started = Instant::now();
+        let out = handler(&ctx);
+        self.profile(db, name, cmd, document_count.unwrap_or(0), &out, started.elapsed());
+        out
+    }
+
+    /// Writes a `system.profile` entry when `db`'s profiling level asks for one.
+    fn profile(
+        &self,
+        db: &str,
+        name: &str,
+        cmd: &Document,
+        documents: usize,
+        out: &Result<Document>,
+        elapsed: Duration,
+    ) {
+        use crate::profiler;
+        if !self.profiler.wants(db, elapsed) {
+            return;
+        }
+        let ns = profiler::namespace(db, name, cmd);
+        if profiler::is_exempt(&ns) || name == "profile" {
+            return;
+        }
+        let reply = match out {
+            Ok(r) => r.clone(),
+            Err(e) => e.to_reply(),
+        };
+        let entry = profiler::entry(name, &ns, cmd, documents, &reply, elapsed);
+        if let Err(e) = self.write(|cat| profiler::store(cat, db, entry)) {
+            log::warn!("could not record a profiled operation: {e}");
+        }
     }
 
     /// Runs `f` with shared access to the catalog.
@@ -274,6 +315,7 @@ impl Engine {
     pub(crate) fn write<R>(&self, f: impl FnOnce(&mut Catalog) -> R) -> Result<R> {
         let mut guard = self.catalog.write().unwrap_or_else(|e| e.into_inner());
         let out = catch_unwind(AssertUnwindSafe(|| f(&mut guard)));
+        self.write_signal.bump();
         let pending = std::mem::take(&mut guard.pending);
         if let Some(store) = &self.store {
             let mut store = lock(store);
@@ -305,6 +347,21 @@ impl Engine {
         &self.sessions
     }
 
+    pub(crate) fn write_signal(&self) -> &crate::tailable::WriteSignal {
+        &self.write_signal
+    }
+
+    /// The client of connection `id` hung up while a command of it ran: a getMore waiting
+    /// for data on it ends (the server calls this; see `tailable.rs`).
+    pub fn client_gone(&self, id: i64) {
+        self.write_signal.client_gone(id);
+    }
+
+    /// The command that [`Engine::client_gone`] was about has ended.
+    pub fn forget_client(&self, id: i64) {
+        self.write_signal.forget(id);
+    }
+
     pub(crate) fn cursors(&self) -> MutexGuard<'_, Cursors> {
         lock(&self.cursors)
     }
@@ -315,7 +372,6 @@ impl Engine {
         let _ = self.command_line.set((argv, parsed));
     }
 
-        self.write_signal.bump();
     /// The recorded command line, else this process's arguments and nothing parsed.
     pub(crate) fn command_line(&self) -> (Vec<String>, Document) {
         self.command_line
@@ -338,6 +394,13 @@ impl Engine {
         self.read(|cat| {
             for (db, colls) in &cat.dbs {
                 for (name, coll) in colls {
+                    // Clustered and time-series collections expire by their own option.
+                    for record in crate::clustered::expired(coll, now)
+                        .into_iter()
+                        .chain(crate::commands::timeseries::expired_buckets(coll, now))
+                    {
+                        victims.push((db.clone(), name.clone(), record));
+                    }
                     for index in &coll.indexes {
                         let (Some(secs), Some((path, _))) =
                             (index.spec.expire_after_seconds, index.spec.fields.first())
@@ -347,21 +410,6 @@ impl Engine {
                         let cutoff = now
                             .timestamp_millis()
                             .saturating_sub(secs.saturating_mul(1000));
-    pub(crate) fn write_signal(&self) -> &crate::tailable::WriteSignal {
-        &self.write_signal
-    }
-
-    /// The client of connection `id` hung up while a command of it ran: a getMore waiting
-    /// for data on it ends (the server calls this; see `tailable.rs`).
-    pub fn client_gone(&self, id: i64) {
-        self.write_signal.client_gone(id);
-    }
-
-    /// The command that [`Engine::client_gone`] was about has ended.
-    pub fn forget_client(&self, id: i64) {
-        self.write_signal.forget(id);
-    }
-
                         for (record, doc) in &coll.records {
                             let dates = docdb_query::path::values_at_path(doc, path);
                             let earliest = dates
@@ -394,13 +442,6 @@ impl Engine {
         })
         .unwrap_or_else(|e| {
             log::warn!("TTL expiry could not log its deletes: {e}");
-                    // Clustered and time-series collections expire by their own option.
-                    for record in crate::clustered::expired(coll, now)
-                        .into_iter()
-                        .chain(crate::commands::timeseries::expired_buckets(coll, now))
-                    {
-                        victims.push((db.clone(), name.clone(), record));
-                    }
             0
         })
     }

@@ -75,6 +75,8 @@ pub struct Selection {
     pub stats: ExecStats,
     /// True when an in-memory SORT stage ran.
     pub sorted_in_memory: bool,
+    /// The raced candidates' trials, winner first (empty when only one plan was possible).
+    pub trials: Vec<crate::race::Trial>,
 }
 
 /// One key of a sort specification.
@@ -182,7 +184,36 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
     };
     let reverse_scan = natural == Some(true)
         || matches!(req.hint, Some(Bson::Document(h)) if h.get("$natural").and_then(crate::index::spec::number).is_some_and(|d| d < 0.0));
-    let plan = planner::plan_collated(coll, filter_doc, &sort.plain, hint, req.collation)?;
+    let mut plan = planner::plan_collated(coll, filter_doc, &sort.plain, hint, req.collation)?;
+    // Several usable index plans: race them (see `race`); a hint or a single plan needs none.
+    let mut trials = Vec::new();
+    if hint.is_none() && !plan.rejected.is_empty() {
+        let mut candidates = vec![(plan.access.clone(), plan.sort_covered)];
+        for access in std::mem::take(&mut plan.rejected) {
+            let covered = match &access {
+                Access::IndexScan {
+                    index, intervals, ..
+                } => coll.indexes.get(*index).is_some_and(|idx| {
+                    planner::sort_order(idx, intervals, &sort.plain).is_some()
+                }),
+                _ => false,
+            };
+            candidates.push((access, covered));
+        }
+        let race = crate::race::Race {
+            coll,
+            filter: &filter,
+            vars: req.vars,
+            sorted: !sort.is_empty(),
+            guard,
+        };
+        trials = race.run(candidates)?;
+        if let Some(winner) = trials.first() {
+            plan.access = winner.access.clone();
+            plan.sort_covered = winner.sort_covered && !sort.is_empty();
+        }
+        plan.rejected = trials.iter().skip(1).map(|t| t.access.clone()).collect();
+    }
     record_index_use(coll, &plan.access);
     let limit = req.limit.filter(|l| *l > 0);
     let needs_sort = !sort.is_empty() && !plan.sort_covered;
@@ -195,11 +226,18 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
     let mut stats = ExecStats::default();
     let mut rows = Vec::new();
     let ctx_vars = req.vars;
+    let prepared = filter.prepare(&MatchContext {
+        text_score: None,
+        vars: ctx_vars,
+    });
     let mut visit =
         |record: u64, doc: &Document, score: Option<f64>, stats: &mut ExecStats| -> bool {
             stats.docs_examined += 1;
-            let (ok, positional) = if score.is_some() || ctx_vars.is_some() {
-                (
+            // A text score differs per document; everything else shares one context.
+            let (ok, positional) = match score {
+                None if ctx_vars.is_some() => (prepared.matches(doc), None),
+                None => prepared.matches_positional(doc),
+                Some(_) => (
                     filter.matches_with(
                         doc,
                         &MatchContext {
@@ -208,9 +246,7 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
                         },
                     ),
                     None,
-                )
-            } else {
-                filter.matches_positional(doc)
+                ),
             };
             if ok {
                 stats.matched += 1;
@@ -223,6 +259,44 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
             stop_after.is_some_and(|n| rows.len() as u64 >= n)
         };
     match &plan.access {
+        // A forward scan in record order whose filter reads only top-level fields walks the
+        // packed copy (see `packed.rs`): it reads those fields from the raw bytes, not the
+        // documents.
+        Access::CollScan
+            if !reverse_scan
+                && !crate::clustered::is_clustered(coll)
+                && coll.packed.usable(coll.len())
+                && let Some(fields) = prepared.top_level_fields() =>
+        {
+            let mut values = Vec::with_capacity(fields.len());
+            for (i, (record, raw)) in coll.packed.iter().enumerate() {
+                if i % 512 == 0 {
+                    guard.check()?;
+                }
+                stats.docs_examined += 1;
+                let (ok, positional) =
+                    if crate::packed::top_level_values(raw, &fields, &mut values) {
+                        prepared.matches_fields(&fields, &values)
+                    } else {
+                        // Unreadable bytes (never expected): the stored document decides.
+                        match coll.records.get(&record) {
+                            Some(doc) => prepared.matches_positional(doc),
+                            None => (false, None),
+                        }
+                    };
+                if ok {
+                    stats.matched += 1;
+                    rows.push(Row {
+                        record,
+                        positional: if ctx_vars.is_some() { None } else { positional },
+                        score: None,
+                    });
+                    if stop_after.is_some_and(|n| rows.len() as u64 >= n) {
+                        break;
+                    }
+                }
+            }
+        }
         Access::CollScan => {
             let records: Box<dyn Iterator<Item = (&u64, &Document)>> =
                 if crate::clustered::is_clustered(coll) {
@@ -369,6 +443,7 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
         plan,
         stats,
         sorted_in_memory,
+        trials,
     })
 }
 
@@ -470,7 +545,7 @@ fn scan_index(
 /// The key-space ranges to walk: one per combination of the points of the
 /// leading equality fields and the intervals of the next field; the other
 /// fields span everything (and are checked per key).
-fn scan_ranges(
+pub(crate) fn scan_ranges(
     fields: &[(String, bool)],
     intervals: &[Vec<Interval>],
     backward: bool,
@@ -534,7 +609,7 @@ fn scan_ranges(
 }
 
 /// True when every field of `key` lies in one of its intervals.
-fn key_in_bounds(key: &[KeyPart], intervals: &[Vec<Interval>]) -> bool {
+pub(crate) fn key_in_bounds(key: &[KeyPart], intervals: &[Vec<Interval>]) -> bool {
     key.iter()
         .zip(intervals)
         .all(|(part, ivs)| match part.value() {

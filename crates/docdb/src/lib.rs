@@ -43,14 +43,18 @@ pub mod exec;
 pub mod guard;
 pub mod index;
 pub mod ops;
+pub mod packed;
+pub mod opcounters;
 pub mod persist;
+pub mod profiler;
+pub mod race;
 pub mod planner;
 pub mod sessions;
+pub mod tailable;
+pub mod timeseries;
 pub mod validation;
 
 pub use engine::Engine;
-pub mod tailable;
-pub mod timeseries;
 pub use error::{CommandError, Result};
 
 #[cfg(feature = "server")]

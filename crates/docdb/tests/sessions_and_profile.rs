@@ -1,6 +1,6 @@
 //! What drivers' test harnesses read from a standalone: `$listLocalSessions` and
 //! `$listSessions` (session records of the driver's own sessions), `endSessions`, `profile`
-//! at level 0, and `getParameter: '*'` carrying `enableTestCommands`. Expected values: the
+//! (settings, and levels 1 and 2 writing system.profile), and `getParameter: '*'` carrying `enableTestCommands`. Expected values: the
 //! CRUD unified spec's db-aggregate.json ("Aggregate with $listLocalSessions": one record,
 //! shaped to `{dummy: "dummy field"}`), PyMongo's test/__init__.py (reads
 //! `server_parameters["enableTestCommands"]`), MongoDB's manual for `db.getProfilingStatus()`
@@ -129,7 +129,7 @@ async fn session_stages_are_refused_where_mongod_refuses_them() {
 }
 
 #[tokio::test]
-async fn profile_answers_level_zero_and_refuses_recording_levels() {
+async fn profile_reports_its_settings_and_rejects_bad_levels() {
     let client = client().await;
     let db = client.database("d");
     let status = db.run_command(doc! {"profile": -1}).await.unwrap();
@@ -138,16 +138,87 @@ async fn profile_answers_level_zero_and_refuses_recording_levels() {
     assert_eq!(status.get_f64("sampleRate").unwrap(), 1.0);
     let set_off = db.run_command(doc! {"profile": 0}).await.unwrap();
     assert_eq!(set_off.get_i32("was").unwrap(), 0);
-    for level in [1, 2] {
-        let err = db.run_command(doc! {"profile": level}).await.unwrap_err();
-        assert_eq!(
-            server_code(&err),
-            115,
-            "CommandNotSupported for level {level}"
-        );
-    }
     let err = db.run_command(doc! {"profile": 5}).await.unwrap_err();
     assert_eq!(server_code(&err), 2);
+    let err = db
+        .run_command(doc! {"profile": 1, "filter": {"op": "query"}})
+        .await
+        .unwrap_err();
+    assert_eq!(server_code(&err), 115, "a filter is refused, not ignored");
+}
+
+/// PyMongo's test_cursor.py `test_comment`: at level 2 a find is one `op: "query"` entry and a
+/// distinct one `op: "command"` entry, both carrying the comment under `command` (the
+/// profiler output fields of MongoDB's manual, "Database Profiler Output").
+#[tokio::test]
+async fn profile_level_2_records_every_operation_in_system_profile() {
+    let client = client().await;
+    let db = client.database("prof2");
+    let coll = db.collection::<Document>("test");
+    coll.insert_many([doc! {"type": "a"}, doc! {"type": "b"}])
+        .await
+        .unwrap();
+    let was = db.run_command(doc! {"profile": 2}).await.unwrap();
+    assert_eq!(was.get_i32("was").unwrap(), 0);
+    let found: Vec<Document> = coll
+        .find(doc! {})
+        .comment(Bson::String("foo".into()))
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 2);
+    coll.distinct("type", doc! {})
+        .comment(Bson::String("foo".into()))
+        .await
+        .unwrap();
+    let profile = db.collection::<Document>("system.profile");
+    let query = profile
+        .count_documents(doc! {"ns": "prof2.test", "op": "query", "command.comment": "foo"})
+        .await
+        .unwrap();
+    assert_eq!(query, 1);
+    let distinct = profile
+        .count_documents(doc! {"ns": "prof2.test", "op": "command", "command.distinct": "test", "command.comment": "foo"})
+        .await
+        .unwrap();
+    assert_eq!(distinct, 1);
+    let entry = profile
+        .find_one(doc! {"op": "query"})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(entry.get_i32("nreturned").unwrap(), 2, "{entry}");
+    assert!(entry.get_i64("millis").is_ok(), "{entry}");
+    assert!(entry.get_datetime("ts").is_ok(), "{entry}");
+    assert_eq!(entry.get_document("command").unwrap().get_str("find").unwrap(), "test");
+    let status = db.run_command(doc! {"profile": 0}).await.unwrap();
+    assert_eq!(status.get_i32("was").unwrap(), 2);
+    let before = profile.count_documents(doc! {}).await.unwrap();
+    coll.find_one(doc! {}).await.unwrap();
+    assert_eq!(profile.count_documents(doc! {}).await.unwrap(), before, "level 0 records nothing");
+    profile.drop().await.unwrap();
+}
+
+/// Level 1 records only operations slower than `slowms` (server-wide, reported back by the
+/// next `profile` call, as `db.setProfilingLevel(1, {slowms})` shows in MongoDB's manual).
+#[tokio::test]
+async fn profile_level_1_records_operations_slower_than_slowms() {
+    let client = client().await;
+    let db = client.database("prof1");
+    let coll = db.collection::<Document>("c");
+    coll.insert_one(doc! {"a": 1}).await.unwrap();
+    db.run_command(doc! {"profile": 1, "slowms": 60_000}).await.unwrap();
+    coll.find_one(doc! {}).await.unwrap();
+    let profile = db.collection::<Document>("system.profile");
+    assert_eq!(profile.count_documents(doc! {"op": "query"}).await.unwrap(), 0, "fast ops are not recorded");
+    let was = db.run_command(doc! {"profile": 1, "slowms": 0}).await.unwrap();
+    assert_eq!(was.get_i32("was").unwrap(), 1);
+    assert_eq!(was.get_i32("slowms").unwrap(), 60_000);
+    coll.find_one(doc! {}).await.unwrap();
+    assert_eq!(profile.count_documents(doc! {"op": "query", "ns": "prof1.c"}).await.unwrap(), 1);
+    db.run_command(doc! {"profile": 0, "slowms": 100}).await.unwrap();
 }
 
 #[tokio::test]

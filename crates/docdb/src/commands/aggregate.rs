@@ -151,10 +151,17 @@ pub fn run(
             now: bson::DateTime::now(),
             limits: &limits,
         };
-        // The pipeline reads the records in place and copies only what it keeps.
-        let input = match source.zip(selection.as_ref()) {
-            Some((c, s)) => selected_records(c, s),
-            None => Vec::new(),
+        // A plain leading $group gets only the fields it reads, from the packed copy
+        // (`group_input.rs`); otherwise the pipeline reads the records in place and copies
+        // only what it keeps.
+        let narrowed = source.zip(selection.as_ref()).and_then(|(c, s)| {
+            super::group_input::group_reads(rest)
+                .and_then(|fields| super::group_input::narrowed(c, s, &fields))
+        });
+        let input = match (&narrowed, source.zip(selection.as_ref())) {
+            (Some(docs), _) => docs.iter().collect(),
+            (None, Some((c, s))) => selected_records(c, s),
+            (None, None) => Vec::new(),
         };
         let out = pipeline
             .run_borrowed(input, &agg)

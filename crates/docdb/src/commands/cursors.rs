@@ -49,7 +49,17 @@ pub fn get_more(ctx: &Ctx) -> Result<Document> {
         }
         _ => batch,
     };
-    let next_id = ctx.engine.cursors().put_back(id, &ns, pending);
+    // A find's batch filled exactly: mongod's executor stops at a full batch without looking
+    // for more, so the cursor stays open and the next getMore returns the empty last batch
+    // (drivers count those getMores, e.g. PyMongo's exhaust cursor tests).
+    let filled = matches!(&pending, crate::cursor::Pending::Rows(_))
+        && pending.is_empty()
+        && batch_size.is_some_and(|b| batch.len() == b);
+    let next_id = if filled {
+        ctx.engine.cursors().keep_open(id, &ns, pending)
+    } else {
+        ctx.engine.cursors().put_back(id, &ns, pending)
+    };
     Ok(doc! {"cursor": {"nextBatch": batch, "id": next_id, "ns": ns}, "ok": 1.0})
 }
 

@@ -345,6 +345,52 @@ fn execution_stats(sel: &Selection, n_returned: u64, stages: Document) -> Docume
     }
 }
 
+/// `allPlansExecution`: every raced candidate's trial (winner first), with mongod's fields
+/// (nReturned is what the candidate produced during the trial, and its `score`). Empty when
+/// only one plan was possible, as in mongod.
+fn all_plans(coll: &Collection, sel: &Selection, filter: &Document) -> Vec<Bson> {
+    sel.trials
+        .iter()
+        .map(|t| {
+            let stats = ExecStats {
+                keys_examined: t.keys_examined,
+                docs_examined: t.docs_examined,
+                index_returned: t.docs_examined,
+                matched: t.advanced,
+                ..Default::default()
+            };
+            let mut stages = access_stage(coll, &t.access, filter, Some(&stats));
+            stages.insert("works", counter(t.works));
+            stages.insert("advanced", counter(t.advanced));
+            stages.insert("isEOF", i32::from(t.eof));
+            Bson::Document(doc! {
+                "nReturned": counter(t.advanced),
+                "executionTimeMillisEstimate": counter(0),
+                "totalKeysExamined": counter(t.keys_examined),
+                "totalDocsExamined": counter(t.docs_examined),
+                "score": t.score,
+                "executionStages": stages,
+            })
+        })
+        .collect()
+}
+
+/// Adds the raced plans to executionStats when the verbosity asks for them.
+fn with_all_plans(
+    stats: Option<Document>,
+    verbosity: &str,
+    coll: &Collection,
+    sel: &Selection,
+    filter: &Document,
+) -> Option<Document> {
+    stats.map(|mut e| {
+        if verbosity == "allPlansExecution" {
+            e.insert("allPlansExecution", all_plans(coll, sel, filter));
+        }
+        e
+    })
+}
+
 /// The reply around a plan: queryPlanner, executionStats, serverInfo, command.
 fn finish(
     queryplanner: Document,
@@ -355,7 +401,7 @@ fn finish(
     let mut reply = doc! {"explainVersion": "1", "queryPlanner": queryplanner};
     if let Some(e) = exec {
         let mut e = e;
-        if verbosity == "allPlansExecution" {
+        if verbosity == "allPlansExecution" && !e.contains_key("allPlansExecution") {
             e.insert("allPlansExecution", Bson::Array(vec![]));
         }
         reply.insert("executionStats", e);
@@ -422,6 +468,9 @@ pub fn explain(ctx: &Ctx) -> Result<Document> {
     };
     let name = inner.keys().next().cloned().unwrap_or_default();
     let inner_ctx = sub_ctx(ctx, &inner);
+    if let Some(reply) = super::timeseries::explain(&inner_ctx, &name, &verbosity)? {
+        return Ok(reply);
+    }
     match name.as_str() {
         "find" => explain_find(&inner_ctx, &verbosity),
         "aggregate" => explain_aggregate(&inner_ctx, &inner, &verbosity),
@@ -460,15 +509,17 @@ fn explain_find(ctx: &Ctx, verbosity: &str) -> Result<Document> {
             limit: o.limit,
             projection: o.projection.as_ref(),
         };
-        let winning = plan_tree(c, &sel, filter, &shape, false);
+        let winning =
+            crate::clustered::explain_tree(c, &sel, plan_tree(c, &sel, filter, &shape, false));
         let qp = query_planner(&ns, c, &sel, filter, winning);
         let stats = exec.then(|| {
             execution_stats(
                 &sel,
                 docs.len() as u64,
-                plan_tree(c, &sel, filter, &shape, true),
+                crate::clustered::explain_tree(c, &sel, plan_tree(c, &sel, filter, &shape, true)),
             )
         });
+        let stats = with_all_plans(stats, verbosity, c, &sel, filter);
         Ok(finish(qp, stats, verbosity, ctx.cmd))
     })
 }
@@ -517,6 +568,7 @@ fn explain_simple(ctx: &Ctx, verbosity: &str, filter_field: &str, top: &str) -> 
                 wrap(plan_tree(c, &sel, &filter, &Shape::default(), true), true),
             )
         });
+        let stats = with_all_plans(stats, verbosity, c, &sel, &filter);
         Ok(finish(qp, stats, verbosity, ctx.cmd))
     })
 }
@@ -651,6 +703,7 @@ fn explain_write(ctx: &Ctx, verbosity: &str) -> Result<Document> {
                 wrap(plan_tree(c, &sel, &filter, &shape, true), true),
             )
         });
+        let stats = with_all_plans(stats, verbosity, c, &sel, &filter);
         Ok(finish(qp, stats, verbosity, ctx.cmd))
     })
 }
@@ -682,6 +735,7 @@ pub fn explain_aggregate(ctx: &Ctx, command: &Document, verbosity: &str) -> Resu
         let winning = plan_tree(c, &sel, &filter, &Shape::default(), false);
         let qp = query_planner(&ns, c, &sel, &filter, winning);
         let stats = exec.then(|| execution_stats(&sel, sel.rows.len() as u64, plan_tree(c, &sel, &filter, &Shape::default(), true)));
+        let stats = with_all_plans(stats, verbosity, c, &sel, &filter);
         let rest: Vec<Document> = stages.iter().skip(usize::from(leading.is_some())).cloned().collect();
         if rest.is_empty() {
             return Ok(finish(qp, stats, verbosity, command));

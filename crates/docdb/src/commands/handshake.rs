@@ -261,6 +261,8 @@ pub fn server_status(ctx: &Ctx) -> Result<Document> {
         "localTime": bson::DateTime::now(),
         "connections": {"current": 1, "available": 1000, "totalCreated": 1},
         "metrics": {"cursor": {"open": {"total": open_cursors}}},
+        "opcounters": ctx.engine.opcounters.to_document(),
+        "mem": crate::opcounters::mem_section(),
         "storageEngine": {"name": "docdb", "persistent": true},
         "ok": 1.0,
     })

@@ -20,6 +20,7 @@ pub mod find_and_modify;
 pub mod find_index_modifiers;
 pub mod generic_args;
 pub mod geo_near;
+pub mod group_input;
 pub mod handshake;
 pub mod index_stats;
 pub mod indexes;

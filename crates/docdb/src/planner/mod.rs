@@ -1,10 +1,11 @@
 //! The query planner: picks a collection scan or one index scan for a filter.
 //!
-//! MongoDB's planner races candidate plans; ours ranks them instead, which is
-//! deterministic and cheap: an index qualifies when the filter bounds its
-//! first field (or when it alone provides the requested sort), and the one
-//! with the longest equality prefix wins (unique point lookups first). The
-//! other candidates are reported as `rejectedPlans`. Whatever plan runs, the
+//! An index qualifies when the filter bounds its first field (or when it
+//! alone provides the requested sort); candidates are ranked (longest
+//! equality prefix first, unique point lookups before all), and when more
+//! than one qualifies `exec::select` races them for a trial period as
+//! mongod's multi-planner does (see `race`): the ranking only breaks ties of
+//! the race's scores. The losers are `rejectedPlans`. Whatever plan runs, the
 //! full filter is re-applied to each fetched document, so bounds only need to
 //! be a superset of the matches.
 
@@ -381,7 +382,7 @@ fn share_prefix(a: &str, b: &str) -> bool {
 }
 
 /// `Some(backward)` when scanning `index` yields documents in `sort` order.
-fn sort_order(index: &Index, intervals: &[Vec<Interval>], sort: &[(String, i32)]) -> Option<bool> {
+pub(crate) fn sort_order(index: &Index, intervals: &[Vec<Interval>], sort: &[(String, i32)]) -> Option<bool> {
     // Hashed, geo and wildcard keys are not in the fields' value order.
     if sort.is_empty() || index.multikey || index.spec.special.is_some() {
         return None;

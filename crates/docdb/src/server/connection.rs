@@ -14,6 +14,9 @@
 //! the Node driver, and so mongosh, treats a streamed hello that ends as a
 //! failed heartbeat and clears its connection pool). Waits end at once when
 //! the server shuts down or the client hangs up.
+//!
+//! A getMore with exhaustAllowed is an exhaust cursor: every remaining batch
+//! follows unasked, flagged moreToCome, until the cursor is exhausted.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
@@ -191,10 +194,47 @@ impl Connection {
                 .answer_awaitable_hello(request_id, db, command, awaitable, exhaust_allowed)
                 .await;
         }
+        if exhaust_allowed && command.keys().next().map(String::as_str) == Some("getMore") {
+            return self.stream_get_more(request_id, db, command).await;
+        }
         let reply = self.run(db, command).await;
         self.write(frame::encode_msg(next_request_id(), request_id, &reply))
             .await?;
         Ok(true)
+    }
+
+    /// An exhaust cursor: a getMore with exhaustAllowed is answered with every remaining
+    /// batch, each reply flagged moreToCome and answering the previous one, until the cursor
+    /// is exhausted (id 0) or a getMore fails, as mongod streams them. Each batch is its own
+    /// engine call, so a killOp or a dropped collection ends the stream with that error.
+    async fn stream_get_more(
+        &mut self,
+        request_id: i32,
+        db: String,
+        command: Document,
+    ) -> std::io::Result<bool> {
+        let mut response_to = request_id;
+        loop {
+            let reply = self.run(db.clone(), command.clone()).await;
+            let open = reply.get_f64("ok").ok() == Some(1.0)
+                && reply
+                    .get_document("cursor")
+                    .and_then(|c| c.get_i64("id"))
+                    .is_ok_and(|id| id != 0);
+            let reply_id = next_request_id();
+            let flags = if open { FLAG_MORE_TO_COME } else { 0 };
+            self.write(frame::encode_msg_with_flags(
+                reply_id,
+                response_to,
+                &reply,
+                flags,
+            ))
+            .await?;
+            if !open {
+                return Ok(true);
+            }
+            response_to = reply_id;
+        }
     }
 
     /// Holds an awaitable hello's reply for maxAwaitTimeMS (when the client's
@@ -269,7 +309,7 @@ impl Connection {
         }
     }
 
-    /// Runs a command on the blocking pool. The engine turns panics into
+    /// Runs a command off the async workers' duty. The engine turns panics into
     /// error replies itself; a failure of the task (a panic outside the
     /// engine's guard) is still an error reply, never a dead connection.
     async fn run(&self, db: String, command: Document) -> Document {
@@ -277,6 +317,17 @@ impl Connection {
         let id = self.connection_id;
         // A getMore may wait for data (awaitData): a client that hangs up meanwhile ends it.
         let watch_hang_up = command.keys().next().is_some_and(|k| k == "getMore");
+        // Anything else runs right here under `block_in_place` (multi-threaded runtime): this
+        // thread hands its other tasks to a fresh worker and carries on, so a quick command
+        // costs no thread hand-off (the trip to the blocking pool and back was two context
+        // switches, most of a ping's time), while a long scan still never holds up other
+        // connections: the stop button's killOp is served by the other workers.
+        if !watch_hang_up
+            && tokio::runtime::Handle::current().runtime_flavor()
+                == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            return tokio::task::block_in_place(|| engine.execute_on(id, &db, command));
+        }
         let mut task = tokio::task::spawn_blocking(move || engine.execute_on(id, &db, command));
         let joined = if watch_hang_up {
             let mut probe = [0u8; 1];
@@ -327,26 +378,88 @@ async fn shut_down(shutdown: &mut Shutdown) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bson::Bson;
 
     fn op_msg(request_id: i32, body: &Document) -> Vec<u8> {
+        op_msg_flags(request_id, body, 0)
+    }
+
+    fn op_msg_flags(request_id: i32, body: &Document, flags: u32) -> Vec<u8> {
         let doc = body.to_vec().unwrap();
         let mut out = ((16 + 4 + 1 + doc.len()) as i32).to_le_bytes().to_vec();
         out.extend(request_id.to_le_bytes());
         out.extend(0i32.to_le_bytes());
         out.extend(frame::OP_MSG.to_le_bytes());
-        out.extend(0u32.to_le_bytes());
+        out.extend(flags.to_le_bytes());
         out.push(0);
         out.extend(doc);
         out
     }
 
     async fn reply(stream: &mut TcpStream) -> Document {
+        reply_framed(stream).await.2
+    }
+
+    /// A reply with its header's requestID and responseTo and its flags.
+    async fn reply_framed(stream: &mut TcpStream) -> ((i32, i32), u32, Document) {
         let mut head = [0u8; HEADER_LEN];
         stream.read_exact(&mut head).await.unwrap();
-        let len = i32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let word = |i: usize| i32::from_le_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
+        let len = word(0) as usize;
         let mut rest = vec![0u8; len - HEADER_LEN];
         stream.read_exact(&mut rest).await.unwrap();
-        Document::from_reader(&rest[5..]).unwrap()
+        let flags = u32::from_le_bytes([rest[0], rest[1], rest[2], rest[3]]);
+        (
+            (word(4), word(8)),
+            flags,
+            Document::from_reader(&rest[5..]).unwrap(),
+        )
+    }
+
+    /// OP_MSG spec, "exhaustAllowed": the server answers a getMore carrying the flag with
+    /// every remaining batch, each flagged moreToCome and answering the previous reply; the
+    /// last (cursor id 0) has no moreToCome.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_exhaust_get_more_streams_the_remaining_batches() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(super::super::serve(listener, Arc::new(Engine::in_memory())));
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let docs: Vec<Document> = (0..5).map(|i| doc! {"_id": i}).collect();
+        stream
+            .write_all(&op_msg(1, &doc! {"insert": "c", "documents": docs, "$db": "t"}))
+            .await
+            .unwrap();
+        reply(&mut stream).await;
+        stream
+            .write_all(&op_msg(2, &doc! {"find": "c", "batchSize": 2, "$db": "t"}))
+            .await
+            .unwrap();
+        let found = reply(&mut stream).await;
+        let id = found.get_document("cursor").unwrap().get_i64("id").unwrap();
+        let get_more = doc! {"getMore": id, "collection": "c", "batchSize": 2, "$db": "t"};
+        stream
+            .write_all(&op_msg_flags(3, &get_more, frame::FLAG_EXHAUST_ALLOWED))
+            .await
+            .unwrap();
+        let ((first_id, to), flags, first) = reply_framed(&mut stream).await;
+        assert_eq!(to, 3);
+        assert_eq!(flags & FLAG_MORE_TO_COME, FLAG_MORE_TO_COME, "{first}");
+        let cursor = first.get_document("cursor").unwrap();
+        assert_eq!(cursor.get_array("nextBatch").unwrap().len(), 2);
+        assert_eq!(cursor.get_i64("id").unwrap(), id);
+        let ((_, to), flags, last) = reply_framed(&mut stream).await;
+        assert_eq!(to, first_id, "each streamed reply answers the previous one");
+        assert_eq!(flags & FLAG_MORE_TO_COME, 0, "{last}");
+        let cursor = last.get_document("cursor").unwrap();
+        assert_eq!(cursor.get_array("nextBatch").unwrap(), &vec![Bson::from(doc! {"_id": 4})]);
+        assert_eq!(cursor.get_i64("id").unwrap(), 0);
+        // The connection is back to request/response.
+        stream
+            .write_all(&op_msg(4, &doc! {"ping": 1, "$db": "t"}))
+            .await
+            .unwrap();
+        assert_eq!(reply(&mut stream).await.get_f64("ok").unwrap(), 1.0);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
