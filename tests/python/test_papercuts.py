@@ -1,6 +1,6 @@
 """Papercuts of issue 22, end to end through jupyter_client: the size of one output is bounded
 and says so, SUBSCRIBE says when its time bound stopped it, application code pasted from the
-guides is recognised, and the smaller messages (the $where refusal, PostgreSQL connect errors,
+guides is recognised, and the smaller messages ($where running on the embedded engine, PostgreSQL connect errors,
 document table alignment) read right.
 
 The pasted code is the guides' own (the seeds under $DBKERNEL_SHARED/seeds). Every server is on
@@ -231,19 +231,19 @@ def test_sql_from_the_guides_still_runs_in_a_redis_cell(kernel):
 # ---- smaller messages ----
 
 
-def test_where_refusal_is_a_sentence(kernel):
+def test_where_runs_on_the_embedded_engine(kernel):
     _, kc = kernel
     coll = f"papercut_where_{uuid.uuid4().hex[:6]}"
-    run(kc, f"%%mql\ndb.{coll}.insertOne({{ a: 2 }})")
+    run(kc, f"%%mql\ndb.{coll}.insertMany([{{ _id: 1, a: 2 }}, {{ _id: 2, a: 0 }}])")
+    # The $where page's string form: `this` is the document.
     reply, _, text = run(kc, f"%%mql\ndb.{coll}.find({{ $where: 'this.a > 1' }})")
-    assert reply["status"] == "error"
-    assert ("$where (JavaScript in a query) is not supported by the embedded engine; write the condition with $expr "
-            "instead, e.g. { $expr: { $gt: ['$spent', '$budget'] } }") in text, text
-    assert "instead is not supported" not in text
-    # mongod parses the filter before it looks for the collection: a missing one refuses it too.
-    reply, _, text = run(kc, f"%%mql\ndb.{coll}_missing.find({{ $where: 'this.a > 1' }})")
+    assert reply["status"] == "ok", text
+    assert "_id: 1" in text and "_id: 2" not in text, text
+    # mongod compiles the code when it parses the filter, before it looks for the collection:
+    # a syntax error is JSInterpreterFailure even on a missing one.
+    reply, _, text = run(kc, f"%%mql\ndb.{coll}_missing.find({{ $where: 'this.a >' }})")
     assert reply["status"] == "error", text
-    assert "$where (JavaScript in a query) is not supported by the embedded engine" in text, text
+    assert "SyntaxError" in text and "JSInterpreterFailure" in text, text
 
 
 def test_postgres_connect_error_has_no_server_source_line(kernel):

@@ -139,16 +139,22 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Parses a filter document; malformed operators are reported with MongoDB's codes.
-    /// `$where` is refused here (pipelines, validators, `$pull`, ...), as mongod refuses it
-    /// outside the filters of find, count, distinct, delete, update and findAndModify.
+    /// Parses a command's filter (find, count, distinct, delete, update, findAndModify: where
+    /// mongod runs `$where`); malformed operators are reported with MongoDB's codes.
     pub fn parse(filter: &Document) -> Result<Filter> {
-        Filter::parse_with(filter, Level::Top(false))
+        Filter::parse_with(filter, Level::Top(true))
     }
 
-    /// Parses a filter of a command that may run `$where` (find, count, delete, update...).
+    /// [`Filter::parse`], named so at call sites that mean to run `$where`.
     pub fn parse_allowing_javascript(filter: &Document) -> Result<Filter> {
         Filter::parse_with(filter, Level::Top(true))
+    }
+
+    /// Parses a filter where mongod refuses `$where` with "not allowed in this context":
+    /// pipelines (`$match`, `$lookup`, `$graphLookup`), validators, partial index filters,
+    /// `$pull` conditions, array filters and `$elemMatch` projections.
+    pub fn parse_without_javascript(filter: &Document) -> Result<Filter> {
+        Filter::parse_with(filter, Level::Top(false))
     }
 
     fn parse_with(filter: &Document, level: Level) -> Result<Filter> {

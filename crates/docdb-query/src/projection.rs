@@ -261,7 +261,7 @@ fn parse_level(
                             "elemMatch: Invalid argument, object required.",
                         ));
                     };
-                    Action::ElemMatch(Box::new(Filter::parse(f)?))
+                    Action::ElemMatch(Box::new(Filter::parse_without_javascript(f)?))
                 }
                 Some("$meta") => match d.get("$meta") {
                     Some(Bson::String(m)) if m == "textScore" || m == "searchScore" => {

@@ -49,7 +49,7 @@ impl Validator {
             }
         };
         let (level, action) = check_level_action(options)?;
-        let filter = Filter::parse(&rule).map_err(|e| {
+        let filter = Filter::parse_without_javascript(&rule).map_err(|e| {
             let mut err = CommandError::from(e);
             err.message = format!(
                 "Parsing of collection validator failed :: caused by :: {}",

@@ -259,7 +259,7 @@ impl GraphLookup {
         };
         let restrict = match d.get("restrictSearchWithMatch") {
             None => None,
-            Some(Bson::Document(f)) => Some(Filter::parse(f)?),
+            Some(Bson::Document(f)) => Some(Filter::parse_without_javascript(f)?),
             Some(_) => {
                 return Err(QueryError::location(
                     40185,

@@ -487,7 +487,7 @@ fn parse_stage(name: &str, arg: &Bson, is_last: bool, is_first: bool) -> Result<
         }
     };
     Ok(match name {
-        "$match" => Stage::Match(Box::new(Filter::parse(&want_doc(arg)?)?)),
+        "$match" => Stage::Match(Box::new(Filter::parse_without_javascript(&want_doc(arg)?)?)),
         "$project" => Stage::Project(Box::new(Projection::parse_aggregation(&want_doc(arg)?)?)),
         "$addFields" | "$set" => {
             let mut fields = Vec::new();

@@ -183,11 +183,20 @@ pub(super) fn with_function<R>(
         return Err(e);
     }
     with_engine(|engine| {
-        let context = engine.context()?;
         let shared = Rc::clone(&engine.shared);
         let timeout = shared.fn_timeout.get().unwrap_or(DEFAULT_FN_TIMEOUT);
         shared.deadline.set(Some(Instant::now() + timeout));
         *shared.stop.borrow_mut() = None;
+        let context = match engine.context() {
+            Ok(c) => c,
+            // Killed (or out of time) while the context was being set up.
+            Err(e) => {
+                shared.deadline.set(None);
+                let stopped = shared.stop.borrow_mut().take();
+                engine.reset();
+                return Err(stopped.unwrap_or(e));
+            }
+        };
         let functions = &mut engine.functions;
         let out = context.with(|ctx| -> Result<R> {
             let func = match functions.get(code) {

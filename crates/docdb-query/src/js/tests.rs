@@ -111,7 +111,7 @@ fn syntax_errors_are_reported_when_the_filter_is_parsed() {
 
 #[test]
 fn where_is_refused_outside_commands_that_run_javascript() {
-    let e = Filter::parse(&doc! {"$where": "true"}).unwrap_err();
+    let e = Filter::parse_without_javascript(&doc! {"$where": "true"}).unwrap_err();
     assert_eq!(
         (e.code, e.message.as_str()),
         (2, "$where is not allowed in this context")
@@ -128,7 +128,7 @@ fn where_is_refused_outside_commands_that_run_javascript() {
 
 #[test]
 fn an_endless_loop_stops_at_the_function_time_limit() {
-    let _scope = OperationScope::enter(Arc::new(|| Ok(())), Duration::from_millis(200));
+    let scope = OperationScope::enter(Arc::new(|| Ok(())), Duration::from_millis(200));
     let started = Instant::now();
     let e = run_predicate("while (true) {}", &doc! {}).unwrap_err();
     assert_eq!(
@@ -136,7 +136,13 @@ fn an_endless_loop_stops_at_the_function_time_limit() {
         (11601, "JavaScript execution interrupted")
     );
     assert!(started.elapsed() < Duration::from_secs(2));
-    // The engine is usable afterwards.
+    // The rest of the operation fails at once (a scan does not wait the limit per document)...
+    let started = Instant::now();
+    assert_eq!(run_predicate("true", &doc! {}).unwrap_err().code, 11601);
+    assert!(started.elapsed() < Duration::from_millis(100));
+    drop(scope);
+    // ... and the next operation runs normally.
+    let _scope = OperationScope::enter(Arc::new(|| Ok(())), DEFAULT_FN_TIMEOUT);
     assert!(run_predicate("true", &doc! {}).unwrap());
 }
 
@@ -173,13 +179,15 @@ fn the_operations_check_interrupts_a_running_script() {
 
 #[test]
 fn running_out_of_heap_is_out_of_memory_and_the_engine_recovers() {
-    let _scope = OperationScope::enter(Arc::new(|| Ok(())), DEFAULT_FN_TIMEOUT);
+    let scope = OperationScope::enter(Arc::new(|| Ok(())), DEFAULT_FN_TIMEOUT);
     let e = run_predicate(
         "var a = []; while (true) { a.push(new Array(100000).fill(1.5)); }",
         &doc! {},
     )
     .unwrap_err();
     assert_eq!((e.code, e.message.as_str()), (139, "Out of memory"));
+    drop(scope);
+    let _scope = OperationScope::enter(Arc::new(|| Ok(())), DEFAULT_FN_TIMEOUT);
     assert!(run_predicate("this.a == 1", &doc! {"a": 1}).unwrap());
 }
 

@@ -367,13 +367,15 @@ impl PullCondition {
             {
                 let mut wrapped = Document::new();
                 wrapped.insert("v", arg.clone());
-                PullCondition::Operators(Box::new(Filter::parse(&wrapped)?))
+                PullCondition::Operators(Box::new(Filter::parse_without_javascript(&wrapped)?))
             }
-            Bson::Document(d) => PullCondition::Query(Box::new(Filter::parse(d)?)),
+            Bson::Document(d) => {
+                PullCondition::Query(Box::new(Filter::parse_without_javascript(d)?))
+            }
             Bson::RegularExpression(_) => {
                 let mut wrapped = Document::new();
                 wrapped.insert("v", arg.clone());
-                PullCondition::Operators(Box::new(Filter::parse(&wrapped)?))
+                PullCondition::Operators(Box::new(Filter::parse_without_javascript(&wrapped)?))
             }
             other => PullCondition::Value(other.clone()),
         })

@@ -55,7 +55,7 @@ impl ArrayFilter {
         };
         Ok(ArrayFilter {
             id,
-            filter: Filter::parse(spec)?,
+            filter: Filter::parse_without_javascript(spec)?,
         })
     }
 

@@ -103,8 +103,8 @@ pub fn run(
         _ => None,
     });
     if let Some(m) = &leading {
-        // Checked even when the collection is missing, as MongoDB does.
-        docdb_query::matcher::Filter::parse(m)?;
+        // Checked even when the collection is missing, as MongoDB does ($where refused).
+        docdb_query::matcher::Filter::parse_without_javascript(m)?;
     }
     let rest = if leading.is_some() {
         stages.get(1..).unwrap_or_default()

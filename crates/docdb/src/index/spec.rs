@@ -276,7 +276,7 @@ impl IndexSpec {
             None => None,
             Some(Bson::Document(d)) => {
                 // Parse now so that a bad filter fails createIndexes, not a later insert.
-                docdb_query::matcher::Filter::parse(d)?;
+                docdb_query::matcher::Filter::parse_without_javascript(d)?;
                 Some(d.clone())
             }
             Some(_) => {
