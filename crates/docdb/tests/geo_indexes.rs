@@ -93,10 +93,7 @@ async fn geo_near_stage_matches_the_reference_examples() {
     assert_eq!(names(&out), vec!["Sara D. Roosevelt Park"]);
     let dist = out[0].get_document("dist").unwrap();
     let calculated = dist.get_f64("calculated").unwrap();
-    assert!(
-        (calculated - 0.9539931676365992).abs() < 1e-9,
-        "{calculated}"
-    );
+    assert_eq!(calculated, 0.9539931676365992);
     assert_eq!(
         dist.get_document("location").unwrap(),
         &doc! {"type": "Point", "coordinates": [-73.9928, 40.7193]}

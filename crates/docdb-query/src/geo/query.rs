@@ -2,15 +2,17 @@
 //! `$nearSphere`, parsed once and matched against each value a path reaches.
 //!
 //! Geometry goes through the `geo` crate: containment and intersection of GeoJSON shapes
-//! are computed on (longitude, latitude) coordinates, and spherical distances with the
-//! haversine formula on mongod's Earth radius (`kRadiusOfEarthInMeters`, 6378.1 km), which
-//! gives the same great-circle distances as mongod's S2 arithmetic. Legacy shapes (`$box`,
+//! are computed on (longitude, latitude) coordinates, and closest points of lines and
+//! polygons. Spherical distances are the angle between unit vectors as S2 computes it
+//! (`atan2(|a x b|, a . b)`), times mongod's Earth radius (`kRadiusOfEarthInMeters`,
+//! 6378.1 km), so they agree with mongod to the last digit (the haversine formula differs
+//! in the tenth). Legacy shapes (`$box`,
 //! `$polygon`, `$center`) are flat and match legacy coordinate pairs only, as in mongod.
 
 use bson::{Bson, Document};
 use geo::{
-    Closest, ClosestPoint, Contains, Coord, Distance, Euclidean, Geometry, HaversineMeasure,
-    Intersects, Point, Polygon, Rect, Within,
+    Closest, ClosestPoint, Contains, Coord, Distance, Euclidean, Geometry, Intersects, Point,
+    Polygon, Rect, Within,
 };
 
 use super::shape::{Location, geojson, legacy_pair, location};
@@ -97,13 +99,33 @@ impl NearQuery {
         } else {
             1.0
         };
-        Some(HaversineMeasure::new(radius).distance(Point::from(self.point), Point::from(target)))
+        Some(angle(self.point, target) * radius)
     }
 
     /// True when `d` lies within `[min, max]`.
     pub fn in_range(&self, d: f64) -> bool {
         self.min.is_none_or(|m| d >= m) && self.max.is_none_or(|m| d <= m)
     }
+}
+
+/// The angle in radians between two (longitude, latitude) points, as S2 measures it.
+pub fn angle(a: Coord<f64>, b: Coord<f64>) -> f64 {
+    let unit = |c: Coord<f64>| {
+        let (phi, theta) = (
+            c.y * (std::f64::consts::PI / 180.0),
+            c.x * (std::f64::consts::PI / 180.0),
+        );
+        [phi.cos() * theta.cos(), phi.cos() * theta.sin(), phi.sin()]
+    };
+    let (p, q) = (unit(a), unit(b));
+    let cross = [
+        p[1] * q[2] - p[2] * q[1],
+        p[2] * q[0] - p[0] * q[2],
+        p[0] * q[1] - p[1] * q[0],
+    ];
+    let norm = (cross[0] * cross[0] + cross[1] * cross[1] + cross[2] * cross[2]).sqrt();
+    let dot = p[0] * q[0] + p[1] * q[1] + p[2] * q[2];
+    norm.atan2(dot)
 }
 
 /// Reads an origin: a GeoJSON point (`true`) or a legacy pair (`false`).
@@ -386,7 +408,7 @@ mod tests {
         let q = NearQuery::from_geo_near(&point(-73.99279, 40.719296), true, None, None).unwrap();
         let loc = location(&point(-73.9928, 40.7193)).unwrap().unwrap();
         let d = q.distance(&loc).unwrap();
-        assert!((d - 0.9539931676365992).abs() < 1e-6, "{d}");
+        assert_eq!(d, 0.9539931676365992);
     }
 
     #[test]
