@@ -225,6 +225,67 @@ pub fn expired(c: &Collection, now: bson::DateTime) -> Vec<u64> {
         .collect()
 }
 
+/// Rewrites an explain tree of a clustered collection as mongod 7.0 shows it: there is no
+/// `_id_` index to scan, so a FETCH over an IXSCAN of `_id_` is a `CLUSTERED_IXSCAN` (a
+/// collection scan bounded by `minRecord`/`maxRecord`) for one `_id` range, and a plain
+/// COLLSCAN with the filter otherwise.
+pub fn explain_tree(c: &Collection, sel: &crate::exec::Selection, mut tree: Document) -> Document {
+    if !is_clustered(c) {
+        return tree;
+    }
+    let over_id_index = tree.get_str("stage").ok() == Some("FETCH")
+        && tree.get_document("inputStage").is_ok_and(|i| {
+            i.get_str("stage").ok() == Some("IXSCAN") && i.get_str("indexName").ok() == Some("_id_")
+        });
+    if !over_id_index {
+        if let Ok(input) = tree.get_document("inputStage") {
+            let rewritten = explain_tree(c, sel, input.clone());
+            tree.insert("inputStage", rewritten);
+        }
+        return tree;
+    }
+    let mut out = Document::new();
+    let range = match &sel.plan.access {
+        crate::planner::Access::IndexScan {
+            intervals,
+            backward,
+            ..
+        } if intervals.len() == 1 && intervals[0].len() == 1 => Some((&intervals[0][0], *backward)),
+        _ => None,
+    };
+    let backward = range.is_some_and(|(_, b)| b);
+    out.insert(
+        "stage",
+        if range.is_some() {
+            "CLUSTERED_IXSCAN"
+        } else {
+            "COLLSCAN"
+        },
+    );
+    if let Some(filter) = tree.get("filter") {
+        out.insert("filter", filter.clone());
+    }
+    out.insert("direction", if backward { "backward" } else { "forward" });
+    if let Some((interval, _)) = range {
+        if !matches!(interval.low, Bson::MinKey) {
+            out.insert("minRecord", interval.low.clone());
+        }
+        if !matches!(interval.high, Bson::MaxKey) {
+            out.insert("maxRecord", interval.high.clone());
+        }
+    }
+    // The execution counters stay those of the documents read.
+    for (k, v) in &tree {
+        if !matches!(
+            k.as_str(),
+            "stage" | "filter" | "inputStage" | "alreadyHasObj"
+        ) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

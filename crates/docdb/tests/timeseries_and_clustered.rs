@@ -462,3 +462,73 @@ fn a_persisted_time_series_collection_reopens() {
     assert_eq!(ids, vec![3, 4]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn explain_shows_the_clustered_scan_and_the_unpacking() {
+    let e = Engine::in_memory();
+    ok(
+        &e,
+        "d",
+        doc! {"create": "products", "clusteredIndex": {"key": {"_id": 1}, "unique": true}},
+    );
+    common::insert(
+        &e,
+        "d",
+        "products",
+        (0..10).map(|i| doc! {"_id": i}).collect(),
+    );
+    // mongod 7.0: a bounded collection scan on the cluster key, no _id index.
+    let r = ok(
+        &e,
+        "d",
+        doc! {"explain": {"find": "products", "filter": {"_id": {"$gte": 3, "$lt": 6}}}, "verbosity": "queryPlanner"},
+    );
+    let plan = r
+        .get_document("queryPlanner")
+        .unwrap()
+        .get_document("winningPlan")
+        .unwrap();
+    assert_eq!(plan.get_str("stage").unwrap(), "CLUSTERED_IXSCAN", "{plan}");
+    assert_eq!(plan.get_i32("minRecord").unwrap(), 3);
+    assert_eq!(plan.get_i32("maxRecord").unwrap(), 6);
+    // A time-series read is explained as mongod's aggregation over the buckets.
+    weather(&e);
+    let r = ok(
+        &e,
+        "d",
+        doc! {"explain": {"find": "weather", "filter": {"temp": 12}}, "verbosity": "executionStats"},
+    );
+    let stages = r.get_array("stages").unwrap();
+    let cursor = stages[0]
+        .as_document()
+        .unwrap()
+        .get_document("$cursor")
+        .unwrap();
+    assert_eq!(
+        cursor
+            .get_document("queryPlanner")
+            .unwrap()
+            .get_str("namespace")
+            .unwrap(),
+        "d.system.buckets.weather"
+    );
+    assert!(
+        stages[1]
+            .as_document()
+            .unwrap()
+            .contains_key("$_internalUnpackBucket")
+    );
+    assert_eq!(
+        stages[2].as_document().unwrap(),
+        &doc! {"$match": {"temp": 12}}
+    );
+    let stats = ok(&e, "d", doc! {"collStats": "weather"});
+    assert_eq!(
+        stats
+            .get_document("timeseries")
+            .unwrap()
+            .get_str("bucketsNs")
+            .unwrap(),
+        "d.system.buckets.weather"
+    );
+}

@@ -238,7 +238,10 @@ pub fn coll_stats(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
     let ns = ctx.ns(&coll);
     ctx.engine.read(|cat| {
-        let Some(c) = cat.get(ctx.db, &coll) else {
+        // A time-series collection reports its buckets (as mongod does), with a `timeseries` part.
+        let buckets = super::timeseries::options_of(cat, ctx.db, &coll)
+            .map(|_| crate::timeseries::buckets_name(&coll));
+        let Some(c) = cat.get(ctx.db, buckets.as_deref().unwrap_or(&coll)) else {
             return Err(CommandError::new(
                 codes::NAMESPACE_NOT_FOUND,
                 format!("Collection [{ns}] not found."),
@@ -266,6 +269,12 @@ pub fn coll_stats(ctx: &Ctx) -> Result<Document> {
             "indexSizes": index_sizes,
         };
         crate::capped::stats_fields(c.capped.as_ref(), &mut stats);
+        if let Some(b) = &buckets {
+            stats.insert(
+                "timeseries",
+                doc! {"bucketsNs": ctx.ns(b), "bucketCount": c.len() as i64},
+            );
+        }
         stats.insert("scaleFactor", 1);
         stats.insert("ok", 1.0);
         Ok(stats)

@@ -617,3 +617,95 @@ pub fn expired_buckets(c: &crate::collection::Collection, now: bson::DateTime) -
         .map(|(r, _)| *r)
         .collect()
 }
+
+/// `explain` of a read on a time-series collection, in mongod's aggregation shape: a
+/// `$cursor` collection scan of the buckets, the unpack stage, then the query's own stages
+/// (what actually runs here; the buckets are not narrowed by the query before unpacking).
+/// `None` for anything else.
+pub fn explain(ctx: &Ctx, name: &str, verbosity: &str) -> Result<Option<Document>> {
+    if !matches!(name, "find" | "aggregate" | "count" | "distinct") {
+        return Ok(None);
+    }
+    let Some(Bson::String(coll)) = ctx.cmd.get(name) else {
+        return Ok(None);
+    };
+    let Some(o) = ctx.engine.read(|cat| options_of(cat, ctx.db, coll)) else {
+        return Ok(None);
+    };
+    let query = |field: &str| -> Result<Document> {
+        Ok(args::opt_doc(ctx, field)?.cloned().unwrap_or_default())
+    };
+    let mut user: Vec<Document> = Vec::new();
+    match name {
+        "find" => {
+            let filter = query("filter")?;
+            if !filter.is_empty() {
+                user.push(doc! {"$match": filter});
+            }
+            let sort = query("sort")?;
+            if !sort.is_empty() {
+                user.push(doc! {"$sort": sort});
+            }
+            if let Some(skip) = args::opt_i64(ctx, "skip")?.filter(|s| *s > 0) {
+                user.push(doc! {"$skip": skip});
+            }
+            if let Some(limit) = args::opt_i64(ctx, "limit")?.filter(|l| *l != 0) {
+                user.push(doc! {"$limit": limit.abs()});
+            }
+            let projection = query("projection")?;
+            if !projection.is_empty() {
+                user.push(doc! {"$project": projection});
+            }
+        }
+        "aggregate" => user = args::doc_array(ctx, "pipeline")?,
+        "count" => {
+            let q = query("query")?;
+            if !q.is_empty() {
+                user.push(doc! {"$match": q});
+            }
+            user.push(doc! {"$count": "count"});
+        }
+        _ => {
+            let q = query("query")?;
+            if !q.is_empty() {
+                user.push(doc! {"$match": q});
+            }
+            let key = ctx.cmd.get_str("key").unwrap_or_default();
+            user.push(doc! {"$group": {"_id": format!("${key}")}});
+        }
+    }
+    let buckets = ts::buckets_name(coll);
+    let n = ctx
+        .engine
+        .read(|cat| cat.get(ctx.db, &buckets).map_or(0, |c| c.len()));
+    let counter = super::explain::counter;
+    let mut cursor = doc! {
+        "queryPlanner": {
+            "namespace": format!("{}.{buckets}", ctx.db),
+            "parsedQuery": {},
+            "winningPlan": {"stage": "COLLSCAN", "direction": "forward"},
+            "rejectedPlans": [],
+        },
+    };
+    if verbosity != "queryPlanner" {
+        cursor.insert(
+            "executionStats",
+            doc! {
+                "nReturned": counter(n),
+                "totalKeysExamined": counter(0),
+                "totalDocsExamined": counter(n),
+                "executionStages": {"stage": "COLLSCAN", "nReturned": counter(n), "docsExamined": counter(n), "direction": "forward"},
+            },
+        );
+    }
+    let mut stages: Vec<Bson> = vec![Bson::Document(doc! {"$cursor": cursor})];
+    stages.extend(ts::view_pipeline(&o));
+    stages.extend(user.into_iter().map(Bson::Document));
+    Ok(Some(doc! {
+        "explainVersion": "1",
+        "stages": stages,
+        "command": ctx.cmd.clone(),
+        "serverInfo": {"host": "localhost", "port": 27017, "version": super::handshake::VERSION, "gitVersion": "docdb-embedded"},
+        "ok": 1.0,
+    }))
+}
