@@ -256,6 +256,10 @@ async fn a_changed_or_removed_variable_changes_its_table() {
         rows(&ok(&mut s, "%%sql results\nSELECT y FROM doubled ORDER BY y").await),
         [["10"], ["12"]]
     );
+    // `%use results`: cells without a connection name run there.
+    let used = ok(&mut s, "%use results\nSELECT count(*) AS n FROM T").await;
+    assert_eq!(rows(&used), [["2"]]);
+    ok(&mut s, "%use default").await;
     let removed = texts(&ok(&mut s, "%del t").await);
     assert_eq!(removed, "removed t");
     let (_, outcome) = run(&mut s, "%%sql results\nSELECT * FROM t").await;

@@ -106,11 +106,24 @@ pub fn referenced(body: &str, vars: &Variables) -> Vec<String> {
             }
             _ => continue,
         };
-        if names.contains(&word) {
-            continue;
-        }
-        if vars.get(&word).is_some_and(is_tabular) {
-            names.push(word);
+        // SQLite reads `Orders` and `orders` as one table: an exact name first, else the one
+        // variable that matches without regard to case.
+        let name = if vars.get(&word).is_some_and(is_tabular) {
+            Some(word)
+        } else {
+            let mut matching = vars
+                .iter()
+                .filter(|(n, v)| n.eq_ignore_ascii_case(&word) && is_tabular(v))
+                .map(|(n, _)| n.clone());
+            match (matching.next(), matching.next()) {
+                (Some(only), None) => Some(only),
+                _ => None,
+            }
+        };
+        if let Some(name) = name
+            && !names.contains(&name)
+        {
+            names.push(name);
         }
     }
     names
@@ -199,6 +212,7 @@ mod tests {
     fn only_named_tabular_variables_are_referenced() {
         let found = referenced("SELECT n, 'docs' FROM \"docs\" JOIN docs", &vars());
         assert_eq!(found, ["docs"]);
+        assert_eq!(referenced("SELECT * FROM DOCS", &vars()), ["docs"]);
     }
 
     #[test]
