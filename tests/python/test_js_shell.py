@@ -218,3 +218,34 @@ def test_the_heap_limit_ends_a_runaway_script_with_a_clear_error(kernel):
     assert error.startswith("RangeError: out of memory"), error
     assert "limit" in error
     assert ok(kc, "'still usable'") == "still usable"
+
+
+def test_a_loop_of_server_calls_stops_within_a_second(kernel):
+    km, kc = kernel
+    msg_id = kc.execute("%%mql m\nwhile (true) { db.gen.countDocuments({ even: true }) }")
+    time.sleep(1.0)
+    stopped = time.monotonic()
+    km.interrupt_kernel()
+    ename = None
+    while True:
+        msg = kc.get_iopub_msg(timeout=10)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "error":
+            ename = msg["content"]["ename"]
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+    took = time.monotonic() - stopped
+    assert ename == "KeyboardInterrupt"
+    assert took < 1.0, f"the loop stopped {took:.2f} s after the interrupt"
+    assert ok(kc, "db.gen.countDocuments({ even: false })") == "5000"
+
+
+def test_use_show_await_and_sibling_databases_in_javascript(kernel):
+    _, kc = kernel
+    shown = ok(kc, "use jsshell_other\nfor (const i of [1, 2]) db.things.insertOne({ _id: i })\nprint(db.getName())\nshow collections")
+    assert shown == "switched to db jsshell_other\njsshell_other\nthings", shown
+    # The database the JavaScript cell switched to is the session's.
+    assert ok(kc, "db.things.countDocuments()") == "2"
+    assert ok(kc, "use jsshell") == "switched to db jsshell"
+    assert ok(kc, "const n = await db.getSiblingDB('jsshell_other').things.countDocuments();\n`${n} things`") == "2 things"

@@ -356,7 +356,13 @@
       getSiblingDB: (other) => database(shell('dbName', other)),
       getCollection: (name) => collection(dbName, shell('collName', name)),
       aggregate: (...args) => new Cursor(dbName, null, [['aggregate', args]]),
-      getMongo: () => ({ getDB: (other) => database(shell('dbName', other)), toString: () => 'Mongo' }),
+      getMongo: () => ({
+        getDB: (other) => database(shell('dbName', other)),
+        startSession() {
+          throw new Error('MongoshUnimplementedError: startSession() is not available in %%mql JavaScript cells yet; run the session\'s commands without it (each command is its own implicit session)');
+        },
+        toString: () => 'Mongo',
+      }),
     };
     const proxy = new Proxy(target, {
       get(t, property) {

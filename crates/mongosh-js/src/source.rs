@@ -8,6 +8,7 @@
 //!   functions keep their meaning.
 //! - The shell's own lines, `use shop`, `show dbs`, `it`, become calls (`use("shop")`).
 //! - `{{name}}` (a kernel variable) becomes `__kv("name")`.
+//! - `await` is dropped: shell calls return their results already (mongosh awaits them itself).
 //!
 //! Every rewrite stays on its line, so QuickJS's line numbers are the cell's.
 
@@ -196,6 +197,18 @@ pub fn scan(source: &str) -> Scanned {
                 out.push_str(&replaced.text);
                 i = replaced.end;
                 prev = replaced.prev;
+                newline_since_prev = false;
+                continue;
+            }
+            // mongosh awaits shell calls by itself and accepts `await` at the top level; here
+            // every shell call already returns its result, so `await` is dropped (its width kept
+            // as spaces, so columns stay), which also makes top-level `await` valid.
+            if word == "await"
+                && !after_dot
+                && matches!(chars.get(i), Some(c) if c.is_whitespace() || *c == '(')
+            {
+                out.push_str("     ");
+                prev = Prev::Operator;
                 newline_since_prev = false;
                 continue;
             }
@@ -426,6 +439,12 @@ mod tests {
     fn identifiers_skip_properties() {
         let s = scan("total(db.users.find())");
         assert_eq!(s.identifiers, vec!["total", "db"]);
+    }
+
+    #[test]
+    fn await_is_dropped_keeping_columns() {
+        let s = scan("const n = await db.c.countDocuments()");
+        assert_eq!(s.text, "var   n =       db.c.countDocuments()");
     }
 
     #[test]

@@ -51,6 +51,9 @@ struct OpenCursor {
     tag: String,
 }
 
+/// Cursors a session keeps open between batches (and cells, for `it`).
+const MAX_OPEN_CURSORS: usize = 64;
+
 /// The heap limit of a session's JavaScript runtime (`DBKERNEL_JS_MEMORY_MB`, default 512).
 fn memory_limit() -> usize {
     std::env::var("DBKERNEL_JS_MEMORY_MB")
@@ -164,6 +167,8 @@ pub async fn run_cell(
             }
         };
         let Some(event) = event else {
+            // The runtime's thread is gone: the next cell starts a fresh one.
+            state.js = JsState::default();
             return Err(EngineError::new(
                 "MongoshError",
                 "the JavaScript runtime ended without an answer; restart the kernel",
@@ -201,7 +206,11 @@ pub async fn run_cell(
             }
         }
     };
-    apply_outcome(state, &outcome);
+    if matches!(&outcome.result, Err(e) if e.kind == ErrorKind::Dead) {
+        state.js = JsState::default();
+    } else {
+        apply_outcome(state, &outcome);
+    }
     let last = match outcome.result {
         Ok(last) => last,
         Err(error) => {
@@ -500,6 +509,14 @@ async fn open_cursor(
     };
     js.next_cursor += 1;
     let handle = js.next_cursor;
+    // A script that opens cursors in a loop and never reads them to the end (`hasNext()` as a
+    // test) must not keep them all open: past the cap the oldest is closed (the driver kills it
+    // on the server), and reading it later says so.
+    if js.cursors.len() >= MAX_OPEN_CURSORS
+        && let Some(oldest) = js.cursors.keys().min().copied()
+    {
+        js.cursors.remove(&oldest);
+    }
     js.cursors.insert(handle, OpenCursor { cursor, tag });
     Ok(handle)
 }
@@ -513,7 +530,15 @@ async fn fetch(
     tickets: &mut Vec<EngineError>,
 ) -> Result<(Vec<Document>, bool), HostError> {
     let Some(open) = js.cursors.get_mut(&handle) else {
-        return Ok((Vec::new(), true));
+        return Err(HostError {
+            name: "MongoCursorExhaustedError".into(),
+            message: format!(
+                "this cursor was closed: at most {MAX_OPEN_CURSORS} cursors stay open, and it was the oldest one not read to its end; read cursors with toArray()/forEach() or close() them"
+            ),
+            code: None,
+            code_name: None,
+            ticket: None,
+        });
     };
     let mut documents = Vec::new();
     let mut done = false;
