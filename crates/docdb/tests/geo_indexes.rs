@@ -183,8 +183,17 @@ async fn near_orders_by_distance_within_min_and_max() {
     .await
     .unwrap();
     // The $near reference example: at least 1 km and at most 5 km from the point.
-    let found: Vec<Document> = coll.find(near).await.unwrap().try_collect().await.unwrap();
+    let found: Vec<Document> = coll
+        .find(near.clone())
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(names(&found), vec!["Central Park"]);
+    // countDocuments is a $match pipeline, where mongod 7.0 refuses $near (5626500).
+    let err = coll.count_documents(near.clone()).await.unwrap_err();
+    assert_eq!(code(&err), 5626500, "{err}");
 
     // Without limits: every place, nearest first.
     let all: Vec<Document> = coll

@@ -177,7 +177,17 @@ pub fn run(
     if stages.iter().skip(1).any(|s| s.contains_key("$geoNear")) {
         return Err(bad(
             40603,
-            "$geoNear was not the first stage in the pipeline.",
+            "$geoNear is only valid as the first stage in a pipeline.",
+        ));
+    }
+    // A `$match` cannot sort by distance (drivers' countDocuments is such a pipeline).
+    let near_in_match = stages.iter().any(|s| {
+        matches!(s.get("$match"), Some(Bson::Document(m)) if docdb_query::geo::near_of(m).is_some())
+    });
+    if near_in_match {
+        return Err(bad(
+            5626500,
+            "$geoNear, $near, and $nearSphere are not allowed in this context, as these operators require sorting geospatial data. If you do not need sort, consider using $geoWithin instead. Check out https://dochub.mongodb.org/core/near-sort-operation and https://dochub.mongodb.org/core/nearSphere-sort-operationfor more details.",
         ));
     }
     let Some(spec) = stages.first().and_then(|s| s.get("$geoNear")) else {
