@@ -8,9 +8,11 @@ use crate::engine::EngineError;
 use crate::result::{Provenance, QueryResult};
 use crate::session::variables::Variable;
 
+/// `redis_command`: for a kept Redis reply, the command that produced it (`ZRANGE`, `HGETALL`).
 pub fn chart_variable(
     name: &str,
     variable: &Variable,
+    redis_command: Option<&str>,
     request: Request,
 ) -> Result<QueryResult, EngineError> {
     let provenance = Provenance {
@@ -41,7 +43,9 @@ pub fn chart_variable(
             }
             feed.finish(provenance)
         }
-        Variable::Redis(reply) => super::redis::chart_reply(request, None, reply, provenance),
+        Variable::Redis(reply) => {
+            super::redis::chart_reply(request, redis_command, reply, provenance)
+        }
         other => Err(EngineError::usage(format!(
             "%chart {name}: {name} holds a {}, not rows; keep a table, documents or a Redis \
              reply with --out {name} on a cell; nothing was drawn",

@@ -359,7 +359,16 @@ impl Session {
                         "%chart: no variable named {name}; keep a result with --out {name} first"
                     ))
                 })?;
-                let result = crate::charts::chart_variable(&name, variable, request)?;
+                // How a kept Redis reply reads as a table depends on its command line
+                // (`WITHSCORES`): the kept line when it is that command's, else its name.
+                let command = vars.source(&name).and_then(|s| match &s.redis_command {
+                    Some(c) if s.first_line.to_ascii_uppercase().starts_with(c.as_str()) => {
+                        Some(s.first_line.clone())
+                    }
+                    other => other.clone(),
+                });
+                let result =
+                    crate::charts::chart_variable(&name, variable, command.as_deref(), request)?;
                 drop(vars);
                 sink.emit(result);
             }

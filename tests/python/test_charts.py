@@ -185,6 +185,10 @@ def test_redis_hash_and_sorted_set_with_scores(kc, validator):
     heights = [float(b.get("height")) for b in marks(root, "bar")]
     assert math.isclose(heights[2] / heights[0], 6 / 1.5, rel_tol=1e-3)
     refused(kc, f"%%redis cache --chart bar x=field\nGET {PREFIX}:nothing", "not a table")
+    # A kept reply charts the same way.
+    assert run(kc, f"%%redis cache --out scores\nZRANGE {PREFIX}:zset 0 -1 WITHSCORES")[0]["status"] == "ok"
+    spec, root, text = chart(kc, validator, "%chart scores bar x=member y=score")
+    assert [(r["x"], r["value"]) for r in spec["data"]["values"]] == [("a", 1.5), ("b", 3), ("c", 6)]
 
 
 def test_kept_results_are_charted_with_the_magic(kc, validator):

@@ -25,13 +25,22 @@ impl Value<'_> {
     pub fn label(&self) -> String {
         match self {
             Value::Null => "null".into(),
-            Value::Number(n) => crate::scale::format_number(*n),
+            Value::Number(n) => plain_number(*n),
             Value::Text(t) => t.to_string(),
         }
     }
 
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
+    }
+}
+
+/// A number as a category name: as written, without grouping (the year 2024 stays `2024`).
+pub fn plain_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
     }
 }
 
@@ -96,5 +105,11 @@ mod tests {
         );
         assert_eq!(parse_instant("Paris"), None);
         assert_eq!(parse_instant("12345"), None);
+    }
+
+    #[test]
+    fn numbers_as_categories_are_not_grouped() {
+        assert_eq!(Value::Number(2024.0).label(), "2024");
+        assert_eq!(Value::Number(2.5).label(), "2.5");
     }
 }

@@ -59,11 +59,18 @@ impl Accumulator {
         self.rows += 1;
         let row = self.rows;
         let request = &self.request;
+        // NaN and infinities (PostgreSQL's 'NaN'::float8) have no place on an axis: they are
+        // left out like nulls, and counted.
         let y_number = match &y {
             Some(value) if !value.is_null() => Some(value.as_number().ok_or_else(|| {
                 not_numeric(request, "y", request.y.as_deref().unwrap_or(""), value, row)
-            })?),
+            })?)
+            .filter(|n| n.is_finite()),
             _ => None,
+        };
+        let x = match x {
+            Value::Number(n) if !n.is_finite() => Value::Null,
+            other => other,
         };
         match &mut self.state {
             State::Bar(sums) => {
@@ -112,7 +119,7 @@ impl Accumulator {
         }?;
         if nulls > 0 {
             chart.notes.push(format!(
-                "{} {} with a null value left out",
+                "{} {} with a null (or NaN) value left out",
                 crate::scale::format_number(nulls as f64),
                 if nulls == 1 { "row" } else { "rows" }
             ));

@@ -212,7 +212,7 @@ impl Points {
             let mut points = Vec::with_capacity(sampled.len());
             for s in &sampled {
                 let label = match &s.x {
-                    RawX::Number(n) => format_number(*n),
+                    RawX::Number(n) => crate::value::plain_number(*n),
                     RawX::Text(t) => t.clone(),
                 };
                 let band = *band_of.entry(label.clone()).or_insert_with(|| {
