@@ -285,4 +285,6 @@ async fn text_search_reads_the_stored_index_as_documents_change() {
         .get_i32("totalDocsExamined")
         .unwrap();
     assert_eq!(examined, 4, "{plan}");
+    let shown = format!("{plan}");
+    assert!(shown.contains("TEXT_OR") && shown.contains("IXSCAN"), "{plan}");
 }

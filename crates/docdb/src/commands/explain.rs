@@ -112,12 +112,29 @@ fn access_stage(
                 .get(*index)
                 .map(|i| i.spec.name.clone())
                 .unwrap_or_default();
-            let scan = with_stats(
-                doc! {"stage": "COLLSCAN", "direction": "forward"},
-                exec,
-                s.docs_examined,
-                &[("docsExamined", s.docs_examined)],
-            );
+            // The text index's entries name the documents to score (TEXT_OR over IXSCAN, as
+            // mongod shows it); a case-sensitive or non-English search scores every document.
+            let scan = if crate::index::text::uses_entries(filter) {
+                let ixscan = with_stats(
+                    doc! {"stage": "IXSCAN", "keyPattern": {"_fts": "text", "_ftsx": 1}, "indexName": name.clone(), "isMultiKey": true, "direction": "backward"},
+                    exec,
+                    s.keys_examined,
+                    &[("keysExamined", s.keys_examined)],
+                );
+                with_stats(
+                    doc! {"stage": "TEXT_OR", "inputStage": ixscan},
+                    exec,
+                    s.docs_examined,
+                    &[("docsExamined", s.docs_examined)],
+                )
+            } else {
+                with_stats(
+                    doc! {"stage": "COLLSCAN", "direction": "forward"},
+                    exec,
+                    s.docs_examined,
+                    &[("docsExamined", s.docs_examined)],
+                )
+            };
             with_stats(
                 doc! {"stage": "TEXT_MATCH", "indexName": name, "filter": pq, "inputStage": scan},
                 exec,

@@ -51,3 +51,11 @@ pub fn candidates(index: &Index, search: &TextSearch, keys: &mut u64) -> Option<
     }
     Some(records)
 }
+
+/// True when a `$text` filter is answered from the entries (see [`candidates`]).
+pub fn uses_entries(filter: &Document) -> bool {
+    docdb_query::matcher::Filter::parse(filter)
+        .ok()
+        .and_then(|f| f.text_search().map(|s| !s.case_sensitive && s.stems()))
+        .unwrap_or(false)
+}
