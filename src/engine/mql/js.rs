@@ -77,7 +77,9 @@ pub fn wants_javascript(script: &mongosh::Script, source: &str, state: &SessionS
     {
         return true;
     }
-    let mut env = state.env.clone();
+    // The session's variables, copied only once a statement of the cell declares one (a cell's
+    // later statements may read it): the variables may hold large arrays.
+    let mut declared: Option<mongosh::Env> = None;
     let mut db = state.db.clone();
     for statement in &script.statements {
         if let mongosh::StatementKind::Directive { command, .. } = &statement.kind
@@ -90,12 +92,17 @@ pub fn wants_javascript(script: &mongosh::Script, source: &str, state: &SessionS
         if !statement.kernel_variables().is_empty() {
             continue;
         }
-        match mongosh::plan(statement, &env, &db) {
+        let env = declared.as_ref().unwrap_or(&state.env);
+        match mongosh::plan(statement, env, &db) {
             Ok(mongosh::Step::Use { db: next, .. }) => db = next,
-            Ok(mongosh::Step::Assign { name, value, .. }) => env.set(&name, value),
+            Ok(mongosh::Step::Assign { name, value, .. }) => declared
+                .get_or_insert_with(|| state.env.clone())
+                .set(&name, value),
             Ok(mongosh::Step::Run(operation)) => {
                 if let Some(name) = operation.bind {
-                    env.set(&name, Bson::Null);
+                    declared
+                        .get_or_insert_with(|| state.env.clone())
+                        .set(&name, Bson::Null);
                 }
             }
             Err(error) => {
@@ -118,6 +125,11 @@ pub async fn run_cell(
     source: &str,
     subset_error: Option<EngineError>,
 ) -> Result<(), EngineError> {
+    if cell.options.chart.is_some() {
+        return Err(EngineError::usage(
+            "--chart draws the documents of a cell's last shell statement, and this cell runs as JavaScript: keep its value with --out NAME and draw it with %chart NAME; nothing was run",
+        ));
+    }
     if state.js.session.is_none() {
         let limits = Limits {
             memory: memory_limit(),
