@@ -142,7 +142,7 @@ mod tests {
             doc! {"$group": {"_id": null, "t": {"$sum": {"$multiply": ["$a", 2]}}}},
             doc! {"$project": {"a": 1}},
         ] {
-            assert_eq!(group_reads(&[stage.clone()]), None, "{stage}");
+            assert_eq!(group_reads(std::slice::from_ref(&stage)), None, "{stage}");
         }
     }
 }
