@@ -129,25 +129,33 @@ async fn postgresql_and_bson_types_map_to_documented_sqlite_types() {
         "%%sql pg --out typed\n\
              SELECT 42::int8 AS i, 2.5::float8 AS f, 12.50::numeric AS d, true AS b, \
              '\\x00ff'::bytea AS bytes, DATE '2024-02-28' AS day, '{\"k\": 1}'::jsonb AS j, \
-             NULL::text AS missing",
+             NULL::text AS missing, timestamptz '2024-05-01 09:30:00+02' AS at",
     )
     .await;
     let typed = ok(
         &mut s,
         "%%sql results\nSELECT typeof(i), typeof(f), typeof(d), typeof(b), typeof(bytes), \
          typeof(day), typeof(j), typeof(missing), d, hex(bytes), date(day, '+1 day'), \
-         json_extract(j, '$.k') FROM typed",
+         json_extract(j, '$.k'), datetime(at) FROM typed",
     )
     .await;
     // The day after, as PostgreSQL computes it.
     let next_day =
         rows(&ok(&mut s, "%%sql pg\nSELECT (DATE '2024-02-28' + 1)::text").await)[0][0].clone();
     assert_eq!(next_day, "2024-02-29");
+    let utc = rows(
+        &ok(
+            &mut s,
+            "%%sql pg\nSELECT to_char(timestamptz '2024-05-01 09:30:00+02' AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')",
+        )
+        .await,
+    )[0][0]
+        .clone();
     assert_eq!(
         rows(&typed)[0],
         [
             "integer", "real", "real", "integer", "blob", "text", "text", "null", "12.5", "00FF",
-            &next_day, "1"
+            &next_day, "1", &utc
         ]
     );
     ok(

@@ -10,7 +10,7 @@
 //! | exact decimals (`numeric`, `DECIMAL`)       | NUMERIC       | the server's text; SQLite keeps 15 significant digits, as its own NUMERIC does |
 //! | booleans                                    | BOOLEAN       | 0 / 1 (shown as true/false) |
 //! | bytes (`bytea`, `BLOB`)                     | BLOB          | the bytes                 |
-//! | text, dates and times, JSON, arrays, enums… | TEXT          | the server's own text (ISO dates as PostgreSQL prints them) |
+//! | text, dates and times, JSON, arrays, enums… | TEXT          | the server's own text (ISO dates as PostgreSQL prints them; a whole-hour offset `+00` gets `:00` so SQLite's date functions read it) |
 //!
 //! MongoDB documents get one column per top-level field, in order of first appearance, a
 //! missing field being NULL (as `%export` flattens them): a field whose values are all integers
@@ -140,7 +140,15 @@ pub fn rows(variable: &Variable, shape: &Shape, range: Range<usize>) -> Vec<Vec<
         (Variable::Table(table), None) => range
             .map(|row| {
                 (0..table.batch.num_columns())
-                    .map(|col| table_datum(&table.batch, row, col, shape.columns[col].1))
+                    .map(|col| {
+                        let datum = table_datum(&table.batch, row, col, shape.columns[col].1);
+                        match (table.columns[col].kind, datum) {
+                            (ValueKind::Temporal, Datum::Text(text)) => {
+                                Datum::Text(sqlite_time_text(text))
+                            }
+                            (_, datum) => datum,
+                        }
+                    })
                     .collect()
             })
             .collect(),
@@ -194,6 +202,24 @@ fn table_datum(batch: &RecordBatch, row: usize, col: usize, ty: SqlType) -> Datu
         }
         _ => Datum::Null,
     }
+}
+
+/// PostgreSQL writes a whole-hour offset as `+00` (`2024-05-01 09:30:00+00`), which ISO 8601
+/// allows but SQLite's date functions do not read (they want `+00:00`): the minutes are added so
+/// that `datetime(placed)` works. Any other text is kept as the server wrote it.
+fn sqlite_time_text(mut text: String) -> String {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    if n > 9
+        && text.contains(':')
+        && matches!(bytes[n - 3], b'+' | b'-')
+        && bytes[n - 2].is_ascii_digit()
+        && bytes[n - 1].is_ascii_digit()
+        && bytes[n - 4].is_ascii_digit()
+    {
+        text.push_str(":00");
+    }
+    text
 }
 
 /// One column per top-level field, in order of first appearance. An empty result has no fields
@@ -437,6 +463,16 @@ mod tests {
         let phones = RedisValue::Array(vec![bulk("007"), bulk("12")]);
         let shape = shape_of(&Variable::Redis(phones), Some("LRANGE")).unwrap();
         assert_eq!(shape.columns[1], ("value".into(), SqlType::Text));
+    }
+
+    #[test]
+    fn whole_hour_offsets_get_their_minutes() {
+        let t = |s: &str| sqlite_time_text(s.to_string());
+        assert_eq!(t("2024-05-01 09:30:00+00"), "2024-05-01 09:30:00+00:00");
+        assert_eq!(t("2024-05-01 09:30:00.5-07"), "2024-05-01 09:30:00.5-07:00");
+        assert_eq!(t("2024-05-01 09:30:00+05:30"), "2024-05-01 09:30:00+05:30");
+        assert_eq!(t("2024-05-01"), "2024-05-01");
+        assert_eq!(t("1 day 02:00:00"), "1 day 02:00:00");
     }
 
     #[test]
