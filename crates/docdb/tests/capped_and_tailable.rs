@@ -55,12 +55,12 @@ fn create_rounds_the_size_and_lists_capped_options() {
         doc! {"capped": true, "size": 5242880, "max": 5000}
     );
     let stats = ok(&e, "d", doc! {"collStats": "log2"});
-    assert_eq!(stats.get_bool("capped").unwrap(), true);
+    assert!(stats.get_bool("capped").unwrap());
     assert_eq!(stats.get_i32("max").unwrap(), 5000);
     assert_eq!(stats.get_i32("maxSize").unwrap(), 5242880);
     ok(&e, "d", doc! {"create": "plain"});
     let stats = ok(&e, "d", doc! {"collStats": "plain"});
-    assert_eq!(stats.get_bool("capped").unwrap(), false);
+    assert!(!stats.get_bool("capped").unwrap());
 }
 
 #[test]

@@ -225,33 +225,38 @@ fn create_refuses_bad_time_series_options() {
 fn updates_and_deletes_as_mongod_7_0_allows_them() {
     let e = Engine::in_memory();
     weather(&e);
-    let r = e.execute(
-        "d",
-        doc! {"update": "weather", "updates": [{"q": {"metadata.sensorId": 5578}, "u": {"$set": {"metadata.type": "temp"}}}]},
-    );
-    let we = r
-        .get_array("writeErrors")
-        .map(|a| a[0].as_document().unwrap().clone());
-    let (code, msg) = match we {
-        Ok(w) => (
+    // mongod reports the refusals as write errors (PyMongo's BulkWriteError, code 72).
+    let refused = |update: Document| {
+        let r = ok(&e, "d", doc! {"update": "weather", "updates": [update]});
+        let w = r.get_array("writeErrors").unwrap()[0]
+            .as_document()
+            .unwrap()
+            .clone();
+        (
             w.get_i32("code").unwrap(),
             w.get_str("errmsg").unwrap().to_string(),
-        ),
-        Err(_) => (
-            r.get_i32("code").unwrap(),
-            r.get_str("errmsg").unwrap().to_string(),
-        ),
+        )
     };
-    assert_eq!(code, 72);
     assert_eq!(
-        msg,
-        "Cannot perform a non-multi update on a time-series collection"
+        refused(doc! {"q": {"metadata.sensorId": 5578}, "u": {"$set": {"metadata.type": "temp"}}}),
+        (
+            72,
+            "Cannot perform a non-multi update on a time-series collection".to_string()
+        )
     );
-    let r = e.execute(
-        "d",
-        doc! {"update": "weather", "updates": [{"q": {"temp": 12}, "u": {"$set": {"metadata.type": "t"}}, "multi": true}]},
+    assert_eq!(
+        refused(
+            doc! {"q": {"metadata.sensorId": 5578}, "u": {"$set": {"metadata.type": "t"}}, "multi": true, "upsert": true}
+        ),
+        (
+            72,
+            "Cannot perform an upsert on a time-series collection".to_string()
+        )
     );
-    assert_eq!(r.get_i32("code").unwrap_or_else(|_| 72), 72, "{r}");
+    assert_eq!(
+        refused(doc! {"q": {"temp": 12}, "u": {"$set": {"metadata.type": "t"}}, "multi": true}).0,
+        72
+    );
     // A metaField update with multi: true is allowed.
     ok(
         &e,

@@ -397,66 +397,110 @@ pub fn update(ctx: &Ctx, coll: &str) -> Result<Option<Document>> {
         return Ok(None);
     };
     let statements = args::doc_array(ctx, "updates")?;
-    let invalid = |m: &str| Err(CommandError::new(codes::INVALID_OPTIONS, m.to_string()));
+    let ordered = args::opt_bool(ctx, "ordered")?.unwrap_or(true);
+    // Statements mongod refuses are write errors (code 72) of their index, as in mongod;
+    // the others run as updates of the buckets' `meta`.
     let mut translated = Vec::with_capacity(statements.len());
-    for st in &statements {
-        if !args::bool_field(st, "update.updates", "multi")?.unwrap_or(false) {
-            return invalid("Cannot perform a non-multi update on a time-series collection");
-        }
-        if args::bool_field(st, "update.updates", "upsert")?.unwrap_or(false) {
-            return invalid("Cannot perform an upsert on a time-series collection");
-        }
-        let Some(meta) = o.meta_field.as_deref() else {
-            return invalid(
-                "Cannot perform an update on a time-series collection that does not have a metaField",
-            );
-        };
-        let q = args::doc_field(st, "update.updates", "q")?
-            .cloned()
-            .unwrap_or_default();
-        if !only_meta_fields(&q, meta) {
-            return invalid(
-                "Cannot perform an update or delete on a time-series collection when querying on a field that is not the metaField",
-            );
-        }
-        let u = match st.get("u") {
-            Some(Bson::Document(u)) if u.keys().all(|k| k.starts_with('$')) => u.clone(),
-            _ => {
-                return invalid(
-                    "Cannot perform an update on a time-series collection that is not an update operator expression",
-                );
+    let mut positions = Vec::with_capacity(statements.len());
+    let mut refused: Vec<Bson> = Vec::new();
+    for (i, st) in statements.iter().enumerate() {
+        match translate_update(&o, st) {
+            Ok(out) => {
+                translated.push(Bson::Document(out));
+                positions.push(i as i32);
             }
+            Err(e) => {
+                refused.push(Bson::Document(e.to_write_error(i)));
+                if ordered {
+                    break;
+                }
+            }
+        }
+    }
+    let mut reply = if translated.is_empty() {
+        doc! {"n": 0, "nModified": 0}
+    } else {
+        let mut cmd = ctx.cmd.clone();
+        cmd.insert("update", ts::buckets_name(coll));
+        cmd.insert("updates", translated);
+        let inner = Ctx {
+            engine: ctx.engine,
+            db: ctx.db,
+            cmd: &cmd,
+            guard: ctx.guard.clone(),
+            connection_id: ctx.connection_id,
+            documents: std::cell::RefCell::new(None),
         };
-        let touches_only_meta = u.values().all(|v| {
-            v.as_document()
-                .is_some_and(|fields| only_meta_fields(fields, meta))
-        });
-        if !touches_only_meta {
+        super::update::update(&inner)?
+    };
+    // n and nModified count buckets here: mongod 7.0's metaField updates rewrite whole buckets.
+    let mut errors: Vec<Bson> = match reply.remove("writeErrors") {
+        Some(Bson::Array(inner)) => inner
+            .into_iter()
+            .map(|e| match e {
+                Bson::Document(mut d) => {
+                    let at = d.get_i32("index").unwrap_or(0) as usize;
+                    d.insert("index", positions.get(at).copied().unwrap_or(0));
+                    Bson::Document(d)
+                }
+                other => other,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    errors.extend(refused);
+    reply.remove("ok");
+    if !errors.is_empty() {
+        reply.insert("writeErrors", errors);
+    }
+    reply.insert("ok", 1.0);
+    Ok(Some(reply))
+}
+
+/// One update statement on a time-series collection checked as mongod 7.0 checks it, and
+/// rewritten for the buckets.
+fn translate_update(o: &TimeseriesOptions, st: &Document) -> Result<Document> {
+    let invalid = |m: &str| Err(CommandError::new(codes::INVALID_OPTIONS, m.to_string()));
+    if !args::bool_field(st, "update.updates", "multi")?.unwrap_or(false) {
+        return invalid("Cannot perform a non-multi update on a time-series collection");
+    }
+    if args::bool_field(st, "update.updates", "upsert")?.unwrap_or(false) {
+        return invalid("Cannot perform an upsert on a time-series collection");
+    }
+    let Some(meta) = o.meta_field.as_deref() else {
+        return invalid(
+            "Cannot perform an update on a time-series collection that does not have a metaField",
+        );
+    };
+    let q = args::doc_field(st, "update.updates", "q")?
+        .cloned()
+        .unwrap_or_default();
+    if !only_meta_fields(&q, meta) {
+        return invalid(
+            "Cannot perform an update or delete on a time-series collection when querying on a field that is not the metaField",
+        );
+    }
+    let u = match st.get("u") {
+        Some(Bson::Document(u)) if u.keys().all(|k| k.starts_with('$')) => u.clone(),
+        _ => {
             return invalid(
-                "Cannot perform an update on a time-series collection which updates a field that is not the metaField",
+                "Cannot perform an update on a time-series collection that is not an update operator expression",
             );
         }
-        let mut out = st.clone();
-        out.insert("q", to_bucket_paths(&q, meta));
-        out.insert("u", to_bucket_paths(&u, meta));
-        translated.push(Bson::Document(out));
-    }
-    let mut cmd = ctx.cmd.clone();
-    cmd.insert("update", ts::buckets_name(coll));
-    cmd.insert("updates", translated);
-    let inner = Ctx {
-        engine: ctx.engine,
-        db: ctx.db,
-        cmd: &cmd,
-        guard: ctx.guard.clone(),
-        connection_id: ctx.connection_id,
-        documents: std::cell::RefCell::new(None),
     };
-    let mut reply = super::update::update(&inner)?;
-    // n and nModified count buckets here; mongod counts measurements only for arbitrary
-    // updates (7.1+), and for 7.0's meta updates reports the buckets' counts as well.
-    reply.remove("upserted");
-    Ok(Some(reply))
+    let touches_only_meta = u.values().all(|v| {
+        v.as_document()
+            .is_some_and(|fields| only_meta_fields(fields, meta))
+    });
+    if !touches_only_meta {
+        return invalid(
+            "Cannot perform an update on a time-series collection which updates a field that is not the metaField",
+        );
+    }
+    let mut out = st.clone();
+    out.insert("q", to_bucket_paths(&q, meta));
+    out.insert("u", to_bucket_paths(&u, meta));
+    Ok(out)
 }
 
 /// A time-series collection's `listCollections` entry (from its view definition).
