@@ -34,14 +34,19 @@ pub fn to_bson<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Bson, ConvertE
 struct Classes<'js> {
     date: Option<Object<'js>>,
     regexp: Option<Object<'js>>,
+    map: Option<Object<'js>>,
+    entries: Option<Function<'js>>,
 }
 
 impl<'js> Classes<'js> {
     fn new(ctx: &Ctx<'js>) -> Self {
         let globals = ctx.globals();
+        let factory: Option<Object> = globals.get("__bson").ok();
         Classes {
             date: globals.get("Date").ok(),
             regexp: globals.get("RegExp").ok(),
+            map: globals.get("Map").ok(),
+            entries: factory.and_then(|f| f.get("entries").ok()),
         }
     }
 }
@@ -133,6 +138,26 @@ fn convert<'js>(
             pattern: to_cstr(pattern)?,
             options: to_cstr(options.into_iter().collect())?,
         }));
+    }
+    // js-bson writes a Map as a document of its entries, in insertion order.
+    if is_instance(object, &classes.map)
+        && let Some(entries) = &classes.entries
+    {
+        let pairs: Array = entries.call((object.clone(),)).map_err(js_error)?;
+        let mut document = Document::new();
+        for index in 0..pairs.len() {
+            let pair: Array = pairs.get(index).map_err(js_error)?;
+            let key: Value = pair.get(0).map_err(js_error)?;
+            let Some(key) = key.as_string() else {
+                return err("a Map with keys that are not strings has no BSON form");
+            };
+            let item: Value = pair.get(1).map_err(js_error)?;
+            document.insert(
+                js_string(key)?,
+                nested(convert(ctx, classes, &item, depth + 1)?),
+            );
+        }
+        return Ok(Bson::Document(document));
     }
     let tag: Option<String> = object.get("_bsontype").ok();
     if let Some(tag) = tag {

@@ -124,6 +124,7 @@
     }
   }
   bson.date = (ms) => new Date(ms);
+  bson.entries = (map) => Array.from(map.entries());
   bson.regexp = (pattern, flags) => new RegExp(pattern, flags);
   define(global, '__bson', bson);
 

@@ -348,3 +348,20 @@ fn printjson_opens_documents_as_mongosh_does() {
         "{\n  _id: 0,\n  a: [\n    1\n  ]\n}\n\ns\n"
     );
 }
+
+#[test]
+fn a_map_is_stored_as_a_document_of_its_entries() {
+    let session = start();
+    let fake = Fake::default();
+    run(
+        &session,
+        &fake,
+        "db.c.insertOne({ _id: 1, m: new Map([['b', 1], ['a', [2]]]) })",
+    );
+    let commands = fake.commands.lock().unwrap();
+    let documents = commands[0].get_array("documents").unwrap();
+    assert_eq!(
+        documents[0],
+        Bson::Document(doc! {"_id": 1, "m": {"b": 1, "a": [2]}})
+    );
+}
