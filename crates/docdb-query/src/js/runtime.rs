@@ -376,22 +376,22 @@ pub(super) fn call_predicate(code: &str, doc: &Document) -> Result<bool> {
 
 /// Calls the function with `args`, `this` undefined.
 pub(super) fn call(code: &str, args: &[Bson]) -> Result<Bson> {
-    let out = with_function(code, |ctx, func| {
+    // The closure's own result is the conversion's (a QueryError), inside the call's.
+    with_function(code, |ctx, func| {
         let mut call = Args::new(ctx.clone(), args.len());
         for a in args {
             call.push_arg(to_js(ctx, a)?)?;
         }
         let result: Value = call.apply(&func)?;
         Ok(from_js(ctx, &result, 0))
-    })?;
-    out
+    })?
 }
 
 /// Calls the function `code` with the compiled function `func_code` as its first argument, then
 /// `rest` (how `$accumulator` hands the user's `accumulate` to its batch loop).
 pub(super) fn call_with_function_arg(code: &str, func_code: &str, rest: &[Bson]) -> Result<Bson> {
     let func = with_function(func_code, |ctx, f| Ok(Persistent::save(ctx, f)))?;
-    let out = with_function(code, |ctx, outer| {
+    with_function(code, |ctx, outer| {
         let mut call = Args::new(ctx.clone(), rest.len() + 1);
         call.push_arg(func.restore(ctx)?)?;
         for a in rest {
@@ -399,8 +399,7 @@ pub(super) fn call_with_function_arg(code: &str, func_code: &str, rest: &[Bson])
         }
         let result: Value = call.apply(&outer)?;
         Ok(from_js(ctx, &result, 0))
-    })?;
-    out
+    })?
 }
 
 /// JavaScript's ToBoolean.
