@@ -206,6 +206,7 @@ def test_an_infinite_loop_stops_within_a_second_and_the_next_cell_works(kernel):
     took = time.monotonic() - stopped
     assert ename == "KeyboardInterrupt"
     assert took < 1.0, f"the loop stopped {took:.2f} s after the interrupt"
+    print(f"while (true) {{}} stopped {took * 1000:.0f} ms after interrupt_request")
     assert ok(kc, "spins > 0") == "true"
     assert ok(kc, "db.gen.countDocuments({ _id: { $lt: 3 } })") == "3"
 
@@ -238,6 +239,7 @@ def test_a_loop_of_server_calls_stops_within_a_second(kernel):
     took = time.monotonic() - stopped
     assert ename == "KeyboardInterrupt"
     assert took < 1.0, f"the loop stopped {took:.2f} s after the interrupt"
+    print(f"a loop of countDocuments stopped {took * 1000:.0f} ms after interrupt_request")
     assert ok(kc, "db.gen.countDocuments({ even: false })") == "5000"
 
 
