@@ -14,6 +14,7 @@ pub mod magic;
 pub mod mql;
 pub mod redis;
 pub mod sql;
+pub mod words;
 
 use crate::catalog::cache::Cache;
 use crate::engine::Language;

@@ -5,7 +5,7 @@
 
 use super::{Candidate, Completion, fits, word_start};
 use crate::catalog::{Catalog, MongoCatalog};
-use crate::kernel::requests::words::MONGOSH_WORDS;
+use super::words::MONGOSH_WORDS;
 
 /// `db` methods with mongosh's signatures.
 const DB_METHODS: &[(&str, &str)] = &[

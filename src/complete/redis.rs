@@ -5,7 +5,7 @@
 use super::{Candidate, Completion, fits};
 use crate::catalog::cache::Cache;
 use crate::catalog::{Catalog, Found, Lookup, RedisCatalog};
-use crate::kernel::requests::words::REDIS_COMMANDS;
+use super::words::REDIS_COMMANDS;
 
 fn redis(catalog: Option<&Catalog>) -> Option<&RedisCatalog> {
     match catalog {

@@ -6,7 +6,7 @@
 use super::{Candidate, Completion, fits, word_start};
 use crate::catalog::{Catalog, SqlCatalog, SqlTable};
 use crate::engine::sql::lex::{Dialect, Lexer, TokenKind};
-use crate::kernel::requests::words::SQL_KEYWORDS;
+use super::words::SQL_KEYWORDS;
 
 /// Keywords after which a table name comes.
 const TABLE_KEYWORDS: &[&str] = &[

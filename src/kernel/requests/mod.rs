@@ -8,7 +8,6 @@ pub mod history;
 pub mod inspect;
 pub mod is_complete;
 pub mod kernel_info;
-pub mod words;
 
 use std::sync::Arc;
 

@@ -162,7 +162,7 @@ async fn read_fixed(reader: &mut Reader<'_>, dialect: Dialect) -> (Vec<SqlFuncti
     } else if dialect == Dialect::Sqlite {
         sqlite::KEYWORDS.iter().map(|k| k.to_string()).collect()
     } else {
-        crate::kernel::requests::words::SQL_KEYWORDS
+        crate::complete::words::SQL_KEYWORDS
             .iter()
             .map(|k| k.to_string())
             .collect()

@@ -1,4 +1,5 @@
-//! Word lists for completion: SQL keywords, Redis command names, mongosh helpers.
+//! Word lists for completion: SQL keywords, Redis command names, mongosh helpers (used by the
+//! completers beside them and by the SQL catalog for its fallback keywords).
 
 pub const SQL_KEYWORDS: &[&str] = &[
     "ABORT",
