@@ -42,6 +42,7 @@ def kc(tmp_path_factory):
                  "%connect cache redis://127.0.0.1:6379/13"):
         reply, outputs = run(kc, line)
         assert reply["status"] == "ok", outputs
+    kc.manager = km  # for the stop button (interrupt_mode: message goes on the control channel)
     yield kc
     run(kc, f"%%redis cache\nDEL {PREFIX}:hash {PREFIX}:zset")
     run(kc, f"%%sql pg\nDROP TABLE IF EXISTS {PREFIX}_sales")
@@ -207,3 +208,21 @@ def test_errors_say_what_to_fix_and_draw_nothing(kc, validator):
     refused(kc, "%%sql lite --chart pie x=a\nSELECT 1 AS a", "unknown chart kind 'pie'",
             "bar, line, area, scatter, histogram")
     refused(kc, "%chart nosuchvar bar x=a", "no variable named nosuchvar")
+
+
+def test_stop_button_ends_a_chart_of_an_endless_query(kc, validator):
+    msg_id = kc.execute("%%sql pg --chart histogram x=v\nSELECT random() AS v FROM generate_series(1, 1000000000)")
+    import time
+    time.sleep(1.5)
+    started = time.time()
+    kc.manager.interrupt_kernel()
+    reply = kc.get_shell_msg(timeout=10)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=10)
+    assert time.time() - started < 2, "stopped within about a second"
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    # The kernel goes on: the next chart draws.
+    chart(kc, validator, "%%sql pg --chart bar x=k --out kept\nSELECT 'a' AS k UNION ALL SELECT 'b'")
+    spec, root, text = chart(kc, validator, "%chart kept bar x=k")
+    assert len(marks(root, "bar")) == 2
