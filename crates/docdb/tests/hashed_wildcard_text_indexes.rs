@@ -24,7 +24,9 @@ fn code(e: &mongodb::error::Error) -> i32 {
 /// The winning plan's stage names, outermost first, and its first IXSCAN (if any).
 async fn winning(db: &mongodb::Database, coll: &str, filter: Document) -> (Vec<String>, Document) {
     let plan = db
-        .run_command(doc! {"explain": {"find": coll, "filter": filter}, "verbosity": "queryPlanner"})
+        .run_command(
+            doc! {"explain": {"find": coll, "filter": filter}, "verbosity": "queryPlanner"},
+        )
         .await
         .unwrap();
     let mut stage = plan
@@ -67,21 +69,48 @@ async fn hashed_indexes_serve_equality_only() {
     let (stages, ixscan) = winning(&db, "orders", doc! {"a": 5}).await;
     assert_eq!(stages, vec!["FETCH", "IXSCAN"]);
     assert_eq!(ixscan.get_str("indexName").unwrap(), "a_hashed");
-    assert_eq!(ixscan.get_document("keyPattern").unwrap(), &doc! {"a": "hashed"});
-    let found: Vec<Document> = orders.find(doc! {"a": 5}).await.unwrap().try_collect().await.unwrap();
+    assert_eq!(
+        ixscan.get_document("keyPattern").unwrap(),
+        &doc! {"a": "hashed"}
+    );
+    let found: Vec<Document> = orders
+        .find(doc! {"a": 5})
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(found, vec![doc! {"_id": 5, "a": 5, "s": "x5"}]);
     // 5 and 5.0 are equal values, so they share a hash.
     assert_eq!(orders.count_documents(doc! {"a": 5.0}).await.unwrap(), 1);
-    assert_eq!(orders.count_documents(doc! {"a": {"$in": [1, 2, 99]}}).await.unwrap(), 2);
+    assert_eq!(
+        orders
+            .count_documents(doc! {"a": {"$in": [1, 2, 99]}})
+            .await
+            .unwrap(),
+        2
+    );
     // "Hashed indexes don't support range queries": a collection scan.
     let (stages, _) = winning(&db, "orders", doc! {"a": {"$gt": 15}}).await;
     assert_eq!(stages, vec!["COLLSCAN"]);
-    assert_eq!(orders.count_documents(doc! {"a": {"$gt": 15}}).await.unwrap(), 4);
+    assert_eq!(
+        orders
+            .count_documents(doc! {"a": {"$gt": 15}})
+            .await
+            .unwrap(),
+        4
+    );
 
     // Arrays cannot be hashed (16766), and the document is not stored.
-    let err = orders.insert_one(doc! {"_id": 100, "a": [1, 2]}).await.unwrap_err();
+    let err = orders
+        .insert_one(doc! {"_id": 100, "a": [1, 2]})
+        .await
+        .unwrap_err();
     assert_eq!(code(&err), 16766, "{err}");
-    assert!(err.to_string().contains("hashed indexes do not currently support array values"));
+    assert!(
+        err.to_string()
+            .contains("hashed indexes do not currently support array values")
+    );
     assert_eq!(orders.count_documents(doc! {}).await.unwrap(), 20);
 
     // No unique hashed index (16764).
@@ -95,6 +124,25 @@ async fn hashed_indexes_serve_equality_only() {
         .await
         .unwrap_err();
     assert_eq!(code(&err), 16764, "{err}");
+
+    // A sparse hashed index has no entry for a missing field: `{x: null}` must scan.
+    let sparse = db.collection::<Document>("sparse");
+    sparse
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! {"x": "hashed"})
+                .options(IndexOptions::builder().sparse(true).build())
+                .build(),
+        )
+        .await
+        .unwrap();
+    sparse
+        .insert_many([doc! {"x": 1}, doc! {"y": 1}])
+        .await
+        .unwrap();
+    assert_eq!(sparse.count_documents(doc! {"x": null}).await.unwrap(), 1);
+    let (stages, _) = winning(&db, "sparse", doc! {"x": 1}).await;
+    assert_eq!(stages, vec!["FETCH", "IXSCAN"]);
 
     // The manual's compound example: one hashed field among ordinary ones.
     let customers = db.collection::<Document>("customers");
@@ -117,8 +165,17 @@ async fn hashed_indexes_serve_equality_only() {
     let filter = doc! {"name": "Ann", "address": "2 Side St"};
     let (stages, ixscan) = winning(&db, "customers", filter.clone()).await;
     assert_eq!(stages, vec!["FETCH", "IXSCAN"]);
-    assert_eq!(ixscan.get_str("indexName").unwrap(), "name_1_address_hashed_birthday_-1");
-    let found: Vec<Document> = customers.find(filter).await.unwrap().try_collect().await.unwrap();
+    assert_eq!(
+        ixscan.get_str("indexName").unwrap(),
+        "name_1_address_hashed_birthday_-1"
+    );
+    let found: Vec<Document> = customers
+        .find(filter)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].get_i32("birthday").unwrap(), 1991);
 }
@@ -138,7 +195,11 @@ async fn wildcard_indexes_are_used_for_one_field_path() {
         .await
         .unwrap();
     catalog
-        .create_index(IndexModel::builder().keys(doc! {"product_attributes.$**": 1}).build())
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! {"product_attributes.$**": 1})
+                .build(),
+        )
         .await
         .unwrap();
 
@@ -146,14 +207,23 @@ async fn wildcard_indexes_are_used_for_one_field_path() {
     let filter = doc! {"product_attributes.size.length": {"$gt": 60}};
     let (stages, ixscan) = winning(&db, "products_catalog", filter.clone()).await;
     assert_eq!(stages, vec!["FETCH", "IXSCAN"]);
-    assert_eq!(ixscan.get_str("indexName").unwrap(), "product_attributes.$**_1");
+    assert_eq!(
+        ixscan.get_str("indexName").unwrap(),
+        "product_attributes.$**_1"
+    );
     assert_eq!(
         ixscan.get_document("keyPattern").unwrap(),
         &doc! {"$_path": 1, "product_attributes.size.length": 1}
     );
     let bounds = ixscan.get_document("indexBounds").unwrap();
     assert!(bounds.contains_key("$_path"), "{bounds}");
-    let found: Vec<Document> = catalog.find(filter).await.unwrap().try_collect().await.unwrap();
+    let found: Vec<Document> = catalog
+        .find(filter)
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].get_str("product_name").unwrap(), "Spy Coat");
 
@@ -208,12 +278,19 @@ async fn wildcard_indexes_are_used_for_one_field_path() {
         .create_index(
             IndexModel::builder()
                 .keys(doc! {"$**": 1})
-                .options(IndexOptions::builder().wildcard_projection(doc! {"a": 1}).build())
+                .options(
+                    IndexOptions::builder()
+                        .wildcard_projection(doc! {"a": 1})
+                        .build(),
+                )
                 .build(),
         )
         .await
         .unwrap();
-    other.insert_many([doc! {"a": {"b": 1}, "c": 1}]).await.unwrap();
+    other
+        .insert_many([doc! {"a": {"b": 1}, "c": 1}])
+        .await
+        .unwrap();
     let (stages, _) = winning(&db, "projected", doc! {"a.b": 1}).await;
     assert_eq!(stages, vec!["FETCH", "IXSCAN"]);
     let (stages, _) = winning(&db, "projected", doc! {"c": 1}).await;
@@ -259,7 +336,10 @@ async fn text_search_reads_the_stored_index_as_documents_change() {
     }
     // "Search for a Single Word": 1, 2, 7. "Match Any of the Search Terms": bake coffee cake.
     assert_eq!(ids(&articles, "coffee").await, vec![1, 2, 7]);
-    assert_eq!(ids(&articles, "bake coffee cake").await, vec![1, 2, 3, 4, 7]);
+    assert_eq!(
+        ids(&articles, "bake coffee cake").await,
+        vec![1, 2, 3, 4, 7]
+    );
     // "Exclude Documents That Contain a Term": coffee -shop.
     assert_eq!(ids(&articles, "coffee -shop").await, vec![1, 7]);
     // The stored entries follow deletes, updates and inserts.
@@ -286,5 +366,8 @@ async fn text_search_reads_the_stored_index_as_documents_change() {
         .unwrap();
     assert_eq!(examined, 4, "{plan}");
     let shown = format!("{plan}");
-    assert!(shown.contains("TEXT_OR") && shown.contains("IXSCAN"), "{plan}");
+    assert!(
+        shown.contains("TEXT_OR") && shown.contains("IXSCAN"),
+        "{plan}"
+    );
 }

@@ -307,7 +307,12 @@ fn index_intervals(index: &Index, filter: &Document) -> Vec<Vec<Interval>> {
     match &index.spec.special {
         Some(crate::index::special::Special::Hashed { position }) => {
             if let Some(field) = intervals.get_mut(*position) {
-                *field = crate::index::hashed::intervals(std::mem::take(field));
+                // A sparse index has no entry for a missing field, which null matches.
+                *field = if index.spec.sparse && field.iter().any(|iv| iv.contains(&Bson::Null)) {
+                    vec![Interval::full()]
+                } else {
+                    crate::index::hashed::intervals(std::mem::take(field))
+                };
             }
         }
         Some(special) => {
