@@ -171,6 +171,13 @@ def test_mongodb_documents_by_top_level_and_dotted_fields(kc, validator):
     # a: 3 + 5 = 8, b: 2 + 9 = 11 (summed as the server's $group would).
     totals = server_rows(kc, "%%sql lite\nSELECT 8, 11")[0]
     assert math.isclose(heights["site.name: a"] / heights["site.name: b"], totals[0] / totals[1], rel_tol=1e-3)
+    # Past the display limit (50): the chart sees every document the cursor streams.
+    assert run(kc, "%%sql lite --out many\nWITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) "
+                   "SELECT i, i % 10 AS d FROM n")[0]["status"] == "ok"
+    assert run(kc, "%%mql docs\ndb.chart_many.drop()\ndb.chart_many.insertMany({{many}})")[0]["status"] == "ok"
+    spec, root, text = chart(kc, validator, "%%mql docs --chart histogram x=d bins=10\ndb.chart_many.find()")
+    assert sum(r["count"] for r in spec["data"]["values"]) == 2000
+    assert "binned: 2,000 rows" in text
     refused(kc, "%%mql docs --chart bar x=site.nmae\ndb.chart_visits.find()",
             "no field named 'site.nmae'", "did you mean 'site.name'?")
 
