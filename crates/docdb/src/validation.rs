@@ -49,6 +49,7 @@ impl Validator {
             }
         };
         let (level, action) = check_level_action(options)?;
+        docdb_query::js::function::refuse_in_validator(&rule)?;
         let filter = Filter::parse_without_javascript(&rule).map_err(|e| {
             let mut err = CommandError::from(e);
             err.message = format!(

@@ -308,6 +308,30 @@ async fn accumulator_works_in_bucket_output() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn accumulator_works_in_bucket_auto_output() {
+    let db = database("sjs_bucket_auto", "books", books()).await;
+    let got = all(db
+        .collection::<Document>("books")
+        .aggregate(vec![doc! {"$bucketAuto": {
+            "groupBy": "$copies",
+            "buckets": 2,
+            "output": {"avgCopies": avg_accumulator()},
+        }}])
+        .await
+        .unwrap())
+    .await;
+    // Copies 1, 2, 2 | 10, 10 (two buckets of about 5/2 documents, equal values kept together):
+    // Dante's and Homer's averages again.
+    assert_eq!(
+        got,
+        vec![
+            doc! {"_id": {"min": 1, "max": 10}, "avgCopies": 1.6666666666666667},
+            doc! {"_id": {"min": 10, "max": 10}, "avgCopies": 10.0},
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn mongod_errors_for_misused_server_javascript() {
     let db = database("sjs_errors", "players", players()).await;
     let coll = db.collection::<Document>("players");
@@ -389,6 +413,27 @@ async fn mongod_errors_for_misused_server_javascript() {
     );
     let (code_, _) = run(group(doc! {"init": "function() { return 0 }", "accumulate": "function(s) { return s }", "accumulateArgs": "$name", "merge": "function(a, b) { return a }", "lang": "js"})).await;
     assert_eq!(code_, 4544712);
+    // Not a window function; not in a validator.
+    let (code_, msg) = run(
+        doc! {"aggregate": "players", "pipeline": [{"$setWindowFields": {
+        "sortBy": {"_id": 1}, "output": {"x": {"$accumulator": {}}}}}], "cursor": {}},
+    )
+    .await;
+    assert_eq!(
+        (code_, msg.as_str()),
+        (9, "Unrecognized window function, $accumulator")
+    );
+    let (code_, msg) = run(
+        doc! {"create": "checked", "validator": {"$expr": {"$function": {
+        "body": "function() { return true; }", "args": [], "lang": "js"}}}},
+    )
+    .await;
+    assert_eq!(
+        (code_, msg.as_str()),
+        (4660800, "$function cannot be used inside a validator.")
+    );
+    let (code_, msg) = run(doc! {"create": "checked", "validator": {"$where": "true"}}).await;
+    assert_eq!(code_, 2, "{msg}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -80,6 +80,24 @@ fn check_lang(spec: &Document) -> Result<()> {
     }
 }
 
+/// mongod refuses `$function` anywhere in a collection validator (4660800).
+pub fn refuse_in_validator(rule: &Document) -> Result<()> {
+    fn walk(v: &Bson) -> bool {
+        match v {
+            Bson::Document(d) => d.iter().any(|(k, v)| k == "$function" || walk(v)),
+            Bson::Array(items) => items.iter().any(walk),
+            _ => false,
+        }
+    }
+    if rule.iter().any(|(k, v)| k == "$function" || walk(v)) {
+        return Err(QueryError::location(
+            4660800,
+            "$function cannot be used inside a validator.",
+        ));
+    }
+    Ok(())
+}
+
 /// Evaluates a `$function` against the expression context.
 pub fn evaluate(arg: &Bson, ctx: &Ctx) -> Result<Option<Bson>> {
     let spec = parse(arg)?;
