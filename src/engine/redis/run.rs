@@ -124,6 +124,9 @@ impl<'r, 'c> CellRun<'r, 'c> {
             )?;
             self.entries.clear();
             self.ctx.sink.emit(drawn);
+            if let Some(note) = self.slot.as_ref().and_then(Session::footer_note) {
+                self.ctx.sink.stdout(&format!("{note}\n"));
+            }
             return Ok(());
         }
         let limit = if self.cell.options.out.is_some() {
