@@ -261,6 +261,38 @@ impl Pipeline {
         finish_top_level(out, &run)
     }
 
+    /// Runs a pipeline that starts with `$group` over documents produced one at a time: the
+    /// group keeps only its keys and accumulators, so each input document is dropped once
+    /// grouped and a caller can build narrowed copies on the fly (see docdb's
+    /// `group_input.rs`). `None` when the first stage is not `$group`.
+    pub fn run_grouping(
+        &self,
+        input: impl Iterator<Item = Result<Document>>,
+        ctx: &AggContext,
+    ) -> Option<Result<AggOutput>> {
+        let Some((Stage::Group(id, accs), rest)) = self.stages.split_first() else {
+            return None;
+        };
+        let run = || -> Result<AggOutput> {
+            let run = self.run_context(ctx, None)?;
+            let mut failed = None;
+            let docs = input.map_while(|d| match d {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    failed = Some(e);
+                    None
+                }
+            });
+            let grouped = group::group(docs, id, accs, &run.vars, run.limits)?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            let out = run_stages(rest, grouped, &run)?;
+            finish_top_level(out, &run)
+        };
+        Some(run())
+    }
+
     /// Runs with prepared variables over borrowed documents (sub-pipelines of `$lookup` and
     /// `$unionWith` over another collection, `$facet` over its input).
     pub fn run_refs_with(&self, input: Vec<&Document>, ctx: &RunContext) -> Result<AggOutput> {

@@ -151,17 +151,22 @@ pub fn run(
             now: bson::DateTime::now(),
             limits: &limits,
         };
-        // A plain leading $group gets only the fields it reads, from the packed copy
-        // (`group_input.rs`); otherwise the pipeline reads the records in place and copies
-        // only what it keeps.
-        let narrowed = source.zip(selection.as_ref()).and_then(|(c, s)| {
-            super::group_input::group_reads(rest)
-                .and_then(|fields| super::group_input::narrowed(c, s, &fields))
-        });
-        let input = match (&narrowed, source.zip(selection.as_ref())) {
-            (Some(docs), _) => docs.iter().collect(),
-            (None, Some((c, s))) => selected_records(c, s),
-            (None, None) => Vec::new(),
+        // A plain leading $group gets only the fields it reads, one narrowed document at a
+        // time from the packed copy (`group_input.rs`).
+        let reads = super::group_input::group_reads(rest);
+        let grouped = match (&reads, source.zip(selection.as_ref())) {
+            (Some(fields), Some((c, s))) => super::group_input::narrowed_iter(c, s, fields)
+                .and_then(|docs| pipeline.run_grouping(docs, &agg)),
+            _ => None,
+        };
+        if let Some(out) = grouped {
+            let out = out.map_err(|e| executor_error(e.into()))?;
+            return Ok((out.documents, out.write, selection));
+        }
+        // Otherwise the pipeline reads the records in place and copies only what it keeps.
+        let input = match source.zip(selection.as_ref()) {
+            Some((c, s)) => selected_records(c, s),
+            None => Vec::new(),
         };
         let out = pipeline
             .run_borrowed(input, &agg)
