@@ -200,7 +200,14 @@ fn table_datum(batch: &RecordBatch, row: usize, col: usize, ty: SqlType) -> Datu
                 _ => Datum::Text(text.to_string()),
             }
         }
-        _ => Datum::Null,
+        // Tables are built with the four types above; any other Arrow type is drawn as text by
+        // Arrow's own formatter rather than lost.
+        _ => arrow_cast::display::ArrayFormatter::try_new(
+            array.as_ref(),
+            &arrow_cast::display::FormatOptions::default(),
+        )
+        .map(|f| Datum::Text(f.value(row).to_string()))
+        .unwrap_or(Datum::Null),
     }
 }
 
