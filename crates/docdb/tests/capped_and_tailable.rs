@@ -58,6 +58,25 @@ fn create_rounds_the_size_and_lists_capped_options() {
     assert!(stats.get_bool("capped").unwrap());
     assert_eq!(stats.get_i32("max").unwrap(), 5000);
     assert_eq!(stats.get_i32("maxSize").unwrap(), 5242880);
+    // mongosh's stats() reads $collStats storageStats.
+    let r = ok(
+        &e,
+        "d",
+        doc! {"aggregate": "log2", "pipeline": [{"$collStats": {"storageStats": {}}}], "cursor": {}},
+    );
+    let storage = r
+        .get_document("cursor")
+        .unwrap()
+        .get_array("firstBatch")
+        .unwrap()[0]
+        .as_document()
+        .unwrap()
+        .get_document("storageStats")
+        .unwrap()
+        .clone();
+    assert!(storage.get_bool("capped").unwrap());
+    assert_eq!(storage.get_i32("maxSize").unwrap(), 5242880);
+    assert_eq!(storage.get_i32("max").unwrap(), 5000);
     ok(&e, "d", doc! {"create": "plain"});
     let stats = ok(&e, "d", doc! {"collStats": "plain"});
     assert!(!stats.get_bool("capped").unwrap());

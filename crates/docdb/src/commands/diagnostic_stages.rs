@@ -192,7 +192,7 @@ fn storage_stats(ctx: &Ctx, coll: &str, scale: i64) -> Result<Document> {
             total_index += bytes;
             index_sizes.insert(index.spec.name.clone(), bytes / scale);
         }
-        Ok(doc! {
+        let mut stats = doc! {
             "size": size / scale,
             "count": count,
             "avgObjSize": if count > 0 { size / count } else { 0 },
@@ -207,7 +207,13 @@ fn storage_stats(ctx: &Ctx, coll: &str, scale: i64) -> Result<Document> {
             "totalSize": (size + total_index) / scale,
             "indexSizes": index_sizes,
             "scaleFactor": scale,
-        })
+        };
+        // A capped collection's budgets, as mongod's storageStats shows them.
+        if let Some(capped) = &c.capped {
+            stats.insert("max", crate::capped::number(capped.max.unwrap_or(0)));
+            stats.insert("maxSize", crate::capped::number(capped.size / scale));
+        }
+        Ok(stats)
     })
 }
 
