@@ -252,6 +252,21 @@ async fn geo_within_and_intersects_work_with_and_without_an_index() {
             .await
             .unwrap();
         assert_eq!(names(&within), vec!["inside"], "indexed: {indexed}");
+        // With the index, mongod's plan is an IXSCAN of it; without, a collection scan.
+        let plan = client
+            .database("within")
+            .run_command(doc! {"explain": {"find": "shapes", "filter": {"loc": {"$geoWithin": {"$geometry": polygon.clone()}}}}})
+            .await
+            .unwrap();
+        let winning = format!(
+            "{}",
+            plan.get_document("queryPlanner")
+                .unwrap()
+                .get_document("winningPlan")
+                .unwrap()
+        );
+        assert_eq!(winning.contains("loc_2dsphere"), indexed, "{winning}");
+        assert_eq!(winning.contains("COLLSCAN"), !indexed, "{winning}");
         let intersects: Vec<Document> = coll
             .find(doc! {"loc": {"$geoIntersects": {"$geometry": polygon.clone()}}})
             .await

@@ -227,6 +227,7 @@ pub fn plan_collated(
         ));
     }
     candidates.extend(wildcard::candidates(coll, filter, collation));
+    candidates.extend(geo::within_candidates(coll, filter));
     // Stable: among equal scores the index created first wins.
     candidates.sort_by_key(|c| std::cmp::Reverse(c.0));
     if candidates.iter().all(|c| c.0 <= 1)
