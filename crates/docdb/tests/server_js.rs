@@ -130,6 +130,8 @@ async fn where_runs_in_count_update_and_delete_filters() {
     assert_eq!((r.matched_count, r.modified_count), (1, 1));
     let found = coll.find_one(doc! {"found": true}).await.unwrap().unwrap();
     assert_eq!(found.get_i32("_id").unwrap(), 2);
+    let names = coll.distinct("name", filter.clone()).await.unwrap();
+    assert_eq!(names, vec![Bson::String("Miss Ann Thrope".into())]);
     let r = coll.delete_many(filter).await.unwrap();
     assert_eq!(r.deleted_count, 1);
     assert_eq!(coll.count_documents(doc! {}).await.unwrap(), 2);
@@ -354,6 +356,14 @@ async fn mongod_errors_for_misused_server_javascript() {
     assert_eq!(
         (code_, msg.as_str()),
         (2, "$where can only be applied to the top-level document")
+    );
+    // ... and in a $lookup's pipeline.
+    let (code_, msg) = run(doc! {"aggregate": "players", "pipeline": [{"$lookup": {
+    "from": "players", "pipeline": [{"$match": {"$where": "true"}}], "as": "x"}}], "cursor": {}})
+    .await;
+    assert_eq!(
+        (code_, msg.as_str()),
+        (2, "$where is not allowed in this context")
     );
     // A thrown error is JSInterpreterFailure with the script's message.
     let (code_, msg) = failure(
