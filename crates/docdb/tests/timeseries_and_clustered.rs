@@ -527,6 +527,22 @@ fn explain_shows_the_clustered_scan_and_the_unpacking() {
         stages[2].as_document().unwrap(),
         &doc! {"$match": {"temp": 12}}
     );
+    // mongosh's stats() runs $collStats, which reads the buckets of a time-series collection.
+    let r = ok(
+        &e,
+        "d",
+        doc! {"aggregate": "weather", "pipeline": [{"$collStats": {"storageStats": {}}}], "cursor": {}},
+    );
+    assert_eq!(batch(&r).len(), 1, "{r}");
+    // A time-series collection (a view over its buckets) cannot be renamed (mongod 7.0: 166).
+    assert_eq!(
+        err_code(
+            &e,
+            "admin",
+            doc! {"renameCollection": "d.weather", "to": "d.weather2"}
+        ),
+        166
+    );
     let stats = ok(&e, "d", doc! {"collStats": "weather"});
     assert_eq!(
         stats

@@ -252,6 +252,8 @@ pub fn aggregate(ctx: &Ctx) -> Result<Document> {
         }
     };
     let bypass = args::opt_bool(ctx, "bypassDocumentValidation")?.unwrap_or(false);
+    // `$collStats` of a time-series collection reads its buckets (mongosh's stats()).
+    let (coll, stages) = super::timeseries::stats_target(ctx, coll, stages);
     let (source, stages) = match coll.as_deref().map(|c| view(ctx, c)).transpose()?.flatten() {
         Some(_)
             if super::count::overrides_view_collation(&args::requested_collation(

@@ -212,6 +212,10 @@ pub fn rename_collection(ctx: &Ctx) -> Result<Document> {
         ));
     }
     ctx.engine.write(|cat| {
+        // Views (time-series collections included) cannot be renamed, as in mongod 7.0.
+        if cat.is_view(&from.0, &from.1) {
+            return Err(crate::catalog::view_error(&from.0, &from.1));
+        }
         if cat.get(&from.0, &from.1).is_none() {
             return Err(CommandError::new(
                 codes::NAMESPACE_NOT_FOUND,

@@ -753,3 +753,19 @@ pub fn explain(ctx: &Ctx, name: &str, verbosity: &str) -> Result<Option<Document
         "ok": 1.0,
     }))
 }
+
+/// An aggregate starting with `$collStats` on a time-series collection reads the buckets
+/// collection, as mongod's does; anything else is returned unchanged.
+pub fn stats_target(
+    ctx: &Ctx,
+    coll: Option<String>,
+    stages: Vec<Document>,
+) -> (Option<String>, Vec<Document>) {
+    let is_stats = stages.first().is_some_and(|s| s.contains_key("$collStats"));
+    match coll {
+        Some(c) if is_stats && ctx.engine.read(|cat| options_of(cat, ctx.db, &c)).is_some() => {
+            (Some(ts::buckets_name(&c)), stages)
+        }
+        other => (other, stages),
+    }
+}
