@@ -2,34 +2,33 @@
 //! `mongosh-js` runtime.
 //!
 //! The script runs on the runtime's own thread; each shell call it makes arrives here as an
-//! [`Event`] and is answered with the subset path's own code: `run::send` for planned requests
+//! `host::Event` and is answered with the subset path's own code: `run::send` for planned requests
 //! (comment tags, `killOp` on stop, the embedded engine alike), `Operation::finish` for shaping,
 //! `convert` for errors. Cursors stay open here, in the driver, between batches and across
 //! cells (for `it`). The stop button interrupts the script (QuickJS's interrupt handler) and the
 //! server operation it waits on.
 //!
-//! Routing ([`wants_javascript`]): a cell the subset runs keeps the subset (and its exact
-//! output); a cell goes to JavaScript when the subset refuses it for needing JavaScript, when it
-//! prints (`print`, `printjson`, `forEach(printjson)`: printed per value as mongosh prints), or
-//! when it names something only JavaScript holds (a function a previous cell defined, `it` after
-//! a JavaScript cursor).
+//! `route` decides which cells run here, `host` answers the script's calls.
+
+mod host;
+mod route;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use bson::{Bson, Document};
-use futures_util::StreamExt;
-use mongosh::{Binding, Handle, Operation, Output, Request};
-use mongosh_js::{ErrorKind, Global, Host, HostError, Job, Last, Limits, Outcome, Stream};
-use tokio::sync::{mpsc, oneshot};
+use bson::Document;
+use mongosh::{Binding, Handle, Output};
+use mongosh_js::{ErrorKind, Global, Job, Last, Limits, Outcome, Stream};
+use tokio::sync::mpsc;
 
-use super::convert::{kernel_variables, output_to_result, shape_error};
-use super::run::{KILL_TIMEOUT, kill_tagged, send};
+use super::convert::{kernel_variables, output_to_result};
 use super::{Server, SessionState};
 use crate::cell::Cell;
 use crate::engine::{CellContext, EngineError};
 use crate::result::QueryResult;
 use crate::session::variables::Variable;
+use host::{ChannelHost, Event, fetch, open_cursor, run_operation};
+pub use route::wants_javascript;
 
 /// The JavaScript side of an MQL session.
 #[derive(Default)]
@@ -45,14 +44,14 @@ pub struct JsState {
     has_cursor: bool,
 }
 
-struct OpenCursor {
-    cursor: mongodb::Cursor<Document>,
+pub(super) struct OpenCursor {
+    pub(super) cursor: mongodb::Cursor<Document>,
     /// The comment the cursor's command was tagged with, for `killOp`.
-    tag: String,
+    pub(super) tag: String,
 }
 
 /// Cursors a session keeps open between batches (and cells, for `it`).
-const MAX_OPEN_CURSORS: usize = 64;
+pub(super) const MAX_OPEN_CURSORS: usize = 64;
 
 /// The heap limit of a session's JavaScript runtime (`DBKERNEL_JS_MEMORY_MB`, default 512).
 fn memory_limit() -> usize {
@@ -63,56 +62,6 @@ fn memory_limit() -> usize {
         .unwrap_or(512)
         * 1024
         * 1024
-}
-
-/// Whether a cell the subset parsed must run in JavaScript instead.
-pub fn wants_javascript(script: &mongosh::Script, source: &str, state: &SessionState) -> bool {
-    let scanned = mongosh_js::source::scan(source);
-    // `print`/`printjson` (also as `forEach(printjson)`, which the subset shows as one result)
-    // print each value as mongosh does only in JavaScript.
-    if scanned
-        .identifiers
-        .iter()
-        .any(|name| state.js.opaque.contains(name) || name == "print" || name == "printjson")
-    {
-        return true;
-    }
-    // The session's variables, copied only once a statement of the cell declares one (a cell's
-    // later statements may read it): the variables may hold large arrays.
-    let mut declared: Option<mongosh::Env> = None;
-    let mut db = state.db.clone();
-    for statement in &script.statements {
-        if let mongosh::StatementKind::Directive { command, .. } = &statement.kind
-            && command == "it"
-        {
-            return state.js.has_cursor;
-        }
-        // A statement reading a kernel variable is not planned twice (it may be a large table);
-        // the ones after it can still say JavaScript.
-        if !statement.kernel_variables().is_empty() {
-            continue;
-        }
-        let env = declared.as_ref().unwrap_or(&state.env);
-        match mongosh::plan(statement, env, &db) {
-            Ok(mongosh::Step::Use { db: next, .. }) => db = next,
-            Ok(mongosh::Step::Assign { name, value, .. }) => declared
-                .get_or_insert_with(|| state.env.clone())
-                .set(&name, value),
-            Ok(mongosh::Step::Run(operation)) => {
-                if let Some(name) = operation.bind {
-                    declared
-                        .get_or_insert_with(|| state.env.clone())
-                        .set(&name, Bson::Null);
-                }
-            }
-            Err(error) => {
-                return error.kind == mongosh::PlanErrorKind::Unsupported
-                    && !error.message.contains("are not supported in this kernel")
-                    && !error.message.starts_with("'it'");
-            }
-        }
-    }
-    false
 }
 
 /// Runs the cell in JavaScript. `subset_error` is the subset parser's error for a cell it could
@@ -370,250 +319,4 @@ fn script_error(error: &mongosh_js::ScriptError, source: &str) -> EngineError {
         e = e.with_detail(format!("  {}^", " ".repeat(column.saturating_sub(1))));
     }
     e
-}
-
-/// What the JavaScript thread asks for.
-enum Event {
-    Run(Operation, oneshot::Sender<Result<Output, HostError>>),
-    Open(Request, oneshot::Sender<Result<u64, HostError>>),
-    Fetch(
-        u64,
-        usize,
-        oneshot::Sender<Result<(Vec<Document>, bool), HostError>>,
-    ),
-    Close(u64),
-    Print(Stream, String),
-    Done(Box<Outcome>),
-}
-
-/// The JavaScript thread's end of the channel: each call waits for this side's answer.
-struct ChannelHost {
-    events: mpsc::UnboundedSender<Event>,
-}
-
-impl ChannelHost {
-    fn ask<T>(
-        &self,
-        event: impl FnOnce(oneshot::Sender<Result<T, HostError>>) -> Event,
-    ) -> Result<T, HostError> {
-        let (reply, answer) = oneshot::channel();
-        if self.events.send(event(reply)).is_err() {
-            return Err(HostError::interrupted());
-        }
-        answer
-            .blocking_recv()
-            .unwrap_or_else(|_| Err(HostError::interrupted()))
-    }
-}
-
-impl Host for ChannelHost {
-    fn run(&mut self, operation: Operation) -> Result<Output, HostError> {
-        self.ask(|reply| Event::Run(operation, reply))
-    }
-
-    fn open_cursor(&mut self, request: Request) -> Result<u64, HostError> {
-        self.ask(|reply| Event::Open(request, reply))
-    }
-
-    fn fetch(&mut self, cursor: u64, max: usize) -> Result<(Vec<Document>, bool), HostError> {
-        self.ask(|reply| Event::Fetch(cursor, max, reply))
-    }
-
-    fn close_cursor(&mut self, cursor: u64) {
-        let _ = self.events.send(Event::Close(cursor));
-    }
-
-    fn print(&mut self, stream: Stream, text: String) {
-        let _ = self.events.send(Event::Print(stream, text));
-    }
-}
-
-/// A kernel error as the script sees it; kept so that, uncaught, it is shown as the subset
-/// path shows it.
-fn host_error(error: EngineError, tickets: &mut Vec<EngineError>) -> HostError {
-    let (name, code_name) = match error.ename.split_once('[') {
-        Some((name, rest)) => (
-            name.to_string(),
-            Some(rest.trim_end_matches(']').to_string()),
-        ),
-        None => (error.ename.clone(), None),
-    };
-    let host = HostError {
-        name: if error.ename == "KeyboardInterrupt" {
-            "InterruptedError".into()
-        } else {
-            name
-        },
-        message: error.evalue.clone(),
-        code: None,
-        code_name,
-        ticket: Some(tickets.len()),
-    };
-    tickets.push(error);
-    host
-}
-
-async fn run_operation(
-    server: &Server,
-    mut operation: Operation,
-    ctx: &mut CellContext<'_>,
-    tickets: &mut Vec<EngineError>,
-) -> Result<Output, HostError> {
-    let mut replies = Vec::with_capacity(operation.requests.len());
-    for request in operation.requests.iter_mut() {
-        let reply = send(
-            server,
-            request,
-            true,
-            ctx.display_limit,
-            &ctx.cancel,
-            None,
-            &ctx.progress,
-        )
-        .await
-        .map_err(|e| host_error(e, tickets))?;
-        let stop = request.stops_after(&reply);
-        request.release_payload();
-        replies.push(reply);
-        if stop {
-            break;
-        }
-    }
-    match operation.finish(replies) {
-        Ok(output) => Ok(output),
-        Err(error) => {
-            let code = match &error {
-                mongosh::ShapeError::Server(server) => Some(server.code),
-                _ => None,
-            };
-            let mut host = host_error(shape_error(error), tickets);
-            host.code = code;
-            Err(host)
-        }
-    }
-}
-
-async fn open_cursor(
-    server: &Server,
-    js: &mut JsState,
-    request: Request,
-    ctx: &mut CellContext<'_>,
-    tickets: &mut Vec<EngineError>,
-) -> Result<u64, HostError> {
-    let mut command = request.command;
-    let tag = format!("dbkernel:{}", uuid::Uuid::new_v4());
-    if !command.contains_key("comment") {
-        command.insert("comment", tag.clone());
-    }
-    let database = server.client.database(&request.db);
-    let opened = tokio::select! {
-        opened = database.run_cursor_command(command) => opened,
-        _ = ctx.cancel.cancelled() => {
-            if tokio::time::timeout(KILL_TIMEOUT, kill_tagged(&server.client, &tag)).await.is_err() {
-                log::warn!("the server did not answer currentOp/killOp in time; the stopped query may still run there");
-            }
-            return Err(HostError::interrupted());
-        }
-    };
-    let cursor = match opened {
-        Ok(cursor) => cursor,
-        Err(e) => return Err(driver_failure(server, e, tickets)),
-    };
-    js.next_cursor += 1;
-    let handle = js.next_cursor;
-    // A script that opens cursors in a loop and never reads them to the end (`hasNext()` as a
-    // test) must not keep them all open: past the cap the oldest is closed (the driver kills it
-    // on the server), and reading it later says so.
-    if js.cursors.len() >= MAX_OPEN_CURSORS
-        && let Some(oldest) = js.cursors.keys().min().copied()
-    {
-        js.cursors.remove(&oldest);
-    }
-    js.cursors.insert(handle, OpenCursor { cursor, tag });
-    Ok(handle)
-}
-
-async fn fetch(
-    server: &Server,
-    js: &mut JsState,
-    handle: u64,
-    max: usize,
-    ctx: &mut CellContext<'_>,
-    tickets: &mut Vec<EngineError>,
-) -> Result<(Vec<Document>, bool), HostError> {
-    let Some(open) = js.cursors.get_mut(&handle) else {
-        return Err(HostError {
-            name: "MongoCursorExhaustedError".into(),
-            message: format!(
-                "this cursor was closed: at most {MAX_OPEN_CURSORS} cursors stay open, and it was the oldest one not read to its end; read cursors with toArray()/forEach() or close() them"
-            ),
-            code: None,
-            code_name: None,
-            ticket: None,
-        });
-    };
-    let mut documents = Vec::new();
-    let mut done = false;
-    while documents.len() < max {
-        let next = tokio::select! {
-            next = open.cursor.next() => next,
-            _ = ctx.cancel.cancelled() => {
-                let tag = open.tag.clone();
-                js.cursors.remove(&handle);
-                if tokio::time::timeout(KILL_TIMEOUT, kill_tagged(&server.client, &tag)).await.is_err() {
-                    log::warn!("the server did not answer currentOp/killOp in time; the stopped query may still run there");
-                }
-                return Err(HostError::interrupted());
-            }
-        };
-        match next {
-            Some(Ok(document)) => documents.push(document),
-            Some(Err(e)) => {
-                js.cursors.remove(&handle);
-                return Err(driver_failure(server, e, tickets));
-            }
-            None => {
-                done = true;
-                break;
-            }
-        }
-    }
-    if done {
-        js.cursors.remove(&handle);
-    }
-    Ok((documents, done))
-}
-
-/// A driver error on a cursor: a server error shaped as mongosh prints it, anything else said
-/// plainly.
-fn driver_failure(
-    server: &Server,
-    error: mongodb::error::Error,
-    tickets: &mut Vec<EngineError>,
-) -> HostError {
-    use mongodb::error::ErrorKind as Kind;
-    let engine = match error.kind.as_ref() {
-        Kind::Command(command) => {
-            let reply = mongosh::Reply::server_error(
-                command.code,
-                (!command.code_name.is_empty()).then_some(command.code_name.as_str()),
-                &command.message,
-                None,
-            );
-            match mongosh::ServerError::from_reply(&reply.document) {
-                Some(server_error) => {
-                    let code = server_error.code;
-                    let mut host = host_error(
-                        shape_error(mongosh::ShapeError::Server(Box::new(server_error))),
-                        tickets,
-                    );
-                    host.code = Some(code);
-                    return host;
-                }
-                None => EngineError::new("MongoServerError", command.message.clone()),
-            }
-        }
-        _ => super::connect::driver_error(&error, &server.hosts, server.timeout),
-    };
-    host_error(engine, tickets)
 }
