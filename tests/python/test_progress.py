@@ -214,3 +214,24 @@ def test_a_slow_embedded_mongodb_cell_is_replaced_by_its_documents(kernel):
     assert len(kept) == 1 and "n: 20000" in kept[0] and PROGRESS not in kept[0], kept
     for line in progress_messages(messages):
         assert "statement" not in line["data"]["text/plain"]
+
+
+def test_no_cpu_is_spent_on_progress_while_waiting_or_idle(kernel):
+    km, kc = kernel
+    pid = km.provisioner.process.pid
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu_seconds():
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    before, started = cpu_seconds(), time.monotonic()
+    messages = run(kc, "%%sql pgp\nSELECT pg_sleep(3) AS waited")
+    busy = (cpu_seconds() - before) / (time.monotonic() - started)
+    assert progress_messages(messages)
+    before, started = cpu_seconds(), time.monotonic()
+    time.sleep(2)
+    idle = (cpu_seconds() - before) / (time.monotonic() - started)
+    # The timer wakes four times a second while a statement runs, and not at all after.
+    assert busy < 0.05, busy
+    assert idle < 0.01, idle
