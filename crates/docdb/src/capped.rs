@@ -236,6 +236,87 @@ pub fn stats_fields(capped: Option<&Capped>, out: &mut Document) {
     }
 }
 
+/// A `collMod` of a capped collection's budgets: `(cappedSize, cappedMax)`, each optional.
+pub type CappedChange = (Option<i64>, Option<i64>);
+
+fn coll_mod_number(cmd: &Document, field: &str) -> Result<Option<i64>> {
+    match cmd.get(field) {
+        None | Some(Bson::Null) => Ok(None),
+        Some(v @ (Bson::Int32(_) | Bson::Int64(_) | Bson::Double(_) | Bson::Decimal128(_))) => {
+            Ok(Some(crate::index::spec::number(v).unwrap_or(0.0) as i64))
+        }
+        Some(other) => Err(CommandError::type_mismatch(format!(
+            "BSON field 'collMod.{field}' is the wrong type '{}', expected types '[double, int, long, decimal]'",
+            docdb_query::value::type_alias(other)
+        ))),
+    }
+}
+
+/// Reads `cappedSize`/`cappedMax` of a `collMod`; `None` when it changes neither.
+pub fn coll_mod_change(cmd: &Document) -> Result<Option<CappedChange>> {
+    let size = coll_mod_number(cmd, "cappedSize")?;
+    let max = coll_mod_number(cmd, "cappedMax")?;
+    if let Some(s) = size {
+        if s < 1 {
+            return Err(CommandError::bad_value(format!(
+                "BSON field 'cappedSize' value must be >= 1, actual value '{s}'"
+            )));
+        }
+        if s > MAX_SIZE {
+            return Err(CommandError::bad_value(format!(
+                "BSON field 'cappedSize' value must be <= 1125899906842624, actual value '{s}'"
+            )));
+        }
+    }
+    if let Some(m) = max
+        && m >= 1 << 31
+    {
+        return Err(CommandError::bad_value(format!(
+            "BSON field 'cappedMax' value must be < 2147483648, actual value '{m}'"
+        )));
+    }
+    Ok((size.is_some() || max.is_some()).then_some((size, max)))
+}
+
+/// Applies a `collMod` of the budgets (journaled through `set_options`). The new limits
+/// apply from the next insert on, as in mongod.
+pub fn apply_coll_mod(
+    cat: &mut Catalog,
+    db: &str,
+    coll: &str,
+    change: &CappedChange,
+) -> Result<()> {
+    let Some(c) = cat.get(db, coll) else {
+        return Err(CommandError::new(
+            codes::NAMESPACE_NOT_FOUND,
+            format!("ns does not exist: {db}.{coll}"),
+        ));
+    };
+    if c.capped.is_none() {
+        return Err(CommandError::new(
+            codes::INVALID_OPTIONS,
+            "Collection must be capped.",
+        ));
+    }
+    let mut options = c.options.clone();
+    if let Some(size) = change.0 {
+        options.insert("size", number(size));
+    }
+    if let Some(max) = change.1 {
+        options.insert("max", number(if max <= 0 { NO_MAX } else { max }));
+    }
+    cat.set_options(db, coll, options)
+}
+
+/// Re-reads a collection's budgets from its options, keeping its running data size.
+pub fn refresh(c: &mut crate::collection::Collection) {
+    let bytes = c.capped.as_ref().map_or(0, |cap| cap.bytes);
+    c.capped = Capped::from_options(&c.options).map(|mut cap| {
+        cap.bytes = bytes;
+        cap
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -295,6 +295,7 @@ impl Catalog {
         };
         c.validator = crate::validation::Validator::from_options(&options)?;
         c.options = options.clone();
+        crate::capped::refresh(c);
         self.record(|| doc! {"op": "setOptions", "db": db, "coll": coll, "options": options});
         Ok(())
     }

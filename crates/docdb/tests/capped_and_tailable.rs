@@ -77,7 +77,20 @@ fn create_rounds_the_size_and_lists_capped_options() {
     assert!(storage.get_bool("capped").unwrap());
     assert_eq!(storage.get_i32("maxSize").unwrap(), 5242880);
     assert_eq!(storage.get_i32("max").unwrap(), 5000);
+    // collMod cappedSize/cappedMax (the documentation's example), seen by collStats.
+    ok(
+        &e,
+        "d",
+        doc! {"collMod": "log2", "cappedSize": 100000, "cappedMax": 10},
+    );
+    let stats = ok(&e, "d", doc! {"collStats": "log2"});
+    assert_eq!(stats.get_i32("maxSize").unwrap(), 100000);
+    assert_eq!(stats.get_i32("max").unwrap(), 10);
     ok(&e, "d", doc! {"create": "plain"});
+    assert_eq!(
+        err_code(&e, "d", doc! {"collMod": "plain", "cappedSize": 5000}),
+        72
+    );
     let stats = ok(&e, "d", doc! {"collStats": "plain"});
     assert!(!stats.get_bool("capped").unwrap());
 }

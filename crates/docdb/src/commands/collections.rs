@@ -295,7 +295,12 @@ pub fn coll_mod(ctx: &Ctx) -> Result<Document> {
         ));
     }
     let mut reply = Document::new();
+    // cappedSize/cappedMax (mongod 6.0+): checked before anything else changes.
+    let capped_change = crate::capped::coll_mod_change(ctx.cmd)?;
     ctx.engine.write(|cat| -> Result<()> {
+        if let Some(change) = &capped_change {
+            crate::capped::apply_coll_mod(cat, ctx.db, &coll, change)?;
+        }
         let Some(c) = cat.get(ctx.db, &coll) else {
             return Err(CommandError::new(codes::NAMESPACE_NOT_FOUND, format!("ns does not exist: {}.{coll}", ctx.db)));
         };
