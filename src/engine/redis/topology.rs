@@ -38,7 +38,6 @@ pub struct Parsed {
 /// Parses any of the [`FORMS`]; `description` is the masked URL for messages.
 pub fn parse(url: &str, description: &str) -> Result<Parsed, EngineError> {
     let (url, files) = take_tls_files(url);
-    let certs = load_certs(&files, description)?;
     let bad = |why: &str| {
         EngineError::usage(format!("cannot use the Redis URL '{description}': {why}"))
             .with_detail(FORMS)
@@ -48,6 +47,7 @@ pub fn parse(url: &str, description: &str) -> Result<Parsed, EngineError> {
             "cacert, cert and key are TLS settings: use rediss:// (or rediss+cluster://)",
         ));
     }
+    let certs = load_certs(&files, description)?;
     if let Some((tls, rest)) = split_scheme(&url, "cluster") {
         let (authority, path_query) = split_authority(rest);
         let (userinfo, hosts) = split_userinfo(authority);
