@@ -206,6 +206,14 @@ fn create_refuses_bad_time_series_options() {
         code(doc! {"create": "t", "timeseries": {"timeField": "t"}, "capped": true, "size": 100}),
         72
     );
+    let r = e.execute(
+        "d",
+        doc! {"create": "t", "timeseries": {"timeField": "a.b"}},
+    );
+    assert_eq!(
+        r.get_str("errmsg").unwrap(),
+        "d.t: 'timeField' must be a top-level field and not contain a '.'"
+    );
     // Custom bucketing (6.3+) is listed without granularity.
     ok(
         &e,

@@ -76,7 +76,13 @@ pub fn create(ctx: &Ctx, coll: &str) -> Result<Document> {
             "a time-series collection with a default collation is not supported by the embedded engine: create it without 'collation' and pass the collation to each query",
         ));
     }
-    let options = TimeseriesOptions::parse(spec)?;
+    // mongod names the namespace in its top-level-field errors.
+    let options = TimeseriesOptions::parse(spec).map_err(|mut e| {
+        if e.message.contains("must be a top-level field") {
+            e.message = format!("{ns}: {}", e.message);
+        }
+        e
+    })?;
     let mut bucket_options = doc! {"clusteredIndex": true, "timeseries": options.to_document()};
     if let Some(v) = ctx.cmd.get("expireAfterSeconds") {
         let secs = match v {
