@@ -18,7 +18,8 @@ Usage:
     .venv/bin/python scripts/pymongo_suite.py /path/to/pymongo [test_file ...]
     PYMONGO_SRC=/path/to/pymongo .venv/bin/python scripts/pymongo_suite.py
 Environment: DBKERNEL_BIN (default target/debug/dbkernel), PYTEST_ARGS (extra
-arguments for pytest, e.g. "-x -k find"). Reports land in target/pymongo-suite/.
+arguments for pytest, e.g. "-x -k find"), PYMONGO_SUITE_OUT (where logs and JUnit
+reports land; default target/pymongo-suite/, so that two runs at once can keep apart).
 Exit status 0 when no test failed or errored.
 """
 
@@ -99,7 +100,8 @@ def main() -> int:
     binary = Path(os.environ.get("DBKERNEL_BIN", REPO / "target" / "debug" / "dbkernel"))
     if not binary.exists():
         sys.exit(f"{binary} not found: build it with `cargo build --bin dbkernel`")
-    out_dir = REPO / "target" / "pymongo-suite"
+    # Absolute: pytest runs in the checkout, and its --junitxml must still land here.
+    out_dir = Path(os.environ.get("PYMONGO_SUITE_OUT", REPO / "target" / "pymongo-suite")).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
 
     port = free_loopback_port()
