@@ -342,13 +342,20 @@ async fn parse_and_plan_errors_point_at_the_cell_line() {
     assert_eq!(err.ename, "MongoshSyntaxError");
     assert!(err.evalue.contains("(line 2, column 18)"), "{err:?}");
     assert!(err.detail.iter().any(|l| l.trim() == "^"), "{err:?}");
+    // A plan error of the subset (a value mongosh refuses), on the cell's third line.
+    let ran = run(&engine, &vars, "%%mql\n\ndb.c.insertOne(5)").await;
+    let err = ran.err();
+    assert!(err.evalue.contains("line 3"), "{err:?}");
+    // A loop is JavaScript now (issue 21): it runs instead of being refused.
+    let db = unique_db("loop");
     let ran = run(
         &engine,
         &vars,
-        "%%mql\nfor (let i = 0; i < 3; i++) { db.c.insertOne({ i }) }",
+        &format!("%%mql\nuse {db}\nfor (let i = 0; i < 3; i++) {{ db.c.insertOne({{ i }}) }}\ndb.c.countDocuments()"),
     )
     .await;
-    assert!(ran.err().evalue.contains("JavaScript"), "{:?}", ran.err());
+    ran.ok();
+    assert_eq!(ran.text(), "3");
 }
 
 /// A SQL-like table of `rows` rows (id, name, city), as `%%sql --out rows` would keep it.
