@@ -225,12 +225,15 @@ impl Catalog {
         let copy = self.journal.then(|| doc.clone());
         let c = self.ensure(db, coll)?;
         crate::capped::check_fits(c.capped.as_ref(), &doc)?;
+        let capped = c.capped.is_some();
         let record = c.insert(&ns, doc)?;
         if let Some(doc) = copy {
             self.pending
                 .push(doc! {"op": "put", "db": db, "coll": coll, "doc": doc});
         }
-        crate::capped::evict(self, db, coll);
+        if capped {
+            crate::capped::evict(self, db, coll);
+        }
         Ok(record)
     }
 
