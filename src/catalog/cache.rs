@@ -31,6 +31,10 @@ pub struct VariableInfo {
     pub name: String,
     pub kind: String,
     pub summary: String,
+    /// The value's version, so that [`super::kept::shapes`] reads a changed value again.
+    pub version: Option<u64>,
+    /// How it reads as a table on the `results` connection; `None` when it cannot.
+    pub table: Option<super::kept::KeptTable>,
 }
 
 #[derive(Default)]
@@ -189,6 +193,27 @@ impl Cache {
             .iter()
             .find(|c| c.language == language && name.map_or(c.current, |n| n == c.name))
             .cloned()
+    }
+
+    /// The catalog completion and inspection use for `entry`: its snapshot, with the kept
+    /// variables laid over it on the `results` connection (even before that connection opened).
+    pub async fn catalog_for(&self, entry: &Entry) -> Option<Arc<Catalog>> {
+        let kept = match &entry.engine {
+            Some(engine) => engine.reads_kept_results(),
+            None => entry.name == crate::engine::results::CONNECTION,
+        };
+        let snapshot = match &entry.engine {
+            Some(_) => self.catalog(&entry.name).await,
+            None => None,
+        };
+        if !kept {
+            return snapshot;
+        }
+        let variables = self.variables();
+        Some(Arc::new(super::kept::overlay(
+            snapshot.as_deref(),
+            &variables,
+        )))
     }
 
     /// The catalog of `name` as last read, after waiting (bounded) for a refresh under way.

@@ -10,6 +10,7 @@
 //! reads memory and never waits on a running cell.
 
 pub mod cache;
+pub mod kept;
 
 /// What a catalog read says when the session it reads (SQLite's, the mongosh state) stayed
 /// locked by a running cell: the cache tries again rather than keep a stale snapshot.

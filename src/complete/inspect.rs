@@ -32,8 +32,7 @@ pub async fn inspect(cache: &Cache, code: &str, cursor: usize) -> Option<String>
         return Some(text);
     }
     let entry = cache.connection_for(language, connection.as_deref())?;
-    entry.engine.as_ref()?;
-    let catalog = cache.catalog(&entry.name).await;
+    let catalog = cache.catalog_for(&entry).await;
     match (language, catalog.as_deref()) {
         (Language::Sql, Some(Catalog::Sql(catalog))) => {
             inspect_sql(catalog, code, body_start, cursor, word)
@@ -95,10 +94,25 @@ pub async fn inspect(cache: &Cache, code: &str, cursor: usize) -> Option<String>
 fn variable(cache: &Cache, word: &str) -> Option<String> {
     let name = word.trim_start_matches(':');
     let found = cache.variables().into_iter().find(|v| v.name == name)?;
-    Some(format!(
-        "variable {}: {}\n{}",
-        found.name, found.kind, found.summary
-    ))
+    let mut text = format!("variable {}: {}\n{}", found.name, found.kind, found.summary);
+    if let Some(table) = &found.table {
+        // What `%%sql results` sees: the columns the loader gives it, whatever the kind.
+        let width = table
+            .columns
+            .iter()
+            .map(|(n, _)| n.chars().count())
+            .max()
+            .unwrap_or(0);
+        text.push_str(&format!(
+            "\n\nas a table on %%sql results ({} row{}):",
+            table.rows,
+            if table.rows == 1 { "" } else { "s" }
+        ));
+        for (column, ty) in &table.columns {
+            text.push_str(&format!("\n  {column:<width$}  {ty}"));
+        }
+    }
+    Some(text)
 }
 
 fn inspect_sql(

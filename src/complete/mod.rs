@@ -75,8 +75,8 @@ pub async fn complete(cache: &Cache, code: &str, cursor: usize) -> Completion {
         } => {
             let entry = cache.connection_for(language, connection.as_deref());
             let catalog = match &entry {
-                Some(e) if e.engine.is_some() => cache.catalog(&e.name).await,
-                _ => None,
+                Some(e) => cache.catalog_for(e).await,
+                None => None,
             };
             let name = entry.as_ref().map(|e| e.name.as_str());
             match language {

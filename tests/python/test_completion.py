@@ -152,6 +152,43 @@ def test_sqlite_tables_columns_aliases_and_inspection(kc):
     run(kc, f"%%sql lite\nDROP TABLE {t}")
 
 
+# ---------------------------------------------------------------- the results connection
+
+def test_results_offers_every_kept_table_with_the_loaders_columns(kc):
+    """Kept variables are tables on `%%sql results` before any cell loaded them; the columns
+    completion shows are the ones SQLite gets when the table is loaded (PRAGMA table_info)."""
+    t, d = f"cmp_k_orders_{SUFFIX}", f"cmp_k_people_{SUFFIX}"
+    run(kc, f"%%sql default --out {t}\nSELECT 1 AS id, 'Ada' AS name, 2.5 AS total")
+    run(kc, "%connect emb embedded")
+    run(kc, f"%%mql emb\ndb.{d}.insertMany([{{_id: 1, name: 'Ada', age: 36}}, {{_id: 2, name: 'Bo', age: 41, city: 'Oslo'}}])")
+    run(kc, f"%%mql emb --out {d}\ndb.{d}.find().sort({{_id: 1}})")
+    run(kc, f"%set cmp_k_scalar_{SUFFIX} = 5")
+    code = "%%sql results\nSELECT * FROM cmp_k_"
+    matches, reply = complete(kc, code)
+    assert set(matches) == {t, d}, matches  # the scalar is no table
+    types = {e["text"]: e for e in reply["metadata"]["_jupyter_types_experimental"]}
+    assert types[d]["type"] == "table" and types[d]["signature"] == "(_id, name, age, city)", types[d]
+    code = f"%%sql results\nSELECT p.ag FROM {d} p"
+    matches, reply = complete(kc, code, code.index("p.ag") + 4)
+    assert matches == ["age"], matches
+    assert reply["metadata"]["_jupyter_types_experimental"][0]["signature"] == f"{d}.age INTEGER"
+    text = inspect(kc, f"%%sql results\nSELECT * FROM {d}")
+    assert text.startswith(f"variable {d}: documents\n2 documents"), text
+    assert "as a table on %%sql results (2 rows):" in text and "age   INTEGER" in text, text
+    # What SQLite itself says once the cell loads the table.
+    for name in (t, d):
+        run(kc, f"%%sql results\nSELECT * FROM {name} LIMIT 0")
+        out = run(kc, f"%%sql results\nSELECT group_concat(name || ' ' || type, ', ') AS cols FROM pragma_table_info('{name}')")
+        code = f"%%sql results\nSELECT x. FROM {name} x"
+        matches, reply = complete(kc, code, code.index("x.") + 2)
+        shown = ", ".join(f"{e['text']} {e['signature'].split()[-1]}" for e in reply["metadata"]["_jupyter_types_experimental"])
+        assert shown in out, (shown, out)
+    run(kc, f"%del {t} {d} cmp_k_scalar_{SUFFIX}")
+    run(kc, f"%%mql emb\ndb.{d}.drop()")
+    matches, _ = complete(kc, "%%sql results\nSELECT * FROM cmp_k_")
+    assert t not in matches and d not in matches, matches
+
+
 # ---------------------------------------------------------------- PostgreSQL
 
 def test_postgres_schema_aware_completion_and_inspection(kc):

@@ -159,7 +159,18 @@ impl Engine for ResultsEngine {
     }
 
     async fn catalog(&self) -> Option<Result<crate::catalog::Catalog, String>> {
-        self.sql.catalog().await
+        let mut catalog = self.sql.catalog().await?;
+        // Tables copied from variables are marked, so that completion hides one whose variable
+        // was removed (it is dropped before the next cell here runs).
+        if let Ok(crate::catalog::Catalog::Sql(sql)) = &mut catalog {
+            let loaded = self.loaded();
+            for table in &mut sql.tables {
+                if table.schema == "main" && loaded.contains_key(&table.name) {
+                    table.kind = crate::catalog::kept::LOADED.into();
+                }
+            }
+        }
+        Some(catalog)
     }
 
     async fn close(&self) {

@@ -1,5 +1,6 @@
 //! Hands the schema cache what completion needs from the executor's session after each cell:
-//! connection names and engines, and the variables as `%vars` shows them.
+//! connection names and engines, and the variables as `%vars` shows them (with their shape as
+//! tables of the `results` connection).
 
 use crate::catalog::cache::VariableInfo;
 use crate::kernel::Shared;
@@ -8,6 +9,8 @@ use crate::session::Session;
 pub fn after_cell(shared: &Shared, session: &Session, code: &str) {
     let variables = {
         let store = session.variables.lock();
+        let previous = shared.catalog.variables();
+        let mut tables = crate::catalog::kept::shapes(&store, &previous).into_iter();
         store
             .iter()
             .map(|(name, value)| {
@@ -16,6 +19,8 @@ pub fn after_cell(shared: &Shared, session: &Session, code: &str) {
                     name: name.clone(),
                     kind,
                     summary,
+                    version: store.version(name),
+                    table: tables.next().and_then(|(_, t)| t),
                 }
             })
             .collect()
