@@ -24,6 +24,7 @@ pub fn error(code: i32, message: impl Into<String>) -> CommandError {
     let code_name = match code {
         136 => "CappedPositionLost",
         166 => "CommandNotSupportedOnView",
+        237 => "CursorKilled",
         279 => "ClientDisconnect",
         17152 => "Location17152",
         40414 => "Location40414",

@@ -134,6 +134,9 @@ pub struct WriteSignal {
     changed: Condvar,
     /// Connections whose client closed while one of their getMores waited.
     gone: Mutex<HashSet<i64>>,
+    /// Cursors whose getMore is waiting (checked out of the cursor table), and whether
+    /// killCursors asked for them meanwhile.
+    waiting: Mutex<std::collections::HashMap<i64, bool>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -171,6 +174,21 @@ impl WriteSignal {
         lock(&self.gone).remove(&connection_id);
     }
 
+    /// killCursors of a cursor whose getMore is waiting: `false` when none waits on it.
+    pub fn kill_waiting(&self, cursor: i64) -> bool {
+        let found = match lock(&self.waiting).get_mut(&cursor) {
+            Some(killed) => {
+                *killed = true;
+                true
+            }
+            None => false,
+        };
+        if found {
+            self.changed.notify_all();
+        }
+        found
+    }
+
     fn is_gone(&self, connection_id: i64) -> bool {
         lock(&self.gone).contains(&connection_id)
     }
@@ -187,7 +205,25 @@ pub fn await_time(cmd: &Document) -> Duration {
 /// Waits for documents for an awaitData cursor whose batch came back empty; returns the
 /// batch found (empty at the deadline). Fails when the operation is killed or the client
 /// hangs up.
-pub fn await_batch(ctx: &Ctx, tail: &mut Tail, limit: Option<usize>) -> Result<Vec<Bson>> {
+pub fn await_batch(
+    ctx: &Ctx,
+    cursor: i64,
+    tail: &mut Tail,
+    limit: Option<usize>,
+) -> Result<Vec<Bson>> {
+    let signal = ctx.engine.write_signal();
+    lock(&signal.waiting).insert(cursor, false);
+    let out = wait_for_batch(ctx, cursor, tail, limit);
+    lock(&signal.waiting).remove(&cursor);
+    out
+}
+
+fn wait_for_batch(
+    ctx: &Ctx,
+    cursor: i64,
+    tail: &mut Tail,
+    limit: Option<usize>,
+) -> Result<Vec<Bson>> {
     let deadline = Instant::now() + await_time(ctx.cmd);
     let signal = ctx.engine.write_signal();
     loop {
@@ -205,6 +241,12 @@ pub fn await_batch(ctx: &Ctx, tail: &mut Tail, limit: Option<usize>) -> Result<V
             Err(e) if e.code == codes::MAX_TIME_MS_EXPIRED => return Ok(Vec::new()),
             Err(e) => return Err(e),
             Ok(()) => {}
+        }
+        if lock(&signal.waiting).get(&cursor) == Some(&true) {
+            return Err(crate::capped::error(
+                237,
+                format!("cursor {cursor} was killed while its getMore waited"),
+            ));
         }
         if signal.is_gone(ctx.connection_id) {
             return Err(crate::capped::error(

@@ -517,6 +517,51 @@ fn kill_op_ends_a_waiting_get_more() {
     );
 }
 
+#[test]
+fn kill_cursors_ends_a_waiting_get_more() {
+    let e = std::sync::Arc::new(Engine::in_memory());
+    ok(
+        &e,
+        "d",
+        doc! {"create": "log", "capped": true, "size": 100000},
+    );
+    common::insert(&e, "d", "log", vec![doc! {"_id": 1}]);
+    let id = open_tail(&e, "log");
+    let waiter = std::sync::Arc::clone(&e);
+    let t = std::thread::spawn(move || {
+        waiter.execute(
+            "d",
+            doc! {"getMore": id, "collection": "log", "maxTimeMS": 30000, "comment": "kill-me"},
+        )
+    });
+    let started = Instant::now();
+    loop {
+        let ops = ok(
+            &e,
+            "admin",
+            doc! {"currentOp": 1, "command.comment": "kill-me"},
+        );
+        if !ops.get_array("inprog").unwrap().is_empty() {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    let killed = ok(&e, "d", doc! {"killCursors": "log", "cursors": [id]});
+    assert_eq!(
+        killed.get_array("cursorsKilled").unwrap(),
+        &vec![Bson::Int64(id)]
+    );
+    let r = t.join().unwrap();
+    assert_eq!(r.get_str("codeName").unwrap(), "CursorKilled", "{r}");
+    // The cursor is gone.
+    assert_eq!(
+        err_code(&e, "d", doc! {"getMore": id, "collection": "log"}),
+        43
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_hangs_up_ends_its_waiting_get_more() {
     use tokio::io::AsyncWriteExt;

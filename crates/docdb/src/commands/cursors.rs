@@ -45,7 +45,7 @@ pub fn get_more(ctx: &Ctx) -> Result<Document> {
     // An awaitData cursor at the end of its data waits for inserts (see `tailable.rs`).
     let batch = match &mut pending {
         crate::cursor::Pending::Tail(tail) if awaits && batch.is_empty() => {
-            crate::tailable::await_batch(ctx, tail, batch_size)?
+            crate::tailable::await_batch(ctx, id, tail, batch_size)?
         }
         _ => batch,
     };
@@ -86,7 +86,8 @@ pub fn kill_cursors(ctx: &Ctx) -> Result<Document> {
                 )));
             }
         };
-        if cursors.kill(n) {
+        // A cursor checked out by a getMore waiting for data is killed through its waiter.
+        if cursors.kill(n) || ctx.engine.write_signal().kill_waiting(n) {
             killed.push(Bson::Int64(n));
         } else {
             not_found.push(Bson::Int64(n));
