@@ -10,8 +10,10 @@ per test file, how many tests passed, failed, errored and were skipped.
 Getting a checkout (once, any of):
     git clone https://github.com/mongodb/mongo-python-driver /path/to/pymongo
     git --git-dir=/work/.mirror/mongodb+mongo-python-driver/repo archive HEAD | tar -x -C /path/to/pymongo
-Python packages (once, into the repository's .venv):
-    .venv/bin/pip install -r /path/to/pymongo/requirements/test.txt
+Python packages (once, into the repository's .venv): the test requirements and
+PyMongo's own dependency dnspython (without it every mongodb+srv:// URI is refused,
+even in tests that never resolve one):
+    .venv/bin/pip install -r /path/to/pymongo/requirements/test.txt dnspython==2.7.0
 Build the engine (once): cargo build --bin dbkernel
 
 Usage:
@@ -21,6 +23,10 @@ Environment: DBKERNEL_BIN (default target/debug/dbkernel), PYTEST_ARGS (extra
 arguments for pytest, e.g. "-x -k find"), PYMONGO_SUITE_OUT (where logs and JUnit
 reports land; default target/pymongo-suite/, so that two runs at once can keep apart).
 Exit status 0 when no test failed or errored.
+
+No test may reach a public address: the tests in NEEDS_PUBLIC_DNS (they resolve MongoDB's
+public SRV test records) are deselected and counted apart, and scripts/pymongo_suite_site/
+sitecustomize.py points dnspython at 127.0.0.1 so that any other lookup fails locally.
 """
 
 from __future__ import annotations
@@ -51,6 +57,19 @@ STANDALONE_FILES = [
     "test_collection_management",
     "test_session",
 ]
+
+# Tests that resolve public DNS records through a real resolver: MongoDB's SRV/TXT test
+# records test*.test.build.10gen.cc, or (test_detected_environment_warning, which mocks the
+# SRV lookup but not the TXT one) host.cosmos.azure.com and host.docdb*.amazonaws.com.
+# PyMongo's CI has network access; this harness must not use it.
+NEEDS_PUBLIC_DNS = [
+    "test_client.py::ClientUnitTest::test_connection_timeout_ms_propagates_to_DNS_resolver",
+    "test_client.py::ClientUnitTest::test_detected_environment_warning",
+    "test_client.py::TestClient::test_repr_srv_host",
+    "test_client.py::TestClient::test_service_name_from_kwargs",
+    "test_client.py::TestClient::test_srv_max_hosts_kwarg",
+]
+SITE = REPO / "scripts" / "pymongo_suite_site"
 
 
 def free_loopback_port() -> int:
@@ -107,7 +126,8 @@ def main() -> int:
     port = free_loopback_port()
     env = dict(os.environ, DB_IP="127.0.0.1", DB_PORT=str(port))
     # The checkout's own pymongo and bson, not an installed wheel.
-    env["PYTHONPATH"] = str(src)
+    # The loopback-only DNS guard first (see SITE).
+    env["PYTHONPATH"] = os.pathsep.join([str(SITE), str(src)])
     rows = []
     with tempfile.TemporaryDirectory(prefix="pymongo-suite-") as dbpath:
         log = open(out_dir / "mongod.log", "w")
@@ -121,6 +141,7 @@ def main() -> int:
             for name in files:
                 report = out_dir / f"{name}.xml"
                 report.unlink(missing_ok=True)
+                deselected = [t for t in NEEDS_PUBLIC_DNS if t.startswith(f"{name}.py::")]
                 cmd = [
                     sys.executable,
                     "-m",
@@ -132,28 +153,36 @@ def main() -> int:
                     "-o",
                     "addopts=-ra --strict-markers -m 'default or default_async'",
                     f"--junitxml={report}",
+                    *(arg for t in deselected for arg in ("--deselect", f"test/{t}")),
                     "-q",
                     *shlex.split(os.environ.get("PYTEST_ARGS", "")),
                 ]
                 with open(out_dir / f"{name}.log", "w") as out:
                     subprocess.run(cmd, cwd=src, env=env, stdout=out, stderr=subprocess.STDOUT)
                 c = counts(report)
+                c["deselected"] = len(deselected)
                 rows.append((name, c))
                 print(
                     f"{name:32} passed {c['passed']:4}  failed {c['failed']:3}  "
-                    f"errors {c['errors']:3}  skipped {c['skipped']:4}",
+                    f"errors {c['errors']:3}  skipped {c['skipped']:4}  deselected {c['deselected']:2}",
                     flush=True,
                 )
         finally:
             server.terminate()
             server.wait(timeout=10)
             log.close()
-    total = {k: sum(c[k] for _, c in rows) for k in ("passed", "failed", "errors", "skipped")}
+    total = {k: sum(c[k] for _, c in rows) for k in ("passed", "failed", "errors", "skipped", "deselected")}
     ran = total["passed"] + total["failed"] + total["errors"]
     share = 100.0 * total["passed"] / ran if ran else 0.0
+    collected = ran + total["skipped"] + total["deselected"]
+    ran_share = 100.0 * ran / collected if collected else 0.0
     print(
         f"{'total':32} passed {total['passed']:4}  failed {total['failed']:3}  "
-        f"errors {total['errors']:3}  skipped {total['skipped']:4}  ({share:.1f}% of those run pass)"
+        f"errors {total['errors']:3}  skipped {total['skipped']:4}  deselected {total['deselected']:2}"
+    )
+    print(
+        f"{share:.1f}% of the tests that ran pass; {ran} of {collected} tests ran ({ran_share:.1f}%); "
+        f"deselected (need public DNS): {total['deselected']}"
     )
     print(f"logs and JUnit reports: {out_dir}")
     return 0 if total["failed"] + total["errors"] == 0 else 1
