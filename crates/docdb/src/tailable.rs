@@ -10,8 +10,8 @@
 //! An awaitData `getMore` that finds nothing waits on [`WriteSignal`]: every
 //! catalog write bumps a generation counter and wakes the waiters, which then
 //! look again. The wait is a condition-variable wait, never a poll of the data;
-//! it wakes every [`CHECK_EVERY`] as well so that `killOp` (the stop button)
-//! and a client hang-up end it promptly, and it ends with an empty batch when
+//! it wakes every [`CHECK_EVERY`] as well so that `killOp` (the stop button),
+//! `killCursors` of the waiting cursor and a client hang-up end it promptly, and it ends with an empty batch when
 //! the getMore's `maxTimeMS` (default one second, as in mongod) has passed.
 
 use std::collections::{HashSet, VecDeque};
