@@ -1,0 +1,117 @@
+"""Cells of notebooks/mql-diagnostics.ipynb: the database profiler (system.profile), serverStatus
+opcounters and mem, and explain's allPlansExecution (plan racing) on the embedded engine. Every
+expectation is a field name, stage name or rule that MongoDB's reference pages state (Database
+Profiler, Database Profiler Output, serverStatus, Explain Results), never a timing or a count the
+engine happens to print."""
+from cells import code, md
+
+NAME = "mql-diagnostics"
+
+CELLS = [
+    md("# Looking inside the server: profiler, counters and plan racing\n\n"
+       "Three tools mongod gives for finding out *what the server did*: the **database profiler** records "
+       "operations in the capped collection `system.profile`, **`db.serverStatus()`** counts operations since "
+       "the server started, and **`explain('allPlansExecution')`** shows every plan the query planner raced and "
+       "why the winner won. The embedded engine behind `%%mql` implements all three. This notebook works in its "
+       "own database, `diagnostics`, and drops it at the end."),
+    code("%%mql\nuse diagnostics\ndb.dropDatabase()", contains=["switched to db diagnostics"]),
+    md("## The profiler\n\n"
+       "The profiling level is per database: **0** records nothing (the default), **1** records operations "
+       "slower than `slowms` (100 ms unless set), **2** records every operation. `db.setProfilingLevel()` "
+       "answers with the settings *before* the change: `was` is the previous level."),
+    code("%%mql\ndb.setProfilingLevel(2)", contains=["was: 0", "slowms: 100", "sampleRate: 1", "ok: 1"]),
+    code("%%mql\ndb.getProfilingStatus()", contains=["was: 2"]),
+    md("Now a few operations to record: an insert, a find and an update. A `comment` on the find travels "
+       "into its profile entry, which makes it easy to pick out later."),
+    code("%%mql\ndb.books.insertMany([\n  { _id: 1, title: 'Dune', year: 1965 },\n"
+         "  { _id: 2, title: 'Emma', year: 1815 },\n  { _id: 3, title: 'Ulysses', year: 1922 }\n]);\n"
+         "db.books.find({ year: { $gt: 1900 } }).comment('diagnostics lesson')",
+         contains=["title: 'Dune'", "title: 'Ulysses'", "(2 documents)"]),
+    code("%%mql\ndb.books.updateOne({ _id: 2 }, { $set: { year: 1816 } })",
+         contains=["matchedCount: 1", "modifiedCount: 1"]),
+    md("Each entry in `system.profile` names the operation type `op` (`query`, `insert`, `update`, `remove`, "
+       "`getmore`, `command`), the namespace `ns` (database.collection), the `command` as it arrived and how "
+       "long it took in `millis`. The find is an `op: 'query'` entry that carries our comment:"),
+    code("%%mql\ndb.system.profile.find({ op: 'query', 'command.comment': 'diagnostics lesson' },\n"
+         "  { _id: 0, op: 1, ns: 1, command: 1, millis: 1 })",
+         contains=["op: 'query'", "ns: 'diagnostics.books'", "find: 'books'",
+                   "filter: { year: { '$gt': 1900 } }", "comment: 'diagnostics lesson'", "millis:"]),
+    md("The update is an `op: 'update'` entry; its command holds the update statement, `q` (which documents) "
+       "and `u` (what to change):"),
+    code("%%mql\ndb.system.profile.find({ op: 'update', ns: 'diagnostics.books' },\n"
+         "  { _id: 0, op: 1, ns: 1, command: 1, millis: 1 })",
+         contains=["op: 'update'", "ns: 'diagnostics.books'", "q: { _id: 2 }",
+                   "u: { '$set': { year: 1816 } }", "millis:"]),
+    md("`system.profile` is a capped collection: old entries make room for new ones instead of filling "
+       "the disk."),
+    code("%%mql\ndb.system.profile.isCapped()", contains=["true"]),
+    md("Level 1 records only slow operations. `slowms` is server-wide (it also decides which operations "
+       "mongod writes to its log), so with `slowms: 0` every operation counts as slow:"),
+    code("%%mql\ndb.setProfilingLevel(1, { slowms: 0 })", contains=["was: 2", "slowms: 100"]),
+    code("%%mql\ndb.books.find({ title: 'Emma' }).comment('slow on purpose');\n"
+         "db.system.profile.find({ 'command.comment': 'slow on purpose' }, { _id: 0, op: 1, ns: 1 })",
+         contains=["op: 'query'", "ns: 'diagnostics.books'"]),
+    md("Profiling costs time and space, so switch it off again and put `slowms` back to its default "
+       "(the level belongs to this database, `slowms` to the whole server):"),
+    code("%%mql\ndb.setProfilingLevel(0, { slowms: 100 })", contains=["was: 1", "slowms: 0"]),
+    code("%%mql\ndb.getProfilingStatus()", contains=["was: 0", "slowms: 100"]),
+    md("## serverStatus: operation counters\n\n"
+       "`db.serverStatus().opcounters` counts operations by type since the server started: `insert`, "
+       "`query`, `update`, `delete`, `getmore` and `command`. The numbers only grow, so what tells you "
+       "something is the *difference* between two readings. Three inserts in between:"),
+    code("%%mql\nconst before = db.serverStatus().opcounters;\n"
+         "db.books.insertOne({ _id: 4, title: 'Beloved', year: 1987 });\n"
+         "db.books.insertOne({ _id: 5, title: 'Kim', year: 1901 });\n"
+         "db.books.insertOne({ _id: 6, title: 'Middlemarch', year: 1871 });\n"
+         "const after = db.serverStatus().opcounters;\n"
+         "({ inserts: Number(after.insert) - Number(before.insert) })",
+         contains=["inserts: 3"]),
+    code("%%mql\ndb.serverStatus().opcounters",
+         contains=["insert:", "query:", "update:", "delete:", "getmore:", "command:"]),
+    md("`mem` reports the process's memory in mebibytes: `resident` (in RAM) and `virtual`, with `bits` "
+       "telling whether the server is a 64-bit build:"),
+    code("%%mql\ndb.serverStatus().mem", contains=["bits: 64", "resident:", "virtual:", "supported: true"]),
+    md("## Plan racing: explain('allPlansExecution')\n\n"
+       "When more than one index can answer a query, the planner builds one candidate plan per index and "
+       "**races** them: each runs a short trial, and the plan that returns results with the least work wins. "
+       "The winner is `queryPlanner.winningPlan`; the losers are `queryPlanner.rejectedPlans`. Here `status` "
+       "is very selective (one open order in 200) and `qty >= 0` matches everything, so both indexes are "
+       "usable but only one is good."),
+    code("%%mql\ndb.orders.insertMany(Array.from({ length: 200 }, (_, i) =>\n"
+         "  ({ _id: i, status: i === 7 ? 'open' : 'closed', qty: i })));\n"
+         "db.orders.createIndex({ status: 1 });\n"
+         "db.orders.createIndex({ qty: 1 })",
+         contains=["qty_1"]),
+    code("%%mql\ndb.orders.find({ status: 'open', qty: { $gte: 0 } }).explain('allPlansExecution')",
+         contains=["IXSCAN", "FETCH", "status_1", "qty_1"]),
+    md("The plan document itself. Each index scan is an `IXSCAN` stage under a `FETCH` that reads the "
+       "documents; `indexName` and `indexBounds` say which index and which part of it. The rejected plan "
+       "scans the other index:"),
+    code("%%mql\nconst plan = db.orders.find({ status: 'open', qty: { $gte: 0 } }).explain('allPlansExecution');\n"
+         "plan.queryPlanner.winningPlan",
+         contains=["stage: 'FETCH'", "stage: 'IXSCAN'", "indexName: 'status_1'", "keyPattern: { status: 1 }",
+                   "indexBounds:"]),
+    code("%%mql\nplan.queryPlanner.rejectedPlans",
+         contains=["stage: 'FETCH'", "stage: 'IXSCAN'", "indexName: 'qty_1'"], absent=["indexName: 'status_1'"]),
+    md("`executionStats` describes the winning plan's full run (`nReturned`, `totalKeysExamined`, "
+       "`totalDocsExamined`, and per stage `executionStages`). In `allPlansExecution` mode it also holds "
+       "`allPlansExecution`: one entry per raced candidate, with what it did during the trial."),
+    code("%%mql\nplan.executionStats",
+         contains=["executionSuccess: true", "nReturned:", "totalKeysExamined:", "totalDocsExamined:",
+                   "executionStages:", "allPlansExecution:"]),
+    code("%%mql\nplan.executionStats.allPlansExecution.map(p => ({\n"
+         "  index: p.executionStages.inputStage.indexName,\n"
+         "  stage: p.executionStages.inputStage.stage,\n"
+         "  reportsTrialWork: 'totalKeysExamined' in p && 'works' in p.executionStages\n"
+         "}))",
+         contains=["index: 'status_1'", "index: 'qty_1'", "stage: 'IXSCAN'", "reportsTrialWork: true"],
+         absent=["reportsTrialWork: false"]),
+    md("With the narrower verbosity `executionStats` the trials are not reported, and `queryPlanner` "
+       "does not run the query at all."),
+    code("%%mql\nconst quick = db.orders.find({ status: 'open', qty: { $gte: 0 } }).explain('executionStats');\n"
+         "({ hasAllPlans: 'allPlansExecution' in quick.executionStats,\n"
+         "   ran: 'executionStats' in db.orders.find({ status: 'open' }).explain('queryPlanner') })",
+         contains=["hasAllPlans: false", "ran: false"]),
+    md("Clean up: the lesson's database goes away (and with it `system.profile`)."),
+    code("%%mql\ndb.dropDatabase()", contains=["dropped: 'diagnostics'"]),
+]
