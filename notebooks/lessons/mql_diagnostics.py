@@ -74,44 +74,70 @@ CELLS = [
     md("## Plan racing: explain('allPlansExecution')\n\n"
        "When more than one index can answer a query, the planner builds one candidate plan per index and "
        "**races** them: each runs a short trial, and the plan that returns results with the least work wins. "
-       "The winner is `queryPlanner.winningPlan`; the losers are `queryPlanner.rejectedPlans`. Here `status` "
-       "is very selective (one open order in 200) and `qty >= 0` matches everything, so both indexes are "
-       "usable but only one is good."),
-    code("%%mql\ndb.orders.insertMany(Array.from({ length: 200 }, (_, i) =>\n"
-         "  ({ _id: i, status: i === 7 ? 'open' : 'closed', qty: i })));\n"
-         "db.orders.createIndex({ status: 1 });\n"
-         "db.orders.createIndex({ qty: 1 })",
-         contains=["qty_1"]),
-    code("%%mql\ndb.orders.find({ status: 'open', qty: { $gte: 0 } }).explain('allPlansExecution')",
-         contains=["IXSCAN", "FETCH", "status_1", "qty_1"]),
-    md("The plan document itself. Each index scan is an `IXSCAN` stage under a `FETCH` that reads the "
-       "documents; `indexName` and `indexBounds` say which index and which part of it. The rejected plan "
-       "scans the other index:"),
-    code("%%mql\nconst plan = db.orders.find({ status: 'open', qty: { $gte: 0 } }).explain('allPlansExecution');\n"
+       "The winner is `queryPlanner.winningPlan`; the losers are `queryPlanner.rejectedPlans`. The data and "
+       "indexes are those of MongoDB's *Analyze Query Performance* tutorial: two compound indexes on the same "
+       "two fields, in either order."),
+    code("%%mql\ndb.inventory.insertMany([\n"
+         "  { _id: 1, item: 'f1', type: 'food', quantity: 500 },\n"
+         "  { _id: 2, item: 'f2', type: 'food', quantity: 100 },\n"
+         "  { _id: 3, item: 'p1', type: 'paper', quantity: 200 },\n"
+         "  { _id: 4, item: 'p2', type: 'paper', quantity: 150 },\n"
+         "  { _id: 5, item: 'f3', type: 'food', quantity: 300 },\n"
+         "  { _id: 6, item: 't1', type: 'toys', quantity: 500 },\n"
+         "  { _id: 7, item: 'a1', type: 'apparel', quantity: 250 },\n"
+         "  { _id: 8, item: 'a2', type: 'apparel', quantity: 400 },\n"
+         "  { _id: 9, item: 't2', type: 'toys', quantity: 50 },\n"
+         "  { _id: 10, item: 'f4', type: 'food', quantity: 75 }\n]);\n"
+         "db.inventory.createIndex({ quantity: 1, type: 1 });\n"
+         "db.inventory.createIndex({ type: 1, quantity: 1 })",
+         contains=["quantity_1_type_1", "type_1_quantity_1"]),
+    md("First the two candidates one at a time, forced with `hint()`, as the tutorial does: both return the "
+       "two matching documents, but the index that starts with `quantity` walks every key in the quantity "
+       "range (5) while the one that starts with the equality on `type` reads only the 2 it returns."),
+    code("%%mql\nconst q = { quantity: { $gte: 100, $lte: 300 }, type: 'food' };\n"
+         "const byQuantity = db.inventory.find(q).hint({ quantity: 1, type: 1 }).explain('executionStats').executionStats;\n"
+         "const byType = db.inventory.find(q).hint({ type: 1, quantity: 1 }).explain('executionStats').executionStats;\n"
+         "({ quantity_1_type_1: { nReturned: byQuantity.nReturned, totalKeysExamined: byQuantity.totalKeysExamined },\n"
+         "   type_1_quantity_1: { nReturned: byType.nReturned, totalKeysExamined: byType.totalKeysExamined } })",
+         contains=["quantity_1_type_1: { nReturned: 2, totalKeysExamined: 5 }",
+                   "type_1_quantity_1: { nReturned: 2, totalKeysExamined: 2 }"]),
+    md("Without a hint the planner races them itself. The whole explain, drawn:"),
+    code("%%mql\ndb.inventory.find({ quantity: { $gte: 100, $lte: 300 }, type: 'food' }).explain('allPlansExecution')",
+         contains=["IXSCAN", "FETCH", "type_1_quantity_1", "quantity_1_type_1"]),
+    md("And as documents. Each index scan is an `IXSCAN` stage under a `FETCH` that reads the documents; "
+       "`indexName` and `indexBounds` say which index and which part of it. The winner is the "
+       "`{ type: 1, quantity: 1 }` index; the rejected plan scans the other one:"),
+    code("%%mql\nconst plan = db.inventory.find(q).explain('allPlansExecution');\n"
          "plan.queryPlanner.winningPlan",
-         contains=["stage: 'FETCH'", "stage: 'IXSCAN'", "indexName: 'status_1'", "keyPattern: { status: 1 }",
-                   "indexBounds:"]),
+         contains=["stage: 'FETCH'", "stage: 'IXSCAN'", "indexName: 'type_1_quantity_1'",
+                   "keyPattern: { type: 1, quantity: 1 }", "indexBounds:"]),
     code("%%mql\nplan.queryPlanner.rejectedPlans",
-         contains=["stage: 'FETCH'", "stage: 'IXSCAN'", "indexName: 'qty_1'"], absent=["indexName: 'status_1'"]),
+         contains=["stage: 'FETCH'", "stage: 'IXSCAN'", "indexName: 'quantity_1_type_1'"],
+         absent=["indexName: 'type_1_quantity_1'"]),
     md("`executionStats` describes the winning plan's full run (`nReturned`, `totalKeysExamined`, "
        "`totalDocsExamined`, and per stage `executionStages`). In `allPlansExecution` mode it also holds "
-       "`allPlansExecution`: one entry per raced candidate, with what it did during the trial."),
+       "`allPlansExecution`: one entry per raced candidate, winner and losers, with what each did during "
+       "the trial (`works`, `advanced`, keys and documents examined)."),
     code("%%mql\nplan.executionStats",
-         contains=["executionSuccess: true", "nReturned:", "totalKeysExamined:", "totalDocsExamined:",
+         contains=["executionSuccess: true", "nReturned: 2", "totalKeysExamined: 2", "totalDocsExamined: 2",
                    "executionStages:", "allPlansExecution:"]),
     code("%%mql\nplan.executionStats.allPlansExecution.map(p => ({\n"
          "  index: p.executionStages.inputStage.indexName,\n"
          "  stage: p.executionStages.inputStage.stage,\n"
          "  reportsTrialWork: 'totalKeysExamined' in p && 'works' in p.executionStages\n"
          "}))",
-         contains=["index: 'status_1'", "index: 'qty_1'", "stage: 'IXSCAN'", "reportsTrialWork: true"],
+         contains=["index: 'type_1_quantity_1'", "index: 'quantity_1_type_1'", "stage: 'IXSCAN'",
+                   "reportsTrialWork: true"],
          absent=["reportsTrialWork: false"]),
-    md("With the narrower verbosity `executionStats` the trials are not reported, and `queryPlanner` "
-       "does not run the query at all."),
-    code("%%mql\nconst quick = db.orders.find({ status: 'open', qty: { $gte: 0 } }).explain('executionStats');\n"
-         "({ hasAllPlans: 'allPlansExecution' in quick.executionStats,\n"
-         "   ran: 'executionStats' in db.orders.find({ status: 'open' }).explain('queryPlanner') })",
-         contains=["hasAllPlans: false", "ran: false"]),
+    md("A hinted query has a single candidate, so nothing is raced and nothing is rejected. With the "
+       "narrower verbosity `executionStats` the trials are not reported, and `queryPlanner` does not run the "
+       "query at all."),
+    code("%%mql\nconst hinted = db.inventory.find(q).hint({ quantity: 1, type: 1 }).explain('allPlansExecution');\n"
+         "const quick = db.inventory.find(q).explain('executionStats');\n"
+         "({ rejectedWhenHinted: hinted.queryPlanner.rejectedPlans.length,\n"
+         "   hasAllPlans: 'allPlansExecution' in quick.executionStats,\n"
+         "   ran: 'executionStats' in db.inventory.find(q).explain('queryPlanner') })",
+         contains=["rejectedWhenHinted: 0", "hasAllPlans: false", "ran: false"]),
     md("Clean up: the lesson's database goes away (and with it `system.profile`)."),
     code("%%mql\ndb.dropDatabase()", contains=["dropped: 'diagnostics'"]),
 ]
