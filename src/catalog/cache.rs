@@ -57,6 +57,9 @@ struct Slot {
     again: bool,
     /// Bumped each time a refresh ends, for requests waiting on it.
     done: Arc<watch::Sender<u64>>,
+    /// What only the user's session sees (temporary tables, uncommitted DDL), read on the
+    /// session after a cell that may have changed it ([`Engine::session_tables`]).
+    session: Vec<crate::catalog::SqlTable>,
 }
 
 impl Cache {
@@ -74,6 +77,7 @@ impl Cache {
     ) {
         let target = cell_target(code);
         let mut to_refresh = Vec::new();
+        let mut to_read_session = Vec::new();
         {
             let mut inner = self.lock();
             inner.slots.retain(|name, slot| {
@@ -109,6 +113,7 @@ impl Cache {
                                 refreshing: false,
                                 again: false,
                                 done: Arc::new(watch::channel(0).0),
+                                session: Vec::new(),
                             },
                         );
                         to_refresh.push(entry.name.clone());
@@ -119,6 +124,7 @@ impl Cache {
                         } else {
                             to_refresh.push(entry.name.clone());
                         }
+                        to_read_session.push(entry.name.clone());
                     }
                     Some(_) => {}
                 }
@@ -129,6 +135,34 @@ impl Cache {
         for name in to_refresh {
             self.refresh(name);
         }
+        for name in to_read_session {
+            self.read_session(name);
+        }
+    }
+
+    /// Reads what only the session sees, in the background; the engine takes the session only
+    /// if no cell holds it, so a cell that started meanwhile leaves the previous reading in place.
+    fn read_session(self: &Arc<Self>, name: String) {
+        let Some(engine) = self.lock().slots.get(&name).map(|s| s.engine.clone()) else {
+            return;
+        };
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let tables = match tokio::time::timeout(READ_LIMIT, engine.session_tables()).await {
+                Ok(Some(Ok(tables))) => tables,
+                Ok(Some(Err(why))) => {
+                    log::info!("session tables of {name} not read: {why}");
+                    return;
+                }
+                _ => return,
+            };
+            let mut inner = cache.lock();
+            if let Some(slot) = inner.slots.get_mut(&name)
+                && Arc::ptr_eq(&slot.engine, &engine)
+            {
+                slot.session = tables;
+            }
+        });
     }
 
     fn refresh(self: &Arc<Self>, name: String) {
@@ -216,19 +250,20 @@ impl Cache {
         )))
     }
 
-    /// The catalog of `name` as last read, after waiting (bounded) for a refresh under way.
+    /// The catalog of `name` as last read, after waiting (bounded) for a refresh under way,
+    /// with what only the session sees laid over it.
     pub async fn catalog(&self, name: &str) -> Option<Arc<Catalog>> {
         let waiting = {
             let inner = self.lock();
             let slot = inner.slots.get(name)?;
             if !slot.refreshing {
-                return slot.catalog.clone();
+                return with_session(slot);
             }
             slot.done.subscribe()
         };
         let mut waiting = waiting;
         let _ = tokio::time::timeout(FRESH_WAIT, waiting.changed()).await;
-        self.lock().slots.get(name).and_then(|s| s.catalog.clone())
+        self.lock().slots.get(name).and_then(with_session)
     }
 
     /// Asks an open connection a live question, within [`LOOKUP_LIMIT`].
@@ -243,6 +278,34 @@ impl Cache {
             _ => None,
         }
     }
+}
+
+/// A slot's snapshot with its session-only tables: each replaces the committed table of the same
+/// name (an `ALTER` in the open transaction) and stays marked only while the side connection
+/// does not see it (after `COMMIT` it soon does; after `ROLLBACK` the next reading drops it).
+fn with_session(slot: &Slot) -> Option<Arc<Catalog>> {
+    let catalog = slot.catalog.clone()?;
+    if slot.session.is_empty() {
+        return Some(catalog);
+    }
+    let Catalog::Sql(sql) = catalog.as_ref() else {
+        return Some(catalog);
+    };
+    let mut sql = sql.clone();
+    for table in &slot.session {
+        let committed = sql
+            .tables
+            .iter()
+            .position(|t| t.schema == table.schema && t.name == table.name);
+        let mut table = table.clone();
+        if let Some(i) = committed {
+            table.session_only = false;
+            table.rows = sql.tables[i].rows;
+            sql.tables.remove(i);
+        }
+        sql.tables.push(table);
+    }
+    Some(Arc::new(Catalog::Sql(sql)))
 }
 
 /// The language, connection name and body of a cell (`None` for a cell of line magics only).

@@ -90,6 +90,7 @@ pub fn overlay(base: Option<&Catalog>, variables: &[VariableInfo]) -> Catalog {
                 .collect(),
             indexes: Vec::new(),
             rows: Some(RowCount::Exact(kept.rows as i64)),
+            session_only: false,
         });
     }
     Catalog::Sql(catalog)

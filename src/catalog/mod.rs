@@ -49,6 +49,9 @@ pub struct SqlTable {
     /// The server's estimate (PostgreSQL `reltuples`, MySQL `TABLE_ROWS`) or a bounded count
     /// (SQLite); `None` when unknown.
     pub rows: Option<RowCount>,
+    /// Seen only by the user's session: a temporary table, or one created (or altered) by its
+    /// open transaction and not yet committed.
+    pub session_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

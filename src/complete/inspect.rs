@@ -187,6 +187,13 @@ pub fn describe_table(table: &SqlTable) -> String {
             RowCount::AtLeast(n) => format!(" — more than {n} rows"),
         });
     }
+    if table.session_only {
+        text.push_str(if table.schema == "pg_temp" {
+            "\n(this session only: dropped when it ends)"
+        } else {
+            "\n(this session only: not committed yet)"
+        });
+    }
     let width = table
         .columns
         .iter()

@@ -3,10 +3,10 @@
 //! cursor), tables after `schema.`, and elsewhere the statement's columns, tables, functions
 //! and the dialect's keywords, in the case the user types keywords in.
 
+use super::words::SQL_KEYWORDS;
 use super::{Candidate, Completion, fits, word_start};
 use crate::catalog::{Catalog, SqlCatalog, SqlTable};
 use crate::engine::sql::lex::{Dialect, Lexer, TokenKind};
-use super::words::SQL_KEYWORDS;
 
 /// Keywords after which a table name comes.
 const TABLE_KEYWORDS: &[&str] = &[
@@ -254,14 +254,14 @@ pub fn complete(
             }
         }
         for table in &catalog.tables {
-            let name = if table.schema == catalog.default_schema {
+            // PostgreSQL looks in the session's temporary schema first, whatever the path says.
+            let on_path = table.schema == catalog.default_schema || table.schema == "pg_temp";
+            let name = if on_path {
                 table.name.clone()
             } else {
                 format!("{}.{}", table.schema, table.name)
             };
-            if fits(&name, typed, true)
-                || fits(&table.name, typed, true) && table.schema == catalog.default_schema
-            {
+            if fits(&name, typed, true) || fits(&table.name, typed, true) && on_path {
                 candidates.push(table_candidate(table, name));
             }
         }

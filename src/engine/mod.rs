@@ -76,6 +76,15 @@ pub trait Engine: Send + Sync {
         None
     }
 
+    /// The tables only the user's session sees (its temporary tables, and those its open
+    /// transaction created or altered), read on the session itself between cells: the engine
+    /// takes its session only if no cell holds it (`try_lock`, never waiting), skips a failed
+    /// transaction, and runs read-only catalog queries that prepare nothing. `None`: this engine
+    /// has no such tables (default), or the session was busy.
+    async fn session_tables(&self) -> Option<Result<Vec<crate::catalog::SqlTable>, String>> {
+        None
+    }
+
     /// A question the snapshot cannot answer (Redis keys by prefix, one key's details), in
     /// bounded time and under the same rules as [`Engine::catalog`]. Default: not supported.
     async fn lookup(

@@ -234,6 +234,50 @@ def test_postgres_catalog_reads_never_touch_the_users_transaction(kc):
     assert " true\n" in run(kc, "%%sql pg\nSELECT to_regclass('cmp_tx_probe') IS NULL AS gone")
 
 
+def test_postgres_temp_tables_are_offered_from_the_session(kc):
+    """A temporary table exists only in the session that made it; completion reads it there
+    between cells and offers it with its columns until it is dropped."""
+    require_port(5432, "PostgreSQL")
+    t = f"cmp_tmp_{SUFFIX}"
+    run(kc, f"%connect pg {PG_URL}")
+    run(kc, f"%%sql pg\nCREATE TEMP TABLE {t} (id int NOT NULL, label text)")
+    eventually_completes(kc, "%%sql pg\nSELECT * FROM cmp_tm", t)
+    code = f"%%sql pg\nSELECT x.la FROM {t} x"
+    matches, _ = complete(kc, code, code.index("x.la") + 4)
+    assert matches == ["label"], matches
+    text = inspect(kc, f"%%sql pg\nSELECT * FROM {t}")
+    assert text.startswith(f"temporary table pg_temp.{t}"), text
+    assert "this session only" in text and "id     integer NOT NULL" in text, text
+    run(kc, f"%%sql pg\nDROP TABLE {t}")
+    for _ in range(20):
+        matches, _ = complete(kc, "%%sql pg\nSELECT * FROM cmp_tm")
+        if t not in matches:
+            break
+        time.sleep(0.25)
+    assert t not in matches, matches
+
+
+def test_postgres_uncommitted_tables_are_offered_until_rollback(kc):
+    require_port(5432, "PostgreSQL")
+    t = f"cmp_uncommitted_{SUFFIX}"
+    run(kc, f"%connect pg {PG_URL}")
+    run(kc, f"%%sql pg\nBEGIN;\nCREATE TABLE {t} (qty int)")
+    eventually_completes(kc, "%%sql pg\nSELECT * FROM cmp_uncom", t)
+    text = inspect(kc, f"%%sql pg\nSELECT * FROM {t}")
+    assert text.startswith(f"table public.{t}") and "not committed yet" in text, text
+    # The read did not disturb the transaction: the table is there and the session can go on.
+    assert "(0 rows)" in run(kc, f"%%sql pg\nSELECT * FROM {t}")
+    out = run(kc, "%%sql pg\nROLLBACK")
+    assert "ROLLBACK" in out and "WARNING" not in out, out
+    for _ in range(20):
+        matches, _ = complete(kc, "%%sql pg\nSELECT * FROM cmp_uncom")
+        if t not in matches:
+            break
+        time.sleep(0.25)
+    assert t not in matches, matches
+    assert " true\n" in run(kc, f"%%sql pg\nSELECT to_regclass('{t}') IS NULL AS gone")
+
+
 def test_completion_answers_while_a_cell_runs(kc):
     require_port(5432, "PostgreSQL")
     t = f"cmp_busy_{SUFFIX}"

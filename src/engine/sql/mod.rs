@@ -437,6 +437,23 @@ impl Engine for SqlEngine {
         Some(catalog::read(self).await.map(crate::catalog::Catalog::Sql))
     }
 
+    async fn session_tables(&self) -> Option<Result<Vec<crate::catalog::SqlTable>, String>> {
+        if self.dialect != Dialect::Postgres {
+            return None;
+        }
+        // Between cells only: a cell that holds the session is never waited for or disturbed.
+        let mut state = self.state.try_lock().ok()?;
+        if state.txn == TxnState::Aborted {
+            // Every query would fail until ROLLBACK; what was read before stays.
+            return None;
+        }
+        let Session::Postgres(session) = &mut state.session else {
+            return None;
+        };
+        let conn = session.catalog_connection().await?;
+        Some(catalog::read_pg_session(conn).await)
+    }
+
     async fn close(&self) {
         self.state.lock().await.session.close().await;
         self.catalog.close().await;

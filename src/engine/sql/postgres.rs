@@ -176,6 +176,12 @@ impl PgSession {
             .unwrap_or_default()
     }
 
+    /// The live session connection for [`super::catalog::read_pg_session`], if connected; never
+    /// connects (a dropped session stays dropped until the next cell).
+    pub async fn catalog_connection(&mut self) -> Option<&mut PgConnection> {
+        self.live.as_mut()?.conn().await.ok()
+    }
+
     pub fn drop_connection(&mut self) {
         self.live = None;
     }

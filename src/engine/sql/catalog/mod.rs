@@ -3,8 +3,9 @@
 //! PostgreSQL and MySQL/MariaDB are read on a side connection of the engine's own (opened on
 //! first use with the connect timeout, read-only, statements time-limited), so nothing ever runs
 //! on the user's session: an open or failed transaction, `SET` values and `LAST_INSERT_ID()` stay
-//! as they were. The price: the user's uncommitted DDL and temporary tables are not seen until
-//! committed. SQLite is read on the session itself, because an in-memory database exists only
+//! as they were. What only the session sees — its temporary tables, the uncommitted DDL of its
+//! open transaction — is read on the session between cells by [`read_pg_session`] (PostgreSQL;
+//! MySQL/MariaDB commit DDL at once, and list no temporary tables anywhere). SQLite is read on the session itself, because an in-memory database exists only
 //! there; its catalog queries are plain reads, and they wait for a running cell to end (the
 //! engine's lock) instead of interrupting it. Functions and keywords are read once per
 //! connection; tables, columns and indexes on every refresh.
@@ -132,6 +133,53 @@ async fn read_with(
         catalog.keywords = keywords.clone();
     }
     Ok(catalog)
+}
+
+/// The tables only this PostgreSQL session sees, read on the session itself (the caller holds
+/// it between cells): its temporary tables (schema `pg_temp`, which is on its search path) and
+/// the relations whose catalog row its open transaction wrote (`xmin` is the transaction's id,
+/// which `pg_current_xact_id_if_assigned` reports without assigning one). The queries go by the
+/// simple protocol, so nothing is prepared on the user's connection, and they only read
+/// `pg_catalog`, which is fine inside the user's transaction. Not seen: DDL under a savepoint
+/// (its rows carry the subtransaction's id) and uncommitted drops.
+pub async fn read_pg_session(conn: &mut PgConnection) -> Result<Vec<SqlTable>, String> {
+    let only_ours =
+        "(n.oid = pg_my_temp_schema() OR c.xmin = pg_current_xact_id_if_assigned()::xid)";
+    let columns = postgres::COLUMNS.replace("n.nspname NOT LIKE 'pg_temp%'", only_ours);
+    let indexes = postgres::INDEXES
+        .replace("n.nspname NOT LIKE 'pg_temp%'", only_ours)
+        // `c` in the filter is the indexed table.
+        .replace("c.xmin", "t.xmin");
+    let column_rows = simple_rows(conn, &columns).await?;
+    let index_rows = simple_rows(conn, &indexes).await?;
+    let mut tables = assemble(column_rows, index_rows);
+    for table in &mut tables {
+        if table.schema.starts_with("pg_temp_") {
+            // The session's own temporary schema goes by `pg_temp` in SQL.
+            table.schema = "pg_temp".into();
+            if table.kind == "table" {
+                table.kind = "temporary table".into();
+            }
+        }
+        table.session_only = true;
+    }
+    Ok(tables)
+}
+
+/// Rows of text by the simple query protocol (no statement is prepared on the connection).
+async fn simple_rows(conn: &mut PgConnection, query: &str) -> Result<Rows, String> {
+    let rows = sqlx::raw_sql(AssertSqlSafe(query.to_string()))
+        .fetch_all(conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            (0..row.len())
+                .map(|i| row.try_get::<Option<String>, _>(i).ok().flatten())
+                .collect()
+        })
+        .collect())
 }
 
 /// Functions and keywords, which change rarely: read once per connection.
