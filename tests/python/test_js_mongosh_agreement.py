@@ -11,12 +11,7 @@ scripts whose last value is printed (a cursor's batch and `Type "it" for more`, 
 instance, a function) run one mongosh process each.
 
 Deliberate differences (not compared here):
-- `NumberInt(3)` printed directly: mongosh prints the js-bson wrapper as `Int32(3)`, the kernel
-  keeps a whole number and prints `3` (the stored value, read back, is `3` in both);
-- `Double(1)`: likewise printed `1` here, `Double(1)` by mongosh;
-- a `Map`, a `Set`, a symbol or a nested class instance prints as the document it converts to
-  (util.inspect's `Map(1) {…}` and nested class names are not reproduced); a top-level class
-  instance prints `Name { … }` as in mongosh;
+- a symbol prints as the document it converts to;
 - the kernel's own cursor footer (`(n documents)`) after a printed cursor batch is removed;
 - a cell the subset runs by itself (no JavaScript in it: `db.c.find()` alone) keeps the subset's
   output, all documents up to the display limit (test_mongosh_agreement.py), not mongosh's batch
@@ -94,6 +89,11 @@ SCRIPTS = [
     ("typeof of server values", "db.{C}.insertOne({ _id: 1, n: 5, l: NumberLong('5') });\nconst r = db.{C}.findOne();\nprint(typeof r.n, typeof r.l, r._id === 1, r.n + 1)"),
     ("sleep", "const t0 = Date.now(); sleep(50); print(Date.now() - t0 >= 45)"),
     ("EJSON", "print(EJSON.stringify({ _id: ObjectId('65a1b2c3d4e5f60718293a4b'), n: NumberLong('5'), d: ISODate('2024-01-02T00:00:00Z') }))"),
+    ("NumberInt Int32 Double printed", "print(NumberInt(3), Int32(4), Double(2), Double(2.5));\nprintjson(NumberInt(3)); printjson(Double(2))"),
+    ("Long and Decimal128 printed", "printjson(Long(5)); printjson(NumberLong('9007199254740993')); printjson(Decimal128('1.5'));\nprintjson({ a: NumberInt(3), b: Double(2), c: Long(7), d: NumberDecimal('2.50'), e: [Int32(1)] })"),
+    ("wrappers read back as plain numbers", "db.{C}.insertOne({ _id: 1, n: NumberInt(3), d: Double(2) });\nprintjson(db.{C}.findOne())"),
+    ("nested class instances", "class Point { constructor(x, y) { this.x = x; this.y = y } }\nclass Shape { constructor() { this.origin = new Point(0, NumberInt(1)); this.tags = ['a'] } }\nprintjson(new Shape()); print(new Shape()); print([new Point(1, 2)])"),
+    ("Map and Set printed", "printjson(new Map([['a', 1], ['b', { c: 2 }]])); printjson(new Set([1, 'two']));\nprintjson({ m: new Map([[1, 2]]), s: new Set() }); print(new Map([['k', Int32(3)]]), new Set(['x']), new Map())"),
     ("data generator with helper", "function makeUser(i) { return { _id: i, name: `user${i}`, age: 20 + (i % 7) } }\nconst users = []; for (let i = 0; i < 50; i++) users.push(makeUser(i));\nprint(db.{C}.insertMany(users).insertedIds[49]);\nprint(db.{C}.countDocuments({ age: { $gte: 25 } }))"),
 ]
 
@@ -103,6 +103,9 @@ LAST_VALUES = [
      "for (const t of ['b']) db.{C}.updateMany({ tag: t }, { $set: { seen: true } });\ndb.{C}.find({}, { tag: 0, seen: 0 }).sort({ _id: 1 })"),
     ("a class instance", "", "class P { constructor() { this.x = 1 } }; new P()"),
     ("a function", "", "function g(a) { return a }; g"),
+    ("an Int32 value", "", "NumberInt(3)"),
+    ("a Map and Set value", "", "[new Map([['a', Long(1)]]), new Set([Double(2)])]"),
+    ("a nested class value", "", "class Q { constructor() { this.inner = new (class Inner { constructor() { this.v = 1 } })() } }; new Q()"),
     ("a loop's last value", "", "for (let i = 0; i < 2; i++) db.{C}.insertOne({ _id: i })"),
 ]
 

@@ -11,6 +11,7 @@
 //! flags are not JavaScript's), the other types the prelude's wrappers, built by `__bson.*`.
 
 use bson::{Binary, Bson, Document, oid::ObjectId, spec::BinarySubtype};
+use mongosh::inspect::shown;
 use rquickjs::{Array, Ctx, Function, Object, Value};
 
 /// Nesting deeper than this is taken for a cycle (`a.self = a`): BSON allows 100 levels anyway.
@@ -31,11 +32,23 @@ pub fn to_bson<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Bson, ConvertE
     convert(ctx, &classes, value, 0)
 }
 
+/// The BSON the printer shows for a value: as [`to_bson`], except that what mongosh prints
+/// differently from the stored form keeps its shape (a user's `Int32(3)` and `Double(2)`, class
+/// instances, `Map` with any keys, `Set`), as `mongosh::inspect::shown` markers. Never stored.
+pub fn to_shown_bson<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Result<Bson, ConvertError> {
+    let mut classes = Classes::new(ctx);
+    classes.print = true;
+    convert(ctx, &classes, value, 0)
+}
+
 struct Classes<'js> {
     date: Option<Object<'js>>,
     regexp: Option<Object<'js>>,
     map: Option<Object<'js>>,
+    set: Option<Object<'js>>,
     entries: Option<Function<'js>>,
+    /// Converting for the printer ([`to_shown_bson`]).
+    print: bool,
 }
 
 impl<'js> Classes<'js> {
@@ -46,7 +59,9 @@ impl<'js> Classes<'js> {
             date: globals.get("Date").ok(),
             regexp: globals.get("RegExp").ok(),
             map: globals.get("Map").ok(),
+            set: globals.get("Set").ok(),
             entries: factory.and_then(|f| f.get("entries").ok()),
+            print: false,
         }
     }
 }
@@ -139,6 +154,28 @@ fn convert<'js>(
             options: to_cstr(options.into_iter().collect())?,
         }));
     }
+    if classes.print
+        && let Some(entries) = &classes.entries
+        && (is_instance(object, &classes.map) || is_instance(object, &classes.set))
+    {
+        // `entries()` of a Set are `[item, item]` pairs.
+        let pairs: Array = entries.call((object.clone(),)).map_err(js_error)?;
+        let mut shown = Vec::with_capacity(pairs.len());
+        for index in 0..pairs.len() {
+            let pair: Array = pairs.get(index).map_err(js_error)?;
+            let key: Value = pair.get(0).map_err(js_error)?;
+            let item: Value = pair.get(1).map_err(js_error)?;
+            shown.push((
+                nested(convert(ctx, classes, &key, depth + 1)?),
+                nested(convert(ctx, classes, &item, depth + 1)?),
+            ));
+        }
+        return Ok(if is_instance(object, &classes.map) {
+            shown::map(shown)
+        } else {
+            shown::set(shown.into_iter().map(|(item, _)| item).collect())
+        });
+    }
     // js-bson writes a Map as a document of its entries, in insertion order.
     if is_instance(object, &classes.map)
         && let Some(entries) = &classes.entries
@@ -168,6 +205,11 @@ fn convert<'js>(
         let key = key.map_err(js_error)?;
         let item: Value = object.get(key.as_str()).map_err(js_error)?;
         document.insert(key, nested(convert(ctx, classes, &item, depth + 1)?));
+    }
+    if classes.print
+        && let Some(name) = crate::shell::class_name(ctx, value)
+    {
+        return Ok(shown::class(name, document));
     }
     Ok(Bson::Document(document))
 }
@@ -202,6 +244,16 @@ fn wrapper<'js>(
                     ConvertError(format!("Long('{digits}') is not a 64-bit integer"))
                 })?,
             )
+        }
+        // mongosh prints a user's Int32 and Double with their constructor (`Int32(3)`,
+        // `Double(2)`), unlike the plain numbers a server's reply holds.
+        "Int32" if classes.print => {
+            let n: f64 = object.get("__value").map_err(js_error)?;
+            shown::leaf(format!("Int32({})", n as i32))
+        }
+        "Double" if classes.print => {
+            let n: f64 = object.get("__value").map_err(js_error)?;
+            shown::leaf(format!("Double({})", mongosh::inspect::js_number(n)))
         }
         "Int32" => {
             let n: f64 = object.get("__value").map_err(js_error)?;

@@ -128,6 +128,12 @@ pub enum Last {
     Value(Bson),
     /// Shown as text (a function, a collection's name).
     Text(String),
+    /// A value mongosh prints differently from its BSON (`Int32(3)`, a class instance, a
+    /// `Map`): `text` is shown, `value` is what `--out` keeps.
+    Shown {
+        value: Bson,
+        text: String,
+    },
     /// A cursor's first batch (or its next, for `it`); `more` prints `Type "it" for more`.
     Cursor {
         documents: Vec<Document>,

@@ -3,6 +3,7 @@
 //! Leaves (`ObjectId('…')`, `Long('7')`, quoted strings) are the inspect printer's.
 
 use bson::{Bson, doc};
+use mongosh::inspect::shown::{self, Shown};
 
 /// One `printjson` argument; a top-level string prints bare, as mongosh prints it.
 pub fn format(value: &Bson) -> String {
@@ -22,6 +23,11 @@ fn is_dbref(document: &bson::Document) -> bool {
 
 fn write(value: &Bson, indent: usize, out: &mut String) {
     let pad = "  ".repeat(indent + 1);
+    if let Bson::Document(document) = value
+        && let Some(shown) = shown::read(document)
+    {
+        return write_shown(shown, indent, out);
+    }
     match value {
         Bson::Document(document) if !document.is_empty() && !is_dbref(document) => {
             out.push_str("{\n");
@@ -55,6 +61,71 @@ fn write(value: &Bson, indent: usize, out: &mut String) {
         Bson::String(s) => out.push_str(&mongosh::inspect::quote(s)),
         leaf => out.push_str(&mongosh::inspect::format(leaf)),
     }
+}
+
+/// A class instance, `Map` or `Set`: `P {`, `Map(2) {`, `Set(1) {` and one entry per line, as
+/// mongosh's printjson shows them (`Map(0) {}` when empty).
+fn write_shown(shown: Shown, indent: usize, out: &mut String) {
+    let pad = "  ".repeat(indent + 1);
+    let (prefix, entries): (String, Vec<String>) = match shown {
+        Shown::Leaf(text) => return out.push_str(text),
+        Shown::Class(name, fields) => (
+            name.to_string(),
+            fields
+                .iter()
+                .map(|(key, item)| {
+                    let mut text = format!("{}: ", key_text(key));
+                    write(item, indent + 1, &mut text);
+                    text
+                })
+                .collect(),
+        ),
+        Shown::Map(pairs) => (
+            format!("Map({})", pairs.len()),
+            pairs
+                .iter()
+                .map(|pair| {
+                    let mut text = String::new();
+                    if let Bson::Array(pair) = pair
+                        && pair.len() == 2
+                    {
+                        write(&pair[0], indent + 1, &mut text);
+                        text.push_str(" => ");
+                        write(&pair[1], indent + 1, &mut text);
+                    }
+                    text
+                })
+                .collect(),
+        ),
+        Shown::Set(items) => (
+            format!("Set({})", items.len()),
+            items
+                .iter()
+                .map(|item| {
+                    let mut text = String::new();
+                    write(item, indent + 1, &mut text);
+                    text
+                })
+                .collect(),
+        ),
+    };
+    out.push_str(&prefix);
+    if entries.is_empty() {
+        out.push_str(" {}");
+        return;
+    }
+    out.push_str(" {\n");
+    let count = entries.len();
+    for (index, entry) in entries.into_iter().enumerate() {
+        out.push_str(&pad);
+        out.push_str(&entry);
+        if index + 1 < count {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    out.push_str(&"  ".repeat(indent));
+    out.push('}');
 }
 
 /// A key as the inspect printer writes it (bare when it is an identifier, else quoted): read

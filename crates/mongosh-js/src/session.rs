@@ -13,7 +13,7 @@ use bson::Bson;
 use rquickjs::context::EvalOptions;
 use rquickjs::{Context, Ctx, Function, Object, Runtime, Value};
 
-use crate::convert::{from_bson, to_bson};
+use crate::convert::{from_bson, to_bson, to_shown_bson};
 use crate::shell::{self, Shared, ShellState};
 use crate::{ErrorKind, Global, Job, Last, Limits, Outcome, ScriptError};
 
@@ -252,11 +252,17 @@ fn last_value<'js>(ctx: &Ctx<'js>, finish: &Object<'js>) -> rquickjs::Result<Las
             let value: Value = finish.get("value")?;
             if value.is_undefined() {
                 Last::Nothing
-            } else if shell::class_name(ctx, &value).is_some() {
-                Last::Text(shell::display(ctx, &value)?)
             } else {
                 match to_bson(ctx, &value) {
-                    Ok(bson) => Last::Value(bson),
+                    // What mongosh prints differently from the stored form (`Int32(3)`,
+                    // `P { x: 1 }`, `Map(1) { 1 => 2 }`) is shown as it prints, kept as stored.
+                    Ok(bson) => match to_shown_bson(ctx, &value) {
+                        Ok(shown) if shown != bson => Last::Shown {
+                            value: bson,
+                            text: mongosh::inspect::format(&shown),
+                        },
+                        _ => Last::Value(bson),
+                    },
                     Err(_) => Last::Text(shell::display(ctx, &value)?),
                 }
             }

@@ -17,9 +17,9 @@ use bson::Bson;
 use mongosh::ast::{Element, Expr, ExprKind, Statement, StatementKind};
 use mongosh::{Env, Output, Step, WriteLimits};
 use rquickjs::function::Rest;
-use rquickjs::{Array, Ctx, Exception, Object, Value};
+use rquickjs::{Array, Ctx, Exception, Function, Object, Value};
 
-use crate::convert::{from_bson, to_bson};
+use crate::convert::{from_bson, to_bson, to_shown_bson};
 use crate::{Host, HostError, Stream};
 
 /// What the native function needs while a cell runs: the kernel's side of the channel, the
@@ -162,13 +162,25 @@ fn dispatch<'js>(
             let values = array_values(ctx, rest.get(1))?;
             let mut env = Env::new();
             let args = bind_args(&mut env, values);
-            let callee = expr(ExprKind::Ident(name));
+            let callee = expr(ExprKind::Ident(name.clone()));
             let statement = statement(expr(ExprKind::Call {
                 callee: Box::new(callee),
                 args,
             }));
             match mongosh::plan(&statement, &env, "test") {
                 Ok(Step::Run(operation)) => match operation.finish(Vec::new()) {
+                    // js-bson's Int32 and Double are objects (printed `Int32(3)`, `Double(2)`),
+                    // not the plain numbers a reply's values become.
+                    Ok(Output::Value(Bson::Int32(n))) => {
+                        let factory: Object = ctx.globals().get("__bson")?;
+                        let build: Function = factory.get("Int32")?;
+                        build.call((n,))
+                    }
+                    Ok(Output::Value(Bson::Double(n))) if name == "Double" => {
+                        let factory: Object = ctx.globals().get("__bson")?;
+                        let build: Function = factory.get("Double")?;
+                        build.call((n,))
+                    }
                     Ok(output) => output_value(ctx, output),
                     Err(e) => Err(throw_error(ctx, "MongoshInvalidInputError", &e.to_string())),
                 },
@@ -184,7 +196,7 @@ fn dispatch<'js>(
                 for index in 0..values.len() {
                     let value: Value = values.get(index)?;
                     parts.push(if stream == "json" {
-                        match to_bson(ctx, &value) {
+                        match to_shown_bson(ctx, &value) {
                             Ok(bson) => crate::printjson::format(&bson),
                             Err(_) => display(ctx, &value)?,
                         }
@@ -473,14 +485,10 @@ pub fn display<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> rquickjs::Result<Stri
         };
         return Ok(format!("[Function: {name}]"));
     }
-    let text = match to_bson(ctx, value) {
-        Ok(bson) => mongosh::inspect::format(&bson),
-        Err(e) => return Err(throw_error(ctx, "TypeError", &e.0)),
-    };
-    Ok(match class_name(ctx, value) {
-        Some(name) => format!("{name} {text}"),
-        None => text,
-    })
+    match to_shown_bson(ctx, value) {
+        Ok(bson) => Ok(mongosh::inspect::format(&bson)),
+        Err(e) => Err(throw_error(ctx, "TypeError", &e.0)),
+    }
 }
 
 /// The class of an instance of a script's own class (`P { x: 1 }`, as util.inspect prints it).

@@ -365,3 +365,40 @@ fn a_map_is_stored_as_a_document_of_its_entries() {
         Bson::Document(doc! {"_id": 1, "m": {"b": 1, "a": [2]}})
     );
 }
+
+// Expected text from mongosh 2.x (`mongosh --nodb --quiet --eval`).
+#[test]
+fn bson_wrappers_classes_maps_and_sets_print_as_mongosh_does() {
+    let session = start();
+    let fake = Fake::default();
+    run(
+        &session,
+        &fake,
+        "print(NumberInt(3)); printjson(Double(2)); printjson({a: NumberInt(3), b: Double(2), c: Long(7), e: [Int32(1)]}); class P { constructor() { this.x = 1; this.y = {z: NumberInt(2)} } }; printjson(new P()); printjson(new Map([['a', 1], ['b', {c: 2}]])); printjson(new Set([1, 'two'])); printjson({m: new Map([[1, 2]]), s: new Set()}); print(new Map([['k', Int32(3)]]))",
+    );
+    assert_eq!(
+        fake.printed.lock().unwrap().as_str(),
+        "Int32(3)\nDouble(2)\n{\n  a: Int32(3),\n  b: Double(2),\n  c: Long('7'),\n  e: [\n    Int32(1)\n  ]\n}\nP {\n  x: 1,\n  y: {\n    z: Int32(2)\n  }\n}\nMap(2) {\n  'a' => 1,\n  'b' => {\n    c: 2\n  }\n}\nSet(2) {\n  1,\n  'two'\n}\n{\n  m: Map(1) {\n    1 => 2\n  },\n  s: Set(0) {}\n}\nMap(1) { 'k' => Int32(3) }\n"
+    );
+    // As a cell's value: shown as mongosh prints it, kept as its BSON (an Int32 in a document).
+    let outcome = run(&session, &fake, "[Long(5), new Set([Int32(1)])]");
+    assert_eq!(
+        outcome.result,
+        Ok(Last::Shown {
+            value: Bson::Array(vec![Bson::Int64(5), Bson::Document(doc! {})]),
+            text: "[ Long('5'), Set(1) { Int32(1) } ]".into()
+        })
+    );
+    let outcome = run(
+        &session,
+        &fake,
+        "db.c.insertOne({ _id: 1, n: NumberInt(3), d: Double(2) })",
+    );
+    assert!(outcome.result.is_ok());
+    let commands = fake.commands.lock().unwrap();
+    let documents = commands[0].get_array("documents").unwrap();
+    assert_eq!(
+        documents[0],
+        Bson::Document(doc! {"_id": 1, "n": 3, "d": 2.0})
+    );
+}

@@ -13,6 +13,7 @@
 
 use bson::{Bson, Document};
 
+use super::shown::Shown;
 use super::text::{display_width, js_len, key, quote};
 
 /// Printing limits, mirroring the `util.inspect` options mongosh passes.
@@ -73,9 +74,22 @@ fn format_value(ctx: &mut Ctx, value: &Bson, recurse_times: usize) -> String {
     match value {
         Bson::String(s) => format_string(ctx, s),
         Bson::Array(items) => format_array(ctx, items, recurse_times),
-        Bson::Document(doc) => match super::leaf(value) {
-            Some(text) => text,
-            None => format_document(ctx, doc, recurse_times),
+        Bson::Document(doc) => match super::shown::read(doc) {
+            Some(Shown::Class(name, fields)) => {
+                format_entries(ctx, Entries::Fields(fields), name, recurse_times)
+            }
+            Some(Shown::Map(entries)) => {
+                let braces = format!("Map({})", entries.len());
+                format_entries(ctx, Entries::Map(entries), &braces, recurse_times)
+            }
+            Some(Shown::Set(items)) => {
+                let braces = format!("Set({})", items.len());
+                format_entries(ctx, Entries::Set(items), &braces, recurse_times)
+            }
+            _ => match super::leaf(value) {
+                Some(text) => text,
+                None => format_document(ctx, doc, recurse_times),
+            },
         },
         other => super::leaf(other).unwrap_or_default(),
     }
@@ -123,6 +137,62 @@ fn format_document(ctx: &mut Ctx, doc: &Document, recurse_times: usize) -> Strin
         output.push(format!("{}: {value}", key(k)));
     }
     reduce_to_single_string(ctx, output, ("{", "}"), None, recurse_times)
+}
+
+/// The entries of a class instance, `Map` or `Set`.
+enum Entries<'a> {
+    Fields(&'a Document),
+    Map(&'a [Bson]),
+    Set(&'a [Bson]),
+}
+
+/// Node's `formatValue` for an object with a prefix (`P {`, `Map(2) {`, `Set(1) {`): the same
+/// entries and line breaking as a plain object, `key => value` for a Map's entries.
+fn format_entries(ctx: &mut Ctx, entries: Entries, prefix: &str, recurse_times: usize) -> String {
+    let count = match &entries {
+        Entries::Fields(fields) => fields.len(),
+        Entries::Map(items) | Entries::Set(items) => items.len(),
+    };
+    if count == 0 {
+        return format!("{prefix} {{}}");
+    }
+    if too_deep(ctx, recurse_times) {
+        return format!("[{}]", prefix.split('(').next().unwrap_or(prefix));
+    }
+    let recurse_times = recurse_times + 1;
+    ctx.current_depth = recurse_times;
+    let mut output = Vec::with_capacity(count);
+    ctx.indentation += 2;
+    match entries {
+        Entries::Fields(fields) => {
+            for (k, v) in fields {
+                output.push(format!(
+                    "{}: {}",
+                    key(k),
+                    format_value(ctx, v, recurse_times)
+                ));
+            }
+        }
+        Entries::Map(items) => {
+            for item in items {
+                let (k, v) = match item {
+                    Bson::Array(pair) if pair.len() == 2 => (&pair[0], &pair[1]),
+                    other => (other, &Bson::Undefined),
+                };
+                let k = format_value(ctx, k, recurse_times);
+                let v = format_value(ctx, v, recurse_times);
+                output.push(format!("{k} => {v}"));
+            }
+        }
+        Entries::Set(items) => {
+            for item in items {
+                output.push(format_value(ctx, item, recurse_times));
+            }
+        }
+    }
+    ctx.indentation -= 2;
+    let open = format!("{prefix} {{");
+    reduce_to_single_string(ctx, output, (&open, "}"), None, recurse_times)
 }
 
 fn format_array(ctx: &mut Ctx, items: &[Bson], recurse_times: usize) -> String {

@@ -9,6 +9,7 @@
 //! (see `layout.rs`). Leaf rules (numbers, quoting) live in `text.rs`.
 
 mod layout;
+pub mod shown;
 mod text;
 
 use bson::{Bson, spec::BinarySubtype};
@@ -116,7 +117,12 @@ pub(crate) fn leaf(value: &Bson) -> Option<String> {
         Bson::MinKey => "MinKey()".to_string(),
         Bson::MaxKey => "MaxKey()".to_string(),
         Bson::DbPointer(_) => "DBPointer()".to_string(),
-        Bson::Document(doc) => return dbref(doc),
+        Bson::Document(doc) => {
+            if let Some(shown::Shown::Leaf(text)) = shown::read(doc) {
+                return Some(text.to_string());
+            }
+            return dbref(doc);
+        }
         Bson::Array(_) => return None,
     })
 }

@@ -265,6 +265,21 @@ fn emit_last(last: Last, cell: &Cell, ctx: &mut CellContext<'_>, started: Instan
         Last::Nothing => None,
         Last::Value(value) => Some(Output::Value(value)),
         Last::Text(text) => Some(Output::Text(text)),
+        Last::Shown { value, text } => {
+            if let Some(name) = &cell.options.out {
+                ctx.variables.lock().set(name, Variable::Bson(value));
+            }
+            if let Some(result) = output_to_result(
+                Output::Text(text),
+                &ctx.connection_name,
+                started.elapsed(),
+                ctx.display_limit,
+                cell.options.json,
+            ) {
+                ctx.sink.emit(result);
+            }
+            return;
+        }
         Last::NoCursor => Some(Output::Text("no cursor".into())),
         Last::Cursor { documents, more } => {
             let total = documents.len() as u64;

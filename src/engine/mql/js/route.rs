@@ -20,6 +20,18 @@ pub fn wants_javascript(script: &mongosh::Script, source: &str, state: &SessionS
     {
         return true;
     }
+    // A cell whose value is a user's `NumberInt(3)`/`Double(2)`: mongosh prints the js-bson
+    // wrapper (`Int32(3)`), which only JavaScript keeps apart from a plain number.
+    if let Some(mongosh::ast::Statement {
+        kind: mongosh::StatementKind::Expr(expr),
+        ..
+    }) = script.statements.last()
+        && let mongosh::ast::ExprKind::Call { callee, .. } = &expr.kind
+        && let mongosh::ast::ExprKind::Ident(name) = &callee.kind
+        && matches!(name.as_str(), "NumberInt" | "Int32" | "Double")
+    {
+        return true;
+    }
     // The session's variables, copied only once a statement of the cell declares one (a cell's
     // later statements may read it): the variables may hold large arrays.
     let mut declared: Option<mongosh::Env> = None;
