@@ -450,3 +450,286 @@ async fn import_reads_back_what_postgres_exported_and_jsonl_as_documents() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// 100,000 documents in a fresh database of the embedded engine (or MONGODB_URI): `i`, a double,
+/// a string, a boolean, a nested document and an array, with `maybe` missing from every tenth.
+async fn hundred_thousand_documents(
+    e: &std::sync::Arc<dyn dbkernel::engine::Engine>,
+    variables: &SharedVariables,
+    db: &str,
+) {
+    mql_support::run(
+        e,
+        variables,
+        &format!(
+            "%%mql\nuse {db}\n\
+             db.big.insertMany(Array.from({{length: 100000}}, (_, i) => (i % 10 == 0 \
+             ? {{_id: i, f: i / 4, s: 'd' + i, even: i % 2 == 0, at: {{k: i}}, tags: [i]}} \
+             : {{_id: i, f: i / 4, s: 'd' + i, even: i % 2 == 0, at: {{k: i}}, tags: [i], maybe: i}})))"
+        ),
+    )
+    .await
+    .ok();
+}
+
+#[tokio::test]
+async fn mql_cursor_to_parquet_and_json_lines_writes_every_document_past_the_display_limit() {
+    let e = mql_support::open().await;
+    let db = mql_support::unique_db("export_mql");
+    let variables = SharedVariables::default();
+    let started = std::time::Instant::now();
+    hundred_thousand_documents(&e, &variables, &db).await;
+    eprintln!("inserted in {:?}", started.elapsed());
+    let dir = folder("export_mql");
+    let path = dir.join("big.parquet");
+    let out = mql_support::run(
+        &e,
+        &variables,
+        &format!(
+            "%%mql --export {}\nuse {db}\ndb.big.find().sort({{_id: 1}})",
+            path.display()
+        ),
+    )
+    .await;
+    out.ok();
+    eprintln!("exported in {:?}", started.elapsed());
+    let receipt = out
+        .sink
+        .results
+        .iter()
+        .find_map(|r| match r {
+            QueryResult::Export(e) => Some(e.clone()),
+            _ => None,
+        })
+        .expect("a receipt");
+    assert_eq!(receipt.rows, 100_000);
+    assert_eq!(receipt.format, "Parquet");
+    assert_eq!(receipt.bytes, std::fs::metadata(&path).unwrap().len());
+    // The cell still shows only the display limit's documents.
+    assert!(
+        out.sink.results.iter().any(|r| matches!(r,
+            QueryResult::Documents(d) if d.documents.len() == 50)),
+        "{:?}",
+        out.sink
+            .results
+            .iter()
+            .map(|r| format!("{r:?}").chars().take(80).collect::<String>())
+            .collect::<Vec<_>>()
+    );
+    let batches = read_parquet(&path);
+    let schema = batches[0].schema();
+    let columns: Vec<_> = schema
+        .fields()
+        .iter()
+        .map(|f| (f.name().clone(), f.data_type().clone()))
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            ("_id".to_string(), DataType::Int64),
+            ("f".into(), DataType::Float64),
+            ("s".into(), DataType::Utf8),
+            ("even".into(), DataType::Boolean),
+            ("at".into(), DataType::Utf8),
+            ("tags".into(), DataType::Utf8),
+            ("maybe".into(), DataType::Int64),
+        ]
+    );
+    let (mut rows, mut sum_id, mut sum_f, mut evens, mut missing) = (0, 0i64, 0f64, 0, 0);
+    for b in &batches {
+        rows += b.num_rows();
+        sum_id += b
+            .column(0)
+            .as_primitive::<Int64Type>()
+            .values()
+            .iter()
+            .sum::<i64>();
+        sum_f += b
+            .column(1)
+            .as_primitive::<Float64Type>()
+            .values()
+            .iter()
+            .sum::<f64>();
+        evens += b.column(3).as_boolean().true_count();
+        missing += b.column(6).null_count();
+    }
+    assert_eq!(
+        batches[0].column(4).as_string::<i32>().value(7),
+        r#"{"k":7}"#
+    );
+    assert_eq!(batches[0].column(5).as_string::<i32>().value(7), "[7]");
+    // The engine's own figures for the same documents.
+    let expected = mql_support::run(
+        &e,
+        &variables,
+        &format!(
+            "%%mql --out sums\nuse {db}\ndb.big.aggregate([{{$group: {{_id: null, n: {{$sum: 1}}, \
+             id: {{$sum: '$_id'}}, f: {{$sum: '$f'}}, even: {{$sum: {{$cond: ['$even', 1, 0]}}}}, \
+             missing: {{$sum: {{$cond: [{{$eq: [{{$type: '$maybe'}}, 'missing']}}, 1, 0]}}}}}}}}])"
+        ),
+    )
+    .await;
+    expected.ok();
+    let sums = match variables.lock().get("sums") {
+        Some(dbkernel::session::variables::Variable::Documents(sums)) => sums.clone(),
+        _ => panic!("kept sums"),
+    };
+    let number = |k: &str| {
+        sums[0]
+            .get(k)
+            .and_then(|v| match v {
+                bson::Bson::Int32(i) => Some(*i as f64),
+                bson::Bson::Int64(i) => Some(*i as f64),
+                bson::Bson::Double(f) => Some(*f),
+                _ => None,
+            })
+            .unwrap()
+    };
+    assert_eq!(rows as f64, number("n"));
+    assert_eq!(sum_id as f64, number("id"));
+    assert!(
+        (sum_f - number("f")).abs() < 1e-6,
+        "{sum_f} vs {}",
+        number("f")
+    );
+    assert_eq!(evens as f64, number("even"));
+    assert_eq!(missing as f64, number("missing"));
+
+    // JSON Lines: each document whole, as relaxed Extended JSON.
+    let jsonl = dir.join("big.jsonl");
+    mql_support::run(
+        &e,
+        &variables,
+        &format!(
+            "%%mql --export {}\nuse {db}\ndb.big.find({{_id: {{$lt: 20000}}}}).sort({{_id: 1}})",
+            jsonl.display()
+        ),
+    )
+    .await
+    .ok();
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 20_000);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(lines[11]).unwrap(),
+        serde_json::json!({"_id": 11, "f": 2.75, "s": "d11", "even": false, "at": {"k": 11},
+            "tags": [11], "maybe": 11})
+    );
+    // Refusals: an existing file without --force, --explain; nothing is run or written.
+    let again = mql_support::run(
+        &e,
+        &variables,
+        &format!(
+            "%%mql --export {}\nuse {db}\ndb.big.find()",
+            jsonl.display()
+        ),
+    )
+    .await;
+    assert!(
+        again.err().evalue.contains("already exists; add --force"),
+        "{}",
+        again.err().evalue
+    );
+    let explain = mql_support::run(
+        &e,
+        &variables,
+        &format!(
+            "%%mql --explain --export {}\nuse {db}\ndb.big.find()",
+            dir.join("plan.csv").display()
+        ),
+    )
+    .await;
+    assert!(
+        explain.err().evalue.contains("does not go with --explain"),
+        "{}",
+        explain.err().evalue
+    );
+    let count = mql_support::run(
+        &e,
+        &variables,
+        &format!(
+            "%%mql --export {}\nuse {db}\ndb.big.countDocuments()",
+            dir.join("count.csv").display()
+        ),
+    )
+    .await;
+    assert!(
+        count.err().evalue.contains("returned none"),
+        "{}",
+        count.err().evalue
+    );
+    // A document with a field the first thousand did not have stops a CSV export.
+    let late = mql_support::run(
+        &e,
+        &variables,
+        &format!(
+            "%%mql --export {}\nuse {db}\ndb.big.aggregate([{{$sort: {{_id: 1}}}}, \
+             {{$set: {{late: {{$cond: [{{$eq: ['$_id', 5000]}}, 1, '$$REMOVE']}}}}}}])",
+            dir.join("late.csv").display()
+        ),
+    )
+    .await;
+    assert!(
+        late.err()
+            .evalue
+            .contains("document 5001 has the field 'late'"),
+        "{}",
+        late.err().evalue
+    );
+    let mut left = leftovers(&dir);
+    left.sort();
+    assert_eq!(left, ["big.jsonl", "big.parquet"]);
+    mql_support::run(
+        &e,
+        &variables,
+        &format!("%%mql\nuse {db}\ndb.dropDatabase()"),
+    )
+    .await;
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn stopping_an_mql_export_leaves_no_file() {
+    let e = mql_support::open().await;
+    let db = mql_support::unique_db("export_mql_stop");
+    let variables = SharedVariables::default();
+    hundred_thousand_documents(&e, &variables, &db).await;
+    let dir = folder("export_mql_stop");
+    let path = dir.join("stopped.jsonl");
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let stopper = cancel.clone();
+    // Stop once the partial file holds written documents, i.e. in the middle of the export (a
+    // thread of its own, so the cell's busy loop cannot delay it).
+    let watched = dir.clone();
+    let watcher = std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            let written = std::fs::read_dir(&watched)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .any(|e| e.metadata().map(|m| m.len() > 0).unwrap_or(false));
+            if written {
+                stopper.cancel();
+                return std::time::Instant::now();
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        panic!("the export never wrote a byte");
+    });
+    let source = format!(
+        "%%mql --export {}\nuse {db}\ndb.big.find().sort({{_id: 1}}).batchSize(1000)",
+        path.display()
+    );
+    let out = mql_support::run_with_cancel(&e, &variables, &source, cancel).await;
+    let since = watcher.join().unwrap().elapsed();
+    assert!(out.err().is_interrupt(), "{:?}", out.err());
+    assert!(since < Duration::from_secs(2), "stopped after {since:?}");
+    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+    mql_support::run(
+        &e,
+        &variables,
+        &format!("%%mql\nuse {db}\ndb.dropDatabase()"),
+    )
+    .await;
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -1,7 +1,8 @@
 //! Options on a cell magic line: `%%sql [CONN] [--limit N] [--out NAME] [--explain] [--analyze]
-//! [--compare NAME] [--export PATH [--format F] [--force]]`, `%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] [--compare NAME]`,
+//! [--compare NAME]`, `%%mql [CONN] [--limit N] [--out NAME] [--explain] [--json] [--compare NAME]`,
 //! `%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]`; every magic takes
-//! `--chart KIND x=COL [y=COL] [color=COL]` (see `chart.rs`).
+//! `--export PATH [--format F] [--force]` and `--chart KIND x=COL [y=COL] [color=COL]` (see
+//! `chart.rs`).
 
 use std::time::Duration;
 
@@ -27,7 +28,8 @@ pub struct CellOptions {
     pub json: bool,
     /// Draw this cell's plan beside the plan kept under this name (`--out NAME` of a plan cell).
     pub compare: Option<String>,
-    /// SQL: write every row of the last statement to this file (`--export PATH`).
+    /// Write every row (document, reply element) of the last statement to this file
+    /// (`--export PATH`).
     pub export: Option<String>,
     /// The export's format when the extension does not say it (`--format csv|jsonl|parquet|arrow`).
     pub format: Option<crate::export::Format>,
@@ -56,6 +58,9 @@ pub fn known_options(language: Language) -> &'static [&'static str] {
             "--explain",
             "--json",
             "--compare NAME",
+            "--export PATH",
+            "--format csv|jsonl|parquet|arrow",
+            "--force",
             "--chart KIND x=COL [y=COL] [color=COL]",
         ],
         Language::Redis => &[
@@ -129,8 +134,10 @@ pub fn parse_header(
                 options.compare = Some(v);
             }
             ("--analyze", Language::Sql) => options.analyze = true,
-            ("--export", Language::Sql) => options.export = Some(value("--export")?),
-            ("--format", Language::Sql) => {
+            ("--export", Language::Sql | Language::Mql) => {
+                options.export = Some(value("--export")?)
+            }
+            ("--format", Language::Sql | Language::Mql) => {
                 let v = value("--format")?;
                 options.format = Some(crate::export::Format::from_name(&v).ok_or_else(|| {
                     usage(format!(
@@ -139,7 +146,7 @@ pub fn parse_header(
                     ))
                 })?);
             }
-            ("--force", Language::Sql) => options.force = true,
+            ("--force", Language::Sql | Language::Mql) => options.force = true,
             ("--json", Language::Mql) => options.json = true,
             ("--chart", _) => {
                 // The kind (inline as --chart=bar, or the next word), then its KEY=VALUE words.

@@ -35,6 +35,16 @@ pub async fn run_cell(
     cell: &Cell,
     ctx: &mut CellContext<'_>,
 ) -> Result<(), EngineError> {
+    if let Some(path) = &cell.options.export {
+        // Checked before anything runs, so a refused file costs no query.
+        crate::export::Target::check(path, cell.options.format, cell.options.force)?;
+        if cell.options.explain || cell.options.compare.is_some() {
+            return Err(EngineError::usage(
+                "--export writes the documents of the cell's last statement; it does not go \
+                 with --explain or --compare; nothing was run",
+            ));
+        }
+    }
     // Pad with the lines above the body so error positions are the user's cell lines.
     let source = format!("{}{}", "\n".repeat(cell.body_line), cell.body);
     // JavaScript (loops, functions, callbacks) runs in the session's QuickJS runtime; what the
@@ -89,12 +99,14 @@ async fn run_script(
 ) -> Result<(), EngineError> {
     let count = script.statements.len();
     let mut last: Option<Variable> = None;
+    let mut exported = false;
     for (index, statement) in script.statements.iter().enumerate() {
         if ctx.cancel.is_cancelled() {
             return Err(EngineError::interrupted());
         }
         ctx.progress.begin_statement(index, count);
-        ctx.progress.set_unit(crate::engine::progress::Unit::Documents);
+        ctx.progress
+            .set_unit(crate::engine::progress::Unit::Documents);
         let started = Instant::now();
         let step = mongosh::plan_with_limits(statement, &state.env, &state.db, &server.limits)
             .map_err(|e| plan_error(&e, source))?;
@@ -140,6 +152,18 @@ async fn run_script(
                     }
                     _ => None,
                 };
+                // `--export` writes every document of the last statement's cursor as it arrives;
+                // dropped on an error or the stop button, it removes its partial file.
+                let mut export = match (&cell.options.export, index + 1 == count) {
+                    (Some(path), true) => Some(crate::export::DocumentExporter::open(
+                        crate::export::Target::check(
+                            path,
+                            cell.options.format,
+                            cell.options.force,
+                        )?,
+                    )?),
+                    _ => None,
+                };
                 let mut replies = Vec::with_capacity(operation.requests.len());
                 for request in operation.requests.iter_mut() {
                     let reply = send(
@@ -148,7 +172,10 @@ async fn run_script(
                         keep_all,
                         ctx.display_limit,
                         &ctx.cancel,
-                        chart.as_mut(),
+                        Feeds {
+                            chart: chart.as_mut(),
+                            export: export.as_mut(),
+                        },
                         &ctx.progress,
                     )
                     .await?;
@@ -172,6 +199,21 @@ async fn run_script(
                 if let Some(name) = &operation.bind {
                     state.env.set(name, output.to_bson());
                 }
+                let receipt = match export {
+                    Some(export) => {
+                        if operation.silent || !matches!(output, mongosh::Output::Documents { .. })
+                        {
+                            return Err(EngineError::usage(
+                                "--export writes the documents of the cell's last statement, and \
+                                 it returned none (end the cell with a find() or aggregate()); \
+                                 nothing was exported",
+                            ));
+                        }
+                        Some(export.finish()?)
+                    }
+                    None => None,
+                };
+                exported |= receipt.is_some();
                 if !operation.silent
                     && let mongosh::Output::Value(Bson::Document(explained)) = &output
                     && super::plan::is_explain(explained)
@@ -201,6 +243,9 @@ async fn run_script(
                     })?;
                     last = Some(Variable::Documents(documents.clone()));
                     ctx.sink.emit(drawn);
+                    if let Some(receipt) = receipt {
+                        ctx.sink.emit(QueryResult::Export(receipt));
+                    }
                     continue;
                 }
                 if !operation.silent {
@@ -220,8 +265,17 @@ async fn run_script(
                         ctx.sink.emit(result);
                     }
                 }
+                if let Some(receipt) = receipt {
+                    ctx.sink.emit(QueryResult::Export(receipt));
+                }
             }
         }
+    }
+    if cell.options.export.is_some() && !exported {
+        return Err(EngineError::usage(
+            "--export writes the documents of the cell's last statement, and it returned none \
+             (end the cell with a find() or aggregate()); nothing was exported",
+        ));
     }
     if let (Some(name), Some(value)) = (&cell.options.out, last) {
         ctx.variables.lock().set(name, value);
@@ -333,6 +387,14 @@ fn emit_plan(
         })));
 }
 
+/// What else sees every document of a displayed cursor as it streams (the cell's last statement):
+/// `--chart`'s feed and `--export`'s file.
+#[derive(Default)]
+pub(super) struct Feeds<'a> {
+    pub chart: Option<&'a mut crate::charts::DocumentFeed>,
+    pub export: Option<&'a mut crate::export::DocumentExporter>,
+}
+
 /// Sends one request; a server error becomes an error reply for the shaper, other failures
 /// (network, interrupt) end the cell.
 pub(super) async fn send(
@@ -341,9 +403,13 @@ pub(super) async fn send(
     keep_all: bool,
     limit: usize,
     cancel: &CancellationToken,
-    mut chart: Option<&mut crate::charts::DocumentFeed>,
+    feeds: Feeds<'_>,
     progress: &crate::engine::progress::Meter,
 ) -> Result<Reply, EngineError> {
+    let Feeds {
+        mut chart,
+        mut export,
+    } = feeds;
     let mut command = request.command.clone();
     let tag = format!("dbkernel:{}", uuid::Uuid::new_v4());
     let name = command.keys().next().cloned().unwrap_or_default();
@@ -373,14 +439,23 @@ pub(super) async fn send(
                 let mut total: u64 = 0;
                 if !matches!(keep, Keep::Display) {
                     chart = None;
+                    export = None;
                 }
                 while let Some(next) = cursor.next().await {
+                    // A batch already received is drained without yielding; the stop button
+                    // must not wait for it (an export writes it to disk).
+                    if cancel.is_cancelled() {
+                        return Err(EngineError::interrupted());
+                    }
                     match next {
                         Ok(document) => {
                             total += 1;
                             progress.add(1);
                             if let Some(feed) = chart.as_deref_mut() {
                                 feed.push(&document);
+                            }
+                            if let Some(export) = export.as_deref_mut() {
+                                export.push(&document)?;
                             }
                             if documents.len() < cap {
                                 documents.push(document);

@@ -110,7 +110,7 @@ pub(super) async fn run_operation(
             true,
             ctx.display_limit,
             &ctx.cancel,
-            None,
+            Default::default(),
             &ctx.progress,
         )
         .await

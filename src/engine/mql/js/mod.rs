@@ -79,6 +79,11 @@ pub async fn run_cell(
             "--chart draws the documents of a cell's last shell statement, and this cell runs as JavaScript: keep its value with --out NAME and draw it with %chart NAME; nothing was run",
         ));
     }
+    if cell.options.export.is_some() {
+        return Err(EngineError::usage(
+            "--export writes the documents of a cell's last shell statement, and this cell runs as JavaScript: keep its value with --out NAME and write it with %export NAME PATH; nothing was run",
+        ));
+    }
     if state.js.session.is_none() {
         let limits = Limits {
             memory: memory_limit(),
