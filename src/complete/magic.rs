@@ -1,6 +1,7 @@
 //! Completion on magic lines: magic names, connection names after `%%sql ` / `%%mql ` /
 //! `%%redis ` and `%use`, options after `--`, variable names after `--out`, `%set` and
-//! `%vars`, URL shapes after `%connect NAME`.
+//! `%vars`, URL shapes after `%connect NAME`, chart kinds and settings after `--chart` and in
+//! `%chart VAR …` (with the variable's columns after `x=`), variable names after `%chart`/`%del`.
 
 use super::{Candidate, Completion, fits};
 use crate::catalog::cache::Cache;
@@ -49,6 +50,11 @@ pub fn complete(cache: &Cache, code: &str, line_start: usize, cursor: usize) -> 
     };
     let previous = words.last().copied().unwrap_or("");
     if let Some(language) = language {
+        if let Some(at) = words.iter().position(|w| *w == "--chart")
+            && !typed.starts_with("--")
+        {
+            return chart_words(&words[at + 1..], None, typed, typed_start);
+        }
         if typed.starts_with("--") {
             for option in known_options(language) {
                 let (name, value) = option.split_once(' ').unwrap_or((option, ""));
@@ -65,6 +71,25 @@ pub fn complete(cache: &Cache, code: &str, line_start: usize, cursor: usize) -> 
         match (*magic, words.len()) {
             ("%use", 1) => candidates.extend(connections(cache, None, typed)),
             ("%set", 1) => candidates.extend(super::variables(cache, typed)),
+            ("%chart", 1) => candidates.extend(
+                super::variables(cache, typed)
+                    .into_iter()
+                    .filter(|c| kept_table(cache, &c.text).is_some()),
+            ),
+            ("%chart", _) => {
+                let columns = kept_table(cache, words[1]).map(|t| t.columns);
+                return chart_words(&words[2..], columns, typed, typed_start);
+            }
+            ("%del", _) => {
+                if typed.starts_with('-') && "--all".starts_with(typed) {
+                    candidates.push(Candidate::new("--all", "option"));
+                }
+                candidates.extend(
+                    super::variables(cache, typed)
+                        .into_iter()
+                        .filter(|c| !words[1..].contains(&c.text.as_str())),
+                );
+            }
             ("%connect", 2) => candidates.extend(
                 URL_SHAPES
                     .iter()
@@ -80,6 +105,71 @@ pub fn complete(cache: &Cache, code: &str, line_start: usize, cursor: usize) -> 
                     .map(|m| Candidate::new(m, "magic")),
             ),
             _ => {}
+        }
+    }
+    Completion {
+        start: typed_start,
+        candidates,
+    }
+}
+
+fn kept_table(cache: &Cache, name: &str) -> Option<crate::catalog::kept::KeptTable> {
+    cache
+        .variables()
+        .into_iter()
+        .find(|v| v.name == name)
+        .and_then(|v| v.table)
+}
+
+/// After `--chart` or `%chart VAR`: the kind first, then the settings that kind takes and that
+/// are not given yet (`x=`), and after `x=`/`y=`/`color=` the columns when they are known.
+fn chart_words(
+    given: &[&str],
+    columns: Option<Vec<(String, String)>>,
+    typed: &str,
+    typed_start: usize,
+) -> Completion {
+    let mut candidates = Vec::new();
+    let Some(kind_word) = given.first() else {
+        for kind in chart::Kind::ALL {
+            if fits(kind.name(), typed, true) {
+                candidates.push(Candidate::new(kind.name(), "chart"));
+            }
+        }
+        return Completion {
+            start: typed_start,
+            candidates,
+        };
+    };
+    let Some(kind) = chart::Kind::from_name(kind_word) else {
+        return Completion {
+            start: typed_start,
+            candidates,
+        };
+    };
+    if let Some((key, value)) = typed.split_once('=') {
+        if matches!(key, "x" | "y" | "color")
+            && let Some(columns) = columns
+        {
+            for (column, ty) in columns {
+                if fits(&column, value, true) {
+                    candidates.push(Candidate::new(column, "column").with_detail(ty));
+                }
+            }
+        }
+        return Completion {
+            start: typed_start + key.len() + 1,
+            candidates,
+        };
+    }
+    let taken: Vec<&str> = given[1..]
+        .iter()
+        .filter_map(|w| w.split_once('=').map(|(k, _)| k))
+        .collect();
+    for key in kind.settings() {
+        let word = format!("{key}=");
+        if !taken.contains(key) && fits(&word, typed, true) {
+            candidates.push(Candidate::new(word, "setting"));
         }
     }
     Completion {
@@ -112,6 +202,7 @@ fn connections(cache: &Cache, language: Option<Language>, typed: &str) -> Vec<Ca
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::cache::VariableInfo;
     use crate::session::connections::Connections;
     use std::sync::Arc;
 
@@ -142,5 +233,61 @@ mod tests {
         assert_eq!(texts("%%redis --t"), ["--timeout"]);
         assert_eq!(texts("%connect x post"), ["postgresql://"]);
         assert!(texts("%%sq").contains(&"%%sql".to_string()));
+    }
+
+    #[test]
+    fn chart_kinds_then_the_settings_of_that_kind_after_chart() {
+        assert_eq!(
+            texts("%%sql --chart "),
+            ["bar", "line", "area", "scatter", "histogram"]
+        );
+        assert_eq!(texts("%%sql --limit 5 --chart h"), ["histogram"]);
+        assert_eq!(
+            texts("%%sql --chart bar "),
+            ["x=", "y=", "color=", "title="]
+        );
+        assert_eq!(texts("%%sql --chart histogram x=a "), ["bins=", "title="]);
+        assert_eq!(texts("%%mql --chart line x=d c"), ["color="]);
+        assert_eq!(texts("%%sql --chart bar --o"), ["--out"]);
+    }
+
+    #[test]
+    fn chart_and_del_complete_variables_and_their_columns() {
+        let cache = cache();
+        let kept = crate::catalog::kept::KeptTable {
+            columns: vec![
+                ("city".into(), "TEXT".into()),
+                ("total".into(), "REAL".into()),
+            ],
+            rows: 2,
+        };
+        let var = |name: &str, table| VariableInfo {
+            name: name.into(),
+            kind: "table".into(),
+            summary: String::new(),
+            version: Some(1),
+            table,
+        };
+        cache.after_cell(
+            Connections::from_environment().entries(),
+            vec![var("sales", Some(kept)), var("limit", None)],
+            "",
+        );
+        let texts = |code: &str| -> (usize, Vec<String>) {
+            let c = complete(&cache, code, 0, code.len());
+            (c.start, c.candidates.into_iter().map(|c| c.text).collect())
+        };
+        assert_eq!(texts("%chart "), (7, vec!["sales".to_string()]));
+        assert_eq!(texts("%chart sales ba").1, ["bar"]);
+        assert_eq!(
+            texts("%chart sales bar x=ci"),
+            (19, vec!["city".to_string()])
+        );
+        assert_eq!(
+            texts("%chart sales bar x=city "),
+            (24, vec!["y=".to_string(), "color=".into(), "title=".into()])
+        );
+        assert_eq!(texts("%del sales "), (11, vec!["limit".to_string()]));
+        assert_eq!(texts("%del --").1, ["--all"]);
     }
 }

@@ -189,6 +189,22 @@ def test_results_offers_every_kept_table_with_the_loaders_columns(kc):
     assert t not in matches and d not in matches, matches
 
 
+def test_chart_words_and_variables_on_chart_and_del(kc):
+    v = f"cmp_chart_{SUFFIX}"
+    run(kc, f"%%sql default --out {v}\nSELECT 'Oslo' AS city, 3 AS total")
+    matches, _ = complete(kc, "%%sql --chart ")
+    assert matches == ["bar", "line", "area", "scatter", "histogram"], matches
+    matches, _ = complete(kc, "%%sql --chart histogram x=total ")
+    assert matches == ["bins=", "title="], matches
+    matches, _ = complete(kc, "%chart cmp_chart_")
+    assert matches == [v], matches
+    matches, reply = complete(kc, f"%chart {v} bar x=ci")
+    assert matches == ["city"] and reply["cursor_start"] == len(f"%chart {v} bar x="), reply
+    matches, _ = complete(kc, "%del cmp_chart_")
+    assert matches == [v], matches
+    run(kc, f"%del {v}")
+
+
 # ---------------------------------------------------------------- PostgreSQL
 
 def test_postgres_schema_aware_completion_and_inspection(kc):

@@ -27,6 +27,24 @@ impl Kind {
         })
     }
 
+    /// Every kind, in the order [`Kind::NAMES`] lists them.
+    pub const ALL: [Kind; 5] = [
+        Kind::Bar,
+        Kind::Line,
+        Kind::Area,
+        Kind::Scatter,
+        Kind::Histogram,
+    ];
+
+    /// The settings a chart of this kind takes (what [`Request::parse`] accepts for it), for
+    /// completion.
+    pub fn settings(self) -> &'static [&'static str] {
+        match self {
+            Kind::Histogram => &["x", "bins", "title"],
+            _ => &["x", "y", "color", "title"],
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Bar => "bar",
@@ -145,6 +163,21 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn every_setting_completion_offers_is_accepted_by_the_parser() {
+        for kind in Kind::ALL {
+            let words: Vec<String> = std::iter::once(kind.name().to_string())
+                .chain(kind.settings().iter().map(|key| match *key {
+                    "bins" => "bins=5".to_string(),
+                    key => format!("{key}=a"),
+                }))
+                .collect();
+            assert!(Request::parse(&words).is_ok(), "{words:?}");
+        }
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names.join(", "), Kind::NAMES);
     }
 
     #[test]
