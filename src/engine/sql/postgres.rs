@@ -176,8 +176,8 @@ impl PgSession {
             .unwrap_or_default()
     }
 
-    /// The live session connection for [`super::catalog::read_pg_session`], if connected; never
-    /// connects (a dropped session stays dropped until the next cell).
+    /// The live session connection for [`super::catalog::read_pg_session`], if there is one (a
+    /// session never opened or dropped by the kernel is not opened here; the next cell does).
     pub async fn catalog_connection(&mut self) -> Option<&mut PgConnection> {
         self.live.as_mut()?.conn().await.ok()
     }
