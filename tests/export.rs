@@ -273,7 +273,8 @@ fn export_kept(
 ) -> Result<dbkernel::result::ExportReceipt, dbkernel::engine::EngineError> {
     let target = Target::check(path.to_str().unwrap(), None, false)?;
     let vars = variables.lock();
-    export_variable(name, vars.get(name).expect("kept"), target)
+    let command = vars.source(name).and_then(|s| s.redis_command.as_deref());
+    export_variable(name, vars.get(name).expect("kept"), command, target)
 }
 
 #[tokio::test]
@@ -731,5 +732,105 @@ async fn stopping_an_mql_export_leaves_no_file() {
         &format!("%%mql\nuse {db}\ndb.dropDatabase()"),
     )
     .await;
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn redis_export_writes_the_last_reply_shaped_by_its_command() {
+    let e = redis_support::engine().await;
+    let key = redis_support::prefix("export_cell");
+    let dir = folder("export_redis_cell");
+    let run = |source: String| {
+        let e = e.clone();
+        async move { redis_support::run(&e, &source).await }
+    };
+    run(format!(
+        "HSET {key}:h name Ada born 1815\nZADD {key}:z 1.5 a 2 b 10 c\nSADD {key}:s x y z"
+    ))
+    .await
+    .ok();
+    let exported = |name: &str| dir.join(name);
+    let out = run(format!(
+        "%%redis --export {}\nHGETALL {key}:h",
+        exported("h.csv").display()
+    ))
+    .await;
+    out.ok();
+    assert!(
+        out.sink
+            .results
+            .iter()
+            .any(|r| matches!(r, QueryResult::Export(e) if e.rows == 2 && e.format == "CSV"))
+    );
+    // HSET keeps insertion order for a small hash (listpack), as HGETALL returns it.
+    assert_eq!(
+        std::fs::read_to_string(exported("h.csv")).unwrap(),
+        "field,value\nname,Ada\nborn,1815\n"
+    );
+    run(format!(
+        "%%redis --export {}\nZRANGE {key}:z 0 -1 WITHSCORES",
+        exported("z.parquet").display()
+    ))
+    .await
+    .ok();
+    let b = &read_parquet(&exported("z.parquet"))[0];
+    assert_eq!(b.schema().field(1).data_type(), &DataType::Float64);
+    let members: Vec<_> = (0..3)
+        .map(|i| b.column(0).as_string::<i32>().value(i).to_string())
+        .collect();
+    assert_eq!(members, ["a", "b", "c"]);
+    // The scores as ZSCORE reports them.
+    for (i, m) in members.iter().enumerate() {
+        let score = run(format!("ZSCORE {key}:z {m}")).await;
+        let text = match &score.values()[0] {
+            dbkernel::result::RedisValue::Bulk(b) => String::from_utf8(b.clone()).unwrap(),
+            dbkernel::result::RedisValue::Double { value, .. } => value.to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            b.column(1).as_primitive::<Float64Type>().value(i),
+            text.parse::<f64>().unwrap()
+        );
+    }
+    run(format!(
+        "%%redis --export {}\nSSCAN {key}:s 0 COUNT 100",
+        exported("s.jsonl").display()
+    ))
+    .await
+    .ok();
+    let mut values: Vec<String> = std::fs::read_to_string(exported("s.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["value"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    values.sort();
+    assert_eq!(values, ["x", "y", "z"]);
+    // An existing file is kept without --force, and nothing runs.
+    let again = run(format!(
+        "%%redis --export {}\nDEL {key}:h",
+        exported("h.csv").display()
+    ))
+    .await;
+    assert!(
+        again
+            .result
+            .as_ref()
+            .unwrap_err()
+            .evalue
+            .contains("already exists; add --force")
+    );
+    assert_eq!(
+        run(format!("EXISTS {key}:h")).await.values()[0],
+        dbkernel::result::RedisValue::Int(1)
+    );
+    let mut left = leftovers(&dir);
+    left.sort();
+    assert_eq!(left, ["h.csv", "s.jsonl", "z.parquet"]);
+    redis_support::cleanup(&key).await;
     std::fs::remove_dir_all(dir).ok();
 }

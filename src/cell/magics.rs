@@ -80,7 +80,7 @@ pub fn help_for(name: &str) -> Option<&'static str> {
         "chart" => super::chart::HELP,
         "sandbox" => super::sandbox::HELP,
         "reset" => super::sandbox::RESET_HELP,
-        "redis" => "%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME]\n    Run Redis commands, one per line, quoted like redis-cli. `{{name}}` inserts a variable as one argument.\n    --chart KIND x=COL [y=COL] draws the last reply (a hash, ZRANGE ... WITHSCORES, a list) as a chart (%help chart).",
+        "redis" => "%%redis [CONN] [--timeout SECONDS] [--count N] [--out NAME] [--export PATH [--format F] [--force]]\n    Run Redis commands, one per line, quoted like redis-cli. `{{name}}` inserts a variable as one argument.\n    --export PATH writes the last reply to a file (HGETALL: field,value; ZRANGE WITHSCORES: member,score;\n    LRANGE, SMEMBERS, SCAN's keys: value).\n    --chart KIND x=COL [y=COL] draws the last reply (a hash, ZRANGE ... WITHSCORES, a list) as a chart (%help chart).",
         "connect" => "%connect NAME URL [--read-only]\n    Open a named connection (--read-only: writes are refused, for reference data). URL schemes: sqlite:path.db, sqlite::memory:, postgres://, postgresql://,\n    mysql://, mariadb://, mongodb://, mongodb+srv://, embedded, redis://, rediss://, redis+unix://.\n    The new connection becomes the current one for its language. ${VAR} in the URL reads an
     environment variable (keep passwords out of notebooks); dbkernel.toml can name connections.",
         "use" => "%use NAME\n    Make NAME the current connection for cells of its language.",

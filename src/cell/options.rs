@@ -68,6 +68,9 @@ pub fn known_options(language: Language) -> &'static [&'static str] {
             "--out NAME",
             "--timeout SECONDS",
             "--count N",
+            "--export PATH",
+            "--format csv|jsonl|parquet|arrow",
+            "--force",
             "--chart KIND x=COL [y=COL] [color=COL]",
         ],
     }
@@ -134,10 +137,8 @@ pub fn parse_header(
                 options.compare = Some(v);
             }
             ("--analyze", Language::Sql) => options.analyze = true,
-            ("--export", Language::Sql | Language::Mql) => {
-                options.export = Some(value("--export")?)
-            }
-            ("--format", Language::Sql | Language::Mql) => {
+            ("--export", _) => options.export = Some(value("--export")?),
+            ("--format", _) => {
                 let v = value("--format")?;
                 options.format = Some(crate::export::Format::from_name(&v).ok_or_else(|| {
                     usage(format!(
@@ -146,7 +147,7 @@ pub fn parse_header(
                     ))
                 })?);
             }
-            ("--force", Language::Sql | Language::Mql) => options.force = true,
+            ("--force", _) => options.force = true,
             ("--json", Language::Mql) => options.json = true,
             ("--chart", _) => {
                 // The kind (inline as --chart=bar, or the next word), then its KEY=VALUE words.

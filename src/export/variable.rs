@@ -27,9 +27,11 @@ use crate::result::{Datum, ExportReceipt, Table, ValueKind};
 use crate::session::variables::Variable;
 
 /// Writes one variable to a checked target.
+/// `redis_command` is the command whose reply a Redis variable kept (see `redis.rs`).
 pub fn export_variable(
     name: &str,
     variable: &Variable,
+    redis_command: Option<&str>,
     target: Target,
 ) -> Result<ExportReceipt, EngineError> {
     match variable {
@@ -38,15 +40,7 @@ pub fn export_variable(
             export_json_lines(docs, target)
         }
         Variable::Documents(docs) => export_flat(docs, target),
-        Variable::Redis(reply) => {
-            let (header, rows) = super::redis::rows_of(reply);
-            let mut exporter = RowExporter::open(target)?;
-            exporter.set_header(&header);
-            for row in &rows {
-                exporter.push(row);
-            }
-            exporter.finish()
-        }
+        Variable::Redis(reply) => super::redis::export_reply(reply, redis_command, target),
         other => Err(export_error(format!(
             "%export writes tables, documents and Redis replies; {name} is {} — keep a \
              SELECT, find, aggregate or Redis result with --out to export it",

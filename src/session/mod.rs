@@ -348,7 +348,19 @@ impl Session {
                         "%export: no variable named {name}; keep a result with --out {name} first"
                     ))
                 })?;
-                let receipt = crate::export::variable::export_variable(&name, variable, target)?;
+                // A Redis reply's rows depend on its command line (`WITHSCORES`), as for %chart.
+                let command = vars.source(&name).and_then(|s| match &s.redis_command {
+                    Some(c) if s.first_line.to_ascii_uppercase().starts_with(c.as_str()) => {
+                        Some(s.first_line.clone())
+                    }
+                    other => other.clone(),
+                });
+                let receipt = crate::export::variable::export_variable(
+                    &name,
+                    variable,
+                    command.as_deref(),
+                    target,
+                )?;
                 drop(vars);
                 sink.emit(QueryResult::Export(receipt));
             }

@@ -65,6 +65,10 @@ impl<'r, 'c> CellRun<'r, 'c> {
 
     /// Runs every command; emits the replies; keeps `--out`.
     pub async fn run(mut self, commands: &[Command]) -> Result<(), EngineError> {
+        if let Some(path) = &self.cell.options.export {
+            // Checked before anything runs, so a refused file costs no command.
+            crate::export::Target::check(path, self.cell.options.format, self.cell.options.force)?;
+        }
         let mut failure = None;
         for (index, command) in commands.iter().enumerate() {
             self.ctx.progress.at_statement(index, commands.len());
@@ -105,6 +109,20 @@ impl<'r, 'c> CellRun<'r, 'c> {
                 .lock()
                 .set(name, Variable::Redis(last.reply.clone()));
         }
+        // `--export`: the cell's last reply, whole (Redis sends a reply in one piece), written
+        // as `%export` writes a kept one.
+        let receipt = match (&self.cell.options.export, &failure, self.entries.last()) {
+            (Some(path), None, Some(last)) => Some(crate::export::redis::export_reply(
+                &last.reply,
+                Some(&last.command),
+                crate::export::Target::check(
+                    path,
+                    self.cell.options.format,
+                    self.cell.options.force,
+                )?,
+            )?),
+            _ => None,
+        };
         // `--chart`: the cell's last reply drawn instead of the replies (whole: a reply is
         // already in memory, so nothing is cut before it is drawn).
         if failure.is_none()
@@ -124,6 +142,9 @@ impl<'r, 'c> CellRun<'r, 'c> {
             )?;
             self.entries.clear();
             self.ctx.sink.emit(drawn);
+            if let Some(receipt) = receipt {
+                self.ctx.sink.emit(QueryResult::Export(receipt));
+            }
             if let Some(note) = self.slot.as_ref().and_then(Session::footer_note) {
                 self.ctx.sink.stdout(&format!("{note}\n"));
             }
@@ -147,6 +168,9 @@ impl<'r, 'c> CellRun<'r, 'c> {
             self.ctx.sink.live(result);
         } else {
             self.ctx.sink.emit(result);
+        }
+        if let Some(receipt) = receipt {
+            self.ctx.sink.emit(QueryResult::Export(receipt));
         }
         // Server-side state the next cell inherits, said under every result while it lasts
         // (redis-cli shows `(TX)` in its prompt): otherwise every later command prints only
