@@ -12,6 +12,9 @@ instance, a function) run one mongosh process each.
 
 Deliberate differences (not compared here):
 - a symbol prints as the document it converts to;
+- top-level `await` (`const n = await f()`): the kernel runs it (an async script), mongosh 2.x's
+  `--eval` refuses it with "'await' is only allowed within async functions"; both await a cell's
+  promised value (`f()` prints what `f` resolves to), which is compared;
 - the kernel's own cursor footer (`(n documents)`) after a printed cursor batch is removed;
 - a cell the subset runs by itself (no JavaScript in it: `db.c.find()` alone) keeps the subset's
   output, all documents up to the display limit (test_mongosh_agreement.py), not mongosh's batch
@@ -94,6 +97,7 @@ SCRIPTS = [
     ("wrappers read back as plain numbers", "db.{C}.insertOne({ _id: 1, n: NumberInt(3), d: Double(2) });\nprintjson(db.{C}.findOne())"),
     ("nested class instances", "class Point { constructor(x, y) { this.x = x; this.y = y } }\nclass Shape { constructor() { this.origin = new Point(0, NumberInt(1)); this.tags = ['a'] } }\nprintjson(new Shape()); print(new Shape()); print([new Point(1, 2)])"),
     ("Map and Set printed", "printjson(new Map([['a', 1], ['b', { c: 2 }]])); printjson(new Set([1, 'two']));\nprintjson({ m: new Map([[1, 2]]), s: new Set() }); print(new Map([['k', Int32(3)]]), new Set(['x']), new Map())"),
+    ("awaits inside async functions", "async function f() { const a = await new Promise(r => r(5)); const b = await Promise.all([1, Promise.resolve(2)]); return a + b[1] }\nf().then(v => print('then', v)); async function h() { throw new Error('no') }; h().catch(e => print('caught', e.message))"),
     ("data generator with helper", "function makeUser(i) { return { _id: i, name: `user${i}`, age: 20 + (i % 7) } }\nconst users = []; for (let i = 0; i < 50; i++) users.push(makeUser(i));\nprint(db.{C}.insertMany(users).insertedIds[49]);\nprint(db.{C}.countDocuments({ age: { $gte: 25 } }))"),
 ]
 
@@ -103,6 +107,7 @@ LAST_VALUES = [
      "for (const t of ['b']) db.{C}.updateMany({ tag: t }, { $set: { seen: true } });\ndb.{C}.find({}, { tag: 0, seen: 0 }).sort({ _id: 1 })"),
     ("a class instance", "", "class P { constructor() { this.x = 1 } }; new P()"),
     ("a function", "", "function g(a) { return a }; g"),
+    ("an async function's promised value", "", "async function f() { return await new Promise(r => r(5)) }\nf()"),
     ("an Int32 value", "", "NumberInt(3)"),
     ("a Map and Set value", "", "[new Map([['a', Long(1)]]), new Set([Double(2)])]"),
     ("a nested class value", "", "class Q { constructor() { this.inner = new (class Inner { constructor() { this.v = 1 } })() } }; new Q()"),

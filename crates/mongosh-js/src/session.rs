@@ -210,21 +210,54 @@ fn run<'js>(
     options.strict = false;
     options.backtrace_barrier = true;
     options.filename = Some(FILE.into());
+    // A cell with `await` is an async script (QuickJS's async eval, which allows top-level
+    // `await`): its value is a promise of `{ value }`, the cell's completion value.
+    options.promise = scanned.awaits;
     let value = ctx
         .eval_with_options::<Value, _>(text, options)
         .map_err(|e| script_error(ctx, e, interrupt))?;
-    // Promise jobs (`async` functions the script called) run to completion before the result.
+    // Promise jobs (`async` functions, awaited promises) run to completion before the result.
+    // Shell calls are synchronous, so a job queue that empties has settled everything that can.
     while ctx.execute_pending_job() {
         if interrupt.load(Ordering::Relaxed) {
             break;
         }
     }
+    let value = (|| -> rquickjs::Result<Value<'js>> {
+        let value = if scanned.awaits {
+            match settled(ctx, value)?.as_object() {
+                Some(done) => done.get("value")?,
+                None => Value::new_undefined(ctx.clone()),
+            }
+        } else {
+            value
+        };
+        // mongosh awaits a cell's value when it is a promise (`f()` of an async `f` prints
+        // what `f` returns).
+        settled(ctx, value)
+    })()
+    .map_err(|e| script_error(ctx, e, interrupt))?;
     let finish = (|| -> rquickjs::Result<Object<'js>> {
         let finish: Function = ctx.globals().get("__finish")?;
         finish.call((value, keep_all))
     })()
     .map_err(|e| script_error(ctx, e, interrupt))?;
     last_value(ctx, &finish).map_err(|e| script_error(ctx, e, interrupt))
+}
+
+/// What a promise settled to (a rejection is thrown); any other value as it is.
+fn settled<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> rquickjs::Result<Value<'js>> {
+    let Some(promise) = value.as_promise() else {
+        return Ok(value);
+    };
+    match promise.result::<Value>() {
+        Some(result) => result,
+        None => Err(shell::throw_error(
+            ctx,
+            "Error",
+            "the cell awaits a promise that never settles (nothing is left to run that could resolve it: this shell has no timers or I/O callbacks); resolve it in the cell, e.g. new Promise(r => r(value))",
+        )),
+    }
 }
 
 fn last_value<'js>(ctx: &Ctx<'js>, finish: &Object<'js>) -> rquickjs::Result<Last> {

@@ -8,7 +8,9 @@
 //!   functions keep their meaning.
 //! - The shell's own lines, `use shop`, `show dbs`, `it`, become calls (`use("shop")`).
 //! - `{{name}}` (a kernel variable) becomes `__kv("name")`.
-//! - `await` is dropped: shell calls return their results already (mongosh awaits them itself).
+//! - `await` stays (shell calls return their results already, so awaiting them is a no-op) and
+//!   is noted: a cell with `await` runs as an async script (top-level `await` allowed) whose
+//!   promise jobs the session runs until it settles.
 //!
 //! Every rewrite stays on its line, so QuickJS's line numbers are the cell's.
 
@@ -18,6 +20,8 @@ pub struct Scanned {
     pub text: String,
     pub identifiers: Vec<String>,
     pub kernel_variables: Vec<String>,
+    /// Whether the text uses `await` (outside strings and comments).
+    pub awaits: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -53,6 +57,7 @@ pub fn scan(source: &str) -> Scanned {
     let mut out = String::with_capacity(source.len() + 16);
     let mut identifiers: Vec<String> = Vec::new();
     let mut kernel_variables: Vec<String> = Vec::new();
+    let mut awaits = false;
     // Open brackets; a template literal's `${` is recorded as '$' so its `}` resumes the string.
     let mut stack: Vec<char> = Vec::new();
     let mut prev = Prev::Start;
@@ -200,17 +205,9 @@ pub fn scan(source: &str) -> Scanned {
                 newline_since_prev = false;
                 continue;
             }
-            // mongosh awaits shell calls by itself and accepts `await` at the top level; here
-            // every shell call already returns its result, so `await` is dropped (its width kept
-            // as spaces, so columns stay), which also makes top-level `await` valid.
-            if word == "await"
-                && !after_dot
-                && matches!(chars.get(i), Some(c) if c.is_whitespace() || *c == '(')
-            {
-                out.push_str("     ");
-                prev = Prev::Operator;
-                newline_since_prev = false;
-                continue;
+            // mongosh accepts `await` at the top level: such a cell runs as an async script.
+            if word == "await" && !after_dot {
+                awaits = true;
             }
             if !after_dot && !identifiers.contains(&word) {
                 identifiers.push(word.clone());
@@ -255,6 +252,7 @@ pub fn scan(source: &str) -> Scanned {
         text: out,
         identifiers,
         kernel_variables,
+        awaits,
     }
 }
 
@@ -442,9 +440,12 @@ mod tests {
     }
 
     #[test]
-    fn await_is_dropped_keeping_columns() {
+    fn await_is_kept_and_noted() {
         let s = scan("const n = await db.c.countDocuments()");
-        assert_eq!(s.text, "var   n =       db.c.countDocuments()");
+        assert_eq!(s.text, "var   n = await db.c.countDocuments()");
+        assert!(s.awaits);
+        assert!(!scan("print('await x') // await").awaits);
+        assert!(!scan("x.await(1)").awaits);
     }
 
     #[test]

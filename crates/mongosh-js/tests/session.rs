@@ -402,3 +402,69 @@ fn bson_wrappers_classes_maps_and_sets_print_as_mongosh_does() {
         Bson::Document(doc! {"_id": 1, "n": 3, "d": 2.0})
     );
 }
+
+// mongosh awaits a cell's promised value (`f()` of an async `f` prints 5: mongosh 2.x); awaited
+// promises inside functions resolve; top-level `await` (which this kernel also accepts) too.
+#[test]
+fn awaited_promises_resolve_and_a_promised_value_is_awaited() {
+    let session = start();
+    let fake = Fake::default();
+    let outcome = run(
+        &session,
+        &fake,
+        "async function f() { return await new Promise(r => r(5)) }\nf()",
+    );
+    assert_eq!(outcome.result, Ok(Last::Value(Bson::Int32(5))));
+    let outcome = run(&session, &fake, "await f()");
+    assert_eq!(outcome.result, Ok(Last::Value(Bson::Int32(5))));
+    // A top-level `await` keeps the variable for the next cell, and shell calls stay synchronous.
+    let outcome = run(&session, &fake, "const n = await db.c.countDocuments()");
+    assert_eq!(outcome.result, Ok(Last::Nothing));
+    let outcome = run(&session, &fake, "n + 1");
+    assert_eq!(outcome.result, Ok(Last::Value(Bson::Int32(1))));
+    // Microtasks run in order: `h` rejects before `g`'s two awaits finish.
+    run(
+        &session,
+        &fake,
+        "async function g() { const a = await new Promise(r => r(5)); const b = await Promise.all([1, Promise.resolve(2)]); return a + b[1] }\ng().then(v => print('then', v)); async function h() { throw new Error('no') }; h().catch(e => print('caught', e.message))",
+    );
+    assert_eq!(fake.printed.lock().unwrap().as_str(), "caught no\nthen 7\n");
+    // A rejection is the cell's error, with its line; a promise nothing can settle says so.
+    let outcome = run(&session, &fake, "\nawait Promise.reject(new Error('no'))");
+    let error = outcome.result.unwrap_err();
+    assert_eq!((error.message.as_str(), error.line), ("no", Some(2)));
+    let outcome = run(&session, &fake, "await new Promise(() => {})");
+    assert!(
+        outcome
+            .result
+            .unwrap_err()
+            .message
+            .contains("never settles"),
+    );
+}
+
+#[test]
+fn an_infinite_loop_in_an_awaited_function_stops_on_interrupt() {
+    let session = start();
+    let fake = Fake::default();
+    let (tx, rx) = mpsc::channel();
+    session.run(Job {
+        source: "async function spin() { await null; while (true) {} }\nawait spin()".into(),
+        db: "test".into(),
+        globals: Vec::new(),
+        kernel_variables: Vec::new(),
+        keep_all: false,
+        host: Box::new(fake.clone()),
+        done: Box::new(move |outcome| {
+            let _ = tx.send(outcome);
+        }),
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    session.interrupt();
+    let outcome = rx.recv_timeout(Duration::from_secs(5)).expect("stopped");
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(outcome.result.unwrap_err().kind, ErrorKind::Interrupted);
+    let outcome = run(&session, &fake, "1 + 1");
+    assert_eq!(outcome.result, Ok(Last::Value(Bson::Int32(2))));
+}
