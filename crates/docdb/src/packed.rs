@@ -160,6 +160,33 @@ impl Packed {
         RawDocument::from_bytes(&self.bytes[s.offset..s.offset + s.len]).ok()
     }
 
+    /// As [`Packed::get`], for records asked in ascending order (a forward scan's selection):
+    /// `cursor` remembers where the last one was, so each lookup steps forward from there
+    /// instead of searching the whole span list (profiled: the search per grouped document
+    /// was a tenth of a `$match` + `$group`). A record behind the cursor is searched for.
+    pub fn get_after(&self, record: u64, cursor: &mut usize) -> Option<&RawDocument> {
+        let from = (*cursor).min(self.spans.len());
+        let at = if self.spans.get(from).is_some_and(|s| s.record <= record) {
+            // Gallop: a short step usually lands on it; a long gap is bisected.
+            let mut step = 1;
+            let mut low = from;
+            while low + step < self.spans.len() && self.spans[low + step].record <= record {
+                low += step;
+                step *= 2;
+            }
+            let high = (low + step).min(self.spans.len());
+            low + self.spans[low..high].partition_point(|s| s.record < record)
+        } else {
+            self.spans.partition_point(|s| s.record < record)
+        };
+        *cursor = at;
+        let s = *self.spans.get(at)?;
+        if s.record != record || s.len == 0 {
+            return None;
+        }
+        RawDocument::from_bytes(&self.bytes[s.offset..s.offset + s.len]).ok()
+    }
+
     /// Bytes held (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
         self.bytes.capacity() + self.spans.capacity() * std::mem::size_of::<Span>()
@@ -285,6 +312,27 @@ mod tests {
             doc! {"a": 3}
         );
         assert!(p.get(2).is_none());
+    }
+
+    /// `get_after` finds what `get` finds, for records asked in order, with gaps, repeated,
+    /// removed, missing, past the end, and out of order.
+    #[test]
+    fn a_lookup_from_a_cursor_agrees_with_a_search() {
+        let mut p = Packed::default();
+        for r in (2..=400).step_by(2) {
+            p.insert(r, &doc! {"r": r as i64});
+        }
+        p.remove(10);
+        let mut cursor = 0;
+        let mut asked: Vec<u64> = vec![1, 2, 2, 3, 4, 10, 12, 200, 202, 399, 400, 401, 6, 8];
+        asked.extend(0..=402);
+        for r in asked {
+            let want = p.get(r).map(|d| Document::try_from(d).unwrap());
+            let got = p
+                .get_after(r, &mut cursor)
+                .map(|d| Document::try_from(d).unwrap());
+            assert_eq!(got, want, "record {r}");
+        }
     }
 
     #[test]

@@ -96,8 +96,9 @@ pub fn narrowed_iter<'c>(
     }
     let names: Vec<&str> = fields.iter().map(String::as_str).collect();
     let mut values = Vec::with_capacity(names.len());
+    let mut cursor = 0;
     Some(selection.rows.iter().filter_map(move |row| {
-        let raw = coll.packed.get(row.record);
+        let raw = coll.packed.get_after(row.record, &mut cursor);
         if let Some(raw) = raw
             && crate::packed::top_level_values(raw, &names, &mut values)
         {

@@ -58,6 +58,26 @@ pub async fn handle(
         engine,
         connection_id,
         shutdown,
+        own_thread: false,
+    }
+    .serve()
+    .await
+}
+
+/// As [`handle`], on a thread that serves this connection alone (see `server::serve`):
+/// commands run inline, blocking only this connection.
+pub async fn handle_on_own_thread(
+    socket: TcpStream,
+    engine: Arc<Engine>,
+    connection_id: i64,
+    shutdown: Shutdown,
+) -> std::io::Result<()> {
+    Connection {
+        socket,
+        engine,
+        connection_id,
+        shutdown,
+        own_thread: true,
     }
     .serve()
     .await
@@ -68,6 +88,8 @@ struct Connection {
     engine: Arc<Engine>,
     connection_id: i64,
     shutdown: Shutdown,
+    /// The thread serves this connection alone: a command may block it.
+    own_thread: bool,
 }
 
 /// Why a wait ended before its time.
@@ -322,6 +344,9 @@ impl Connection {
         // costs no thread hand-off (the trip to the blocking pool and back was two context
         // switches, most of a ping's time), while a long scan still never holds up other
         // connections: the stop button's killOp is served by the other workers.
+        if !watch_hang_up && self.own_thread {
+            return engine.execute_on(id, &db, command);
+        }
         if !watch_hang_up
             && tokio::runtime::Handle::current().runtime_flavor()
                 == tokio::runtime::RuntimeFlavor::MultiThread
@@ -427,7 +452,10 @@ mod tests {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
         let docs: Vec<Document> = (0..5).map(|i| doc! {"_id": i}).collect();
         stream
-            .write_all(&op_msg(1, &doc! {"insert": "c", "documents": docs, "$db": "t"}))
+            .write_all(&op_msg(
+                1,
+                &doc! {"insert": "c", "documents": docs, "$db": "t"},
+            ))
             .await
             .unwrap();
         reply(&mut stream).await;
@@ -452,7 +480,10 @@ mod tests {
         assert_eq!(to, first_id, "each streamed reply answers the previous one");
         assert_eq!(flags & FLAG_MORE_TO_COME, 0, "{last}");
         let cursor = last.get_document("cursor").unwrap();
-        assert_eq!(cursor.get_array("nextBatch").unwrap(), &vec![Bson::from(doc! {"_id": 4})]);
+        assert_eq!(
+            cursor.get_array("nextBatch").unwrap(),
+            &vec![Bson::from(doc! {"_id": 4})]
+        );
         assert_eq!(cursor.get_i64("id").unwrap(), 0);
         // The connection is back to request/response.
         stream
