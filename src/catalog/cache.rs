@@ -40,6 +40,9 @@ pub struct VariableInfo {
 #[derive(Default)]
 pub struct Cache {
     inner: Mutex<Inner>,
+    /// The connections as the kernel started (dbkernel.toml, DATABASE_URL…), before any cell:
+    /// what a frontend cannot read from the notebook's `%connect` lines (kernel_info says it).
+    started: std::sync::OnceLock<Vec<Entry>>,
 }
 
 #[derive(Default)]
@@ -75,6 +78,7 @@ impl Cache {
         variables: Vec<VariableInfo>,
         code: &str,
     ) {
+        let _ = self.started.set(connections.clone());
         let target = cell_target(code);
         let mut to_refresh = Vec::new();
         let mut to_read_session = Vec::new();
@@ -210,6 +214,18 @@ impl Cache {
                 cache.refresh(name);
             }
         });
+    }
+
+    /// The connections as the kernel started, waiting (bounded) for the executor to have read
+    /// them; `None` if it has not within that time.
+    pub async fn started_connections(&self) -> Option<Vec<Entry>> {
+        for _ in 0..100 {
+            if let Some(started) = self.started.get() {
+                return Some(started.clone());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
     }
 
     pub fn connections(&self) -> Vec<Entry> {

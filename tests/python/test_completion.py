@@ -126,6 +126,24 @@ def test_connection_names_options_and_variables(kc):
     assert text is not None and "int" in text and "5" in text, text
 
 
+def test_kernel_info_names_the_sql_connections_the_kernel_started_with(tmp_path):
+    """Connections from dbkernel.toml are invisible in the notebook's text; kernel_info tells
+    the JupyterLab extension their dialects (and the current one) for highlighting."""
+    (tmp_path / "dbkernel.toml").write_text(
+        '[connections]\nwh = "mysql://root@127.0.0.1:3306/test"\nlake = "postgresql://127.0.0.1:5432/test"\n'
+        '[current]\nsql = "wh"\n')
+    km, client = start_new_kernel(kernel_name="dbkernel", startup_timeout=TIMEOUT, cwd=str(tmp_path))
+    try:
+        reply = client.kernel_info(reply=True, timeout=TIMEOUT)["content"]
+    finally:
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
+    sql = reply["dbkernel"]["sql"]
+    assert sql["current"] == "wh", sql
+    assert {"wh": "mysql", "lake": "postgresql", "results": "sqlite"}.items() <= sql["connections"].items(), sql
+    assert "mongo" not in sql["connections"] and "redis" not in sql["connections"], sql
+
+
 # ---------------------------------------------------------------- SQLite
 
 def test_sqlite_tables_columns_aliases_and_inspection(kc):

@@ -39,7 +39,10 @@ pub async fn handle(shared: &Arc<Shared>, channel: &Replier, request: Message) {
         return;
     }
     let reply: Option<(&str, Result<Json, String>)> = match msg_type.as_str() {
-        "kernel_info_request" => Some(("kernel_info_reply", Ok(kernel_info::reply()))),
+        "kernel_info_request" => Some((
+            "kernel_info_reply",
+            Ok(kernel_info::reply(&shared.catalog).await),
+        )),
         "complete_request" | "inspect_request" => Some(catalog_reply(shared, &request).await),
         "is_complete_request" => Some((
             "is_complete_reply",
