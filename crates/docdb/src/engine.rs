@@ -267,6 +267,7 @@ impl Engine {
             std::sync::Arc::new(move || js_guard.check_query()),
             docdb_query::js::DEFAULT_FN_TIMEOUT,
         );
+        crate::profiler::begin(self.profiler.enabled(db));
         let started = Instant::now();
         let out = handler(&ctx);
         self.profile(db, name, cmd, document_count.unwrap_or(0), &out, started.elapsed());
@@ -295,8 +296,8 @@ impl Engine {
             Ok(r) => r.clone(),
             Err(e) => e.to_reply(),
         };
-        let entry = profiler::entry(name, &ns, cmd, documents, &reply, elapsed);
-        if let Err(e) = self.write(|cat| profiler::store(cat, db, entry)) {
+        let entries = profiler::entries(name, &ns, cmd, documents, &reply, elapsed);
+        if let Err(e) = self.write(|cat| profiler::store(cat, db, entries)) {
             log::warn!("could not record a profiled operation: {e}");
         }
     }

@@ -13,6 +13,7 @@
 //! collections are available; otherwise it is a plain collection (it then keeps growing until
 //! profiling is turned off and it is dropped).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -94,6 +95,12 @@ impl Profiler {
         before
     }
 
+    /// True when `db` profiles at all (level 1 or 2): the command then collects its scan
+    /// counters for the entry (see `begin`).
+    pub fn enabled(&self, db: &str) -> bool {
+        self.state().levels.contains_key(db)
+    }
+
     /// True when an operation on `db` that took `elapsed` is to be recorded. Cheap when
     /// profiling is off everywhere (one lock, one empty-map check).
     pub fn wants(&self, db: &str, elapsed: Duration) -> bool {
@@ -148,15 +155,31 @@ pub fn is_exempt(ns: &str) -> bool {
     ns.ends_with(".system.profile")
 }
 
-/// The `system.profile` entry of one operation.
-pub fn entry(
+/// The `system.profile` entries of one operation: one, or for update and delete one per
+/// statement (mongod profiles each statement, its `command` being the statement).
+pub fn entries(
     name: &str,
     ns: &str,
     cmd: &Document,
     documents: usize,
     reply: &Document,
     elapsed: Duration,
-) -> Document {
+) -> Vec<Document> {
+    let notes = take();
+    let failed = reply.get_f64("ok").ok() == Some(0.0);
+    if matches!(name, "update" | "delete") && !failed && !notes.statements.is_empty() {
+        return notes
+            .statements
+            .into_iter()
+            .map(|(statement, scan, counts)| {
+                let mut e = doc! {"op": op_name(name), "ns": ns, "command": statement};
+                add_scan(&mut e, &scan);
+                e.extend(counts);
+                finish(&mut e, elapsed);
+                e
+            })
+            .collect();
+    }
     let mut command = Document::new();
     for (k, v) in cmd {
         // Session plumbing is not part of the command mongod shows; `$db` is.
@@ -169,6 +192,7 @@ pub fn entry(
     if name == "insert" {
         e.insert("ninserted", documents as i32);
     }
+    add_scan(&mut e, &notes.scan);
     if let Ok(cursor) = reply.get_document("cursor") {
         let batch = cursor
             .get_array("firstBatch")
@@ -176,16 +200,31 @@ pub fn entry(
             .map(|b| b.len())
             .unwrap_or(0);
         e.insert("nreturned", batch as i32);
-        if let Ok(id) = cursor.get_i64("id")
-            && id != 0
-        {
-            e.insert("cursorid", id);
+        match cursor.get_i64("id") {
+            Ok(id) if id != 0 => {
+                e.insert("cursorid", id);
+            }
+            // mongod writes cursorExhausted only when true.
+            _ => {
+                e.insert("cursorExhausted", true);
+            }
         }
     }
     if let Ok(n) = reply.get_i32("n") {
-        e.insert("n", n);
+        match name {
+            "update" => {
+                e.insert("nMatched", n);
+                e.insert("nModified", reply.get_i32("nModified").unwrap_or(0));
+            }
+            "delete" => {
+                e.insert("ndeleted", n);
+            }
+            _ => {
+                e.insert("n", n);
+            }
+        }
     }
-    if reply.get_f64("ok").ok() == Some(0.0) {
+    if failed {
         e.insert("ok", 0.0);
         if let Ok(code) = reply.get_i32("code") {
             e.insert("errCode", code);
@@ -196,17 +235,29 @@ pub fn entry(
     }
     let response_length = crate::commands::write_util::bson_size(reply) as i32;
     e.insert("responseLength", response_length);
-    e.insert("millis", elapsed.as_millis() as i64);
+    e.insert("protocol", "op_msg");
+    finish(&mut e, elapsed);
+    vec![e]
+}
+
+/// The fields every entry ends with. `locks` is left out: the engine has one catalog lock and
+/// no per-resource lock statistics, and made-up acquire counts would mislead.
+fn finish(e: &mut Document, elapsed: Duration) {
+    // An engine that never yields its lock: 0 is the true count.
+    e.insert("numYield", 0);
+    // mongod writes millis as a 32-bit int.
+    e.insert(
+        "millis",
+        i32::try_from(elapsed.as_millis()).unwrap_or(i32::MAX),
+    );
     e.insert("ts", bson::DateTime::now());
     e.insert("client", "127.0.0.1");
     e.insert("appName", "");
     e.insert("allUsers", Bson::Array(Vec::new()));
     e.insert("user", "");
-    e
 }
-
-/// Appends `entry` to `db.system.profile`, creating it (capped, 1 MiB) when missing.
-pub fn store(cat: &mut crate::catalog::Catalog, db: &str, entry: Document) {
+/// Appends `entries` to `db.system.profile`, creating it (capped, 1 MiB) when missing.
+pub fn store(cat: &mut crate::catalog::Catalog, db: &str, entries: Vec<Document>) {
     if cat.get(db, "system.profile").is_none() {
         let capped = doc! {"capped": true, "size": PROFILE_SIZE};
         if cat.create(db, "system.profile", capped).is_err() {
@@ -214,14 +265,134 @@ pub fn store(cat: &mut crate::catalog::Catalog, db: &str, entry: Document) {
             let _ = cat.create(db, "system.profile", Document::new());
         }
     }
-    let mut entry = entry;
-    if !entry.contains_key("_id") {
-        // Stored documents carry an _id like any insert.
-        let mut with_id = doc! {"_id": bson::oid::ObjectId::new()};
-        with_id.extend(std::mem::take(&mut entry));
-        entry = with_id;
+    for mut entry in entries {
+        if !entry.contains_key("_id") {
+            // Stored documents carry an _id like any insert.
+            let mut with_id = doc! {"_id": bson::oid::ObjectId::new()};
+            with_id.extend(std::mem::take(&mut entry));
+            entry = with_id;
+        }
+        if let Err(e) = cat.insert(db, "system.profile", entry) {
+            log::warn!("could not write a profiler entry to {db}.system.profile: {e}");
+        }
     }
-    if let Err(e) = cat.insert(db, "system.profile", entry) {
-        log::warn!("could not write a profiler entry to {db}.system.profile: {e}");
+}
+
+/// The scan counters of one command (or of one update/delete statement).
+#[derive(Default, Clone)]
+pub struct Scan {
+    pub keys_examined: u64,
+    pub docs_examined: u64,
+    /// mongod's planSummary: `COLLSCAN`, `IXSCAN { a: 1 }`, several joined by `, `.
+    pub plan_summary: Option<String>,
+}
+
+/// What the running command noted for its entry: its scan, and per update/delete statement
+/// the statement with its scan and counts.
+#[derive(Default)]
+pub struct Notes {
+    armed: bool,
+    pub scan: Scan,
+    pub statements: Vec<(Document, Scan, Document)>,
+}
+
+// Commands run start to end on one thread (the handler is synchronous), so the counters of
+// the running command are kept per thread instead of being threaded through every handler.
+thread_local! {
+    static NOTES: RefCell<Notes> = RefCell::new(Notes::default());
+}
+
+/// Starts a command: its selections are noted only when its database profiles.
+pub fn begin(armed: bool) {
+    NOTES.with(|n| {
+        *n.borrow_mut() = Notes {
+            armed,
+            ..Notes::default()
+        }
+    });
+}
+
+/// The notes of the command that ran on this thread (and disarms).
+pub fn take() -> Notes {
+    NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()))
+}
+
+/// Notes one selection's counters and plan (cheap no-op when profiling is off).
+pub fn note_selection(coll: &crate::collection::Collection, sel: &crate::exec::Selection) {
+    NOTES.with(|n| {
+        let mut n = n.borrow_mut();
+        if !n.armed {
+            return;
+        }
+        n.scan.keys_examined += sel.stats.keys_examined;
+        n.scan.docs_examined += sel.stats.docs_examined;
+        n.scan.plan_summary = Some(plan_summary(coll, &sel.plan.access));
+    })
+}
+
+/// Ends one update/delete statement: what was noted since the last one is its scan.
+pub fn note_statement(statement: &Document, counts: Document) {
+    NOTES.with(|n| {
+        let mut n = n.borrow_mut();
+        if !n.armed {
+            return;
+        }
+        let scan = std::mem::take(&mut n.scan);
+        n.statements.push((statement.clone(), scan, counts));
+    })
+}
+
+fn add_scan(e: &mut Document, scan: &Scan) {
+    if let Some(summary) = &scan.plan_summary {
+        e.insert(
+            "keysExamined",
+            crate::commands::explain::counter(scan.keys_examined),
+        );
+        e.insert(
+            "docsExamined",
+            crate::commands::explain::counter(scan.docs_examined),
+        );
+        e.insert("planSummary", summary.clone());
+    }
+}
+
+/// mongod's planSummary of an access path.
+fn plan_summary(coll: &crate::collection::Collection, access: &crate::planner::Access) -> String {
+    use crate::planner::Access;
+    let key = |i: &usize| {
+        coll.indexes
+            .get(*i)
+            .map(|idx| format!("IXSCAN {}", key_pattern(&idx.spec.key)))
+            .unwrap_or_else(|| "IXSCAN".into())
+    };
+    match access {
+        Access::CollScan => "COLLSCAN".into(),
+        Access::IndexScan { index, .. } => key(index),
+        // mongod names the text index by its internal key pattern.
+        Access::Text { .. } => "IXSCAN { _fts: \"text\", _ftsx: 1 }".into(),
+        Access::GeoNear { index } => key(index),
+        Access::Or { branches } => branches
+            .iter()
+            .map(|(i, _)| key(i))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// A key pattern as mongod prints a BSON object in planSummary: `{ a: 1, b: -1 }`,
+/// `{ loc: "2dsphere" }`.
+fn key_pattern(key: &Document) -> String {
+    let parts: Vec<String> = key
+        .iter()
+        .map(|(k, v)| match v {
+            Bson::String(s) => format!("{k}: \"{s}\""),
+            Bson::Double(d) if d.fract() == 0.0 => format!("{k}: {}", *d as i64),
+            other => format!("{k}: {other}"),
+        })
+        .collect();
+    if parts.is_empty() {
+        "{}".into()
+    } else {
+        format!("{{ {} }}", parts.join(", "))
     }
 }

@@ -59,7 +59,9 @@ pub fn delete(ctx: &Ctx) -> Result<Document> {
                     collation: collation.as_ref(),
                     ..Default::default()
                 };
-                let rows = select(c, &req, &ctx.guard)?.rows;
+                let sel = select(c, &req, &ctx.guard)?;
+                crate::profiler::note_selection(c, &sel);
+                let rows = sel.rows;
                 let mut removed = 0;
                 for (k, row) in rows.into_iter().enumerate() {
                     // A killed deleteMany stops between documents, as mongod's does.
@@ -73,7 +75,10 @@ pub fn delete(ctx: &Ctx) -> Result<Document> {
                 Ok(removed)
             })();
             match result {
-                Ok(k) => n += k,
+                Ok(k) => {
+                    n += k;
+                    crate::profiler::note_statement(st, doc! {"ndeleted": k});
+                }
                 Err(e) => {
                     errors.push(Bson::Document(e.to_write_error(i)));
                     if ordered {

@@ -156,6 +156,7 @@ fn first_batch(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<(Vec<Bson>, Pen
             collation: collation.as_ref(),
         };
         let selection = select(c, &req, &ctx.guard)?;
+        crate::profiler::note_selection(c, &selection);
         let mut pending = Pending::Rows(RowSource {
             db: ctx.db.to_string(),
             coll: coll.to_string(),

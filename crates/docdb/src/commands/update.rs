@@ -269,7 +269,9 @@ fn run_statement(
                 collation: collation.as_ref(),
                 ..Default::default()
             };
-            select(c, &req, &ctx.guard)?.rows
+            let sel = select(c, &req, &ctx.guard)?;
+            crate::profiler::note_selection(c, &sel);
+            sel.rows
         }
         None => {
             if let Some(h) = &st.hint {
@@ -332,8 +334,20 @@ pub fn update(ctx: &Ctx) -> Result<Document> {
         };
         let mut errors: Vec<Bson> = Vec::new();
         for (i, raw) in statements.iter().enumerate() {
+            let before = (counts.n, counts.modified, counts.upserted.len() as i32);
             let result = parse_statement(raw)
                 .and_then(|st| run_statement(ctx, cat, &coll, i, &st, bypass, &mut counts));
+            if result.is_ok() {
+                let upserted = counts.upserted.len() as i32 - before.2;
+                let mut noted = doc! {
+                    "nMatched": counts.n - before.0 - upserted,
+                    "nModified": counts.modified - before.1,
+                };
+                if upserted > 0 {
+                    noted.insert("nUpserted", upserted);
+                }
+                crate::profiler::note_statement(raw, noted);
+            }
             if let Err(e) = result {
                 if e.code == codes::INTERRUPTED || e.code == codes::MAX_TIME_MS_EXPIRED {
                     errors.push(Bson::Document(e.to_write_error(i)));
