@@ -834,3 +834,58 @@ async fn redis_export_writes_the_last_reply_shaped_by_its_command() {
     redis_support::cleanup(&key).await;
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn import_reads_many_batches_into_one_table() {
+    // 20,000 rows: three Arrow IPC batches as written (8192 rows each), twenty Parquet/CSV
+    // reader batches; every one must land in the table, in order.
+    let e = open(SQLITE_URL).await;
+    let dir = folder("export_import_batches");
+    let sql = "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 20000) \
+               SELECT i, i * 0.5 AS half, 'r' || i AS t FROM s";
+    let expected = run(
+        &e,
+        "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 20000) \
+         SELECT count(*), sum(i), sum(i * 0.5) FROM s",
+    )
+    .await;
+    for name in ["b.arrow", "b.parquet", "b.csv"] {
+        let path = dir.join(name);
+        run(&e, &format!("%%sql --export {}\n{sql}", path.display()))
+            .await
+            .ok();
+        let (variable, _) =
+            dbkernel::export::import::import_file(path.to_str().unwrap(), None).unwrap();
+        let dbkernel::session::variables::Variable::Table(table) = variable else {
+            panic!("a table");
+        };
+        assert_eq!(
+            Some(table.total_rows.to_string()),
+            expected.cell(0, 0),
+            "{name}"
+        );
+        let column = |c: usize| -> Vec<f64> {
+            (0..table.total_rows as usize)
+                .map(|r| table.cell_text(r, c).unwrap().parse().unwrap())
+                .collect()
+        };
+        let ids = column(0);
+        assert_eq!(
+            Some((ids.iter().sum::<f64>() as i64).to_string()),
+            expected.cell(0, 1),
+            "{name}"
+        );
+        let server_half: f64 = expected.cell(0, 2).unwrap().parse().unwrap();
+        assert_eq!(column(1).iter().sum::<f64>(), server_half, "{name}");
+        assert_eq!(
+            ids[8192], 8193.0,
+            "{name}: the second batch follows the first"
+        );
+        assert_eq!(
+            table.cell_text(19_999, 2).as_deref(),
+            Some("r20000"),
+            "{name}"
+        );
+    }
+    std::fs::remove_dir_all(dir).ok();
+}

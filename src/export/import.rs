@@ -7,6 +7,9 @@
 //! own formatting); anything else its text or is refused with the column named. CSV column types
 //! are inferred from the first 1,000 rows, as pandas and arrow do. JSON Lines become documents
 //! (each line read as relaxed or canonical Extended JSON), the inverse of `%export`.
+//!
+//! Files are read a batch (or a line) at a time straight into the variable, so an import holds
+//! the variable plus one decoded batch, never the whole file's decoded form beside it.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Seek};
@@ -48,18 +51,12 @@ pub fn import_file(path: &str, format: Option<Format>) -> Result<(Variable, Form
                 parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
                     .and_then(|b| b.build())
                     .map_err(|e| bad(e.to_string()))?;
-            let batches = reader
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| bad(e.to_string()))?;
-            Variable::Table(table_of(&batches).map_err(bad)?)
+            Variable::Table(table_of(reader.map(|b| b.map_err(|e| e.to_string()))).map_err(bad)?)
         }
         Format::ArrowIpc => {
             let reader = arrow_ipc::reader::FileReader::try_new(file, None)
                 .map_err(|e| bad(e.to_string()))?;
-            let batches = reader
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| bad(e.to_string()))?;
-            Variable::Table(table_of(&batches).map_err(bad)?)
+            Variable::Table(table_of(reader.map(|b| b.map_err(|e| e.to_string()))).map_err(bad)?)
         }
         Format::Csv => {
             let mut file = file;
@@ -72,10 +69,7 @@ pub fn import_file(path: &str, format: Option<Format>) -> Result<(Variable, Form
                 .with_header(true)
                 .build(file)
                 .map_err(|e| bad(e.to_string()))?;
-            let batches = reader
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| bad(e.to_string()))?;
-            Variable::Table(table_of(&batches).map_err(bad)?)
+            Variable::Table(table_of(reader.map(|b| b.map_err(|e| e.to_string()))).map_err(bad)?)
         }
     };
     Ok((variable, format))
@@ -118,8 +112,13 @@ fn kind_of(data_type: &DataType) -> (ValueKind, DataType) {
     }
 }
 
-fn table_of(batches: &[RecordBatch]) -> Result<Table, String> {
-    let Some(first) = batches.first() else {
+/// Builds the table batch by batch as the reader decodes them: each batch's values go into the
+/// table and the batch is dropped before the next is read, so the file's decoded form and the
+/// table are never both held whole.
+fn table_of(
+    mut batches: impl Iterator<Item = Result<RecordBatch, String>>,
+) -> Result<Table, String> {
+    let Some(first) = batches.next().transpose()? else {
         return Err("the file holds no record batches".into());
     };
     let schema = first.schema();
@@ -139,7 +138,8 @@ fn table_of(batches: &[RecordBatch]) -> Result<Table, String> {
         })
         .collect();
     let mut builder = TableBuilder::new(columns, usize::MAX, true);
-    for batch in batches {
+    for batch in std::iter::once(Ok(first)).chain(batches) {
+        let batch = batch?;
         let mut cast = Vec::with_capacity(batch.num_columns());
         for (index, (_, target)) in kinds.iter().enumerate() {
             let column = batch.column(index);

@@ -385,8 +385,15 @@ impl Session {
                 sink.emit(result);
             }
             LineMagic::Import { name, path, format } => {
+                let started = std::time::Instant::now();
                 let (variable, format) = crate::export::import::import_file(&path, format)?;
                 let (kind, summary) = variable.summary();
+                // Like every other timing, left out under `deterministic`.
+                let took = if self.deterministic {
+                    String::new()
+                } else {
+                    format!(" in {:.3} s", started.elapsed().as_secs_f64())
+                };
                 let shown = match &variable {
                     Variable::Table(table) => Some(table.head(self.display_limit)),
                     _ => None,
@@ -402,7 +409,7 @@ impl Session {
                 );
                 drop(vars);
                 sink.emit(QueryResult::Text(format!(
-                    "imported {path} ({}) into {name}: {kind}, {summary}",
+                    "imported {path} ({}) into {name}: {kind}, {summary}{took}",
                     format.name()
                 )));
                 if let Some(table) = shown {
