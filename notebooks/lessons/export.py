@@ -1,5 +1,5 @@
 """Cells of notebooks/export.ipynb: results to files (CSV, JSON Lines, Parquet, Arrow IPC) with
-`--export` on a SQL cell and `%export` for a kept variable, on the machine's PostgreSQL and the
+`--export` on a SQL or MQL cell and `%export` for a kept variable, on the machine's PostgreSQL and the
 embedded MongoDB engine. Files go to the notebook's folder; `--force` lets the notebook re-run."""
 from cells import code, md
 
@@ -52,6 +52,28 @@ CELLS = [
     code("%import squares export_squares.parquet", contains=["imported export_squares.parquet (Parquet) into squares: table, 100000 rows"]),
     code("%%mql\nuse export_lesson\ndb.squares.insertMany({{squares}})\ndb.squares.countDocuments()",
          contains=["100000"]),
+    md("## From a MongoDB cursor: `%%mql --export`\n\n"
+       "A `%%mql` cell's last `find()` or `aggregate()` streams to a file the same way: documents are written as "
+       "the cursor hands them over, batch by batch, past the display limit and without being kept. JSON Lines "
+       "writes each document whole as relaxed Extended JSON:"),
+    code("%%mql --export export_squares_mongo.jsonl --force\n"
+         "use export_lesson\n"
+         "db.squares.find({}, {_id: 0}).sort({n: 1})",
+         contains=["exported 100000 rows to export_squares_mongo.jsonl (JSON Lines,"]),
+    md("CSV, Parquet and Arrow need columns before the first row is written: they are taken from the first 1,000 "
+       "documents, as `%export` takes them (one per top-level field, nested values as JSON text). `$project` says "
+       "exactly which fields become columns:"),
+    code("%%mql --export export_squares_mongo.parquet --force\n"
+         "use export_lesson\n"
+         "db.squares.aggregate([{$match: {n: {$lte: 1000}}}, {$sort: {n: 1}}, {$project: {_id: 0, n: 1, square: 1}}])",
+         contains=["exported 1000 rows to export_squares_mongo.parquet (Parquet,"]),
+    md("A later document with a field those first documents did not have (or a value its column cannot hold) "
+       "stops the export and says which document, rather than dropping the value; nothing is left under the "
+       "file's name. Use JSON Lines, or `$project` the fields:"),
+    code("%%mql --export export_late.csv --force\n"
+         "use export_lesson\n"
+         "db.squares.aggregate([{$sort: {n: 1}}, {$project: {_id: 0, n: 1, late: {$cond: [{$eq: ['$n', 5000]}, 'here', '$$REMOVE']}}}])",
+         error="ExportError", contains=["document 5000 has the field 'late'", "export to .jsonl"]),
     md("Clean up the lesson's database (the files stay in the notebook's folder):"),
     code("%%mql\nuse export_lesson\ndb.dropDatabase()", contains=["ok"]),
 ]
