@@ -1,7 +1,8 @@
 // Opens a notebook in a running Jupyter server with headless Chromium and writes, for every code
 // cell, what its editor shows: the editor's data-language, each line's classes and each text
 // run with the classes of the spans around it; then a screenshot of the notebook.
-//   node highlight.js URL OUT.json OUT.png
+//   node highlight.js URL OUT.json OUT.png [SELECTOR]
+// SELECTOR, if given, is waited for too (a class that appears once the kernel has answered).
 // URL is the notebook's page with its token (JupyterLab /lab/tree/NB or Notebook 7 /notebooks/NB).
 // Chromium is the system's (DBKERNEL_CHROMIUM, else /usr/bin/chromium); pages may reach
 // loopback only.
@@ -10,7 +11,7 @@ const fs = require('fs');
 const { chromium } = require('playwright-core');
 
 async function main() {
-  const [url, outJson, outPng] = process.argv.slice(2);
+  const [url, outJson, outPng, waitFor] = process.argv.slice(2);
   const browser = await chromium.launch({
     executablePath: process.env.DBKERNEL_CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
@@ -34,6 +35,9 @@ async function main() {
     // The extension marks body lines once the cell language is in place.
     await page.waitForSelector('.cm-dbk-body-redis', { timeout: 60000 });
     await page.waitForSelector('.cm-dbk-body-mql .tok-keyword', { timeout: 30000 });
+    if (waitFor) {
+      await page.waitForSelector(waitFor, { timeout: 60000 });
+    }
     const cells = await page.evaluate(() => {
       return [...document.querySelectorAll('.jp-CodeCell')].map(cell => {
         const content = cell.querySelector('.cm-content');

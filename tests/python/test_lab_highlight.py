@@ -28,7 +28,11 @@ CELLS = [
     '%%redis\n# a hash, and a session that expires\nHSET user:1 name "Ann" visits 3\nSET session:1 {{token}} EX 60 NX',
     "SELECT 1;",
     "%%sql warehouse\nSELECT 1;",
+    "%%sql nowhere\nSELECT 1;",
 ]
+
+# A connection the notebook's text does not define: the kernel names it in kernel_info.
+DBKERNEL_TOML = '[connections]\nwarehouse = "mysql://root@127.0.0.1:3306/test"\n'
 
 
 def browser_tools():
@@ -60,6 +64,7 @@ def server(tmp_path_factory):
     nb.metadata["kernelspec"] = {"name": "dbkernel", "display_name": "Databases (SQL · MQL · Redis)", "language": "sql"}
     nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
     nbformat.write(nb, root / "highlight.ipynb")
+    (root / "dbkernel.toml").write_text(DBKERNEL_TOML)
     # No "get Jupyter news?" prompt over the cells in the screenshot.
     settings = os.path.join(venv.home, ".jupyter", "lab", "user-settings", "@jupyterlab", "apputils-extension")
     os.makedirs(settings, exist_ok=True)
@@ -97,7 +102,7 @@ def editors(server, page, name):
     out_json = os.path.join(OUT_DIR, f"{name}.json")
     out_png = os.path.join(OUT_DIR, f"{name}.png")
     done = subprocess.run([node, os.path.join(BROWSER_DIR, "highlight.js"), f"{base}/{page}?token={token}",
-                           out_json, out_png], capture_output=True, text=True, timeout=240)
+                           out_json, out_png, ".cm-dbk-body-sql-mysql"], capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr + (root / "server.log").read_text()[-3000:]
     assert os.path.getsize(out_png) > 1000
     with open(out_json) as f:
@@ -118,7 +123,7 @@ def line_classes(cell):
 
 
 def check_each_cell_in_its_language(cells):
-    connect, sql, mql, redis, no_magic, unknown = cells
+    connect, sql, mql, redis, no_magic, from_toml, unknown = cells
     assert all(cell["language"] == "dbkernel" for cell in cells)
     # Magic lines: the magic word, the connection, options, the URL.
     assert {"cm-dbk-magic", "tok-meta"} <= classes(connect, "%connect")
@@ -146,7 +151,9 @@ def check_each_cell_in_its_language(cells):
     assert "cm-dbk-redis-option" in classes(redis, "EX")
     # No magic: SQL on the current connection, the last one %connect made current above.
     assert line_classes(no_magic) == [["cm-dbk-body-sql-postgresql"]]
-    # A name no %connect line defines (dbkernel.toml, say): standard SQL.
+    # A name from dbkernel.toml, which the kernel's kernel_info names: its URL's dialect.
+    assert line_classes(from_toml) == [["cm-dbk-magic-line"], ["cm-dbk-body-sql-mysql"]]
+    # A name neither defines: standard SQL.
     assert line_classes(unknown) == [["cm-dbk-magic-line"], ["cm-dbk-body-sql-standard"]]
 
 

@@ -14,14 +14,14 @@ import {
   IEditorExtensionRegistry,
   IEditorLanguageRegistry
 } from '@jupyterlab/codemirror';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Language, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, Prec } from '@codemirror/state';
 import { EditorView, ViewPlugin, ViewUpdate } from '@codemirror/view';
 import { classHighlighter } from '@lezer/highlight';
 import { CodeEditor } from '@jupyterlab/codeeditor';
 import { BODY_KINDS, BodyParsers, cellLanguage } from './cell';
-import { SqlContext, currentDialect, namedDialects } from './dialects';
+import { SqlContext, currentDialect, kernelDialects, namedDialects } from './dialects';
 import { bodyLineClasses } from './lines';
 import { redis } from './redis';
 import { dbkernelClasses } from './tags';
@@ -57,6 +57,9 @@ async function loadParsers(languages: IEditorLanguageRegistry): Promise<BodyPars
 class Editors {
   private readonly watchers = new Set<CellWatcher>();
   private readonly languages = new Map<string, Language>();
+  /** Per kernel: the SQL connections its kernel_info reply names (`null` while asked). */
+  private readonly kernels = new WeakMap<object, SqlContext | null>();
+  private readonly watchedSessions = new WeakSet<object>();
   private timer = 0;
   constructor(
     private readonly parsers: Promise<BodyParsers>,
@@ -97,6 +100,7 @@ class Editors {
   private contextOf(watcher: CellWatcher): SqlContext {
     let cells = [watcher.model.sharedModel.getSource()];
     let above: string[] = [];
+    let started: SqlContext = { names: new Map(), current: 'standard' };
     this.tracker?.forEach(panel => {
       const models = panel.content.widgets.map(cell => cell.model);
       const index = models.findIndex(model => model === watcher.model);
@@ -104,10 +108,36 @@ class Editors {
         const sources = models.map(model => model.sharedModel.getSource());
         cells = sources;
         above = sources.slice(0, index);
+        started = this.startedConnections(panel.sessionContext) ?? started;
       }
     });
-    const names = namedDialects(cells);
-    return { names, current: currentDialect(above, names) };
+    // `%connect` lines redefine a name the kernel started with, as the kernel does.
+    const names = new Map([...started.names, ...namedDialects(cells)]);
+    return { names, current: currentDialect(above, names, started.current) };
+  }
+
+  /** The connections the notebook's kernel started with (dbkernel.toml, DATABASE_URL), from its
+   * kernel_info reply; asked once per kernel, and the editors refreshed when it comes. */
+  private startedConnections(session: NotebookPanel['sessionContext']): SqlContext | null {
+    if (!this.watchedSessions.has(session)) {
+      this.watchedSessions.add(session);
+      session.kernelChanged.connect(() => this.refreshSoon(0));
+    }
+    const kernel = session.session?.kernel;
+    if (!kernel) {
+      return null;
+    }
+    const known = this.kernels.get(kernel);
+    if (known === undefined) {
+      this.kernels.set(kernel, null);
+      kernel.info
+        .then(info => {
+          this.kernels.set(kernel, kernelDialects(info));
+          this.refreshSoon(0);
+        })
+        .catch(() => this.kernels.set(kernel, kernelDialects(null)));
+    }
+    return known ?? null;
   }
 }
 
