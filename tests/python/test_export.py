@@ -166,3 +166,50 @@ def test_the_stop_button_stops_an_export_and_leaves_no_file(tmp_path):
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_mql_and_redis_cells_export_their_last_result(tmp_path):
+    import os
+    km, kc = start_new_kernel(kernel_name="dbkernel", startup_timeout=30, cwd=str(tmp_path))
+    key = f"pytest_export_{os.getpid()}"
+    try:
+        reply, outputs = run(
+            kc,
+            "%%mql\nuse pytest_export_cells\ndb.c.drop()\n"
+            "db.c.insertMany([{_id: 1, name: 'Ada', born: 1815, at: {city: 'London'}}, "
+            "{_id: 2, name: 'Alan', born: 1912}, {_id: 3, name: 'Grace', born: 1906}])",
+        )
+        assert reply["status"] == "ok", outputs
+        reply, outputs = run(kc, "%%mql --limit 1 --export people.parquet\nuse pytest_export_cells\n"
+                                 "db.c.find().sort({_id: 1})")
+        assert reply["status"] == "ok", outputs
+        assert "exported 3 rows to people.parquet (Parquet," in text_of(outputs)
+        people = pq.read_table(tmp_path / "people.parquet")
+        assert people.column_names == ["_id", "name", "born", "at"]
+        assert str(people.schema.field("born").type) == "int64"
+        assert people.column("born").to_pylist() == [1815, 1912, 1906]
+        assert people.column("at").to_pylist() == ['{"city":"London"}', None, None]
+        reply, outputs = run(kc, "%%mql --export people.jsonl\nuse pytest_export_cells\n"
+                                 "db.c.find({born: {$gt: 1900}}).sort({_id: 1})")
+        assert reply["status"] == "ok", outputs
+        lines = [json.loads(line) for line in (tmp_path / "people.jsonl").read_text().splitlines()]
+        assert lines == [{"_id": 2, "name": "Alan", "born": 1912}, {"_id": 3, "name": "Grace", "born": 1906}]
+        run(kc, "%%mql\nuse pytest_export_cells\ndb.dropDatabase()")
+
+        reply, outputs = run(kc, f"%%redis\nDEL {key}:z\nZADD {key}:z 1 a 2.5 b")
+        assert reply["status"] == "ok", outputs
+        reply, outputs = run(kc, f"%%redis --export z.csv\nZRANGE {key}:z 0 -1 WITHSCORES")
+        assert reply["status"] == "ok", outputs
+        assert "exported 2 rows to z.csv (CSV," in text_of(outputs)
+        assert (tmp_path / "z.csv").read_text() == "member,score\na,1.0\nb,2.5\n"
+        # The same reply kept with --out and written by %export gives the same file.
+        reply, outputs = run(kc, f"%%redis --out z\nZRANGE {key}:z 0 -1 WITHSCORES")
+        assert reply["status"] == "ok", outputs
+        reply, outputs = run(kc, "%export z z_kept.csv")
+        assert reply["status"] == "ok", outputs
+        assert (tmp_path / "z_kept.csv").read_text() == (tmp_path / "z.csv").read_text()
+        assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+    finally:
+        run(kc, f"%%redis\nDEL {key}:z")
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
