@@ -64,3 +64,56 @@ async fn a_syntax_error_keeps_the_subset_message_and_a_javascript_one_names_the_
         "{error:?}"
     );
 }
+
+/// mongosh prints a cursor's first 20 documents and `Type "it" for more`. A cell the subset runs
+/// reads the whole result and shows it up to the display limit, so `it` after it has nothing to
+/// continue and says what to do instead; a cursor a JavaScript cell leaves is continued by `it`.
+#[tokio::test]
+async fn it_after_a_subset_find_says_what_to_do_and_continues_a_javascript_cursor() {
+    let engine = open().await;
+    let vars = SharedVariables::default();
+    let db = unique_db("it");
+    let ran = run(
+        &engine,
+        &vars,
+        &format!("%%mql --limit 5\nuse {db}\nfor (let i = 0; i < 30; i++) db.c.insertOne({{ _id: i }})\nvoid 0"),
+    )
+    .await;
+    ran.ok();
+    let ran = run(&engine, &vars, "%%mql --limit 5\ndb.c.find()").await;
+    ran.ok();
+    assert!(
+        ran.text().contains("(shown 5 of 30 documents)"),
+        "{}",
+        ran.text()
+    );
+    let ran = run(&engine, &vars, "%%mql\nit").await;
+    let error = ran.err();
+    assert!(
+        error.evalue.contains("'it' has no cursor to continue")
+            && error.evalue.contains("--limit N"),
+        "{error:?}"
+    );
+    // A JavaScript cell's cursor: 20 documents, then `it` shows the next 10.
+    let ran = run(
+        &engine,
+        &vars,
+        "%%mql\nfor (const t of []) {}\ndb.c.find().sort({ _id: 1 })",
+    )
+    .await;
+    ran.ok();
+    let text = ran.text();
+    assert!(
+        text.contains("_id: 19")
+            && !text.contains("_id: 20")
+            && text.contains("Type \"it\" for more"),
+        "{text}"
+    );
+    let ran = run(&engine, &vars, "%%mql\nit").await;
+    ran.ok();
+    let text = ran.text();
+    assert!(
+        text.contains("_id: 20") && text.contains("_id: 29") && !text.contains("Type \"it\""),
+        "{text}"
+    );
+}

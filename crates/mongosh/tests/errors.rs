@@ -142,7 +142,7 @@ const CASES: &[(&str, &str)] = &[
     ),
     (
         "it",
-        "UnsupportedError: 'it' is not needed here: the kernel shows the whole result (raise the row limit with --limit N) (line 1, column 1)",
+        "UnsupportedError: 'it' has no cursor to continue: a shell cell reads its whole result at once and shows it up to the display limit (the footer says when it shows fewer, 'shown N of M'); to see more, run the cell again with --limit N, page with .skip(N).limit(N), or keep every document with --out NAME (line 1, column 1)",
     ),
     (
         "exit",

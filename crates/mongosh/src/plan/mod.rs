@@ -330,8 +330,10 @@ fn directive(
         "help" => Ok(Step::Run(Operation::constant(Output::Text(
             database::HELP.to_string(),
         )))),
+        // The subset drains a cursor and keeps what the display limit shows (run.rs `send`), so
+        // there is nothing to continue; a cursor a JavaScript cell leaves is continued there.
         "it" => Err(PlanError::unsupported(
-            "'it' is not needed here: the kernel shows the whole result (raise the row limit with --limit N)",
+            "'it' has no cursor to continue: a shell cell reads its whole result at once and shows it up to the display limit (the footer says when it shows fewer, 'shown N of M'); to see more, run the cell again with --limit N, page with .skip(N).limit(N), or keep every document with --out NAME",
             statement.span,
         )),
         _ => Err(PlanError::unsupported(
