@@ -143,4 +143,32 @@ mod tests {
         assert_eq!(orders.rows, Some(RowCount::Exact(3)));
         assert_eq!(orders.columns[0].data_type, "INTEGER");
     }
+
+    /// Measures the one-off cost of typing a large documents result (`--ignored`; prints it).
+    #[test]
+    #[ignore]
+    fn measure_shape_of_200k_documents() {
+        let docs: Vec<bson::Document> = (0..200_000)
+            .map(|i| bson::doc! {"_id": i, "a": i, "b": format!("x{i}"), "c": {"d": i}, "e": i % 2 == 0})
+            .collect();
+        let mut vars = Variables::default();
+        vars.set("big", crate::session::variables::Variable::Documents(docs));
+        let started = std::time::Instant::now();
+        let first = shapes(&vars, &[]);
+        let cold = started.elapsed();
+        let info = [VariableInfo {
+            name: "big".into(),
+            kind: "documents".into(),
+            summary: String::new(),
+            version: vars.version("big"),
+            table: first[0].1.clone(),
+        }];
+        let started = std::time::Instant::now();
+        let again = shapes(&vars, &info);
+        println!(
+            "200k documents: first {cold:?}, same version again {:?}",
+            started.elapsed()
+        );
+        assert_eq!(again[0].1, first[0].1);
+    }
 }
