@@ -95,16 +95,7 @@ fn access_stage(
                 st.insert("filter", pq);
             }
             st.insert("direction", "forward");
-            with_stats(
-                st,
-                exec,
-                s.matched,
-                &[
-                    ("docsExamined", s.docs_examined),
-                    ("works", s.docs_examined + 1),
-                    ("advanced", s.matched),
-                ],
-            )
+            with_stats(st, exec, s.matched, &[("docsExamined", s.docs_examined)])
         }
         Access::Text { index } => {
             let name = coll
@@ -352,6 +343,9 @@ fn query_planner(
 }
 
 fn execution_stats(sel: &Selection, n_returned: u64, stages: Document) -> Document {
+    let mut stages = stages;
+    let scan_eof = !stopped_early(&stages, sel.stats.matched);
+    add_work_counters(&mut stages, scan_eof);
     doc! {
         "executionSuccess": true,
         "nReturned": counter(n_returned),
@@ -377,8 +371,15 @@ fn all_plans(coll: &Collection, sel: &Selection, filter: &Document) -> Vec<Bson>
                 ..Default::default()
             };
             let mut stages = access_stage(coll, &t.access, filter, Some(&stats));
+            add_work_counters(&mut stages, t.eof);
+            // The race counted the candidate's own works: they replace the derived ones.
+            let need_time = t
+                .works
+                .saturating_sub(t.advanced)
+                .saturating_sub(u64::from(t.eof));
             stages.insert("works", counter(t.works));
             stages.insert("advanced", counter(t.advanced));
+            stages.insert("needTime", counter(need_time));
             stages.insert("isEOF", i32::from(t.eof));
             Bson::Document(doc! {
                 "nReturned": counter(t.advanced),
@@ -437,7 +438,8 @@ fn eof_explain(ns: &str, filter: &Document, verbosity: &str, command: &Document)
     let qp = doc! {"namespace": ns, "parsedQuery": parsed_query(filter), "winningPlan": {"stage": "EOF"}, "rejectedPlans": []};
     let exec = (verbosity != "queryPlanner").then(|| {
         doc! {"executionSuccess": true, "nReturned": 0, "executionTimeMillis": 0, "totalKeysExamined": 0, "totalDocsExamined": 0,
-              "executionStages": {"stage": "EOF", "nReturned": 0}}
+              "executionStages": {"stage": "EOF", "nReturned": 0, "executionTimeMillisEstimate": 0,
+                  "works": 1, "advanced": 0, "needTime": 0, "needYield": 0, "saveState": 0, "restoreState": 0, "isEOF": 1}}
     });
     finish(qp, exec, verbosity, command)
 }
@@ -778,4 +780,120 @@ pub fn explain_aggregate(ctx: &Ctx, command: &Document, verbosity: &str) -> Resu
             "ok": 1.0,
         })
     })
+}
+
+/// The read counters of one executed stage, from the `nReturned`/`keysExamined`/
+/// `docsExamined` it already carries and its children's counts.
+struct Work {
+    works: u64,
+    eof: bool,
+}
+
+fn get_u64(d: &Document, key: &str) -> u64 {
+    match d.get(key) {
+        Some(Bson::Int32(n)) => (*n).max(0) as u64,
+        Some(Bson::Int64(n)) => (*n).max(0) as u64,
+        _ => 0,
+    }
+}
+
+/// True when the executor stopped the scan early: no in-memory SORT, and the LIMIT (plus
+/// SKIP) was reached, so the scan was never asked for its end (mongod's LIMIT returns EOF
+/// without calling its child once `limitAmount` documents went out).
+fn stopped_early(stage: &Document, matched: u64) -> bool {
+    let (mut limit, mut skip, mut sort) = (None, 0, false);
+    let mut cur = Some(stage);
+    while let Some(st) = cur {
+        match st.get_str("stage").unwrap_or("") {
+            "LIMIT" => limit = Some(get_u64(st, "limitAmount")),
+            "SKIP" => skip = get_u64(st, "skipAmount"),
+            "SORT" => sort = true,
+            _ => {}
+        }
+        cur = st.get_document("inputStage").ok();
+    }
+    !sort && limit.is_some_and(|l| matched >= l + skip)
+}
+
+/// Adds mongod's per-stage counters (`works`, `advanced`, `needTime`, `needYield`,
+/// `saveState`, `restoreState`, `isEOF`) to an executed plan tree, bottom up, with mongod's
+/// stage semantics: a scan works once per key or document examined plus once to find its
+/// end; a streaming stage works once per call into its child; SORT reads all its input and
+/// then works once per document out and once to report the end; LIMIT reports its end
+/// without asking the child once the limit is reached. needYield, saveState and
+/// restoreState are 0: the engine never yields.
+fn add_work_counters(stage: &mut Document, scan_eof: bool) -> Work {
+    let name = stage.get_str("stage").unwrap_or("").to_string();
+    let advanced = get_u64(stage, "nReturned");
+    let mut children = Vec::new();
+    if let Ok(child) = stage.get_document_mut("inputStage") {
+        children.push(add_work_counters(child, scan_eof));
+    }
+    if let Ok(list) = stage.get_array_mut("inputStages") {
+        for child in list.iter_mut() {
+            if let Bson::Document(child) = child {
+                children.push(add_work_counters(child, scan_eof));
+            }
+        }
+    }
+    let child_works: u64 = children.iter().map(|c| c.works).sum();
+    let child_eof = children.iter().all(|c| c.eof);
+    let work = match name.as_str() {
+        _ if children.is_empty() => {
+            let examined = get_u64(stage, "keysExamined").max(get_u64(stage, "docsExamined"));
+            let eof = scan_eof || name == "EOF";
+            Work {
+                works: examined.max(advanced) + u64::from(eof),
+                eof,
+            }
+        }
+        "SORT" => Work {
+            works: child_works + advanced + 1,
+            eof: true,
+        },
+        "LIMIT" if !child_eof && advanced >= get_u64(stage, "limitAmount") => Work {
+            works: child_works + 1,
+            eof: true,
+        },
+        _ => Work {
+            works: child_works,
+            eof: child_eof,
+        },
+    };
+    let need_time = work
+        .works
+        .saturating_sub(advanced)
+        .saturating_sub(u64::from(work.eof));
+    let counters = [
+        ("works", counter(work.works)),
+        ("advanced", counter(advanced)),
+        ("needTime", counter(need_time)),
+        ("needYield", counter(0)),
+        ("saveState", counter(0)),
+        ("restoreState", counter(0)),
+        ("isEOF", Bson::Int32(i32::from(work.eof))),
+    ];
+    // mongod lists them right after executionTimeMillisEstimate.
+    let mut out = Document::new();
+    let mut placed = false;
+    for (k, v) in std::mem::take(stage) {
+        if counters.iter().any(|(c, _)| *c == k) {
+            continue;
+        }
+        let after = k == "executionTimeMillisEstimate";
+        out.insert(k, v);
+        if after {
+            for (c, v) in &counters {
+                out.insert(*c, v.clone());
+            }
+            placed = true;
+        }
+    }
+    if !placed {
+        for (c, v) in counters {
+            out.insert(c, v);
+        }
+    }
+    *stage = out;
+    work
 }
