@@ -359,8 +359,13 @@
       aggregate: (...args) => new Cursor(dbName, null, [['aggregate', args]]),
       getMongo: () => ({
         getDB: (other) => database(shell('dbName', other)),
+        // Explicit sessions (and so transactions) are not wired to the driver's ClientSession
+        // yet; refused rather than faked by running the commands outside the session. The
+        // message says what a standalone would answer a transaction anyway.
         startSession() {
-          throw new Error('MongoshUnimplementedError: startSession() is not available in %%mql JavaScript cells yet; run the session\'s commands without it (each command is its own implicit session)');
+          const error = new Error("startSession() is not available in %%mql JavaScript cells yet: run the commands on db without a session (each is its own implicit session); a transaction also needs a replica set: a standalone such as the embedded engine refuses one with IllegalOperation (20) 'Transaction numbers are only allowed on a replica set member or mongos'");
+          error.name = 'MongoshUnimplementedError';
+          throw error;
         },
         toString: () => 'Mongo',
       }),

@@ -300,6 +300,32 @@ fn require_and_load_are_refused_with_a_reason() {
     );
 }
 
+// Sessions are refused, not faked; the message names the server's own refusal of a transaction
+// on a standalone (mongod: IllegalOperation, code 20).
+#[test]
+fn start_session_is_refused_with_what_to_do_instead() {
+    let session = start();
+    let fake = Fake::default();
+    let error = run(
+        &session,
+        &fake,
+        "const s = db.getMongo().startSession()\ns.startTransaction()",
+    )
+    .result
+    .unwrap_err();
+    assert_eq!(error.name, "MongoshUnimplementedError");
+    assert_eq!(error.line, Some(1));
+    assert!(
+        error.message.contains("without a session")
+            && error.message.contains(
+                "IllegalOperation (20) 'Transaction numbers are only allowed on a replica set member or mongos'"
+            ),
+        "{}",
+        error.message
+    );
+    assert!(fake.commands.lock().unwrap().is_empty());
+}
+
 #[test]
 fn constructors_validate_as_mongosh_does() {
     let session = start();
