@@ -43,11 +43,7 @@ async fn profile_entries_carry_mongods_fields() {
     );
     assert_eq!(ixscan.get_i32("docsExamined").unwrap(), 1, "{ixscan}");
     assert!(ixscan.get_i32("keysExamined").unwrap() >= 1, "{ixscan}");
-    assert_eq!(
-        ixscan.get_bool("cursorExhausted").unwrap(),
-        true,
-        "{ixscan}"
-    );
+    assert!(ixscan.get_bool("cursorExhausted").unwrap(), "{ixscan}");
     assert_eq!(ixscan.get_i32("numYield").unwrap(), 0, "{ixscan}");
     assert_eq!(ixscan.get_str("protocol").unwrap(), "op_msg", "{ixscan}");
     assert!(
