@@ -246,6 +246,18 @@ mod tests {
     }
 
     #[test]
+    fn every_language_takes_export_with_its_format_and_force() {
+        for language in [Language::Sql, Language::Mql, Language::Redis] {
+            let (_, options) =
+                parse_header(language, "--export out.data --format parquet --force").unwrap();
+            assert_eq!(options.export.as_deref(), Some("out.data"));
+            assert_eq!(options.format, Some(crate::export::Format::Parquet));
+            assert!(options.force);
+            assert!(known_options(language).contains(&"--export PATH"));
+        }
+    }
+
+    #[test]
     fn bad_values_say_what_was_expected() {
         assert!(
             parse_header(Language::Sql, "--limit many")
