@@ -74,6 +74,14 @@ CELLS = [
          "use export_lesson\n"
          "db.squares.aggregate([{$sort: {n: 1}}, {$project: {_id: 0, n: 1, late: {$cond: [{$eq: ['$n', 5000]}, 'here', '$$REMOVE']}}}])",
          error="ExportError", contains=["document 5000 has the field 'late'", "export to .jsonl"]),
+    md("## A Redis reply: `%%redis --export`\n\n"
+       "The cell's last reply goes to the file as `%export` writes a kept one, shaped by its command: a hash "
+       "(`HGETALL`, `HSCAN`) as `field`, `value`; a sorted set with scores (`ZRANGE … WITHSCORES`) as "
+       "`member`, `score`; a list, a set or `SCAN`'s keys as `value`:"),
+    code("%%redis\nDEL export_lesson:scores\nZADD export_lesson:scores 3 ada 5 alan 4.5 grace", contains=["3"]),
+    code("%%redis --export export_scores.csv --force\nZRANGE export_lesson:scores 0 -1 WITHSCORES",
+         contains=["exported 3 rows to export_scores.csv (CSV,"]),
+    code("%%redis\nDEL export_lesson:scores", contains=["1"]),
     md("Clean up the lesson's database (the files stay in the notebook's folder):"),
     code("%%mql\nuse export_lesson\ndb.dropDatabase()", contains=["ok"]),
 ]
