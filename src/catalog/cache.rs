@@ -62,7 +62,7 @@ struct Slot {
     done: Arc<watch::Sender<u64>>,
     /// What only the user's session sees (temporary tables, uncommitted DDL), read on the
     /// session after a cell that may have changed it ([`Engine::session_tables`]).
-    session: Vec<crate::catalog::SqlTable>,
+    session: crate::catalog::SessionTables,
 }
 
 impl Cache {
@@ -117,7 +117,7 @@ impl Cache {
                                 refreshing: false,
                                 again: false,
                                 done: Arc::new(watch::channel(0).0),
-                                session: Vec::new(),
+                                session: Default::default(),
                             },
                         );
                         to_refresh.push(entry.name.clone());
@@ -299,16 +299,22 @@ impl Cache {
 /// A slot's snapshot with its session-only tables: each replaces the committed table of the same
 /// name (an `ALTER` in the open transaction) and stays marked only while the side connection
 /// does not see it (after `COMMIT` it soon does; after `ROLLBACK` the next reading drops it).
+/// Committed tables the open transaction dropped are left out.
 fn with_session(slot: &Slot) -> Option<Arc<Catalog>> {
     let catalog = slot.catalog.clone()?;
-    if slot.session.is_empty() {
+    let session = &slot.session;
+    if session.tables.is_empty() && session.visible.is_none() {
         return Some(catalog);
     }
     let Catalog::Sql(sql) = catalog.as_ref() else {
         return Some(catalog);
     };
     let mut sql = sql.clone();
-    for table in &slot.session {
+    if let Some(visible) = &session.visible {
+        sql.tables
+            .retain(|t| visible.contains(&(t.schema.clone(), t.name.clone())));
+    }
+    for table in &session.tables {
         let committed = sql
             .tables
             .iter()

@@ -85,6 +85,17 @@ pub struct SqlFunction {
     pub description: Option<String>,
 }
 
+/// What only the user's session sees, read on the session between cells
+/// ([`crate::engine::Engine::session_tables`]).
+#[derive(Debug, Clone, Default)]
+pub struct SessionTables {
+    /// Its temporary tables and the tables its open transaction created or altered.
+    pub tables: Vec<SqlTable>,
+    /// Inside a transaction that changed something: every (schema, table) the session sees, so
+    /// that a table it dropped (not yet committed) is no longer offered. `None`: no such change.
+    pub visible: Option<std::collections::HashSet<(String, String)>>,
+}
+
 impl SqlCatalog {
     /// The table or view `name` (optionally `schema.name`), matched as the server folds names:
     /// exactly first, then case-insensitively.

@@ -81,7 +81,7 @@ pub trait Engine: Send + Sync {
     /// takes its session only if no cell holds it (`try_lock`, never waiting), skips a failed
     /// transaction, and runs read-only catalog queries that prepare nothing. `None`: this engine
     /// has no such tables (default), or the session was busy.
-    async fn session_tables(&self) -> Option<Result<Vec<crate::catalog::SqlTable>, String>> {
+    async fn session_tables(&self) -> Option<Result<crate::catalog::SessionTables, String>> {
         None
     }
 

@@ -291,6 +291,28 @@ def test_postgres_temp_tables_are_offered_from_the_session(kc):
     assert t not in matches, matches
 
 
+def until_not_offered(kc, code, name):
+    for _ in range(20):
+        matches, _ = complete(kc, code)
+        if name not in matches:
+            return
+        time.sleep(0.25)
+    pytest.fail(f"{name!r} still offered for {code!r}: {matches[:20]}")
+
+
+def test_postgres_uncommitted_drop_hides_a_table_until_rollback(kc):
+    require_port(5432, "PostgreSQL")
+    t = f"cmp_dropped_{SUFFIX}"
+    run(kc, f"%connect pg {PG_URL}")
+    run(kc, f"%%sql pg\nCREATE TABLE {t} (id int)")
+    eventually_completes(kc, "%%sql pg\nSELECT * FROM cmp_drop", t)
+    run(kc, f"%%sql pg\nBEGIN;\nDROP TABLE {t}")
+    until_not_offered(kc, "%%sql pg\nSELECT * FROM cmp_drop", t)
+    run(kc, "%%sql pg\nROLLBACK")
+    eventually_completes(kc, "%%sql pg\nSELECT * FROM cmp_drop", t)
+    run(kc, f"%%sql pg\nDROP TABLE {t}")
+
+
 def test_postgres_uncommitted_tables_are_offered_until_rollback(kc):
     require_port(5432, "PostgreSQL")
     t = f"cmp_uncommitted_{SUFFIX}"

@@ -437,7 +437,7 @@ impl Engine for SqlEngine {
         Some(catalog::read(self).await.map(crate::catalog::Catalog::Sql))
     }
 
-    async fn session_tables(&self) -> Option<Result<Vec<crate::catalog::SqlTable>, String>> {
+    async fn session_tables(&self) -> Option<Result<crate::catalog::SessionTables, String>> {
         if self.dialect != Dialect::Postgres {
             return None;
         }

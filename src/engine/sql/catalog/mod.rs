@@ -140,9 +140,12 @@ async fn read_with(
 /// the relations whose catalog row its open transaction wrote (`xmin` is the transaction's id,
 /// which `pg_current_xact_id_if_assigned` reports without assigning one). The queries go by the
 /// simple protocol, so nothing is prepared on the user's connection, and they only read
-/// `pg_catalog`, which is fine inside the user's transaction. Not seen: DDL under a savepoint
-/// (its rows carry the subtransaction's id) and uncommitted drops.
-pub async fn read_pg_session(conn: &mut PgConnection) -> Result<Vec<SqlTable>, String> {
+/// `pg_catalog`, which is fine inside the user's transaction. In a transaction that wrote
+/// something, the names the session sees are read too, so an uncommitted `DROP` hides a table.
+/// Not seen: DDL under a savepoint (its rows carry the subtransaction's id).
+pub async fn read_pg_session(
+    conn: &mut PgConnection,
+) -> Result<crate::catalog::SessionTables, String> {
     let only_ours =
         "(n.oid = pg_my_temp_schema() OR c.xmin = pg_current_xact_id_if_assigned()::xid)";
     let columns = postgres::COLUMNS.replace("n.nspname NOT LIKE 'pg_temp%'", only_ours);
@@ -163,7 +166,18 @@ pub async fn read_pg_session(conn: &mut PgConnection) -> Result<Vec<SqlTable>, S
         }
         table.session_only = true;
     }
-    Ok(tables)
+    let visible = match simple_rows(conn, postgres::SESSION_NAMES).await? {
+        rows if rows.is_empty() => None,
+        rows => Some(
+            rows.into_iter()
+                .filter_map(|row| {
+                    let mut row = row.into_iter();
+                    Some((row.next()??, row.next()??))
+                })
+                .collect(),
+        ),
+    };
+    Ok(crate::catalog::SessionTables { tables, visible })
 }
 
 /// Rows of text by the simple query protocol (no statement is prepared on the connection).

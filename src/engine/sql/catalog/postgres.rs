@@ -43,6 +43,17 @@ WHERE p.prokind IN ('f', 'a', 'w', 'p') AND n.nspname <> 'information_schema'
 ORDER BY 1, 2
 LIMIT 20000";
 
+/// schema, table of every relation the session sees, only inside a transaction that has written
+/// something (no rows otherwise): what its uncommitted `DROP`s left.
+pub const SESSION_NAMES: &str = "SELECT n.nspname::text, c.relname::text
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE pg_current_xact_id_if_assigned() IS NOT NULL
+  AND c.relkind IN ('r', 'v', 'm', 'f', 'p')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+LIMIT 100000";
+
 pub const SCHEMAS: &str = "SELECT nspname::text FROM pg_namespace
 WHERE nspname NOT LIKE 'pg_toast%' AND nspname NOT LIKE 'pg_temp%' ORDER BY 1";
 
