@@ -256,6 +256,19 @@ fn finish(e: &mut Document, elapsed: Duration) {
     e.insert("allUsers", Bson::Array(Vec::new()));
     e.insert("user", "");
 }
+/// mongod's profiler entries have no `_id`. Ours keep one in storage (every stored document
+/// has one: the `_id_` index is unique, and the journal and capped eviction work by it), so a
+/// find on `system.profile` leaves it out unless its projection names `_id` itself.
+pub fn hide_entry_ids(coll: &str, projection: &mut Option<Document>) {
+    if coll != "system.profile" {
+        return;
+    }
+    let p = projection.get_or_insert_with(Document::new);
+    if !p.contains_key("_id") {
+        p.insert("_id", 0);
+    }
+}
+
 /// Appends `entries` to `db.system.profile`, creating it (capped, 1 MiB) when missing.
 pub fn store(cat: &mut crate::catalog::Catalog, db: &str, entries: Vec<Document>) {
     if cat.get(db, "system.profile").is_none() {

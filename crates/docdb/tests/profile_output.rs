@@ -3,7 +3,8 @@
 //! (`COLLSCAN`, `IXSCAN { a: 1 }`), cursorExhausted (only when true), numYield, protocol
 //! "op_msg" and `millis` as a 32-bit int; update and delete write one entry per statement
 //! whose `command` is the statement (`{q, u, multi, upsert}` / `{q, limit}`), with nMatched
-//! and nModified, or ndeleted. Expected counts follow from the data inserted.
+//! and nModified, or ndeleted; entries have no `_id`. Expected counts follow from the data
+//! inserted.
 
 mod common;
 
@@ -121,5 +122,25 @@ async fn profile_entries_carry_mongods_fields() {
     assert!(
         !remove.contains_key("locks") || matches!(remove.get("locks"), Some(Bson::Document(_)))
     );
+    // mongod's entries have no _id, with or without a projection.
+    use futures_util::TryStreamExt;
+    let all: Vec<Document> = profile
+        .find(doc! {})
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(all.len() >= 4, "{all:?}");
+    assert!(all.iter().all(|e| !e.contains_key("_id")), "{all:?}");
+    let ops: Vec<Document> = profile
+        .find(doc! {})
+        .projection(doc! {"op": 1})
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(ops.iter().all(|e| e.keys().eq(["op"])), "{ops:?}");
     profile.drop().await.unwrap();
 }

@@ -207,7 +207,8 @@ fn executor_error(mut e: CommandError) -> CommandError {
 
 pub fn find(ctx: &Ctx) -> Result<Document> {
     let coll = args::collection(ctx)?;
-    let options = parse_options(ctx)?;
+    let mut options = parse_options(ctx)?;
+    crate::profiler::hide_entry_ids(&coll, &mut options.projection);
     let (tailable, await_data) = crate::tailable::find_options(ctx)?;
     if tailable {
         return crate::tailable::find(ctx, &coll, &options, await_data);
