@@ -36,12 +36,23 @@ CELLS = [
          "  { _id: 0, op: 1, ns: 1, command: 1, millis: 1 })",
          contains=["op: 'query'", "ns: 'diagnostics.books'", "find: 'books'",
                    "filter: { year: { '$gt': 1900 } }", "comment: 'diagnostics lesson'", "millis:"]),
-    md("The update is an `op: 'update'` entry; its command holds the update statement, `q` (which documents) "
-       "and `u` (what to change):"),
+    md("The entry also says how the server found the documents: `planSummary` names the plan (`COLLSCAN` "
+       "here: `year` has no index), `keysExamined` and `docsExamined` count what it read (all 3 books, no "
+       "index keys), `nreturned` what it sent back, `cursorExhausted: true` that no cursor was left open, "
+       "and `numYield` how often it let other operations in."),
+    code("%%mql\ndb.system.profile.find({ op: 'query', 'command.comment': 'diagnostics lesson' },\n"
+         "  { planSummary: 1, keysExamined: 1, docsExamined: 1, nreturned: 1, cursorExhausted: 1, numYield: 1 })",
+         contains=["planSummary: 'COLLSCAN'", "keysExamined: 0", "docsExamined: 3", "nreturned: 2",
+                   "cursorExhausted: true", "numYield: 0"],
+         absent=["ObjectId"]),
+    md("The update is an `op: 'update'` entry (one per update statement); its command is the statement, "
+       "`q` (which documents) and `u` (what to change), and `nMatched`/`nModified` count what it did:"),
     code("%%mql\ndb.system.profile.find({ op: 'update', ns: 'diagnostics.books' },\n"
          "  { _id: 0, op: 1, ns: 1, command: 1, millis: 1 })",
          contains=["op: 'update'", "ns: 'diagnostics.books'", "q: { _id: 2 }",
                    "u: { '$set': { year: 1816 } }", "millis:"]),
+    code("%%mql\ndb.system.profile.find({ op: 'update', ns: 'diagnostics.books' }, { nMatched: 1, nModified: 1 })",
+         contains=["nMatched: 1", "nModified: 1"]),
     md("`system.profile` is a capped collection: old entries make room for new ones instead of filling "
        "the disk."),
     code("%%mql\ndb.system.profile.isCapped()", contains=["true"]),
@@ -129,6 +140,17 @@ CELLS = [
          contains=["index: 'type_1_quantity_1'", "index: 'quantity_1_type_1'", "stage: 'IXSCAN'",
                    "reportsTrialWork: true"],
          absent=["reportsTrialWork: false"]),
+    md("Every stage in `executionStages` reports how often it was asked for work (`works`), how often it "
+       "handed a document up (`advanced`), how often it worked without producing one (`needTime`) and "
+       "whether it reached its end (`isEOF`). Here the index scan read 2 keys and then found the end: 3 "
+       "works, 2 advanced; FETCH asked it 3 times. `needYield`, `saveState` and `restoreState` stay 0: the "
+       "embedded engine never yields."),
+    code("%%mql\nconst top = plan.executionStats.executionStages;\n"
+         "[top, top.inputStage].map(s => ({ stage: s.stage, works: s.works, advanced: s.advanced,\n"
+         "  needTime: s.needTime, needYield: s.needYield, isEOF: s.isEOF }))",
+         contains=["stage: 'FETCH'", "stage: 'IXSCAN'", "works: 3", "advanced: 2", "needTime: 0",
+                   "needYield: 0", "isEOF: 1"],
+         absent=["works: 2,"]),
     md("A hinted query has a single candidate, so nothing is raced and nothing is rejected. With the "
        "narrower verbosity `executionStats` the trials are not reported, and `queryPlanner` does not run the "
        "query at all."),
