@@ -6,8 +6,14 @@
 //! `sampleRate` are server-wide while the level is per database, and operations on
 //! `system.profile` itself are never profiled. Entries carry mongod's fields `op` (query,
 //! insert, update, remove, getmore, command), `ns`, `command` (the command as received, its
-//! insert batch left out), `millis`, `ts`, `nreturned` for cursor replies, `responseLength`,
-//! `client`, `user` and `allUsers`.
+//! insert batch left out), for finds `keysExamined`, `docsExamined` and `planSummary`
+//! (`COLLSCAN`, `IXSCAN { a: 1 }`), `nreturned` and `cursorid` or `cursorExhausted: true` for
+//! cursor replies, `numYield` (0: the engine never yields), `millis` (Int32), `ts`,
+//! `responseLength`, `protocol`, `client`, `user` and `allUsers`. Updates and deletes write one
+//! entry per statement, as mongod does: `command` is the statement, with `nMatched`/`nModified`
+//! (`nUpserted`) or `ndeleted`. `locks` is left out (no lock statistics to report), and so are
+//! `keysInserted`/`keysDeleted`. Stored entries keep an internal `_id` (the unique `_id_` index
+//! needs one); a find on `system.profile` leaves it out (`hide_entry_ids`).
 //!
 //! `system.profile` is created as a 1 MiB capped collection, mongod's default, when capped
 //! collections are available; otherwise it is a plain collection (it then keeps growing until
