@@ -42,7 +42,8 @@ pub fn parse(url: &str, description: &str) -> Result<Parsed, EngineError> {
         EngineError::usage(format!("cannot use the Redis URL '{description}': {why}"))
             .with_detail(FORMS)
     };
-    if !files.is_empty() && !(url.starts_with("rediss://") || url.starts_with("rediss+")) {
+    let tls = url.starts_with("rediss://") || url.starts_with("rediss+");
+    if !files.is_empty() && !tls {
         return Err(bad(
             "cacert, cert and key are TLS settings: use rediss:// (or rediss+cluster://)",
         ));
