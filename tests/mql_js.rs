@@ -95,12 +95,8 @@ async fn it_after_a_subset_find_says_what_to_do_and_continues_a_javascript_curso
         "{error:?}"
     );
     // A JavaScript cell's cursor: 20 documents, then `it` shows the next 10.
-    let ran = run(
-        &engine,
-        &vars,
-        "%%mql\nfor (const t of []) {}\ndb.c.find().sort({ _id: 1 })",
-    )
-    .await;
+    let js_cursor = "%%mql\nfor (const t of []) {}\ndb.c.find().sort({ _id: 1 })";
+    let ran = run(&engine, &vars, js_cursor).await;
     ran.ok();
     let text = ran.text();
     assert!(
@@ -115,5 +111,16 @@ async fn it_after_a_subset_find_says_what_to_do_and_continues_a_javascript_curso
     assert!(
         text.contains("_id: 20") && text.contains("_id: 29") && !text.contains("Type \"it\""),
         "{text}"
+    );
+    // `it` continues the last cursor shown: after a shell cell's documents, not the older one.
+    run(&engine, &vars, js_cursor).await.ok();
+    run(&engine, &vars, "%%mql --limit 5\ndb.c.find()")
+        .await
+        .ok();
+    let ran = run(&engine, &vars, "%%mql\nit").await;
+    assert!(
+        ran.err().evalue.contains("'it' has no cursor to continue"),
+        "{:?}",
+        ran.err()
     );
 }

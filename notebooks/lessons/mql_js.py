@@ -68,4 +68,25 @@ CELLS = [
     code("%%mql\n{\n  const hoard = []\n  while (true) hoard.push('x'.repeat(1 << 20) + hoard.length)\n}",
          error="RangeError", contains=["out of memory"]),
     code("%%mql\ndb.people.estimatedDocumentCount()", contains=["10000"]),
+    md("## Values print as mongosh prints them\n\nA number you wrap yourself keeps its type when printed "
+       "(`Int32(3)`, `Double(2)`), as do instances of your classes, `Map` and `Set`; numbers read back from "
+       "the server print plain, as in mongosh."),
+    code("%%mql\nclass Point { constructor(x, y) { this.x = x; this.y = y } }\n"
+         "printjson({ n: NumberInt(3), d: Double(2), at: new Point(1, 2), seen: new Set(['a']) })\n"
+         "new Map([['Oslo', NumberInt(1)]])",
+         contains=["n: Int32(3)", "d: Double(2)", "at: Point {", "seen: Set(1) {", "Map(1) { 'Oslo' => Int32(1) }"]),
+    md("## `async` functions and `await`\n\nAwaited promises resolve, and a cell whose value is a promise "
+       "prints what it resolves to, as mongosh does. Shell calls return their results directly, so "
+       "`await` on them is harmless."),
+    code("%%mql\nasync function slowCount(city) {\n  const n = await new Promise(resolve => resolve(db.people.countDocuments({ city })))\n"
+         "  return `${city}: ${n}`\n}\nslowCount('Lima')", contains=["Lima: 2500"]),
+    md("## `it` after a plain shell cell\n\nA cell with no JavaScript in it reads its whole result and "
+       "shows it up to the display limit (the footer says `shown N of M`), so there is no cursor for `it` "
+       "to continue: it says what to do instead."),
+    code("%%mql --limit 3\ndb.people.find({}, { _id: 1 }).sort({ _id: 1 })", contains=["(shown 3 of 10000 documents)"]),
+    code("%%mql\nit", error="MongoshError", contains=["no cursor to continue", "--limit N"]),
+    md("## Sessions and transactions\n\n`startSession()` is not available in these cells yet; it is refused "
+       "with what to do instead (a transaction also needs a replica set: a standalone server refuses it)."),
+    code("%%mql\nconst s = db.getMongo().startSession()", error="MongoshUnimplementedError",
+         contains=["without a session", "Transaction numbers are only allowed on a replica set member or mongos"]),
 ]

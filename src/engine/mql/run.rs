@@ -251,6 +251,9 @@ async fn run_script(
                 if !operation.silent {
                     last = Some(match &output {
                         mongosh::Output::Documents { documents, .. } => {
+                            // mongosh's `it` continues the last cursor shown: not an older
+                            // JavaScript cell's, now that this one showed its documents.
+                            super::js::forget_cursor(state);
                             Variable::Documents(documents.clone())
                         }
                         other => Variable::Bson(other.to_bson()),

@@ -50,6 +50,12 @@ pub(super) struct OpenCursor {
     pub(super) tag: String,
 }
 
+/// A shell cell showed a cursor's documents: `it` no longer continues a JavaScript cell's cursor
+/// (it says there is nothing to continue, as after any shell cell's result).
+pub fn forget_cursor(state: &mut SessionState) {
+    state.js.has_cursor = false;
+}
+
 /// Cursors a session keeps open between batches (and cells, for `it`).
 pub(super) const MAX_OPEN_CURSORS: usize = 64;
 

@@ -20,6 +20,10 @@ pub fn wants_javascript(script: &mongosh::Script, source: &str, state: &SessionS
     {
         return true;
     }
+    // `db.getMongo()` (its `startSession()`, `getDB()`) exists only in JavaScript's shell API.
+    if scanned.text.contains(".getMongo(") {
+        return true;
+    }
     // A cell whose value is a user's `NumberInt(3)`/`Double(2)`: mongosh prints the js-bson
     // wrapper (`Int32(3)`), which only JavaScript keeps apart from a plain number.
     if let Some(mongosh::ast::Statement {
