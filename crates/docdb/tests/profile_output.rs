@@ -29,6 +29,7 @@ async fn profile_entries_carry_mongods_fields() {
         .await
         .unwrap();
     coll.delete_one(doc! {"a": 2}).await.unwrap();
+    coll.count_documents(doc! {"a": {"$gte": 4}}).await.unwrap();
     db.run_command(doc! {"profile": 0}).await.unwrap();
     let profile = db.collection::<Document>("system.profile");
 
@@ -122,6 +123,19 @@ async fn profile_entries_carry_mongods_fields() {
     assert!(
         !remove.contains_key("locks") || matches!(remove.get("locks"), Some(Bson::Document(_)))
     );
+    // count_documents is an aggregate: a command entry with its scan (a = 4, 5 through the index).
+    let aggregate = profile
+        .find_one(doc! {"op": "command", "command.aggregate": "c"})
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        aggregate.get_str("planSummary").unwrap(),
+        "IXSCAN { a: 1 }",
+        "{aggregate}"
+    );
+    assert_eq!(aggregate.get_i32("docsExamined").unwrap(), 2, "{aggregate}");
+
     // mongod's entries have no _id, with or without a projection.
     use futures_util::TryStreamExt;
     let all: Vec<Document> = profile

@@ -138,7 +138,9 @@ pub fn run(
                     collation: collation.as_ref(),
                     ..Default::default()
                 };
-                Some(select(c, &req, &ctx.guard)?)
+                let sel = select(c, &req, &ctx.guard)?;
+                crate::profiler::note_selection(c, &sel);
+                Some(sel)
             }
             None => None,
         };

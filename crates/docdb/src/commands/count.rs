@@ -75,7 +75,9 @@ pub fn count(ctx: &Ctx) -> Result<Document> {
             collation: collation.as_ref(),
             ..Default::default()
         };
-        Ok(select(c, &req, &ctx.guard)?.rows.len() as u64)
+        let sel = select(c, &req, &ctx.guard)?;
+        crate::profiler::note_selection(c, &sel);
+        Ok(sel.rows.len() as u64)
     })?;
     Ok(doc! {"n": n as i64, "ok": 1.0})
 }
@@ -191,7 +193,9 @@ pub fn distinct(ctx: &Ctx) -> Result<Document> {
             collation: collation.as_ref(),
             ..Default::default()
         };
-        let rows = select(c, &req, &ctx.guard)?.rows;
+        let sel = select(c, &req, &ctx.guard)?;
+        crate::profiler::note_selection(c, &sel);
+        let rows = sel.rows;
         distinct_values(
             rows.iter().filter_map(|r| c.records.get(&r.record)),
             &key,

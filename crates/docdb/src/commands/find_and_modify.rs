@@ -104,7 +104,9 @@ pub fn find_and_modify(ctx: &Ctx) -> Result<Document> {
                         collation: collation.as_ref(),
                         ..Default::default()
                     };
-                    select(c, &req, &ctx.guard)?.rows.into_iter().next()
+                    let sel = select(c, &req, &ctx.guard)?;
+                    crate::profiler::note_selection(c, &sel);
+                    sel.rows.into_iter().next()
                 }
                 None => {
                     // mongod builds the query before it looks at the collection.
