@@ -145,7 +145,8 @@ async fn executed_stages_carry_works_advanced_need_time_and_is_eof() {
     assert_eq!(int(top, "isEOF"), 1, "{top}");
     assert_eq!(int(top, "advanced"), 2, "{top}");
 
-    // A limit without a sort stops the scan before its end: the scan is not EOF.
+    // A limit without a sort stops the scan before its end: "the LIMIT stage will report
+    // isEOF: 1, but its underlying ... stage will report isEOF: 0" (Explain Results).
     let e = explain(
         &db,
         doc! {"find": "inventory", "filter": {}, "limit": 2},
