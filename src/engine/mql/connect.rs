@@ -41,12 +41,15 @@ pub async fn connect(uri: &str, shown: &str, open: &OpenOptions) -> Result<Conne
     })?;
     let hosts: Vec<String> = options.hosts.iter().map(|h| h.to_string()).collect();
     options.connect_timeout = Some(options.connect_timeout.unwrap_or(timeout).min(timeout));
-    options.server_selection_timeout = Some(
-        options
-            .server_selection_timeout
-            .unwrap_or(timeout)
-            .min(timeout),
-    );
+    let selection = options
+        .server_selection_timeout
+        .unwrap_or(timeout)
+        .min(timeout);
+    options.server_selection_timeout = Some(selection);
+    let asked = Asked {
+        replica_set: options.repl_set_name.clone(),
+        tls: matches!(options.tls, Some(mongodb::options::Tls::Enabled(_))),
+    };
     if options.app_name.is_none() {
         options.app_name = Some("dbkernel".into());
     }
@@ -62,13 +65,13 @@ pub async fn connect(uri: &str, shown: &str, open: &OpenOptions) -> Result<Conne
     let hello = admin.run_command(doc! { "hello": 1 });
     let reply = match tokio::time::timeout(timeout + Duration::from_secs(1), hello).await {
         Ok(Ok(reply)) => reply,
-        Ok(Err(e)) => return Err(unreachable(&hosts, shown, timeout, &e)),
+        Ok(Err(e)) => return Err(unreachable(&hosts, shown, selection, &e, &asked)),
         Err(_) => {
             return Err(unreachable_because(
                 &hosts,
                 shown,
                 timeout,
-                "no answer to the MongoDB handshake",
+                &asked.explain("no answer to the MongoDB handshake".into()),
             ));
         }
     };
@@ -88,8 +91,41 @@ fn seconds(duration: Duration) -> String {
     }
 }
 
+/// What the URL asked of the deployment, to say why no server could be selected.
+struct Asked {
+    replica_set: Option<String>,
+    tls: bool,
+}
+
+impl Asked {
+    /// `why`, with the URL's deployment options that explain it: a replica set name no reachable
+    /// server reports (the driver drops a standalone from a replica-set topology), or TLS to a
+    /// server that never answers a TLS handshake.
+    fn explain(&self, why: String) -> String {
+        if let Some(set) = &self.replica_set
+            && why.contains("no answer")
+        {
+            return format!(
+                "no member of replica set '{set}' answered: the server there is not in that set (a standalone, or another set); remove replicaSet= from the URL, or use the set name its hello reports (setName)"
+            );
+        }
+        if self.tls && why.contains("no answer") {
+            return format!(
+                "{why}; the URL asks for TLS (tls=true, or mongodb+srv:// where TLS is the default): a server without TLS never answers a TLS handshake — add tls=false for such a server"
+            );
+        }
+        why
+    }
+}
+
 /// The error for a server that did not answer `hello` in time (or refused to).
-fn unreachable(hosts: &[String], shown: &str, timeout: Duration, error: &Error) -> EngineError {
+fn unreachable(
+    hosts: &[String],
+    shown: &str,
+    timeout: Duration,
+    error: &Error,
+    asked: &Asked,
+) -> EngineError {
     if let ErrorKind::Authentication { message, .. } = error.kind.as_ref() {
         return EngineError::new(
             "MongoServerError[AuthenticationFailed]",
@@ -114,7 +150,7 @@ fn unreachable(hosts: &[String], shown: &str, timeout: Duration, error: &Error) 
         )
         .with_detail(format!("code: {} ({})", command.code, command.code_name));
     }
-    let mut result = unreachable_because(hosts, shown, timeout, &cause(error));
+    let mut result = unreachable_because(hosts, shown, timeout, &asked.explain(cause(error)));
     result = result.with_detail(format!("driver: {}", kind_name(error)));
     result
 }
