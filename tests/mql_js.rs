@@ -117,6 +117,13 @@ async fn it_after_a_subset_find_says_what_to_do_and_continues_a_javascript_curso
     run(&engine, &vars, "%%mql --limit 5\ndb.c.find()")
         .await
         .ok();
+    run(
+        &engine,
+        &vars,
+        "%%mql\nprint('a JavaScript cell in between')",
+    )
+    .await
+    .ok();
     let ran = run(&engine, &vars, "%%mql\nit").await;
     assert!(
         ran.err().evalue.contains("'it' has no cursor to continue"),

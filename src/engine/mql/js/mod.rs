@@ -268,7 +268,11 @@ fn apply_outcome(state: &mut SessionState, outcome: &Outcome) {
     for name in &outcome.opaque {
         state.js.opaque.insert(name.clone());
     }
-    state.js.has_cursor = outcome.has_cursor;
+    // Only a cell that showed a cursor (or ran `it`) changes what `it` continues: a cursor a
+    // shell cell's documents made `it` forget stays forgotten through other JavaScript cells.
+    if matches!(outcome.result, Ok(Last::Cursor { .. } | Last::NoCursor)) {
+        state.js.has_cursor = outcome.has_cursor;
+    }
 }
 
 fn emit_last(last: Last, cell: &Cell, ctx: &mut CellContext<'_>, started: Instant) {
