@@ -6,7 +6,7 @@
 //! types of documents' top-level fields (mongosh's `$type` names, from the first 1,000
 //! documents), or how a Redis reply reads as a table in the `results` connection.
 
-use bson::{Bson, Document};
+use bson::Document;
 
 use super::variables::{Source, Variable, Variables};
 use crate::cell::Cell;
@@ -207,7 +207,7 @@ fn field_types(docs: &[Document]) -> String {
     let mut fields: Vec<(String, Vec<&'static str>)> = Vec::new();
     for doc in docs.iter().take(SAMPLED_DOCUMENTS) {
         for (key, value) in doc {
-            let ty = bson_type(value);
+            let ty = docdb_query::value::type_alias(value);
             match fields.iter_mut().find(|(k, _)| k == key) {
                 Some((_, types)) if !types.contains(&ty) => types.push(ty),
                 Some(_) => {}
@@ -220,33 +220,6 @@ fn field_types(docs: &[Document]) -> String {
         .map(|(k, types)| format!("{k} {}", types.join("|")))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// MongoDB's `$type` alias of a value.
-fn bson_type(value: &Bson) -> &'static str {
-    match value {
-        Bson::Double(_) => "double",
-        Bson::String(_) => "string",
-        Bson::Document(_) => "object",
-        Bson::Array(_) => "array",
-        Bson::Binary(_) => "binData",
-        Bson::Undefined => "undefined",
-        Bson::ObjectId(_) => "objectId",
-        Bson::Boolean(_) => "bool",
-        Bson::DateTime(_) => "date",
-        Bson::Null => "null",
-        Bson::RegularExpression(_) => "regex",
-        Bson::DbPointer(_) => "dbPointer",
-        Bson::JavaScriptCode(_) => "javascript",
-        Bson::Symbol(_) => "symbol",
-        Bson::JavaScriptCodeWithScope(_) => "javascriptWithScope",
-        Bson::Int32(_) => "int",
-        Bson::Timestamp(_) => "timestamp",
-        Bson::Int64(_) => "long",
-        Bson::Decimal128(_) => "decimal",
-        Bson::MinKey => "minKey",
-        Bson::MaxKey => "maxKey",
-    }
 }
 
 #[cfg(test)]
