@@ -8,43 +8,21 @@ works), and the heap limit. Expected printed text is mongosh's (checked against 
 in test_js_mongosh_agreement.py); counts and sums are arithmetic on the data the cell wrote.
 """
 import os
-import socket
-import subprocess
 import time
 
 import pytest
-from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import start_new_kernel
+
+from mongod_process import dbkernel_mongod
 
 TIMEOUT = 60
 DB = "jsshell"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    binary = KernelSpecManager().get_kernel_spec("dbkernel").argv[0]
-    port = free_port()
-    proc = subprocess.Popen([binary, "mongod", "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail(f"dbkernel mongod did not listen on 127.0.0.1:{port}")
-            time.sleep(0.1)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=10)
+    with dbkernel_mongod() as port:
+        yield port
 
 
 @pytest.fixture(scope="module")

@@ -33,8 +33,9 @@ import tempfile
 import time
 
 import pytest
-from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import start_new_kernel
+
+from mongod_process import dbkernel_mongod, mongosh_path
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -119,42 +120,15 @@ def missing(what):
     pytest.skip(what)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def mongosh():
-    path = os.environ.get("DBKERNEL_MONGOSH") or os.path.join(ROOT, "tests/npm/node_modules/.bin/mongosh")
-    if not os.path.exists(path):
-        missing(f"mongosh not found at {path} (npm ci --prefix tests/npm, or set DBKERNEL_MONGOSH)")
-    return path
+    return mongosh_path()
 
 
 @pytest.fixture(scope="module")
 def server():
-    # The same binary as the kernel under test (the installed kernelspec's).
-    binary = KernelSpecManager().get_kernel_spec("dbkernel").argv[0]
-    if not os.path.exists(binary):
-        pytest.fail(f"the kernelspec's binary {binary} does not exist (cargo build --bin dbkernel)")
-    port = free_port()
-    proc = subprocess.Popen([binary, "mongod", "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail(f"dbkernel mongod did not listen on 127.0.0.1:{port}")
-            time.sleep(0.1)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=10)
+    with dbkernel_mongod() as port:
+        yield port
 
 
 @pytest.fixture(scope="module")
