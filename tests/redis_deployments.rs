@@ -77,9 +77,20 @@ async fn cluster_routes_keys_follows_ask_and_moved_and_explains_crossslot() {
     create.extend(["--cluster-replicas", "1", "--cluster-yes"].map(String::from));
     let create: Vec<&str> = create.iter().map(String::as_str).collect();
     cli(&create);
+    // cluster_state:ok comes before every node has heard which nodes became replicas; until
+    // then a replica still shows as a slot-less master in the others' CLUSTER NODES.
     for port in &ports {
-        wait_until("cluster_state:ok", || {
+        wait_until("the cluster to form", || {
             node_cli(*port, &["CLUSTER", "INFO"]).contains("cluster_state:ok")
+                && node_cli(*port, &["CLUSTER", "NODES"])
+                    .lines()
+                    .filter(|l| {
+                        l.split_whitespace()
+                            .nth(2)
+                            .is_some_and(|f| f.contains("slave"))
+                    })
+                    .count()
+                    == 3
         });
     }
 
@@ -146,17 +157,26 @@ async fn cluster_routes_keys_follows_ask_and_moved_and_explains_crossslot() {
     let source = owner_of(&nodes, slot.parse().unwrap());
     let target = nodes
         .lines()
-        .find(|l| l.contains("master") && !l.starts_with(&source.id))
+        .find(|l| {
+            l.contains("master") && !l.starts_with(&source.id) && l.split_whitespace().count() > 8
+        })
         .map(Node::parse)
         .unwrap();
-    node_cli(
-        target.port,
-        &["CLUSTER", "SETSLOT", &slot, "IMPORTING", &source.id],
-    );
-    node_cli(
-        source.port,
-        &["CLUSTER", "SETSLOT", &slot, "MIGRATING", &target.id],
-    );
+    // Right after `cluster create` a node may not have heard of every other yet (the bus
+    // gossips): SETSLOT then answers "I don't know about node …", so ask until it is OK.
+    wait_until("the target to import the slot", || {
+        let r = node_cli(
+            target.port,
+            &["CLUSTER", "SETSLOT", &slot, "IMPORTING", &source.id],
+        );
+        r == "OK"
+    });
+    wait_until("the source to migrate the slot", || {
+        node_cli(
+            source.port,
+            &["CLUSTER", "SETSLOT", &slot, "MIGRATING", &target.id],
+        ) == "OK"
+    });
     let migrated = node_cli(
         source.port,
         &[
