@@ -95,18 +95,35 @@ fn srv_urls_resolve_through_dns_to_the_server() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         // +srv turns TLS on by default (the SRV spec); this local server speaks plain TCP.
-        let engine = registry::open("mongodb+srv://cluster0.dbk.test/srvdb?tls=false", &Default::default())
-            .await
-            .unwrap_or_else(|e| panic!("{e}\n{}", e.detail.join("\n")));
+        let engine = registry::open(
+            "mongodb+srv://cluster0.dbk.test/srvdb?tls=false",
+            &Default::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", e.detail.join("\n")));
         let vars = SharedVariables::default();
-        let ran = mql_support::run(&engine, &vars, "%%mql\ndb.t.insertOne({_id: 1, via: 'srv'})\ndb.t.findOne()").await;
+        let ran = mql_support::run(
+            &engine,
+            &vars,
+            "%%mql\ndb.t.insertOne({_id: 1, via: 'srv'})\ndb.t.findOne()",
+        )
+        .await;
         ran.ok();
         assert!(ran.text().contains("via: 'srv'"), "{}", ran.text());
         // A name with no SRV record: the driver's DNS error, said as a connect error.
-        let e = registry::open("mongodb+srv://missing.dbk.test/?tls=false", &Default::default())
-            .await
-            .err()
-            .expect("an unknown SRV name does not connect");
-        assert!(e.evalue.to_lowercase().contains("missing.dbk.test") || e.detail.join(" ").contains("missing.dbk.test"), "{}: {}", e.evalue, e.detail.join("\n"));
+        let e = registry::open(
+            "mongodb+srv://missing.dbk.test/?tls=false",
+            &Default::default(),
+        )
+        .await
+        .err()
+        .expect("an unknown SRV name does not connect");
+        assert!(
+            e.evalue.to_lowercase().contains("missing.dbk.test")
+                || e.detail.join(" ").contains("missing.dbk.test"),
+            "{}: {}",
+            e.evalue,
+            e.detail.join("\n")
+        );
     });
 }

@@ -395,7 +395,19 @@ async fn sentinel_finds_the_master_and_follows_a_failover() {
     let dir = Scratch::new("sentinel");
     let (master, replica, sentinel) = (free_port(), free_port(), free_port());
     let mut servers = Servers::default();
-    let common = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
+    // --dir: a replica's full sync writes an RDB file even with --save "", in the working
+    // directory otherwise (the repository).
+    let scratch_dir = dir.0.display().to_string();
+    let common = [
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        &scratch_dir,
+    ];
     let master_s = master.to_string();
     let mut args = vec!["--port", &master_s];
     args.extend_from_slice(&common);

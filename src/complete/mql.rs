@@ -3,9 +3,9 @@
 //! paths sampled from the collection inside a call's `{ }` (nested paths in quotes), query,
 //! update and aggregation operators after `$`, database names after `use `.
 
+use super::words::MONGOSH_WORDS;
 use super::{Candidate, Completion, fits, word_start};
 use crate::catalog::{Catalog, MongoCatalog};
-use super::words::MONGOSH_WORDS;
 
 /// `db` methods with mongosh's signatures.
 const DB_METHODS: &[(&str, &str)] = &[

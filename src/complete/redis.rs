@@ -2,10 +2,10 @@
 //! as a line's first word, subcommands after a container command (`CLIENT`, `CONFIG`, ...),
 //! and key names by prefix (a bounded `SCAN` on the engine's side connection) after that.
 
+use super::words::REDIS_COMMANDS;
 use super::{Candidate, Completion, fits};
 use crate::catalog::cache::Cache;
 use crate::catalog::{Catalog, Found, Lookup, RedisCatalog};
-use super::words::REDIS_COMMANDS;
 
 fn redis(catalog: Option<&Catalog>) -> Option<&RedisCatalog> {
     match catalog {

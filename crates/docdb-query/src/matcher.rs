@@ -70,7 +70,10 @@ pub enum Node {
     And(Vec<Node>),
     Or(Vec<Node>),
     Nor(Vec<Node>),
-    Path { path: String, pred: Pred },
+    Path {
+        path: String,
+        pred: Pred,
+    },
     Expr(Bson),
     Schema(Box<Schema>),
     Text,
@@ -303,7 +306,11 @@ impl Prepared<'_> {
 
     /// [`Prepared::matches_positional`] from the values of `fields` (as returned by
     /// [`Prepared::top_level_fields`]; `None` for a missing field), without the document.
-    pub fn matches_fields(&self, fields: &[&str], values: &[Option<Bson>]) -> (bool, Option<usize>) {
+    pub fn matches_fields(
+        &self,
+        fields: &[&str],
+        values: &[Option<Bson>],
+    ) -> (bool, Option<usize>) {
         fn eval(
             node: &Node,
             fields: &[&str],
@@ -448,7 +455,9 @@ fn parse_document(filter: &Document, text: &mut Option<TextSearch>, level: Level
 /// mongod's `$where` rules: not in this context (pipelines, validators...), only at the top.
 fn parse_where(value: &Bson, level: Level) -> Result<Node> {
     if !level.javascript() {
-        return Err(QueryError::bad_value("$where is not allowed in this context"));
+        return Err(QueryError::bad_value(
+            "$where is not allowed in this context",
+        ));
     }
     if !matches!(level, Level::Top(_)) {
         return Err(QueryError::bad_value(

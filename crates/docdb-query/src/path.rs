@@ -26,9 +26,7 @@ const LINEAR_LOOKUP_FIELDS: usize = 16;
 #[inline]
 pub fn field<'a>(doc: &'a Document, name: &str) -> Option<&'a Bson> {
     if doc.len() <= LINEAR_LOOKUP_FIELDS {
-        doc.iter()
-            .find(|(k, _)| k.as_str() == name)
-            .map(|(_, v)| v)
+        doc.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
     } else {
         doc.get(name)
     }

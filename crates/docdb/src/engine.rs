@@ -270,7 +270,14 @@ impl Engine {
         crate::profiler::begin(self.profiler.enabled(db));
         let started = Instant::now();
         let out = handler(&ctx);
-        self.profile(db, name, cmd, document_count.unwrap_or(0), &out, started.elapsed());
+        self.profile(
+            db,
+            name,
+            cmd,
+            document_count.unwrap_or(0),
+            &out,
+            started.elapsed(),
+        );
         out
     }
 

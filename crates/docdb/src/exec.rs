@@ -193,9 +193,10 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
             let covered = match &access {
                 Access::IndexScan {
                     index, intervals, ..
-                } => coll.indexes.get(*index).is_some_and(|idx| {
-                    planner::sort_order(idx, intervals, &sort.plain).is_some()
-                }),
+                } => coll
+                    .indexes
+                    .get(*index)
+                    .is_some_and(|idx| planner::sort_order(idx, intervals, &sort.plain).is_some()),
                 _ => false,
             };
             candidates.push((access, covered));
@@ -274,16 +275,16 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
                     guard.check()?;
                 }
                 stats.docs_examined += 1;
-                let (ok, positional) =
-                    if crate::packed::top_level_values(raw, &fields, &mut values) {
-                        prepared.matches_fields(&fields, &values)
-                    } else {
-                        // Unreadable bytes (never expected): the stored document decides.
-                        match coll.records.get(&record) {
-                            Some(doc) => prepared.matches_positional(doc),
-                            None => (false, None),
-                        }
-                    };
+                let (ok, positional) = if crate::packed::top_level_values(raw, &fields, &mut values)
+                {
+                    prepared.matches_fields(&fields, &values)
+                } else {
+                    // Unreadable bytes (never expected): the stored document decides.
+                    match coll.records.get(&record) {
+                        Some(doc) => prepared.matches_positional(doc),
+                        None => (false, None),
+                    }
+                };
                 if ok {
                     stats.matched += 1;
                     rows.push(Row {
@@ -337,10 +338,7 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
             let candidates = crate::index::text::candidates(idx, &search, &mut keys);
             stats.keys_examined = keys;
             let records: Box<dyn Iterator<Item = (&u64, &Document)>> = match &candidates {
-                Some(set) => Box::new(
-                    set.iter()
-                        .filter_map(|r| coll.records.get_key_value(r)),
-                ),
+                Some(set) => Box::new(set.iter().filter_map(|r| coll.records.get_key_value(r))),
                 None => Box::new(coll.records.iter()),
             };
             for (i, (record, doc)) in records.enumerate() {
@@ -382,9 +380,8 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
         } => {
             let idx = planned_index(coll, *index)?;
             // A wildcard index holds a document once per path it has.
-            let dedup = idx.multikey
-                || idx.spec.special.is_some()
-                || intervals.iter().any(|f| f.len() > 1);
+            let dedup =
+                idx.multikey || idx.spec.special.is_some() || intervals.iter().any(|f| f.len() > 1);
             let mut seen: HashSet<u64> = HashSet::new();
             let mut keys = 0;
             let seen = dedup.then_some(&mut seen);

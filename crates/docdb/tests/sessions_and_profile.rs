@@ -190,14 +190,28 @@ async fn profile_level_2_records_every_operation_in_system_profile() {
         .unwrap()
         .unwrap();
     assert_eq!(entry.get_i32("nreturned").unwrap(), 2, "{entry}");
-    assert!(entry.get_i32("millis").is_ok(), "millis is a 32-bit int: {entry}");
+    assert!(
+        entry.get_i32("millis").is_ok(),
+        "millis is a 32-bit int: {entry}"
+    );
     assert!(entry.get_datetime("ts").is_ok(), "{entry}");
-    assert_eq!(entry.get_document("command").unwrap().get_str("find").unwrap(), "test");
+    assert_eq!(
+        entry
+            .get_document("command")
+            .unwrap()
+            .get_str("find")
+            .unwrap(),
+        "test"
+    );
     let status = db.run_command(doc! {"profile": 0}).await.unwrap();
     assert_eq!(status.get_i32("was").unwrap(), 2);
     let before = profile.count_documents(doc! {}).await.unwrap();
     coll.find_one(doc! {}).await.unwrap();
-    assert_eq!(profile.count_documents(doc! {}).await.unwrap(), before, "level 0 records nothing");
+    assert_eq!(
+        profile.count_documents(doc! {}).await.unwrap(),
+        before,
+        "level 0 records nothing"
+    );
     profile.drop().await.unwrap();
 }
 
@@ -209,16 +223,33 @@ async fn profile_level_1_records_operations_slower_than_slowms() {
     let db = client.database("prof1");
     let coll = db.collection::<Document>("c");
     coll.insert_one(doc! {"a": 1}).await.unwrap();
-    db.run_command(doc! {"profile": 1, "slowms": 60_000}).await.unwrap();
+    db.run_command(doc! {"profile": 1, "slowms": 60_000})
+        .await
+        .unwrap();
     coll.find_one(doc! {}).await.unwrap();
     let profile = db.collection::<Document>("system.profile");
-    assert_eq!(profile.count_documents(doc! {"op": "query"}).await.unwrap(), 0, "fast ops are not recorded");
-    let was = db.run_command(doc! {"profile": 1, "slowms": 0}).await.unwrap();
+    assert_eq!(
+        profile.count_documents(doc! {"op": "query"}).await.unwrap(),
+        0,
+        "fast ops are not recorded"
+    );
+    let was = db
+        .run_command(doc! {"profile": 1, "slowms": 0})
+        .await
+        .unwrap();
     assert_eq!(was.get_i32("was").unwrap(), 1);
     assert_eq!(was.get_i32("slowms").unwrap(), 60_000);
     coll.find_one(doc! {}).await.unwrap();
-    assert_eq!(profile.count_documents(doc! {"op": "query", "ns": "prof1.c"}).await.unwrap(), 1);
-    db.run_command(doc! {"profile": 0, "slowms": 100}).await.unwrap();
+    assert_eq!(
+        profile
+            .count_documents(doc! {"op": "query", "ns": "prof1.c"})
+            .await
+            .unwrap(),
+        1
+    );
+    db.run_command(doc! {"profile": 0, "slowms": 100})
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -11,8 +11,8 @@
 pub mod geo;
 pub mod hashed;
 pub mod key;
-pub mod special;
 pub mod spec;
+pub mod special;
 pub mod text;
 pub mod wildcard;
 
@@ -69,9 +69,9 @@ impl Index {
     pub fn new(spec: IndexSpec) -> Result<Index> {
         let partial = match &spec.partial_filter {
             // The partial filter compares strings under the index's collation, as mongod's does.
-            Some(p) => Some(
-                Filter::parse_without_javascript(p)?.with_collation(spec.collation.clone()),
-            ),
+            Some(p) => {
+                Some(Filter::parse_without_javascript(p)?.with_collation(spec.collation.clone()))
+            }
             None => None,
         };
         let mut pattern = Document::new();

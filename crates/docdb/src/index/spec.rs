@@ -406,8 +406,10 @@ impl IndexSpec {
             d.insert(k.clone(), v.clone());
         }
         // mongod lists the 2dsphere version it built (3) when none was given.
-        if matches!(self.special, Some(crate::index::special::Special::Sphere { .. }))
-            && !self.kept.contains_key("2dsphereIndexVersion")
+        if matches!(
+            self.special,
+            Some(crate::index::special::Special::Sphere { .. })
+        ) && !self.kept.contains_key("2dsphereIndexVersion")
         {
             d.insert("2dsphereIndexVersion", 3);
         }

@@ -388,7 +388,11 @@ fn share_prefix(a: &str, b: &str) -> bool {
 }
 
 /// `Some(backward)` when scanning `index` yields documents in `sort` order.
-pub(crate) fn sort_order(index: &Index, intervals: &[Vec<Interval>], sort: &[(String, i32)]) -> Option<bool> {
+pub(crate) fn sort_order(
+    index: &Index,
+    intervals: &[Vec<Interval>],
+    sort: &[(String, i32)],
+) -> Option<bool> {
     // Hashed, geo and wildcard keys are not in the fields' value order.
     if sort.is_empty() || index.multikey || index.spec.special.is_some() {
         return None;
