@@ -1,5 +1,8 @@
 //! The `dbkernel` binary. Logs go to stderr (level from `DBKERNEL_LOG`, default `warn`); stdout
 //! is never written while the kernel runs, so nothing can be mistaken for protocol output.
+// The executor's future nests every engine's (JavaScript host, progress timer, chart and export
+// feeds): computing its layout in the optimised build goes past the default query depth of 128.
+#![recursion_limit = "256"]
 
 use clap::Parser;
 use dbkernel::cli::{Cli, Command};
