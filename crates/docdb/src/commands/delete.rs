@@ -89,10 +89,5 @@ pub fn delete(ctx: &Ctx) -> Result<Document> {
         }
         (n, errors)
     })?;
-    let mut reply = doc! {"n": n};
-    if !errors.is_empty() {
-        reply.insert("writeErrors", errors);
-    }
-    reply.insert("ok", 1.0);
-    Ok(reply)
+    Ok(super::write_util::write_reply(n, errors))
 }

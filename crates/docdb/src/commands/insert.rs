@@ -1,6 +1,6 @@
 //! `insert`: ordered or unordered batches with per-document write errors.
 
-use bson::{Bson, Document, doc};
+use bson::{Bson, Document};
 
 use super::args;
 use super::write_util::{check_storable, validate, with_id_first};
@@ -50,10 +50,5 @@ pub fn insert(ctx: &Ctx) -> Result<Document> {
         }
         (n, errors)
     })?;
-    let mut reply = doc! {"n": n};
-    if !errors.is_empty() {
-        reply.insert("writeErrors", errors);
-    }
-    reply.insert("ok", 1.0);
-    Ok(reply)
+    Ok(super::write_util::write_reply(n, errors))
 }

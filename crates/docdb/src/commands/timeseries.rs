@@ -211,12 +211,7 @@ pub fn insert(ctx: &Ctx, coll: &str) -> Result<Option<Document>> {
         }
         (n, errors)
     })?;
-    let mut reply = doc! {"n": n};
-    if !errors.is_empty() {
-        reply.insert("writeErrors", errors);
-    }
-    reply.insert("ok", 1.0);
-    Ok(Some(reply))
+    Ok(Some(super::write_util::write_reply(n, errors)))
 }
 
 /// The measurements of every bucket of `db.buckets`.
@@ -291,12 +286,7 @@ pub fn delete(ctx: &Ctx, coll: &str) -> Result<Option<Document>> {
         }
         (n, errors)
     })?;
-    let mut reply = doc! {"n": n};
-    if !errors.is_empty() {
-        reply.insert("writeErrors", errors);
-    }
-    reply.insert("ok", 1.0);
-    Ok(Some(reply))
+    Ok(Some(super::write_util::write_reply(n, errors)))
 }
 
 fn delete_matching(

@@ -161,6 +161,18 @@ pub fn validate(
     v.check(doc, old.map(|o| v.matches(o)))
 }
 
+/// A write command's reply: `n`, then `writeErrors` when any statement failed, then `ok`, in
+/// mongod's field order.
+pub fn write_reply(n: impl Into<Bson>, errors: Vec<Bson>) -> Document {
+    let mut reply = Document::new();
+    reply.insert("n", n.into());
+    if !errors.is_empty() {
+        reply.insert("writeErrors", errors);
+    }
+    reply.insert("ok", 1.0);
+    reply
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
