@@ -73,6 +73,22 @@ CELLS = [
                    " id         | uuid                     |           | not null | gen_random_uuid()",
                    "Indexes:", "\"users_pkey\" PRIMARY KEY, btree (id)", "\"idx_users_email\" btree (email)",
                    "List of functions", "raise_all | integer          | pct numeric"]),
+    md("Each has a `+` form with more detail, as in psql: `\\d+ NAME` adds storage columns and footers such as a "
+       "partitioned table's key and partitions (`\\d` alone counts them), `\\dn+` privileges and descriptions, `\\df+` "
+       "volatility, owner, language and source code, `\\l+` sizes, `\\du+` descriptions."),
+    code("%%sql\nCREATE TABLE events (at date NOT NULL, what text) PARTITION BY RANGE (at);\n"
+         "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+         "CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+         "COMMENT ON SCHEMA dbk_sql_tour IS 'the SQL tour';\n"
+         "\\d+ events\n\\d events\n\\dn+ dbk_*\n\\df+ raise*",
+         contains=["Partitioned table \"dbk_sql_tour.events\"", "| Storage  | Compression | Stats target | Description",
+                   "Partition key: RANGE (at)",
+                   "Partitions: events_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'),",
+                   "            events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
+                   "Number of partitions: 2 (Use \\d+ to list them.)",
+                   "List of schemas", "| Access privileges | Description", " dbk_sql_tour | postgres |                   | the SQL tour",
+                   "List of functions", "| Volatility | Parallel |", "| func | volatile   | unsafe   | postgres | invoker  |",
+                   "| plpgsql  |"]),
     md("`\\x` switches to expanded records, one `name | value` line per column, for wide rows; `\\x` again (or `\\x off`) "
        "switches back. `INSERT … RETURNING` shows its rows and psql's tag."),
     code("%%sql\n\\x on\nSELECT name, email, metadata FROM users ORDER BY name LIMIT 1;\n\\x off\n"

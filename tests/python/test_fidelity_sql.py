@@ -22,6 +22,13 @@ Deliberate differences, each normalised explicitly below (and nowhere else):
   what it is compared with. Warning counts are compared with mariadb's `…, N warnings`.
 - PostgreSQL booleans: the kernel prints true/false where psql prints t/f (the value stays a
   typed boolean for --out and other languages); no psql case selects a bare boolean.
+- Session state: the kernel's session outlives a case, psql's does not, so a case that SETs
+  something RESETs it (DateStyle would change the partition bounds `\\d+` prints later).
+- psql forms on MariaDB have no psql to compare with: the mariadb side runs the catalog query
+  the form stands for (`\\l+`: table count and size from information_schema.TABLES, written as
+  pg_size_pretty writes sizes; `\\d+ NAME`: SHOW FULL COLUMNS).
+- Not compared here: `\\d` of an index (refused), tablespace footers (a tablespace needs a
+  directory owned by the server's user; compared by hand), DETACH PENDING partitions.
 """
 import html.parser
 import os
@@ -202,7 +209,49 @@ def pg_db(kernel):
         "CREATE POLICY visible ON items FOR SELECT TO postgres USING (price < 100)",
         "CREATE POLICY sane ON items AS RESTRICTIVE FOR INSERT WITH CHECK (price >= 0)",
         "CREATE POLICY mine ON orders USING (id > 0) WITH CHECK (id < 1000)",
+        # \\d+ footers: partitions, inheritance, replica identity, sequences, statistics, rules,
+        # publications, typed tables, deferrable keys, foreign tables
+        "CREATE TABLE parts (id int, at date NOT NULL, item int REFERENCES items(id), PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
+        "CREATE TABLE parts_2024 PARTITION OF parts FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') WITH (fillfactor=70)",
+        "CREATE TABLE parts_other PARTITION OF parts DEFAULT",
+        "CREATE TABLE parts_list (k text) PARTITION BY LIST (k)",
+        "CREATE TABLE parts_ab PARTITION OF parts_list FOR VALUES IN ('a', 'b') PARTITION BY RANGE (k)",
+        "CREATE TABLE parts_ref (id int, at date, FOREIGN KEY (id, at) REFERENCES parts(id, at))",
+        "CREATE TRIGGER parts_touch BEFORE INSERT ON parts FOR EACH ROW EXECUTE FUNCTION touch()",
+        "ALTER TABLE parts_2024 REPLICA IDENTITY FULL",
+        "CREATE STATISTICS parts_2024_st ON id, item FROM parts_2024",
+        "CREATE TABLE base (a int)",
+        "CREATE TABLE extra (b int)",
+        "CREATE TABLE kid (c int CHECK (c > 0)) INHERITS (base, extra)",
+        "CREATE TABLE kid2 () INHERITS (base)",
+        "ALTER TABLE kid REPLICA IDENTITY NOTHING",
+        "CREATE RULE kid_ignore AS ON UPDATE TO kid WHERE old.c < 0 DO INSTEAD NOTHING",
+        "CREATE RULE kid_note AS ON DELETE TO kid DO ALSO NOTIFY kid_gone",
+        "ALTER TABLE kid DISABLE RULE kid_note",
+        "CREATE TABLE keyed (id int NOT NULL, v int, w int, CONSTRAINT keyed_v UNIQUE (v) DEFERRABLE INITIALLY DEFERRED, CONSTRAINT keyed_w UNIQUE (w) DEFERRABLE)",
+        "CREATE UNIQUE INDEX keyed_id ON keyed (id)",
+        "ALTER TABLE keyed REPLICA IDENTITY USING INDEX keyed_id",
+        "CREATE STATISTICS keyed_nd (ndistinct) ON v, w FROM keyed",
+        "CREATE STATISTICS keyed_all ON id, v FROM keyed",
+        "ALTER STATISTICS keyed_all SET STATISTICS 50",
+        "CREATE PUBLICATION keyed_some FOR TABLE keyed (id, v) WHERE (id > 1)",
+        "CREATE PUBLICATION keyed_all_cols FOR TABLE keyed",
+        "CREATE TABLE counters (id serial PRIMARY KEY, g int GENERATED ALWAYS AS IDENTITY)",
+        "CREATE SEQUENCE tickets START 100 INCREMENT 5 MAXVALUE 1000 CYCLE CACHE 3",
+        "CREATE TYPE pair AS (l int, r text)",
+        "CREATE TABLE pairs OF pair",
+        "CREATE RULE cheap_keep AS ON DELETE TO cheap DO INSTEAD NOTHING",
+        "CREATE MATERIALIZED VIEW item_ids AS SELECT id FROM items",
+        "CREATE INDEX item_ids_id ON item_ids (id)",
+        "CREATE EXTENSION file_fdw",
+        "CREATE SERVER files FOREIGN DATA WRAPPER file_fdw",
+        "CREATE FOREIGN TABLE lines (n int OPTIONS (force_not_null 'true'), t text CHECK (t <> '')) INHERITS (base) "
+        "SERVER files OPTIONS (filename '/dev/null', format 'csv')",
+        "COMMENT ON SCHEMA public IS 'the usual place'",
+        "COMMENT ON FUNCTION touch() IS 'does nothing'",
+        "COMMENT ON DATABASE {db} IS 'agreement cases'",
     ]
+    schema = [c.replace("{db}", db) for c in schema]
     subprocess.run([shutil.which("psql"), "-X", *PG, "-d", db, *sum((["-c", c] for c in schema), [])],
                    check=True, capture_output=True, timeout=TIMEOUT)
     _, error = kernel.run(f"%connect fid postgres://postgres@127.0.0.1:5432/{db}")
@@ -221,7 +270,7 @@ PG_CASES = [
     (["SELECT ('2024-01-01 23:30:00+00'::timestamptz)::date AS d"], True),
     (["SHOW DateStyle"], True),
     (["SHOW extra_float_digits"], True),
-    (["SET DateStyle = 'SQL, DMY'", "SELECT '2024-03-04'::date AS d, '2024-03-04 05:06:07'::timestamp AS ts"], True),
+    (["SET DateStyle = 'SQL, DMY'", "SELECT '2024-03-04'::date AS d, '2024-03-04 05:06:07'::timestamp AS ts", "RESET DateStyle"], True),
     # floats and numbers
     (["SELECT 1e300::float8 AS big, 1e-7::float8 AS small"], True),
     (["SELECT 0.1::float8 + 0.2::float8 AS sum, 1.5::float4 AS f4, 1234567::float4 AS f4e"], True),
@@ -273,6 +322,38 @@ PG_CASES = [
     (["\\di+"], True),
     (["\\d+ cheap"], False),
     (["\\dv+"], True),
+    # the other verbose lists (psql 15's columns, privileges, sizes, descriptions)
+    (["\\dn+"], True),
+    (["\\dn+ pub*"], True),
+    (["\\df+"], True),
+    (["\\df+ item*"], True),
+    (["\\l+ fidelity_*"], True),
+    (["\\du+ postgres"], False),
+    (["\\dg+ postgres"], False),
+    # \\d+ footers: partitions, inheritance, replica identity, statistics, rules, publications
+    (["\\d+ parts"], False),
+    (["\\d parts"], False),
+    (["\\d+ parts_2024"], False),
+    (["\\d parts_2024"], False),
+    (["\\d+ parts_other"], False),
+    (["\\d+ parts_list"], False),
+    (["\\d+ parts_ab"], False),
+    (["\\d parts_ab"], False),
+    (["\\d+ parts_ref"], False),
+    (["\\d+ kid"], False),
+    (["\\d kid"], False),
+    (["\\d+ base"], False),
+    (["\\d base"], False),
+    (["\\d+ keyed"], False),
+    (["\\d keyed"], False),
+    (["\\d+ pairs"], False),
+    (["\\d+ item_ids"], False),
+    (["\\d+ lines"], False),
+    (["\\d lines"], False),
+    # sequences: settings and the column that owns them
+    (["\\d counters_id_seq"], False),
+    (["\\d+ counters_g_seq"], False),
+    (["\\d tickets"], False),
     (["\\x on", "SELECT 1 AS a, E'l1\\nlonger line two' AS b"], False),
     (["\\x on", "SELECT * FROM items ORDER BY id"], False),
 ]
@@ -450,6 +531,20 @@ MY_META = [
     ("\\dt", "SELECT TABLE_SCHEMA AS `Schema`, TABLE_NAME AS `Name`, CASE TABLE_TYPE WHEN 'VIEW' THEN 'view' WHEN 'SEQUENCE' THEN 'sequence' ELSE 'table' END AS `Type`, COALESCE(ENGINE, '') AS `Engine` FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') AND TABLE_SCHEMA = DATABASE() ORDER BY 1, 2"),
     ("\\dv", "SELECT TABLE_SCHEMA AS `Schema`, TABLE_NAME AS `Name`, 'view' AS `Type`, COALESCE(ENGINE, '') AS `Engine` FROM information_schema.TABLES WHERE TABLE_TYPE = 'VIEW' AND TABLE_SCHEMA = DATABASE() ORDER BY 1, 2"),
     ("\\d items", "DESCRIBE items"),
+    # `+` forms: what information_schema adds (sizes formatted as pg_size_pretty does)
+    ("\\d+ items", "SHOW FULL COLUMNS FROM items"),
+    ("\\dt+", "SELECT TABLE_SCHEMA AS `Schema`, TABLE_NAME AS `Name`, 'table' AS `Type`, ENGINE AS `Engine`, TABLE_ROWS AS `Rows`, "
+              "IF(DATA_LENGTH + INDEX_LENGTH < 10240, CONCAT(DATA_LENGTH + INDEX_LENGTH, ' bytes'), CONCAT(ROUND((DATA_LENGTH + INDEX_LENGTH) / 1024), ' kB')) AS `Size`, "
+              "TABLE_COMMENT AS `Description` FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA = DATABASE() ORDER BY 2"),
+    ("\\l+ mysql", "SELECT s.SCHEMA_NAME AS `Name`, s.DEFAULT_CHARACTER_SET_NAME AS `Encoding`, s.DEFAULT_COLLATION_NAME AS `Collate`, "
+                   "COUNT(t.TABLE_NAME) AS `Tables`, CONCAT(ROUND(SUM(COALESCE(t.DATA_LENGTH, 0) + COALESCE(t.INDEX_LENGTH, 0)) / 1024), ' kB') AS `Size` "
+                   "FROM information_schema.SCHEMATA s LEFT JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME "
+                   "WHERE s.SCHEMA_NAME = 'mysql' GROUP BY 1, 2, 3"),
+    ("\\df+", "SELECT ROUTINE_SCHEMA AS `Schema`, ROUTINE_NAME AS `Name`, COALESCE(DTD_IDENTIFIER, '') AS `Result data type`, 'procedure' AS `Type`, "
+              "'not deterministic' AS `Volatility`, 'contains sql' AS `Data access`, DEFINER AS `Owner`, 'definer' AS `Security`, 'sql' AS `Language`, "
+              "ROUTINE_DEFINITION AS `Source code`, ROUTINE_COMMENT AS `Description` FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()"),
+    ("\\du+ root", "SELECT User AS `Role name`, Host AS `Host`, plugin AS `Plugin`, password_expired AS `Password expired`, "
+                   "max_user_connections AS `Max connections` FROM mysql.user WHERE User = 'root' ORDER BY 2"),
 ]
 
 DDL = re.compile(r"^\s*(CREATE|DROP|ALTER)\b", re.I)

@@ -1,20 +1,39 @@
 //! psql's describe commands on PostgreSQL: `\d`, `\d NAME`, `\dt`, `\di`, `\dv`, `\ds`, `\dm`,
-//! `\dn`, `\df`, `\l`, `\du`/`\dg`, each with an optional pattern, and the `+` (verbose) forms
-//! of the relation commands: sizes, persistence, access methods, descriptions, and under
-//! `\d+ NAME` the storage columns, the view definition, access method and options. The queries are ours, written
-//! after reading what `psql -E` (15) sends; columns, titles and "Did not find" messages are
-//! psql's. Values psql shows as empty are `''` rather than NULL, so that they look the same here.
+//! `\dn`, `\df`, `\l`, `\du`/`\dg`, each with an optional pattern and a `+` (verbose) form:
+//! sizes, persistence, access methods, privileges, source code and descriptions in the lists,
+//! and under `\d+ NAME` the storage columns and the footers psql 15 adds. `\d NAME` describes
+//! tables, views, materialized views, foreign tables and sequences with psql 15's footers in
+//! its order. The queries are ours, written after reading what `psql -E` (15) sends; columns,
+//! titles, footers and "Did not find" messages are psql's. Values psql shows as empty are `''`
+//! rather than NULL (psql's describe commands print NULL as nothing), so that they look the
+//! same here.
 
 use super::pattern::{self, Pattern};
 use super::{Query, Refusal, Shape, literal, unsupported};
 
-const SUPPORTED: &str = "\\d, \\d NAME, \\dt, \\di, \\dv, \\dm, \\ds (each also with +), \\dn, \\df, \\l, \\du, \\dg and \\x (each with an optional pattern)";
+const SUPPORTED: &str = "\\d, \\d NAME, \\dt, \\di, \\dv, \\dm, \\ds, \\dn, \\df, \\l, \\du, \\dg (each also with + and an optional pattern) and \\x";
 
 pub fn plan(command: &str, argument: &str) -> Result<Vec<Query>, Refusal> {
     let pattern = pattern::parse(argument);
     // `+` is psql's verbose form; the relation commands have one.
     let (base, verbose) = match command.strip_suffix('+') {
-        Some(base) if matches!(base, "\\d" | "\\dt" | "\\di" | "\\dv" | "\\dm" | "\\ds") => {
+        Some(base)
+            if matches!(
+                base,
+                "\\d"
+                    | "\\dt"
+                    | "\\di"
+                    | "\\dv"
+                    | "\\dm"
+                    | "\\ds"
+                    | "\\dn"
+                    | "\\df"
+                    | "\\l"
+                    | "\\list"
+                    | "\\du"
+                    | "\\dg"
+            ) =>
+        {
             (base, true)
         }
         _ => (command, false),
@@ -34,10 +53,18 @@ pub fn plan(command: &str, argument: &str) -> Result<Vec<Query>, Refusal> {
         "\\dv" => list("'v'", false),
         "\\dm" => list("'m'", false),
         "\\ds" => list("'S'", false),
-        "\\dn" => vec![table(schemas(&pattern), "List of schemas", None)],
-        "\\df" => vec![table(functions(&pattern), "List of functions", None)],
-        "\\l" | "\\list" => vec![table(databases(&pattern), "List of databases", None)],
-        "\\du" | "\\dg" => vec![table(roles(&pattern), "List of roles", None)],
+        "\\dn" => vec![table(schemas(&pattern, verbose), "List of schemas", None)],
+        "\\df" => vec![table(
+            functions(&pattern, verbose),
+            "List of functions",
+            None,
+        )],
+        "\\l" | "\\list" => vec![table(
+            databases(&pattern, verbose),
+            "List of databases",
+            None,
+        )],
+        "\\du" | "\\dg" => vec![table(roles(&pattern, verbose), "List of roles", None)],
         other => {
             return Err(unsupported(
                 other,
@@ -163,7 +190,10 @@ pub struct Found<'a> {
 }
 
 /// `\d NAME` (`verbose`: `\d+ NAME`) for one relation found by [`lookup`]: its columns under
-/// `Table "schema.name"`, then psql 15's footers in its order.
+/// `Table "schema.name"`, then psql 15's footers in its order (partition, indexes, constraints,
+/// policies, statistics, rules, publications, view definition, triggers, foreign server,
+/// inheritance, partitions, typed table, replica identity, tablespace, access method, options).
+/// A sequence gets its settings and the column that owns it.
 pub fn describe(found: &Found<'_>, verbose: bool) -> Result<Vec<Query>, Refusal> {
     let Found {
         oid,
@@ -175,80 +205,24 @@ pub fn describe(found: &Found<'_>, verbose: bool) -> Result<Vec<Query>, Refusal>
     let Ok(oid) = oid.parse::<u32>() else {
         return Ok(Vec::new());
     };
-    if matches!(relkind, "i" | "I" | "S") {
-        let (list, query) = if relkind == "S" {
-            (
-                "\\ds",
-                format!(
-                    "SELECT * FROM pg_catalog.pg_sequences WHERE schemaname = '{schema}' AND sequencename = '{name}';"
-                ),
-            )
-        } else {
-            (
-                "\\di",
-                format!("SELECT pg_catalog.pg_get_indexdef('{schema}.{name}'::regclass);"),
-            )
-        };
+    let title = Shape::Table {
+        title: Some(format!("{kind} \"{schema}.{name}\"")),
+        empty: None,
+    };
+    if relkind == "S" {
+        return Ok(sequence(oid, title));
+    }
+    if matches!(relkind, "i" | "I") {
         return Err(Refusal(format!(
-            "\\d of {} \"{schema}.{name}\" is not supported here (tables, views, materialized views and foreign tables are); {list} {name} lists it, and {query} shows it",
+            "\\d of {} \"{schema}.{name}\" is not supported here (tables, views, materialized views, foreign tables and sequences are); \\di {name} lists it, and SELECT pg_catalog.pg_get_indexdef('{schema}.{name}'::regclass); shows it",
             kind.to_lowercase()
         )));
     }
-    // `\d+` adds these (psql 15: compression for tables and materialized views, the statistics
-    // target for every kind but views).
-    let mut verbose_columns = String::new();
-    if verbose {
-        verbose_columns.push_str(
-            ", CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' ELSE '' END AS \"Storage\"",
-        );
-        if matches!(relkind, "r" | "p" | "m") {
-            verbose_columns.push_str(
-                ", CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' ELSE '' END AS \"Compression\"",
-            );
-        }
-        if relkind != "v" {
-            verbose_columns.push_str(
-                ", CASE WHEN a.attstattarget = -1 THEN '' ELSE a.attstattarget::text END AS \"Stats target\"",
-            );
-        }
-        verbose_columns.push_str(
-            ", COALESCE(pg_catalog.col_description(a.attrelid, a.attnum), '') AS \"Description\"",
-        );
-    }
-    let columns = format!(
-        "SELECT a.attname AS \"Column\", pg_catalog.format_type(a.atttypid, a.atttypmod) AS \"Type\", \
-         COALESCE((SELECT co.collname FROM pg_catalog.pg_collation co, pg_catalog.pg_type t \
-                   WHERE co.oid = a.attcollation AND t.oid = a.atttypid AND a.attcollation <> t.typcollation), '') AS \"Collation\", \
-         CASE WHEN a.attnotnull THEN 'not null' ELSE '' END AS \"Nullable\", \
-         COALESCE(CASE WHEN a.attidentity = 'a' THEN 'generated always as identity' \
-                       WHEN a.attidentity = 'd' THEN 'generated by default as identity' \
-                       WHEN a.attgenerated = 's' THEN 'generated always as (' || pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) || ') stored' \
-                       ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) END, '') AS \"Default\"{verbose_columns} \
-         FROM pg_catalog.pg_attribute a \
-         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.atthasdef \
-         WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
-    );
-    let indexes = format!(
-        "SELECT '\"' || c2.relname || '\"' || \
-           CASE WHEN i.indisprimary THEN ' PRIMARY KEY,' WHEN con.contype = 'u' THEN ' UNIQUE CONSTRAINT,' \
-                WHEN con.contype = 'x' THEN '' WHEN i.indisunique THEN ' UNIQUE,' ELSE '' END || ' ' || \
-           CASE WHEN con.contype = 'x' THEN pg_catalog.pg_get_constraintdef(con.oid, true) \
-                ELSE substring(pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) from ' USING (.*)$') END || \
-           CASE WHEN i.indisclustered THEN ' CLUSTER' ELSE '' END || CASE WHEN NOT i.indisvalid THEN ' INVALID' ELSE '' END \
-         FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c2 ON c2.oid = i.indexrelid \
-         LEFT JOIN pg_catalog.pg_constraint con ON con.conrelid = i.indrelid AND con.conindid = i.indexrelid AND con.contype IN ('p','u','x') \
-         WHERE i.indrelid = {oid} ORDER BY i.indisprimary DESC, c2.relname"
-    );
-    let constraints = |contype: &str| {
-        format!(
-            "SELECT '\"' || conname || '\" ' || pg_catalog.pg_get_constraintdef(oid, true) FROM pg_catalog.pg_constraint \
-             WHERE conrelid = {oid} AND contype = '{contype}' AND conparentid = 0 ORDER BY conname"
-        )
-    };
-    let referenced = format!(
-        "SELECT 'TABLE \"' || conrelid::pg_catalog.regclass::text || '\" CONSTRAINT \"' || conname || '\" ' || pg_catalog.pg_get_constraintdef(oid, true) \
-         FROM pg_catalog.pg_constraint WHERE confrelid = {oid} AND contype = 'f' AND conparentid = 0 ORDER BY conname"
-    );
+    let table_like = matches!(relkind, "r" | "p" | "m" | "f");
+    let mut queries = vec![Query {
+        sql: columns(oid, relkind, verbose),
+        shape: title,
+    }];
     let footer = |sql: String, heading: &str| Query {
         sql,
         shape: Shape::Footer {
@@ -259,35 +233,113 @@ pub fn describe(found: &Found<'_>, verbose: bool) -> Result<Vec<Query>, Refusal>
         sql,
         shape: Shape::Lines,
     };
-    let mut queries = vec![
-        Query {
-            sql: columns,
-            shape: Shape::Table {
-                title: Some(format!("{kind} \"{schema}.{name}\"")),
-                empty: None,
-            },
-        },
-        footer(indexes, "Indexes:"),
-        footer(constraints("c"), "Check constraints:"),
-        footer(constraints("f"), "Foreign-key constraints:"),
-        footer(referenced, "Referenced by:"),
-    ];
-    if matches!(relkind, "r" | "p") {
-        queries.push(lines(policies(oid)));
+    queries.push(lines(partition_of(oid, verbose)));
+    if relkind == "p" {
+        queries.push(lines(format!(
+            "SELECT 'Partition key: ' || pg_catalog.pg_get_partkeydef({oid}::pg_catalog.oid)"
+        )));
+    }
+    if table_like {
+        queries.push(footer(indexes(oid), "Indexes:"));
+        queries.push(footer(
+            format!(
+                "SELECT '\"' || conname || '\" ' || pg_catalog.pg_get_constraintdef(oid, true) FROM pg_catalog.pg_constraint \
+                 WHERE conrelid = {oid} AND contype = 'c' ORDER BY conname"
+            ),
+            "Check constraints:",
+        ));
+        // A partition shows the keys it has from its ancestors as theirs (`TABLE "parent"`).
+        queries.push(footer(
+            format!(
+                "SELECT CASE WHEN conrelid = {oid} THEN '\"' || conname || '\" ' \
+                   ELSE 'TABLE \"' || conrelid::pg_catalog.regclass::text || '\" CONSTRAINT \"' || conname || '\" ' END \
+                   || pg_catalog.pg_get_constraintdef(oid, true) \
+                 FROM pg_catalog.pg_constraint \
+                 WHERE conrelid IN (SELECT pg_catalog.pg_partition_ancestors({oid}) UNION ALL VALUES ({oid}::pg_catalog.regclass)) \
+                   AND contype = 'f' AND conparentid = 0 \
+                 ORDER BY conrelid = {oid} DESC, conname"
+            ),
+            "Foreign-key constraints:",
+        ));
+        queries.push(footer(
+            format!(
+                "SELECT 'TABLE \"' || conrelid::pg_catalog.regclass::text || '\" CONSTRAINT \"' || conname || '\" ' || pg_catalog.pg_get_constraintdef(oid, true) \
+                 FROM pg_catalog.pg_constraint \
+                 WHERE confrelid IN (SELECT pg_catalog.pg_partition_ancestors({oid}) UNION ALL VALUES ({oid}::pg_catalog.regclass)) \
+                   AND contype = 'f' AND conparentid = 0 ORDER BY conname"
+            ),
+            "Referenced by:",
+        ));
+        if matches!(relkind, "r" | "p") {
+            queries.push(lines(policies(oid)));
+        }
+        queries.push(footer(statistics(oid), "Statistics objects:"));
+        if relkind != "m" {
+            for (heading, enabled) in RULE_CATEGORIES {
+                queries.push(footer(
+                    format!(
+                        "SELECT substring(trim(trailing ';' FROM pg_catalog.pg_get_ruledef(r.oid, true)) FROM 13) \
+                         FROM pg_catalog.pg_rewrite r WHERE r.ev_class = {oid} AND r.ev_enabled = '{enabled}' ORDER BY r.rulename"
+                    ),
+                    heading,
+                ));
+            }
+        }
+        if matches!(relkind, "r" | "p") {
+            queries.push(footer(publications(oid), "Publications:"));
+        }
     }
     if verbose && matches!(relkind, "v" | "m") {
         queries.push(lines(format!(
             "SELECT E'View definition:\\n' || pg_catalog.pg_get_viewdef({oid}::pg_catalog.oid, true)"
         )));
     }
+    if verbose && relkind == "v" {
+        // A view's rules are indented by one space, not four (psql's own layout).
+        queries.push(lines(format!(
+            "SELECT 'Rules:' || string_agg(E'\\n ' || substring(trim(trailing ';' FROM pg_catalog.pg_get_ruledef(r.oid, true)) FROM 13), '' ORDER BY r.rulename) \
+             FROM pg_catalog.pg_rewrite r WHERE r.ev_class = {oid} AND r.rulename <> '_RETURN' HAVING count(*) > 0"
+        )));
+    }
     for (heading, which) in TRIGGER_CATEGORIES {
         queries.push(footer(triggers(oid, which), heading));
     }
-    if verbose && matches!(relkind, "r" | "m") {
+    if table_like {
+        if relkind == "f" {
+            queries.push(lines(format!(
+                "SELECT 'Server: ' || s.srvname || COALESCE(E'\\nFDW options: (' || NULLIF(pg_catalog.array_to_string(ARRAY( \
+                   SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
+                   FROM pg_catalog.pg_options_to_table(f.ftoptions)), ', '), '') || ')', '') \
+                 FROM pg_catalog.pg_foreign_table f JOIN pg_catalog.pg_foreign_server s ON s.oid = f.ftserver WHERE f.ftrelid = {oid}"
+            )));
+        }
+        queries.push(lines(inherits(oid)));
+        queries.push(lines(children(oid, relkind == "p", verbose)));
         queries.push(lines(format!(
-            "SELECT 'Access method: ' || am.amname FROM pg_catalog.pg_class c \
-             JOIN pg_catalog.pg_am am ON am.oid = c.relam WHERE c.oid = {oid}"
+            "SELECT 'Typed table of type: ' || c.reloftype::pg_catalog.regtype::text FROM pg_catalog.pg_class c \
+             WHERE c.oid = {oid} AND c.reloftype <> 0"
         )));
+        if verbose && matches!(relkind, "r" | "m") {
+            // The default says nothing, and an index identity is marked on its index line.
+            queries.push(lines(format!(
+                "SELECT 'Replica Identity: ' || CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING' ELSE 'DEFAULT' END \
+                 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE c.oid = {oid} AND c.relreplident <> 'i' \
+                   AND ((n.nspname <> 'pg_catalog' AND c.relreplident <> 'd') OR (n.nspname = 'pg_catalog' AND c.relreplident <> 'n'))"
+            )));
+        }
+        if relkind != "f" {
+            queries.push(lines(format!(
+                "SELECT 'Tablespace: \"' || t.spcname || '\"' FROM pg_catalog.pg_class c \
+                 JOIN pg_catalog.pg_tablespace t ON t.oid = c.reltablespace WHERE c.oid = {oid}"
+            )));
+        }
+        if verbose && matches!(relkind, "r" | "m") {
+            queries.push(lines(format!(
+                "SELECT 'Access method: ' || am.amname FROM pg_catalog.pg_class c \
+                 JOIN pg_catalog.pg_am am ON am.oid = c.relam WHERE c.oid = {oid}"
+            )));
+        }
     }
     if verbose {
         queries.push(lines(format!(
@@ -298,6 +350,205 @@ pub fn describe(found: &Found<'_>, verbose: bool) -> Result<Vec<Query>, Refusal>
         )));
     }
     Ok(queries)
+}
+
+/// The column table of `\d NAME`; `\d+` adds storage, compression (tables and materialized
+/// views), the statistics target (every kind but views) and descriptions, and a foreign table
+/// has its per-column FDW options after the default.
+fn columns(oid: u32, relkind: &str, verbose: bool) -> String {
+    let mut extra = String::new();
+    if relkind == "f" {
+        extra.push_str(
+            ", CASE WHEN a.attfdwoptions IS NULL THEN '' ELSE '(' || pg_catalog.array_to_string(ARRAY( \
+               SELECT pg_catalog.quote_ident(option_name) || ' ' || pg_catalog.quote_literal(option_value) \
+               FROM pg_catalog.pg_options_to_table(a.attfdwoptions)), ', ') || ')' END AS \"FDW options\"",
+        );
+    }
+    if verbose {
+        extra.push_str(
+            ", CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' ELSE '' END AS \"Storage\"",
+        );
+        if matches!(relkind, "r" | "p" | "m") {
+            extra.push_str(
+                ", CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' ELSE '' END AS \"Compression\"",
+            );
+        }
+        if relkind != "v" {
+            extra.push_str(
+                ", CASE WHEN a.attstattarget = -1 THEN '' ELSE a.attstattarget::text END AS \"Stats target\"",
+            );
+        }
+        extra.push_str(
+            ", COALESCE(pg_catalog.col_description(a.attrelid, a.attnum), '') AS \"Description\"",
+        );
+    }
+    format!(
+        "SELECT a.attname AS \"Column\", pg_catalog.format_type(a.atttypid, a.atttypmod) AS \"Type\", \
+         COALESCE((SELECT co.collname FROM pg_catalog.pg_collation co, pg_catalog.pg_type t \
+                   WHERE co.oid = a.attcollation AND t.oid = a.atttypid AND a.attcollation <> t.typcollation), '') AS \"Collation\", \
+         CASE WHEN a.attnotnull THEN 'not null' ELSE '' END AS \"Nullable\", \
+         COALESCE(CASE WHEN a.attidentity = 'a' THEN 'generated always as identity' \
+                       WHEN a.attidentity = 'd' THEN 'generated by default as identity' \
+                       WHEN a.attgenerated = 's' THEN 'generated always as (' || pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) || ') stored' \
+                       ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) END, '') AS \"Default\"{extra} \
+         FROM pg_catalog.pg_attribute a \
+         LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.atthasdef \
+         WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+    )
+}
+
+/// `\d SEQUENCE`: its settings under `Sequence "schema.name"`, then the column it belongs to
+/// (`Owned by:` for a serial or `OWNED BY`, `Sequence for identity column:` for an identity).
+/// psql's `\d+` adds nothing for a sequence.
+fn sequence(oid: u32, title: Shape) -> Vec<Query> {
+    vec![
+        Query {
+            sql: format!(
+                "SELECT pg_catalog.format_type(seqtypid, NULL) AS \"Type\", seqstart AS \"Start\", seqmin AS \"Minimum\", \
+                 seqmax AS \"Maximum\", seqincrement AS \"Increment\", CASE WHEN seqcycle THEN 'yes' ELSE 'no' END AS \"Cycles?\", \
+                 seqcache AS \"Cache\" FROM pg_catalog.pg_sequence WHERE seqrelid = {oid}"
+            ),
+            shape: title,
+        },
+        Query {
+            sql: format!(
+                "SELECT CASE d.deptype WHEN 'a' THEN 'Owned by: ' ELSE 'Sequence for identity column: ' END \
+                   || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) || '.' || pg_catalog.quote_ident(a.attname) \
+                 FROM pg_catalog.pg_class c \
+                 JOIN pg_catalog.pg_depend d ON c.oid = d.refobjid \
+                 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid \
+                 WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+                   AND d.objid = {oid} AND d.deptype IN ('a', 'i') LIMIT 1"
+            ),
+            shape: Shape::Lines,
+        },
+    ]
+}
+
+/// One line per index: name, kind, method and columns, then its constraint's deferral, CLUSTER,
+/// INVALID, REPLICA IDENTITY and a tablespace other than the database's.
+fn indexes(oid: u32) -> String {
+    format!(
+        "SELECT '\"' || c2.relname || '\"' || \
+           CASE WHEN i.indisprimary THEN ' PRIMARY KEY,' WHEN con.contype = 'u' THEN ' UNIQUE CONSTRAINT,' \
+                WHEN con.contype = 'x' THEN '' WHEN i.indisunique THEN ' UNIQUE,' ELSE '' END || ' ' || \
+           CASE WHEN con.contype = 'x' THEN pg_catalog.pg_get_constraintdef(con.oid, true) \
+                ELSE substring(pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) from ' USING (.*)$') END || \
+           CASE WHEN con.condeferrable THEN ' DEFERRABLE' ELSE '' END || CASE WHEN con.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END || \
+           CASE WHEN i.indisclustered THEN ' CLUSTER' ELSE '' END || CASE WHEN NOT i.indisvalid THEN ' INVALID' ELSE '' END || \
+           CASE WHEN i.indisreplident THEN ' REPLICA IDENTITY' ELSE '' END || \
+           COALESCE((SELECT ', tablespace \"' || t.spcname || '\"' FROM pg_catalog.pg_tablespace t WHERE t.oid = c2.reltablespace), '') \
+         FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c2 ON c2.oid = i.indexrelid \
+         LEFT JOIN pg_catalog.pg_constraint con ON con.conrelid = i.indrelid AND con.conindid = i.indexrelid AND con.contype IN ('p','u','x') \
+         WHERE i.indrelid = {oid} ORDER BY i.indisprimary DESC, c2.relname"
+    )
+}
+
+/// `Partition of: parent BOUND`, and under `\d+` the constraint the bound implies.
+fn partition_of(oid: u32, verbose: bool) -> String {
+    let constraint = if verbose {
+        " || E'\\n' || COALESCE('Partition constraint: ' || NULLIF(pg_catalog.pg_get_partition_constraintdef(c.oid), ''), 'No partition constraint')"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT 'Partition of: ' || i.inhparent::pg_catalog.regclass::text || ' ' || pg_catalog.pg_get_expr(c.relpartbound, c.oid) \
+           || CASE WHEN i.inhdetachpending THEN ' DETACH PENDING' ELSE '' END{constraint} \
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_inherits i ON c.oid = i.inhrelid \
+         WHERE c.oid = {oid} AND c.relispartition"
+    )
+}
+
+/// Extended statistics: `"schema.name" (kinds) ON columns FROM table`, the kinds only when not
+/// all three are built, and a statistics target other than the default.
+fn statistics(oid: u32) -> String {
+    format!(
+        "SELECT '\"' || stxnamespace::pg_catalog.regnamespace::text || '.' || stxname || '\"' \
+           || CASE WHEN ('d' = ANY(stxkind) OR 'f' = ANY(stxkind) OR 'm' = ANY(stxkind)) \
+                    AND NOT ('d' = ANY(stxkind) AND 'f' = ANY(stxkind) AND 'm' = ANY(stxkind)) \
+                   THEN ' (' || concat_ws(', ', CASE WHEN 'd' = ANY(stxkind) THEN 'ndistinct' END, \
+                        CASE WHEN 'f' = ANY(stxkind) THEN 'dependencies' END, CASE WHEN 'm' = ANY(stxkind) THEN 'mcv' END) || ')' \
+                   ELSE '' END \
+           || ' ON ' || pg_catalog.pg_get_statisticsobjdef_columns(oid) || ' FROM ' || stxrelid::pg_catalog.regclass::text \
+           || CASE WHEN stxstattarget <> -1 THEN '; STATISTICS ' || stxstattarget ELSE '' END \
+         FROM pg_catalog.pg_statistic_ext WHERE stxrelid = {oid} \
+         ORDER BY stxnamespace::pg_catalog.regnamespace::text, stxname"
+    )
+}
+
+/// psql's rule footers for tables, by `ev_enabled`.
+const RULE_CATEGORIES: &[(&str, &str)] = &[
+    ("Rules:", "O"),
+    ("Disabled rules:", "D"),
+    ("Rules firing always:", "A"),
+    ("Rules firing on replica only:", "R"),
+];
+
+/// The publications a table is in: by its schema, by name (with its column list and row
+/// filter), or all tables.
+fn publications(oid: u32) -> String {
+    format!(
+        "SELECT '\"' || pubname || '\"' || COALESCE(' (' || cols || ')', '') || COALESCE(' WHERE ' || qual, '') FROM ( \
+           SELECT p.pubname, NULL::text AS qual, NULL::text AS cols FROM pg_catalog.pg_publication p \
+             JOIN pg_catalog.pg_publication_namespace pn ON p.oid = pn.pnpubid \
+             JOIN pg_catalog.pg_class pc ON pc.relnamespace = pn.pnnspid \
+           WHERE pc.oid = {oid} AND pg_catalog.pg_relation_is_publishable({oid}) \
+           UNION SELECT p.pubname, pg_catalog.pg_get_expr(pr.prqual, pr.prrelid), \
+             (SELECT string_agg(a.attname, ', ' ORDER BY s.k) FROM pg_catalog.unnest(pr.prattrs::pg_catalog.int2[]) WITH ORDINALITY AS s(attnum, k) \
+                JOIN pg_catalog.pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = s.attnum) \
+           FROM pg_catalog.pg_publication p JOIN pg_catalog.pg_publication_rel pr ON p.oid = pr.prpubid WHERE pr.prrelid = {oid} \
+           UNION SELECT p.pubname, NULL, NULL FROM pg_catalog.pg_publication p \
+           WHERE p.puballtables AND pg_catalog.pg_relation_is_publishable({oid}) \
+         ) x ORDER BY pubname"
+    )
+}
+
+/// `Inherits: a,` and the further parents under it, aligned after the heading (partition
+/// parents are `Partition of:` instead).
+fn inherits(oid: u32) -> String {
+    format!(
+        "SELECT CASE WHEN n = 1 THEN 'Inherits: ' ELSE '          ' END || name || CASE WHEN n < total THEN ',' ELSE '' END FROM ( \
+           SELECT c.oid::pg_catalog.regclass::text AS name, row_number() OVER (ORDER BY i.inhseqno) AS n, count(*) OVER () AS total \
+           FROM pg_catalog.pg_class c, pg_catalog.pg_inherits i \
+           WHERE c.oid = i.inhparent AND i.inhrelid = {oid} AND c.relkind <> 'p' AND c.relkind <> 'I') x ORDER BY n"
+    )
+}
+
+/// A parent's children: under `\d` only how many (`Number of partitions: 2 (Use \d+ to list
+/// them.)`), under `\d+` the list with each partition's bound; a partitioned table without
+/// partitions says `Number of partitions: 0` either way.
+fn children(oid: u32, partitioned: bool, verbose: bool) -> String {
+    let (heading, noun) = if partitioned {
+        ("Partitions", "partitions")
+    } else {
+        ("Child tables", "child tables")
+    };
+    let kids = format!(
+        "WITH k AS (SELECT c.oid::pg_catalog.regclass::text AS name, c.relkind, i.inhdetachpending AS pending, \
+           pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound \
+         FROM pg_catalog.pg_class c, pg_catalog.pg_inherits i WHERE c.oid = i.inhrelid AND i.inhparent = {oid})"
+    );
+    let none = if partitioned {
+        " UNION ALL SELECT 'Number of partitions: 0', 0 WHERE NOT EXISTS (SELECT 1 FROM k)"
+    } else {
+        ""
+    };
+    if verbose {
+        let indent = " ".repeat(heading.len() + 2);
+        format!(
+            "{kids}, o AS (SELECT *, row_number() OVER (ORDER BY bound = 'DEFAULT', name) AS n, count(*) OVER () AS total FROM k) \
+             SELECT line FROM (SELECT CASE WHEN n = 1 THEN '{heading}: ' ELSE '{indent}' END || name || COALESCE(' ' || bound, '') \
+               || CASE WHEN relkind IN ('p', 'I') THEN ', PARTITIONED' ELSE '' END \
+               || CASE WHEN pending THEN ' (DETACH PENDING)' ELSE '' END || CASE WHEN n < total THEN ',' ELSE '' END AS line, n FROM o{none}) x \
+             ORDER BY n"
+        )
+    } else {
+        format!(
+            "{kids} SELECT line FROM (SELECT 'Number of {noun}: ' || count(*) || ' (Use \\d+ to list them.)' AS line, 1 AS n FROM k \
+             HAVING count(*) > 0{none}) x"
+        )
+    }
 }
 
 /// psql's trigger footers: its five categories, by `tgenabled` (and whether internal).
@@ -358,26 +609,50 @@ fn policies(oid: u32) -> String {
     )
 }
 
-fn schemas(pattern: &Pattern) -> String {
+/// `\dn`; `\dn+` adds privileges and descriptions.
+fn schemas(pattern: &Pattern, verbose: bool) -> String {
     let default = if pattern.name.is_none() {
         " AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'"
     } else {
         ""
     };
+    let extra = if verbose {
+        ", COALESCE(pg_catalog.array_to_string(n.nspacl, E'\\n'), '') AS \"Access privileges\", \
+         COALESCE(pg_catalog.obj_description(n.oid, 'pg_namespace'), '') AS \"Description\""
+    } else {
+        ""
+    };
     format!(
-        "SELECT n.nspname AS \"Name\", pg_catalog.pg_get_userbyid(n.nspowner) AS \"Owner\" \
+        "SELECT n.nspname AS \"Name\", pg_catalog.pg_get_userbyid(n.nspowner) AS \"Owner\"{extra} \
          FROM pg_catalog.pg_namespace n WHERE true{default}{} ORDER BY 1",
         filter("n.nspname", &pattern.name)
     )
 }
 
-fn functions(pattern: &Pattern) -> String {
+/// `\df`; `\df+` adds volatility, parallel safety, owner, security, privileges, language,
+/// source code and descriptions.
+fn functions(pattern: &Pattern, verbose: bool) -> String {
+    let (extra, join) = if verbose {
+        (
+            ", CASE p.provolatile WHEN 'i' THEN 'immutable' WHEN 's' THEN 'stable' WHEN 'v' THEN 'volatile' END AS \"Volatility\", \
+             CASE p.proparallel WHEN 'r' THEN 'restricted' WHEN 's' THEN 'safe' WHEN 'u' THEN 'unsafe' END AS \"Parallel\", \
+             pg_catalog.pg_get_userbyid(p.proowner) AS \"Owner\", \
+             CASE WHEN p.prosecdef THEN 'definer' ELSE 'invoker' END AS \"Security\", \
+             COALESCE(pg_catalog.array_to_string(p.proacl, E'\\n'), '') AS \"Access privileges\", \
+             l.lanname AS \"Language\", \
+             COALESCE(pg_catalog.pg_get_function_sqlbody(p.oid), p.prosrc) AS \"Source code\", \
+             COALESCE(pg_catalog.obj_description(p.oid, 'pg_proc'), '') AS \"Description\"",
+            " LEFT JOIN pg_catalog.pg_language l ON l.oid = p.prolang",
+        )
+    } else {
+        ("", "")
+    };
     format!(
         "SELECT n.nspname AS \"Schema\", p.proname AS \"Name\", \
          COALESCE(pg_catalog.pg_get_function_result(p.oid), '') AS \"Result data type\", \
          pg_catalog.pg_get_function_arguments(p.oid) AS \"Argument data types\", \
-         CASE p.prokind WHEN 'a' THEN 'agg' WHEN 'w' THEN 'window' WHEN 'p' THEN 'proc' ELSE 'func' END AS \"Type\" \
-         FROM pg_catalog.pg_proc p LEFT JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+         CASE p.prokind WHEN 'a' THEN 'agg' WHEN 'w' THEN 'window' WHEN 'p' THEN 'proc' ELSE 'func' END AS \"Type\"{extra} \
+         FROM pg_catalog.pg_proc p LEFT JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace{join} \
          WHERE true{}{} ORDER BY 1, 2, 4",
         filter("p.proname", &pattern.name),
         match (&pattern.schema, &pattern.name) {
@@ -389,22 +664,40 @@ fn functions(pattern: &Pattern) -> String {
 }
 
 /// psql 15's columns. `to_jsonb(d)` reads the ICU locale whatever the server calls its column
-/// (`daticulocale` in 15 and 16), and gives '' where there is none.
-fn databases(pattern: &Pattern) -> String {
+/// (`daticulocale` in 15 and 16), and gives '' where there is none. `\l+` adds the size (where
+/// the user may connect, as psql checks), the tablespace and descriptions.
+fn databases(pattern: &Pattern, verbose: bool) -> String {
+    let (extra, join) = if verbose {
+        (
+            ", CASE WHEN pg_catalog.has_database_privilege(d.datname, 'CONNECT') OR pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE') \
+                    THEN pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(d.datname)) ELSE 'No Access' END AS \"Size\", \
+             t.spcname AS \"Tablespace\", \
+             COALESCE(pg_catalog.shobj_description(d.oid, 'pg_database'), '') AS \"Description\"",
+            " JOIN pg_catalog.pg_tablespace t ON d.dattablespace = t.oid",
+        )
+    } else {
+        ("", "")
+    };
     format!(
         "SELECT d.datname AS \"Name\", pg_catalog.pg_get_userbyid(d.datdba) AS \"Owner\", \
          pg_catalog.pg_encoding_to_char(d.encoding) AS \"Encoding\", d.datcollate AS \"Collate\", d.datctype AS \"Ctype\", \
          COALESCE(to_jsonb(d) ->> 'daticulocale', to_jsonb(d) ->> 'datlocale', '') AS \"ICU Locale\", \
          CASE to_jsonb(d) ->> 'datlocprovider' WHEN 'c' THEN 'libc' WHEN 'i' THEN 'icu' WHEN 'b' THEN 'builtin' ELSE 'libc' END AS \"Locale Provider\", \
-         COALESCE(pg_catalog.array_to_string(d.datacl, E'\\n'), '') AS \"Access privileges\" \
-         FROM pg_catalog.pg_database d WHERE true{} ORDER BY 1",
+         COALESCE(pg_catalog.array_to_string(d.datacl, E'\\n'), '') AS \"Access privileges\"{extra} \
+         FROM pg_catalog.pg_database d{join} WHERE true{} ORDER BY 1",
         filter("d.datname", &pattern.name)
     )
 }
 
-fn roles(pattern: &Pattern) -> String {
+/// `\du`/`\dg`; `\du+` adds descriptions.
+fn roles(pattern: &Pattern, verbose: bool) -> String {
     let default = if pattern.name.is_none() {
         " AND r.rolname !~ '^pg_'"
+    } else {
+        ""
+    };
+    let description = if verbose {
+        ", COALESCE(pg_catalog.shobj_description(r.oid, 'pg_authid'), '') AS \"Description\""
     } else {
         ""
     };
@@ -420,7 +713,7 @@ fn roles(pattern: &Pattern) -> String {
                 WHEN r.rolconnlimit > 1 THEN r.rolconnlimit || ' connections' END, \
            'Password valid until ' || r.rolvaliduntil) AS \"Attributes\", \
          ARRAY(SELECT b.rolname FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles b ON m.roleid = b.oid \
-               WHERE m.member = r.oid ORDER BY 1)::text AS \"Member of\" \
+               WHERE m.member = r.oid ORDER BY 1)::text AS \"Member of\"{description} \
          FROM pg_catalog.pg_roles r WHERE true{default}{} ORDER BY 1",
         filter("r.rolname", &pattern.name)
     )
@@ -436,6 +729,8 @@ mod tests {
         assert!(message.contains("\\dT is not supported"), "{message}");
         assert!(message.contains("\\dt"), "{message}");
         assert!(plan("\\dt+", "").is_ok());
-        assert!(plan("\\dn+", "").is_err());
+        assert!(plan("\\dn+", "").is_ok());
+        assert!(plan("\\l+", "").is_ok());
+        assert!(plan("\\dT+", "").is_err());
     }
 }
