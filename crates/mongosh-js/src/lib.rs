@@ -42,6 +42,44 @@ pub trait Host: Send {
     fn close_cursor(&mut self, cursor: u64);
     /// Text the script printed.
     fn print(&mut self, stream: Stream, text: String);
+    /// [`Host::run`] inside an explicit session (`session.getDatabase(...)`): every command
+    /// carries the session's `lsid` (and its transaction's fields).
+    fn run_in_session(&mut self, session: u64, operation: Operation) -> Result<Output, HostError> {
+        let _ = (session, operation);
+        Err(HostError::other("explicit sessions are not available here"))
+    }
+    /// [`Host::open_cursor`] inside an explicit session.
+    fn open_cursor_in_session(&mut self, session: u64, request: Request) -> Result<u64, HostError> {
+        let _ = (session, request);
+        Err(HostError::other("explicit sessions are not available here"))
+    }
+    /// Starts, ends and drives explicit sessions and their transactions.
+    fn session(&mut self, call: SessionCall) -> Result<Bson, HostError> {
+        let _ = call;
+        Err(HostError::other("explicit sessions are not available here"))
+    }
+}
+
+/// What a script asks of an explicit session (`db.getMongo().startSession()`), as the driver's
+/// `ClientSession` does it. A session is named by the handle [`SessionCall::Start`] answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SessionCall {
+    /// `startSession(options)`: answers `{ handle, id }` (`id` is the `lsid`, `{ id: UUID }`).
+    Start(Document),
+    /// `endSession()`.
+    End(u64),
+    /// `startTransaction(options)`.
+    StartTransaction(u64, Document),
+    /// `commitTransaction()`.
+    Commit(u64),
+    /// `abortTransaction()`.
+    Abort(u64),
+    /// `{ clusterTime, operationTime, inTransaction }` as the session knows them now.
+    Times(u64),
+    /// `advanceClusterTime({ clusterTime, signature })`.
+    AdvanceClusterTime(u64, Document),
+    /// `advanceOperationTime(Timestamp)`.
+    AdvanceOperationTime(u64, Bson),
 }
 
 /// An error the host answers with; thrown into the script as a JavaScript error with these

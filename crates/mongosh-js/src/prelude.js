@@ -187,8 +187,9 @@
     'readConcern', 'maxScan', 'maxAwaitTimeMS', 'let'];
   const PLANNED = ['count', 'size', 'explain', 'itcount'];
   class Cursor {
-    constructor(db, coll, calls) {
+    constructor(db, coll, calls, session) {
       define(this, '__db', db);
+      define(this, '__session', session === undefined ? null : session);
       define(this, '__coll', coll);
       define(this, '__calls', calls);
       define(this, '__handle', null);
@@ -198,7 +199,7 @@
     }
     __open() {
       if (this.__handle === null && !this.__done) {
-        this.__handle = shell('cursor', this.__db, this.__coll, this.__calls);
+        this.__handle = shell('cursor', this.__db, this.__coll, this.__calls, this.__session);
       }
     }
     __fill() {
@@ -236,7 +237,7 @@
       if (typeof fn !== 'function') throw new TypeError('map needs a function, e.g. map(d => d.name)');
       const source = this;
       const mapped = Object.create(Cursor.prototype);
-      for (const key of ['__db', '__coll', '__calls']) define(mapped, key, source[key]);
+      for (const key of ['__db', '__coll', '__calls', '__session']) define(mapped, key, source[key]);
       define(mapped, '__source', source);
       define(mapped, '__fn', fn);
       define(mapped, '__buffer', []);
@@ -277,7 +278,7 @@
   }
   for (const name of PLANNED) {
     define(Cursor.prototype, name, function (...args) {
-      return shell('call', this.__db, this.__coll, [...this.__calls, [name, args]]);
+      return shell('call', this.__db, this.__coll, [...this.__calls, [name, args]], this.__session);
     });
   }
   define(global, '__Cursor', Cursor);
@@ -297,6 +298,7 @@
       return { kind: 'cursor', docs, more, [FINISHED]: true };
     }
     if (value && value.__isCollection) return { kind: 'text', text: value.getFullName() };
+    if (value && value.__isSession) return { kind: 'value', value: value.id };
     if (value && value.__isDatabase) return { kind: 'text', text: value.getName() };
     if (typeof value === 'function') {
       const source = Function.prototype.toString.call(value);
@@ -315,23 +317,27 @@
   const DB_METHODS = shell('names', 'database');
   const COLLECTION_METHODS = shell('names', 'collection');
   const collections = new Map();
-  function collection(dbName, name) {
-    const key = `${dbName}.${name}`;
+  // `session` is the handle of the explicit session a `session.getDatabase(...)` runs in.
+  function collection(dbName, name, session) {
+    session = session === undefined ? null : session;
+    const full = `${dbName}.${name}`;
+    const key = `${session === null ? '' : session}|${full}`;
     if (collections.has(key)) return collections.get(key);
     const target = {
       __isCollection: true,
+      __session: session,
       getName: () => name,
-      getFullName: () => key,
-      getDB: () => database(dbName),
-      toString: () => key,
-      find: (...args) => new Cursor(dbName, name, [['find', args]]),
-      aggregate: (...args) => new Cursor(dbName, name, [['aggregate', args.length > 1 && !Array.isArray(args[0]) ? [args] : args]]),
+      getFullName: () => full,
+      getDB: () => database(dbName, session),
+      toString: () => full,
+      find: (...args) => new Cursor(dbName, name, [['find', args]], session),
+      aggregate: (...args) => new Cursor(dbName, name, [['aggregate', args.length > 1 && !Array.isArray(args[0]) ? [args] : args]], session),
       explain: (verbosity) => new Proxy({}, {
         get(_, method) {
-          return (...args) => shell('call', dbName, name, [['explain', verbosity === undefined ? [] : [verbosity]], [method, args]]);
+          return (...args) => shell('call', dbName, name, [['explain', verbosity === undefined ? [] : [verbosity]], [method, args]], session);
         },
       }),
-      getCollection: (sub) => collection(dbName, `${name}.${sub}`),
+      getCollection: (sub) => collection(dbName, `${name}.${sub}`, session),
       getMongo: () => database(dbName).getMongo(),
     };
     const proxy = new Proxy(target, {
@@ -339,50 +345,130 @@
         if (typeof property !== 'string' || property in t) return t[property];
         if (property === 'then' || property.startsWith('__')) return undefined;
         if (COLLECTION_METHODS.includes(property)) {
-          return (...args) => shell('call', dbName, name, [[property, args]]);
+          return (...args) => shell('call', dbName, name, [[property, args]], session);
         }
-        return collection(dbName, `${name}.${property}`);
+        return collection(dbName, `${name}.${property}`, session);
       },
     });
     collections.set(key, proxy);
     return proxy;
   }
   const databases = new Map();
-  function database(dbName) {
-    if (databases.has(dbName)) return databases.get(dbName);
+  function database(dbName, session) {
+    session = session === undefined ? null : session;
+    const key = `${session === null ? '' : session}|${dbName}`;
+    if (databases.has(key)) return databases.get(key);
     const target = {
       __isDatabase: true,
+      __session: session,
       getName: () => dbName,
       toString: () => dbName,
-      getSiblingDB: (other) => database(shell('dbName', other)),
-      getCollection: (name) => collection(dbName, shell('collName', name)),
-      aggregate: (...args) => new Cursor(dbName, null, [['aggregate', args]]),
-      getMongo: () => ({
-        getDB: (other) => database(shell('dbName', other)),
-        // Explicit sessions (and so transactions) are not wired to the driver's ClientSession
-        // yet; refused rather than faked by running the commands outside the session. The
-        // message says what a standalone would answer a transaction anyway.
-        startSession() {
-          const error = new Error("startSession() is not available in %%mql JavaScript cells yet: run the commands on db without a session (each is its own implicit session); a transaction also needs a replica set: a standalone such as the embedded engine refuses one with IllegalOperation (20) 'Transaction numbers are only allowed on a replica set member or mongos'");
-          error.name = 'MongoshUnimplementedError';
-          throw error;
-        },
-        toString: () => 'Mongo',
-      }),
+      getSiblingDB: (other) => database(shell('dbName', other), session),
+      getCollection: (name) => collection(dbName, shell('collName', name), session),
+      aggregate: (...args) => new Cursor(dbName, null, [['aggregate', args]], session),
+      getMongo: () => mongo,
+      getSession: () => (session === null ? undefined : sessions.get(session)),
     };
     const proxy = new Proxy(target, {
       get(t, property) {
         if (typeof property !== 'string' || property in t) return t[property];
         if (property === 'then' || property.startsWith('__')) return undefined;
         if (DB_METHODS.includes(property)) {
-          return (...args) => shell('call', dbName, null, [[property, args]]);
+          return (...args) => shell('call', dbName, null, [[property, args]], session);
         }
-        return collection(dbName, property);
+        return collection(dbName, property, session);
       },
     });
-    databases.set(dbName, proxy);
+    databases.set(key, proxy);
     return proxy;
   }
+
+  // ---- explicit sessions ---------------------------------------------------------------------
+  // `db.getMongo().startSession(options)` as mongosh's Mongo.startSession: the kernel holds one
+  // driver ClientSession per session object; its databases send every command with its lsid.
+  const sessions = new Map();
+  const invalidInput = (message) => {
+    const error = new Error(message);
+    error.name = 'MongoshInvalidInputError';
+    return error;
+  };
+  const TRANSACTION_OPTIONS = ['readConcern', 'writeConcern', 'readPreference', 'maxCommitTimeMS'];
+  const SESSION_OPTIONS = ['causalConsistency', 'snapshot', 'defaultTimeoutMS'];
+  function startSession(options) {
+    if (options === undefined || options === null) options = {};
+    if (typeof options !== 'object' || Array.isArray(options)) {
+      throw invalidInput(`[COMMON-10001] Argument at position 0 must be of type object, got ${typeof options} instead`);
+    }
+    // The options as mongosh hands them to the driver (and as getOptions() prints them).
+    const driverOptions = {};
+    const transaction = {};
+    for (const key of Object.keys(options)) {
+      if (options[key] === undefined) continue;
+      if (TRANSACTION_OPTIONS.includes(key)) transaction[key] = options[key];
+      else if (SESSION_OPTIONS.includes(key)) driverOptions[key] = options[key];
+      else throw invalidInput(`startSession: unknown option '${key}' (the options are ${[...TRANSACTION_OPTIONS, ...SESSION_OPTIONS].join(', ')})`);
+    }
+    const ordered = {};
+    if (Object.keys(transaction).length > 0) ordered.defaultTransactionOptions = transaction;
+    for (const key of SESSION_OPTIONS) if (key in driverOptions) ordered[key] = driverOptions[key];
+    const started = shell('session', 'start', 0, ordered);
+    const handle = started.handle;
+    let ended = false;
+    const session = {};
+    Object.defineProperty(session, 'id', { value: started.id, enumerable: true });
+    define(session, '__isSession', true);
+    define(session, '__handle', handle);
+    define(session, 'getDatabase', (name) => {
+      if (typeof name !== 'string') {
+        throw invalidInput(`[COMMON-10001] Argument at position 0 must be of type string, got ${typeof name} instead`);
+      }
+      return database(shell('dbName', name), handle);
+    });
+    // The legacy mongo shell's name for `id`.
+    define(session, 'getSessionId', () => started.id);
+    define(session, 'endSession', () => {
+      if (!ended) shell('session', 'end', handle);
+      ended = true;
+    });
+    define(session, 'hasEnded', () => ended);
+    define(session, 'getOptions', () => ordered);
+    define(session, 'getClusterTime', () => shell('session', 'times', handle).clusterTime);
+    define(session, 'getOperationTime', () => shell('session', 'times', handle).operationTime);
+    define(session, 'advanceClusterTime', (clusterTime) => { shell('session', 'advanceClusterTime', handle, clusterTime); });
+    define(session, 'advanceOperationTime', (ts) => { shell('session', 'advanceOperationTime', handle, ts); });
+    define(session, 'startTransaction', (transactionOptions) => {
+      shell('session', 'startTransaction', handle, transactionOptions === undefined ? {} : transactionOptions);
+    });
+    define(session, 'commitTransaction', () => { shell('session', 'commit', handle); });
+    define(session, 'abortTransaction', () => { shell('session', 'abort', handle); });
+    // The driver's withTransaction: start, run the callback, commit unless the callback ended
+    // the transaction itself; a callback that throws aborts it and the error is rethrown.
+    define(session, 'withTransaction', (fn, transactionOptions) => {
+      if (typeof fn !== 'function') {
+        throw invalidInput(`[COMMON-10001] Argument at position 0 must be of type function, got ${typeof fn} instead`);
+      }
+      if (transactionOptions !== undefined && (transactionOptions === null || typeof transactionOptions !== 'object')) {
+        throw invalidInput(`[COMMON-10001] Argument at position 1 must be of type object, got ${typeof transactionOptions} instead`);
+      }
+      session.startTransaction(transactionOptions);
+      let result;
+      try {
+        result = fn(session);
+      } catch (error) {
+        if (shell('session', 'times', handle).inTransaction) session.abortTransaction();
+        throw error;
+      }
+      if (shell('session', 'times', handle).inTransaction) session.commitTransaction();
+      return result;
+    });
+    sessions.set(handle, session);
+    return session;
+  }
+  const mongo = {
+    getDB: (other) => database(shell('dbName', other)),
+    startSession,
+    toString: () => 'Mongo',
+  };
   define(global, '__database', database);
   define(global, '__collection', collection);
   global.use = (name) => {

@@ -363,6 +363,16 @@ fn user_globals(ctx: &Ctx<'_>, baseline: &HashSet<String>) -> (Vec<(String, Glob
                 opaque.push(name);
                 continue;
             }
+            // A session, and the databases and collections that run in one, live only in
+            // JavaScript: a cell naming one runs there.
+            if object.get::<_, bool>("__isSession").unwrap_or(false)
+                || object
+                    .get::<_, Value>("__session")
+                    .is_ok_and(|session| session.is_number())
+            {
+                opaque.push(name);
+                continue;
+            }
             if object.get::<_, bool>("__isCollection").unwrap_or(false) {
                 let full: String = ctx
                     .globals()

@@ -20,7 +20,7 @@ use rquickjs::function::Rest;
 use rquickjs::{Array, Ctx, Exception, Function, Object, Value};
 
 use crate::convert::{from_bson, to_bson, to_shown_bson};
-use crate::{Host, HostError, Stream};
+use crate::{Host, HostError, SessionCall, Stream};
 
 /// What the native function needs while a cell runs: the kernel's side of the channel, the
 /// server's write limits, and printed text not yet handed over.
@@ -97,6 +97,8 @@ fn dispatch<'js>(
                 .map(|s| s.to_string())
                 .transpose()?;
             let calls = calls_arg(ctx, rest.get(2))?;
+            // The explicit session a `session.getDatabase(...)` object runs in, if any.
+            let session = rest.get(3).and_then(|v| v.as_number()).map(|n| n as u64);
             let step = plan_chain(ctx, shared, &db, collection.as_deref(), calls)?;
             let operation = match step {
                 Step::Run(operation) => operation,
@@ -123,12 +125,18 @@ fn dispatch<'js>(
                 let Some(request) = operation.requests.into_iter().next() else {
                     return Err(Exception::throw_type(ctx, "this call opens no cursor"));
                 };
-                let handle = state.host().and_then(|h| h.open_cursor(request));
+                let handle = state.host().and_then(|h| match session {
+                    Some(session) => h.open_cursor_in_session(session, request),
+                    None => h.open_cursor(request),
+                });
                 drop(state);
                 let handle = handle.map_err(|e| throw_host(ctx, e))?;
                 return Ok(Value::new_float(ctx.clone(), handle as f64));
             }
-            let output = state.host().and_then(|h| h.run(operation));
+            let output = state.host().and_then(|h| match session {
+                Some(session) => h.run_in_session(session, operation),
+                None => h.run(operation),
+            });
             drop(state);
             let output = output.map_err(|e| throw_host(ctx, e))?;
             output_value(ctx, output)
@@ -149,6 +157,39 @@ fn dispatch<'js>(
             array.set(0, docs)?;
             array.set(1, done)?;
             Ok(array.into_value())
+        }
+        "session" => {
+            let what = string_arg(ctx, rest, 0)?;
+            let handle = number_arg(rest, 1) as u64;
+            let argument = match rest.get(2) {
+                Some(value) if !value.is_undefined() && !value.is_null() => {
+                    to_bson(ctx, value).map_err(|e| throw_error(ctx, "TypeError", &e.0))?
+                }
+                _ => Bson::Null,
+            };
+            let options = || match &argument {
+                Bson::Document(d) => d.clone(),
+                _ => bson::Document::new(),
+            };
+            let call = match what.as_str() {
+                "start" => SessionCall::Start(options()),
+                "end" => SessionCall::End(handle),
+                "startTransaction" => SessionCall::StartTransaction(handle, options()),
+                "commit" => SessionCall::Commit(handle),
+                "abort" => SessionCall::Abort(handle),
+                "times" => SessionCall::Times(handle),
+                "advanceClusterTime" => SessionCall::AdvanceClusterTime(handle, options()),
+                "advanceOperationTime" => SessionCall::AdvanceOperationTime(handle, argument),
+                other => {
+                    return Err(Exception::throw_type(
+                        ctx,
+                        &format!("__shell: unknown session call {other}"),
+                    ));
+                }
+            };
+            let answer = shared.borrow_mut().host().and_then(|h| h.session(call));
+            let answer = answer.map_err(|e| throw_host(ctx, e))?;
+            from_bson(ctx, &answer)
         }
         "close" => {
             let handle = number_arg(rest, 0) as u64;

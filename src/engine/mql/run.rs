@@ -18,7 +18,7 @@ use crate::session::variables::Variable;
 
 /// Commands that can run long and accept a `comment`, which lets the stop button find them in
 /// `currentOp` and kill them on the server.
-const TAGGABLE: &[&str] = &[
+pub(super) const TAGGABLE: &[&str] = &[
     "find",
     "aggregate",
     "count",
@@ -486,7 +486,10 @@ pub(super) async fn send(
 /// Turns a driver error into the server's error reply when it is one (ok: 0 with a code), so the
 /// shaper prints it as mongosh does; anything else (no server, a message the driver refused to
 /// send) ends the cell with the driver error said plainly.
-fn server_reply(server: &Server, error: mongodb::error::Error) -> Result<Reply, EngineError> {
+pub(super) fn server_reply(
+    server: &Server,
+    error: mongodb::error::Error,
+) -> Result<Reply, EngineError> {
     use mongodb::error::ErrorKind;
     match error.kind.as_ref() {
         ErrorKind::Command(command) => {

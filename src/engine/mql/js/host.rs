@@ -3,13 +3,14 @@
 //! `Operation::finish` (comment tags, `killOp` on stop, the embedded engine alike), cursors kept
 //! open in the driver between batches, errors as the subset shows them.
 
+use bson::Bson;
 use bson::Document;
 use futures_util::StreamExt;
 use mongosh::{Operation, Output, Request};
-use mongosh_js::{Host, HostError, Outcome, Stream};
+use mongosh_js::{Host, HostError, Outcome, SessionCall, Stream};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{JsState, MAX_OPEN_CURSORS, OpenCursor};
+use super::{JsState, MAX_OPEN_CURSORS, OpenCursor, Opened};
 use crate::engine::mql::Server;
 use crate::engine::mql::convert::shape_error;
 use crate::engine::mql::run::{KILL_TIMEOUT, kill_tagged, send};
@@ -17,8 +18,18 @@ use crate::engine::{CellContext, EngineError};
 
 /// What the JavaScript thread asks for.
 pub(super) enum Event {
-    Run(Operation, oneshot::Sender<Result<Output, HostError>>),
-    Open(Request, oneshot::Sender<Result<u64, HostError>>),
+    /// An operation, in the explicit session of that handle if any.
+    Run(
+        Operation,
+        Option<u64>,
+        oneshot::Sender<Result<Output, HostError>>,
+    ),
+    Open(
+        Request,
+        Option<u64>,
+        oneshot::Sender<Result<u64, HostError>>,
+    ),
+    Session(SessionCall, oneshot::Sender<Result<Bson, HostError>>),
     Fetch(
         u64,
         usize,
@@ -51,11 +62,23 @@ impl ChannelHost {
 
 impl Host for ChannelHost {
     fn run(&mut self, operation: Operation) -> Result<Output, HostError> {
-        self.ask(|reply| Event::Run(operation, reply))
+        self.ask(|reply| Event::Run(operation, None, reply))
     }
 
     fn open_cursor(&mut self, request: Request) -> Result<u64, HostError> {
-        self.ask(|reply| Event::Open(request, reply))
+        self.ask(|reply| Event::Open(request, None, reply))
+    }
+
+    fn run_in_session(&mut self, session: u64, operation: Operation) -> Result<Output, HostError> {
+        self.ask(|reply| Event::Run(operation, Some(session), reply))
+    }
+
+    fn open_cursor_in_session(&mut self, session: u64, request: Request) -> Result<u64, HostError> {
+        self.ask(|reply| Event::Open(request, Some(session), reply))
+    }
+
+    fn session(&mut self, call: SessionCall) -> Result<Bson, HostError> {
+        self.ask(|reply| Event::Session(call, reply))
     }
 
     fn fetch(&mut self, cursor: u64, max: usize) -> Result<(Vec<Document>, bool), HostError> {
@@ -172,7 +195,13 @@ pub(super) async fn open_cursor(
     {
         js.cursors.remove(&oldest);
     }
-    js.cursors.insert(handle, OpenCursor { cursor, tag });
+    js.cursors.insert(
+        handle,
+        OpenCursor {
+            cursor: Opened::Plain(cursor),
+            tag,
+        },
+    );
     Ok(handle)
 }
 
@@ -184,7 +213,7 @@ pub(super) async fn fetch(
     ctx: &mut CellContext<'_>,
     tickets: &mut Vec<EngineError>,
 ) -> Result<(Vec<Document>, bool), HostError> {
-    let Some(open) = js.cursors.get_mut(&handle) else {
+    let Some(open) = js.cursors.get(&handle) else {
         return Err(HostError {
             name: "MongoCursorExhaustedError".into(),
             message: format!(
@@ -195,13 +224,13 @@ pub(super) async fn fetch(
             ticket: None,
         });
     };
+    let tag = open.tag.clone();
     let mut documents = Vec::new();
     let mut done = false;
     while documents.len() < max {
         let next = tokio::select! {
-            next = open.cursor.next() => next,
+            next = next_document(js, handle) => next,
             _ = ctx.cancel.cancelled() => {
-                let tag = open.tag.clone();
                 js.cursors.remove(&handle);
                 if tokio::time::timeout(KILL_TIMEOUT, kill_tagged(&server.client, &tag)).await.is_err() {
                     log::warn!("the server did not answer currentOp/killOp in time; the stopped query may still run there");
@@ -210,8 +239,12 @@ pub(super) async fn fetch(
             }
         };
         match next {
-            Some(Ok(document)) => documents.push(document),
-            Some(Err(e)) => {
+            Some(Err(expired)) => {
+                js.cursors.remove(&handle);
+                return Err(expired);
+            }
+            Some(Ok(Ok(document))) => documents.push(document),
+            Some(Ok(Err(e))) => {
                 js.cursors.remove(&handle);
                 return Err(driver_failure(server, e, tickets));
             }
@@ -227,9 +260,23 @@ pub(super) async fn fetch(
     Ok((documents, done))
 }
 
+/// The next document of a kept cursor (a session's cursor reads in its session).
+async fn next_document(
+    js: &mut JsState,
+    handle: u64,
+) -> Option<Result<Result<Document, mongodb::error::Error>, HostError>> {
+    if matches!(js.cursors.get(&handle)?.cursor, Opened::Session { .. }) {
+        return super::sessions::next_in_session(js, handle).await;
+    }
+    match &mut js.cursors.get_mut(&handle)?.cursor {
+        Opened::Plain(cursor) => cursor.next().await.map(Ok),
+        Opened::Session { .. } => None,
+    }
+}
+
 /// A driver error on a cursor: a server error shaped as mongosh prints it, anything else said
 /// plainly.
-fn driver_failure(
+pub(super) fn driver_failure(
     server: &Server,
     error: mongodb::error::Error,
     tickets: &mut Vec<EngineError>,

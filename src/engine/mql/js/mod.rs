@@ -12,6 +12,7 @@
 
 mod host;
 mod route;
+mod sessions;
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -42,12 +43,24 @@ pub struct JsState {
     synced: HashMap<String, Binding>,
     /// Whether `it` has a cursor to continue.
     has_cursor: bool,
+    /// The scripts' explicit sessions (`startSession()`), by handle; dropped with this state.
+    sessions: HashMap<u64, sessions::JsSession>,
+    next_session: u64,
 }
 
 pub(super) struct OpenCursor {
-    pub(super) cursor: mongodb::Cursor<Document>,
+    pub(super) cursor: Opened,
     /// The comment the cursor's command was tagged with, for `killOp`.
     pub(super) tag: String,
+}
+
+/// A kept cursor: the driver's, or one read in an explicit session.
+pub(super) enum Opened {
+    Plain(mongodb::Cursor<Document>),
+    Session {
+        cursor: mongodb::SessionCursor<Document>,
+        session: u64,
+    },
 }
 
 /// A shell cell showed a cursor's documents: `it` no longer continues a JavaScript cell's cursor
@@ -152,15 +165,41 @@ pub async fn run_cell(
                 Stream::Out => ctx.sink.stdout(&text),
                 Stream::Err => ctx.sink.stderr(&text),
             },
-            Event::Run(operation, reply) => {
-                let answer = run_operation(server, operation, ctx, &mut tickets).await;
+            Event::Run(operation, session, reply) => {
+                let answer = match session {
+                    Some(session) => {
+                        sessions::run_operation(
+                            server,
+                            &mut state.js,
+                            session,
+                            operation,
+                            ctx,
+                            &mut tickets,
+                        )
+                        .await
+                    }
+                    None => run_operation(server, operation, ctx, &mut tickets).await,
+                };
                 if matches!(&answer, Err(e) if e.name == "InterruptedError") {
                     stop(state, &mut stopped);
                 }
                 let _ = reply.send(answer);
             }
-            Event::Open(request, reply) => {
-                let answer = open_cursor(server, &mut state.js, request, ctx, &mut tickets).await;
+            Event::Open(request, session, reply) => {
+                let answer = match session {
+                    Some(session) => {
+                        sessions::open_cursor(
+                            server,
+                            &mut state.js,
+                            session,
+                            request,
+                            ctx,
+                            &mut tickets,
+                        )
+                        .await
+                    }
+                    None => open_cursor(server, &mut state.js, request, ctx, &mut tickets).await,
+                };
                 if matches!(&answer, Err(e) if e.name == "InterruptedError") {
                     stop(state, &mut stopped);
                 }
@@ -168,6 +207,13 @@ pub async fn run_cell(
             }
             Event::Fetch(handle, max, reply) => {
                 let answer = fetch(server, &mut state.js, handle, max, ctx, &mut tickets).await;
+                if matches!(&answer, Err(e) if e.name == "InterruptedError") {
+                    stop(state, &mut stopped);
+                }
+                let _ = reply.send(answer);
+            }
+            Event::Session(call, reply) => {
+                let answer = sessions::call(server, &mut state.js, call, ctx, &mut tickets).await;
                 if matches!(&answer, Err(e) if e.name == "InterruptedError") {
                     stop(state, &mut stopped);
                 }
