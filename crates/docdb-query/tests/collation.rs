@@ -9,7 +9,11 @@ use docdb_query::{AggContext, Catalog, Pipeline};
 struct NoCollections;
 
 impl Catalog for NoCollections {
-    fn scan(&self, _db: &str, _coll: &str) -> docdb_query::Result<Vec<&Document>> {
+    fn scan(
+        &self,
+        _db: &str,
+        _coll: &str,
+    ) -> docdb_query::Result<Vec<std::borrow::Cow<'_, Document>>> {
         Ok(Vec::new())
     }
 }

@@ -33,11 +33,15 @@ struct Store {
 }
 
 impl Catalog for Store {
-    fn scan(&self, db: &str, coll: &str) -> docdb_query::Result<Vec<&Document>> {
+    fn scan(
+        &self,
+        db: &str,
+        coll: &str,
+    ) -> docdb_query::Result<Vec<std::borrow::Cow<'_, Document>>> {
         Ok(self
             .colls
             .get(&(db.to_string(), coll.to_string()))
-            .map(|docs| docs.iter().collect())
+            .map(|docs| docs.iter().map(std::borrow::Cow::Borrowed).collect())
             .unwrap_or_default())
     }
 }
@@ -274,10 +278,14 @@ fn source_docs(store: &Store, key: &Key) -> docdb_query::Result<Vec<Document>> {
                 limits: &Default::default(),
             };
             Ok(Pipeline::parse(pipeline)?
-                .run_borrowed(base, &ctx)?
+                .run_borrowed(base.iter().map(|d| d.as_ref()), &ctx)?
                 .documents)
         }
-        None => Ok(store.scan(&key.0, &key.1)?.into_iter().cloned().collect()),
+        None => Ok(store
+            .scan(&key.0, &key.1)?
+            .into_iter()
+            .map(|d| d.into_owned())
+            .collect()),
     }
 }
 

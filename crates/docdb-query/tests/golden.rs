@@ -24,11 +24,15 @@ struct MemCatalog {
 }
 
 impl Catalog for MemCatalog {
-    fn scan(&self, _db: &str, coll: &str) -> docdb_query::Result<Vec<&Document>> {
+    fn scan(
+        &self,
+        _db: &str,
+        coll: &str,
+    ) -> docdb_query::Result<Vec<std::borrow::Cow<'_, Document>>> {
         Ok(self
             .collections
             .get(coll)
-            .map(|docs| docs.iter().collect())
+            .map(|docs| docs.iter().map(std::borrow::Cow::Borrowed).collect())
             .unwrap_or_default())
     }
 }
@@ -195,10 +199,14 @@ fn run_case(case: &Value) -> Result<Vec<Document>, QueryError> {
             Some((on, pipeline)) => {
                 let base = catalog.scan("golden", on)?;
                 Ok(Pipeline::parse(pipeline)?
-                    .run_borrowed(base, &ctx)?
+                    .run_borrowed(base.iter().map(|d| d.as_ref()), &ctx)?
                     .documents)
             }
-            None => Ok(catalog.scan("golden", name)?.into_iter().cloned().collect()),
+            None => Ok(catalog
+                .scan("golden", name)?
+                .into_iter()
+                .map(|d| d.into_owned())
+                .collect()),
         }
     };
     if let Ok(coll) = cmd.get_str("find") {

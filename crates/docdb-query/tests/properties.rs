@@ -151,8 +151,12 @@ fn encodable() -> impl Strategy<Value = Document> {
 struct Other(Vec<Document>);
 
 impl Catalog for Other {
-    fn scan(&self, _db: &str, _coll: &str) -> docdb_query::Result<Vec<&Document>> {
-        Ok(self.0.iter().collect())
+    fn scan(
+        &self,
+        _db: &str,
+        _coll: &str,
+    ) -> docdb_query::Result<Vec<std::borrow::Cow<'_, Document>>> {
+        Ok(self.0.iter().map(std::borrow::Cow::Borrowed).collect())
     }
 }
 

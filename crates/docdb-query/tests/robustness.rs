@@ -304,8 +304,12 @@ fn stage(r: &mut Rng) -> Document {
 struct NoColls(Document);
 
 impl Catalog for NoColls {
-    fn scan(&self, _db: &str, _coll: &str) -> docdb_query::Result<Vec<&Document>> {
-        Ok(vec![&self.0])
+    fn scan(
+        &self,
+        _db: &str,
+        _coll: &str,
+    ) -> docdb_query::Result<Vec<std::borrow::Cow<'_, Document>>> {
+        Ok(vec![std::borrow::Cow::Borrowed(&self.0)])
     }
 }
 

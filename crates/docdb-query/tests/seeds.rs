@@ -10,11 +10,15 @@ use std::collections::HashMap;
 struct Mem(HashMap<&'static str, Vec<Document>>);
 
 impl Catalog for Mem {
-    fn scan(&self, _db: &str, coll: &str) -> docdb_query::Result<Vec<&Document>> {
+    fn scan(
+        &self,
+        _db: &str,
+        coll: &str,
+    ) -> docdb_query::Result<Vec<std::borrow::Cow<'_, Document>>> {
         Ok(self
             .0
             .get(coll)
-            .map(|docs| docs.iter().collect())
+            .map(|docs| docs.iter().map(std::borrow::Cow::Borrowed).collect())
             .unwrap_or_default())
     }
 }

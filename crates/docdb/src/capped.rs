@@ -208,7 +208,7 @@ pub fn evict(cat: &mut Catalog, db: &str, coll: &str) -> usize {
     loop {
         let oldest = match cat.get(db, coll) {
             Some(c) => match &c.capped {
-                Some(cap) if cap.over(c.len()) && c.len() > 1 => c.records.keys().next().copied(),
+                Some(cap) if cap.over(c.len()) && c.len() > 1 => c.records.first(),
                 _ => None,
             },
             None => None,

@@ -247,7 +247,11 @@ impl Catalog {
                 format!("ns {ns} does not exist"),
             ));
         };
-        let old_id = c.records.get(&record).and_then(|d| d.get("_id").cloned());
+        let old_id = c
+            .records
+            .get(record)
+            .and_then(|d| d.get("_id").ok().flatten())
+            .and_then(|id| Bson::try_from(id).ok());
         c.replace(&ns, record, doc)?;
         let Some(doc) = copy else { return Ok(()) };
         if let Some(old_id) = old_id.filter(|old| Some(old) != doc.get("_id")) {
@@ -426,8 +430,8 @@ impl Catalog {
                 for index in c.indexes.iter().skip(1) {
                     out.push(doc! {"op": "createIndex", "db": db, "coll": name, "spec": index.spec.to_create_document()});
                 }
-                for d in c.records.values() {
-                    out.push(doc! {"op": "put", "db": db, "coll": name, "doc": d.clone()});
+                for (_, d) in c.records.documents() {
+                    out.push(doc! {"op": "put", "db": db, "coll": name, "doc": d});
                 }
             }
         }
@@ -461,7 +465,7 @@ mod tests {
         }
         let c = b.get("e", "f").unwrap();
         assert_eq!(
-            c.records.values().cloned().collect::<Vec<_>>(),
+            c.records.documents().map(|(_, d)| d).collect::<Vec<_>>(),
             vec![doc! {"_id": 1, "x": 10}]
         );
         assert_eq!(c.indexes.len(), 2);

@@ -220,8 +220,10 @@ pub fn expired(c: &Collection, now: bson::DateTime) -> Vec<u64> {
         .saturating_sub(secs.saturating_mul(1000));
     c.records
         .iter()
-        .filter(|(_, d)| matches!(d.get("_id"), Some(Bson::DateTime(t)) if t.timestamp_millis() <= cutoff))
-        .map(|(r, _)| *r)
+        .filter(|(_, d)| {
+            matches!(d.get("_id"), Ok(Some(bson::RawBsonRef::DateTime(t))) if t.timestamp_millis() <= cutoff)
+        })
+        .map(|(r, _)| r)
         .collect()
 }
 

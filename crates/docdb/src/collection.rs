@@ -1,12 +1,11 @@
 //! One collection: its documents, its indexes and its options.
 //!
-//! Documents are stored once, in a `BTreeMap` keyed by a record id that only
-//! grows, so iteration is insertion order (MongoDB's natural order for an
+//! Documents are stored once, as raw BSON in the record store (`records.rs`), keyed by a
+//! record id that only grows, so iteration is insertion order (MongoDB's natural order for an
 //! unsorted find) and an update keeps its document's place. Every index is
 //! maintained on each write; all checks (keys, unique constraints) run before
 //! anything changes, so a failed write leaves the collection untouched.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use docdb_query::collation::Collation;
@@ -16,6 +15,7 @@ use bson::{Bson, Document, doc};
 use crate::error::{CommandError, Result, codes};
 use crate::index::spec::same_key;
 use crate::index::{Index, IndexSpec, KeyPart};
+use crate::records::Records;
 use crate::validation::Validator;
 
 /// A collection's documents and indexes.
@@ -27,15 +27,13 @@ pub struct Collection {
     /// The default collation (`create`'s `collation` option) of operations and indexes that do
     /// not name their own; None is the simple, binary collation.
     pub collation: Option<Arc<Collation>>,
-    pub records: BTreeMap<u64, Document>,
-    next_record: u64,
+    /// The documents, as raw BSON by record id (see `records.rs`); written only through
+    /// `insert`, `replace` and `remove`, which keep the indexes in step.
+    pub records: Records,
     /// `indexes[0]` is always `_id_`.
     pub indexes: Vec<Index>,
     /// A capped collection's budgets and running data size (see `capped.rs`).
     pub capped: Option<crate::capped::Capped>,
-    /// The documents again as packed raw BSON, for scans (see `packed.rs`); kept in step by
-    /// `insert`, `replace` and `remove`.
-    pub packed: crate::packed::Packed,
 }
 
 impl Collection {
@@ -70,11 +68,9 @@ impl Collection {
             options,
             validator,
             collation,
-            records: BTreeMap::new(),
-            next_record: 1,
+            records: Records::default(),
             indexes: vec![Index::new(id_index)?],
             capped,
-            packed: Default::default(),
         })
     }
 
@@ -112,36 +108,36 @@ impl Collection {
     /// Inserts a document (which must already carry `_id`); returns its record id.
     pub fn insert(&mut self, ns: &str, doc: Document) -> Result<u64> {
         let keys = self.all_keys(&doc)?;
-        let record = self.next_record;
+        let record = self.records.next_record();
         for (index, k) in self.indexes.iter().zip(&keys) {
             index.check_unique(k, record, ns)?;
         }
+        let stored = self.records.insert(&doc)?;
+        debug_assert_eq!(stored, record);
         for (index, k) in self.indexes.iter_mut().zip(keys) {
             let multikey = index.doc_is_multikey(&doc);
             index.insert_keys(k, record, multikey);
         }
-        self.next_record += 1;
         if let Some(c) = &mut self.capped {
             c.bytes += crate::capped::doc_size(&doc);
         }
-        self.packed.insert(record, &doc);
-        self.records.insert(record, doc);
         Ok(record)
     }
 
     /// Replaces the document at `record`, keeping its place.
     pub fn replace(&mut self, ns: &str, record: u64, doc: Document) -> Result<()> {
-        let Some(old) = self.records.get(&record) else {
+        let Some(old) = self.records.document(record) else {
             return Err(CommandError::new(
                 codes::INTERNAL_ERROR,
                 format!("record {record} vanished during an update"),
             ));
         };
-        let old_keys = self.all_keys(old)?;
+        let old_keys = self.all_keys(&old)?;
         let new_keys = self.all_keys(&doc)?;
         for (index, k) in self.indexes.iter().zip(&new_keys) {
             index.check_unique(k, record, ns)?;
         }
+        self.records.replace(record, &doc)?;
         for ((index, old), new) in self.indexes.iter_mut().zip(old_keys).zip(new_keys) {
             if old != new {
                 index.remove_keys(old, record);
@@ -150,18 +146,14 @@ impl Collection {
             }
         }
         if let Some(c) = &mut self.capped {
-            let old = self.records.get(&record).map_or(0, crate::capped::doc_size);
-            c.bytes += crate::capped::doc_size(&doc) - old;
+            c.bytes += crate::capped::doc_size(&doc) - crate::capped::doc_size(&old);
         }
-        self.packed.replace(record, &doc);
-        self.records.insert(record, doc);
         Ok(())
     }
 
     /// Removes the document at `record`.
     pub fn remove(&mut self, record: u64) -> Option<Document> {
-        let doc = self.records.remove(&record)?;
-        self.packed.remove(record);
+        let doc = self.records.remove(record)?;
         if let Some(c) = &mut self.capped {
             c.bytes -= crate::capped::doc_size(&doc);
         }
@@ -225,11 +217,11 @@ impl Collection {
             }
         }
         let mut index = Index::new(spec)?;
-        for (record, doc) in &self.records {
-            let keys = index.keys_for(doc)?;
-            index.check_unique(&keys, *record, ns)?;
-            let multikey = index.doc_is_multikey(doc);
-            index.insert_keys(keys, *record, multikey);
+        for (record, doc) in self.records.documents() {
+            let keys = index.keys_for(&doc)?;
+            index.check_unique(&keys, record, ns)?;
+            let multikey = index.doc_is_multikey(&doc);
+            index.insert_keys(keys, record, multikey);
         }
         self.indexes.push(index);
         Ok(true)
@@ -283,12 +275,9 @@ impl Collection {
         doc! {"v": 2, "key": {"_id": 1}, "name": "_id_"}
     }
 
-    /// Rough size in bytes of all documents (for collStats/dbStats).
+    /// The total BSON size of all documents (for collStats/dbStats).
     pub fn data_size(&self) -> i64 {
-        self.records
-            .values()
-            .map(|d| d.to_vec().map(|v| v.len() as i64).unwrap_or(0))
-            .sum()
+        self.records.data_bytes() as i64
     }
 }
 
@@ -341,7 +330,7 @@ mod tests {
             11000
         );
         c.replace("d.c", r1, doc! {"_id": 1, "a": 3}).unwrap();
-        let first = c.records.values().next().unwrap();
+        let (_, first) = c.records.documents().next().unwrap();
         assert_eq!(first.get_i32("a").unwrap(), 3);
         assert_eq!(c.indexes[1].entries.len(), 2);
     }

@@ -89,15 +89,15 @@ impl Pending {
                     };
                     let stored = cat
                         .and_then(|c| c.get(&src.db, &src.coll))
-                        .and_then(|c| c.records.get(&row.record));
+                        .and_then(|c| c.records.document(row.record));
                     let Some(stored) = stored else {
                         // Deleted since the cursor was opened.
                         src.rows.pop_front();
                         continue;
                     };
                     let doc = match &src.projection {
-                        Some(p) => p.apply(stored, row.positional, row.score)?,
-                        None => stored.clone(),
+                        Some(p) => p.apply(&stored, row.positional, row.score)?,
+                        None => stored,
                     };
                     if !out.is_empty() && bytes + bson_size(&doc) > MAX_BATCH_BYTES {
                         break;
@@ -334,9 +334,9 @@ mod tests {
             .get("d", "c")
             .unwrap()
             .records
-            .keys()
+            .ids()
             .map(|r| Row {
-                record: *r,
+                record: r,
                 positional: None,
                 score: None,
             })

@@ -418,8 +418,8 @@ impl Engine {
                         let cutoff = now
                             .timestamp_millis()
                             .saturating_sub(secs.saturating_mul(1000));
-                        for (record, doc) in &coll.records {
-                            let dates = docdb_query::path::values_at_path(doc, path);
+                        for (record, doc) in coll.records.documents() {
+                            let dates = docdb_query::path::values_at_path(&doc, path);
                             let earliest = dates
                                 .iter()
                                 .flat_map(|v| match v {
@@ -432,7 +432,7 @@ impl Engine {
                                 })
                                 .min();
                             if earliest.is_some_and(|t| t <= cutoff) {
-                                victims.push((db.clone(), name.clone(), *record));
+                                victims.push((db.clone(), name.clone(), record));
                             }
                         }
                     }

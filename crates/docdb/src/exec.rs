@@ -260,31 +260,34 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
             stop_after.is_some_and(|n| rows.len() as u64 >= n)
         };
     match &plan.access {
-        // A forward scan in record order whose filter reads only top-level fields walks the
-        // packed copy (see `packed.rs`): it reads those fields from the raw bytes, not the
-        // documents.
+        // A scan in record order whose filter reads only top-level fields reads those fields
+        // from the stored bytes (see `records.rs`) and decodes no document.
         Access::CollScan
-            if !reverse_scan
-                && !crate::clustered::is_clustered(coll)
-                && coll.packed.usable(coll.len())
+            if !crate::clustered::is_clustered(coll)
                 && let Some(fields) = prepared.top_level_fields() =>
         {
             let mut values = Vec::with_capacity(fields.len());
-            for (i, (record, raw)) in coll.packed.iter().enumerate() {
+            let records: Box<dyn Iterator<Item = (u64, &bson::RawDocument)>> = if reverse_scan {
+                Box::new(coll.records.iter().rev())
+            } else {
+                Box::new(coll.records.iter())
+            };
+            for (i, (record, raw)) in records.enumerate() {
                 if i % 512 == 0 {
                     guard.check()?;
                 }
                 stats.docs_examined += 1;
-                let (ok, positional) = if crate::packed::top_level_values(raw, &fields, &mut values)
-                {
-                    prepared.matches_fields(&fields, &values)
-                } else {
-                    // Unreadable bytes (never expected): the stored document decides.
-                    match coll.records.get(&record) {
-                        Some(doc) => prepared.matches_positional(doc),
-                        None => (false, None),
-                    }
-                };
+                let (ok, positional) =
+                    if crate::records::top_level_values(raw, &fields, &mut values) {
+                        prepared.matches_fields(&fields, &values)
+                    } else {
+                        // Bytes the walk cannot read (never expected): the decoded document
+                        // decides.
+                        match crate::records::decode(raw) {
+                            Some(doc) => prepared.matches_positional(&doc),
+                            None => (false, None),
+                        }
+                    };
                 if ok {
                     stats.matched += 1;
                     rows.push(Row {
@@ -299,24 +302,24 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
             }
         }
         Access::CollScan => {
-            let records: Box<dyn Iterator<Item = (&u64, &Document)>> =
+            let records: Box<dyn Iterator<Item = (u64, Document)>> =
                 if crate::clustered::is_clustered(coll) {
                     // A clustered collection's natural order is its _id order.
                     Box::new(
                         crate::clustered::natural_order(coll, reverse_scan)
                             .into_iter()
-                            .filter_map(|r| coll.records.get_key_value(&r)),
+                            .filter_map(|r| Some((r, coll.records.document(r)?))),
                     )
                 } else if reverse_scan {
-                    Box::new(coll.records.iter().rev())
+                    Box::new(coll.records.documents().rev())
                 } else {
-                    Box::new(coll.records.iter())
+                    Box::new(coll.records.documents())
                 };
             for (i, (record, doc)) in records.enumerate() {
                 if i % 512 == 0 {
                     guard.check()?;
                 }
-                if visit(*record, doc, None, &mut stats) {
+                if visit(record, &doc, None, &mut stats) {
                     break;
                 }
             }
@@ -337,19 +340,22 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
             let mut keys = 0;
             let candidates = crate::index::text::candidates(idx, &search, &mut keys);
             stats.keys_examined = keys;
-            let records: Box<dyn Iterator<Item = (&u64, &Document)>> = match &candidates {
-                Some(set) => Box::new(set.iter().filter_map(|r| coll.records.get_key_value(r))),
-                None => Box::new(coll.records.iter()),
+            let records: Box<dyn Iterator<Item = (u64, Document)>> = match &candidates {
+                Some(set) => Box::new(
+                    set.iter()
+                        .filter_map(|r| Some((*r, coll.records.document(*r)?))),
+                ),
+                None => Box::new(coll.records.documents()),
             };
             for (i, (record, doc)) in records.enumerate() {
                 if i % 512 == 0 {
                     guard.check()?;
                 }
-                let Some(score) = docdb_query::text::score(doc, &weights, &search) else {
+                let Some(score) = docdb_query::text::score(&doc, &weights, &search) else {
                     stats.docs_examined += 1;
                     continue;
                 };
-                if visit(*record, doc, Some(score), &mut stats) {
+                if visit(record, &doc, Some(score), &mut stats) {
                     break;
                 }
             }
@@ -366,8 +372,8 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
             stats.keys_examined = keys;
             for (record, _) in nearest {
                 stats.index_returned += 1;
-                if let Some(doc) = coll.records.get(&record)
-                    && visit(record, doc, None, &mut stats)
+                if let Some(doc) = coll.records.document(record)
+                    && visit(record, &doc, None, &mut stats)
                 {
                     break;
                 }
@@ -459,18 +465,18 @@ fn sort_rows(
     let check = || guard.check_query();
     let limits = Limits::new(memory).with_check(&check);
     let mut budget = limits.budget(Budgeted::Sort);
-    let mut keyed: Vec<(&Document, Row)> = Vec::with_capacity(rows.len());
+    let mut keyed: Vec<(Document, Row)> = Vec::with_capacity(rows.len());
     for r in rows {
         limits.tick()?;
-        if let Some(d) = coll.records.get(&r.record) {
+        if let Some(d) = coll.records.document(r.record) {
             if top_k.is_none() {
-                budget.add(Size::bson_only(document_size(d)))?;
+                budget.add(Size::bson_only(document_size(&d)))?;
             }
             keyed.push((d, r));
         }
     }
     let mut keyed = limits.sort_by(keyed, |a, b| {
-        sort.compare((a.0, a.1.score), (b.0, b.1.score))
+        sort.compare((&a.0, a.1.score), (&b.0, b.1.score))
     })?;
     if let Some(k) = top_k {
         keyed.truncate(usize::try_from(k).unwrap_or(usize::MAX));
@@ -528,10 +534,10 @@ fn scan_index(
                 continue;
             }
             stats.index_returned += 1;
-            let Some(doc) = coll.records.get(&entry.record) else {
+            let Some(doc) = coll.records.document(entry.record) else {
                 continue;
             };
-            if visit(entry.record, doc, None, stats) {
+            if visit(entry.record, &doc, None, stats) {
                 return Ok(true);
             }
         }

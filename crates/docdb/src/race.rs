@@ -135,11 +135,11 @@ impl Race<'_> {
                     if !key_in_bounds(&entry.key, intervals) || !seen.insert(entry.record) {
                         continue;
                     }
-                    let Some(doc) = self.coll.records.get(&entry.record) else {
+                    let Some(doc) = self.coll.records.document(entry.record) else {
                         continue;
                     };
                     t.docs_examined += 1;
-                    if filter.matches(doc) {
+                    if filter.matches(&doc) {
                         matched += 1;
                         if !blocking {
                             t.advanced += 1;

@@ -70,12 +70,12 @@ impl Tail {
                 return Ok(self.taken(out));
             }
             self.initial.pop_front();
-            let Some(stored) = c.records.get(&row.record) else {
+            let Some(stored) = c.records.document(row.record) else {
                 continue;
             };
             let doc = match &self.projection {
-                Some(p) => p.apply(stored, row.positional, row.score)?,
-                None => stored.clone(),
+                Some(p) => p.apply(&stored, row.positional, row.score)?,
+                None => stored,
             };
             self.last_record = self.last_record.max(row.record);
             bytes += bson_size(&doc);
@@ -84,7 +84,7 @@ impl Tail {
         if full(&out, bytes) {
             return Ok(self.taken(out));
         }
-        if self.last_record > 0 && !c.records.contains_key(&self.last_record) {
+        if self.last_record > 0 && !c.records.contains(self.last_record) {
             return Err(crate::capped::error(
                 136,
                 format!(
@@ -94,18 +94,21 @@ impl Tail {
             ));
         }
         let filter = Filter::parse(&self.filter)?.with_collation(c.collation.clone());
-        for (record, stored) in c.records.range(self.last_record + 1..) {
+        for (record, raw) in c.records.iter_after(self.last_record) {
             if full(&out, bytes) {
                 break;
             }
             // Every record passed is behind the cursor now, matching or not.
-            self.last_record = *record;
-            if !filter.matches(stored) {
+            self.last_record = record;
+            let Some(stored) = crate::records::decode(raw) else {
+                continue;
+            };
+            if !filter.matches(&stored) {
                 continue;
             }
             let doc = match &self.projection {
-                Some(p) => p.apply(stored, None, None)?,
-                None => stored.clone(),
+                Some(p) => p.apply(&stored, None, None)?,
+                None => stored,
             };
             bytes += bson_size(&doc);
             out.push(Bson::Document(doc));

@@ -122,12 +122,13 @@ impl Lookup {
     /// sub-pipeline over the references (so its leading `$match` filters before any copy).
     pub fn run(&self, input: Vec<Document>, ctx: &RunContext) -> Result<Vec<Document>> {
         let from = self.from.as_ref().map(|(_, c)| c.as_str()).unwrap_or("");
-        let foreign: Vec<&Document> = match &self.from {
+        let scanned = match &self.from {
             Some((db, coll)) => ctx
                 .catalog
                 .scan(if db.is_empty() { &ctx.db } else { db }, coll)?,
             None => Vec::new(),
         };
+        let foreign: Vec<&Document> = scanned.iter().map(|d| d.as_ref()).collect();
         let mut results = ctx.limits.budget(Budgeted::Results("$lookup"));
         let mut out = Vec::with_capacity(input.len());
         for doc in input {
@@ -293,7 +294,7 @@ impl GraphLookup {
             .restrict
             .clone()
             .map(|r| r.with_collation(ctx.vars.collation_handle()));
-        for f in scanned {
+        for f in &scanned {
             ctx.limits.tick()?;
             if restrict.as_ref().is_none_or(|r| r.matches(f)) {
                 foreign.push(f);
@@ -408,17 +409,20 @@ impl UnionWith {
 
     /// Appends the other collection's (piped) documents.
     pub fn run(&self, mut input: Vec<Document>, ctx: &RunContext) -> Result<Vec<Document>> {
-        let docs = match &self.coll {
+        let scanned = match &self.coll {
             Some(c) => ctx.catalog.scan(&ctx.db, c)?,
             None => Vec::new(),
         };
         let docs = match &self.pipeline {
-            Some(p) => p.run_refs_with(docs, ctx)?.documents,
+            Some(p) => {
+                let refs: Vec<&Document> = scanned.iter().map(|d| d.as_ref()).collect();
+                p.run_refs_with(refs, ctx)?.documents
+            }
             None => {
-                let mut copies = Vec::with_capacity(docs.len());
-                for d in docs {
+                let mut copies = Vec::with_capacity(scanned.len());
+                for d in scanned {
                     ctx.limits.tick()?;
-                    copies.push(d.clone());
+                    copies.push(d.into_owned());
                 }
                 copies
             }

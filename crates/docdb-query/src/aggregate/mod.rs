@@ -32,8 +32,10 @@ use bson::{Bson, Document};
 
 /// Other collections, for `$lookup`, `$graphLookup` and `$unionWith`.
 pub trait Catalog {
-    /// All documents of `db.coll`, by reference (empty when the collection does not exist).
-    fn scan(&self, db: &str, coll: &str) -> Result<Vec<&Document>>;
+    /// All documents of `db.coll` (empty when the collection does not exist): borrowed when
+    /// the catalog holds `Document`s, decoded copies when it stores something else (docdb
+    /// stores raw BSON).
+    fn scan(&self, db: &str, coll: &str) -> Result<Vec<std::borrow::Cow<'_, Document>>>;
 }
 
 /// Context of one pipeline run.

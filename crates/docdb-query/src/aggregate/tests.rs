@@ -8,11 +8,11 @@ use std::collections::HashMap;
 pub(super) struct Mem(pub(super) HashMap<String, Vec<Document>>);
 
 impl Catalog for Mem {
-    fn scan(&self, _db: &str, coll: &str) -> Result<Vec<&Document>> {
+    fn scan(&self, _db: &str, coll: &str) -> Result<Vec<std::borrow::Cow<'_, Document>>> {
         Ok(self
             .0
             .get(coll)
-            .map(|d| d.iter().collect())
+            .map(|d| d.iter().map(std::borrow::Cow::Borrowed).collect())
             .unwrap_or_default())
     }
 }

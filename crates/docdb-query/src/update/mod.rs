@@ -83,7 +83,7 @@ const OPERATORS: &[&str] = &[
 struct NoCollections;
 
 impl Catalog for NoCollections {
-    fn scan(&self, _db: &str, coll: &str) -> Result<Vec<&Document>> {
+    fn scan(&self, _db: &str, coll: &str) -> Result<Vec<std::borrow::Cow<'_, Document>>> {
         Err(QueryError::invalid_options(format!(
             "an update pipeline cannot read other collections (tried to read '{coll}')"
         )))

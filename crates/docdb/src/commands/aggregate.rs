@@ -8,6 +8,8 @@
 //! documents and the lock is released at once; `allowDiskUse` picks the
 //! memory budgets (see `docdb_query::limits`: this engine does not spill).
 
+use std::borrow::Cow;
+
 use bson::{Bson, Document};
 use docdb_query::aggregate::{AggContext, OutputStage, Pipeline};
 use docdb_query::limits::{Limits, MemoryLimits};
@@ -24,11 +26,11 @@ use crate::exec::{SelectRequest, Selection, select};
 pub struct CatalogView<'a>(pub &'a Catalog);
 
 impl docdb_query::aggregate::Catalog for CatalogView<'_> {
-    fn scan(&self, db: &str, coll: &str) -> docdb_query::Result<Vec<&Document>> {
+    fn scan(&self, db: &str, coll: &str) -> docdb_query::Result<Vec<Cow<'_, Document>>> {
         Ok(self
             .0
             .get(db, coll)
-            .map(|c| c.records.values().collect())
+            .map(|c| c.records.documents().map(|(_, d)| Cow::Owned(d)).collect())
             .unwrap_or_default())
     }
 }
@@ -154,7 +156,7 @@ pub fn run(
             limits: &limits,
         };
         // A plain leading $group gets only the fields it reads, one narrowed document at a
-        // time from the packed copy (`group_input.rs`).
+        // time from the stored bytes (`group_input.rs`).
         let reads = super::group_input::group_reads(rest);
         let grouped = match (&reads, source.zip(selection.as_ref())) {
             (Some(fields), Some((c, s))) => super::group_input::narrowed_iter(c, s, fields)
@@ -165,13 +167,13 @@ pub fn run(
             let out = out.map_err(|e| executor_error(e.into()))?;
             return Ok((out.documents, out.write, selection));
         }
-        // Otherwise the pipeline reads the records in place and copies only what it keeps.
+        // Otherwise the pipeline gets the selected documents, decoded.
         let input = match source.zip(selection.as_ref()) {
-            Some((c, s)) => selected_records(c, s),
+            Some((c, s)) => selected_records(c, s, &ctx.guard)?,
             None => Vec::new(),
         };
         let out = pipeline
-            .run_borrowed(input, &agg)
+            .run(input, &agg)
             .map_err(|e| executor_error(e.into()))?;
         Ok((out.documents, out.write, selection))
     })
@@ -207,28 +209,29 @@ pub(super) fn run_over(
     })
 }
 
-/// The selected records, in the selection's order. Rows in record order (a collection
-/// scan) are picked up in one walk over the records instead of one tree lookup each.
-fn selected_records<'c>(coll: &'c Collection, selection: &Selection) -> Vec<&'c Document> {
-    let rows = &selection.rows;
-    if !rows.windows(2).all(|w| w[0].record < w[1].record) {
-        return rows
-            .iter()
-            .filter_map(|r| coll.records.get(&r.record))
-            .collect();
-    }
-    let Some(first) = rows.first() else {
-        return Vec::new();
-    };
-    let mut out = Vec::with_capacity(rows.len());
-    let mut records = coll.records.range(first.record..).peekable();
-    for row in rows {
-        while records.next_if(|(id, _)| **id < row.record).is_some() {}
-        if let Some((_, doc)) = records.next_if(|(id, _)| **id == row.record) {
+/// The selected documents, decoded, in the selection's order (interruptible: decoding a large
+/// collection takes a while). Rows in record order (a collection scan) are found by stepping
+/// forward from the last one instead of a search each.
+fn selected_records(
+    coll: &Collection,
+    selection: &Selection,
+    guard: &crate::guard::OpGuard,
+) -> Result<Vec<Document>> {
+    let mut cursor = 0;
+    let mut out = Vec::with_capacity(selection.rows.len());
+    for (i, row) in selection.rows.iter().enumerate() {
+        if i % 256 == 0 {
+            guard.check()?;
+        }
+        if let Some(doc) = coll
+            .records
+            .get_after(row.record, &mut cursor)
+            .and_then(crate::records::decode)
+        {
             out.push(doc);
         }
     }
-    out
+    Ok(out)
 }
 
 pub fn aggregate(ctx: &Ctx) -> Result<Document> {
@@ -370,7 +373,7 @@ fn write_out(cat: &mut Catalog, db: &str, coll: &str, docs: Vec<Document>) -> Re
     }
     let existing: Vec<u64> = cat
         .get(db, coll)
-        .map(|c| c.records.keys().copied().collect())
+        .map(|c| c.records.ids().collect())
         .unwrap_or_default();
     for r in existing {
         cat.remove(db, coll, r);
@@ -438,10 +441,7 @@ fn write_merge(
         };
         match matched {
             Some(record) => {
-                let Some(existing) = cat
-                    .get(db, coll)
-                    .and_then(|c| c.records.get(&record))
-                    .cloned()
+                let Some(existing) = cat.get(db, coll).and_then(|c| c.records.document(record))
                 else {
                     continue;
                 };

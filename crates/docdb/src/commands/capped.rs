@@ -80,7 +80,7 @@ fn clone_as_capped(cat: &mut Catalog, db: &str, from: &str, to: &str, size: i64)
         ));
     }
     let options = capped_options(&source.options, size);
-    let docs: Vec<Document> = source.records.values().cloned().collect();
+    let docs: Vec<Document> = source.records.documents().map(|(_, d)| d).collect();
     cat.create(db, to, options)?;
     for d in docs {
         // A document larger than the whole budget is skipped, as mongod's copy skips what

@@ -380,14 +380,14 @@ pub fn validate(ctx: &Ctx) -> Result<Document> {
             }
             let mut expected = 0usize;
             let mut missing = 0usize;
-            for (record, doc) in &c.records {
-                let keys = index.keys_for(doc)?;
+            for (record, doc) in c.records.documents() {
+                let keys = index.keys_for(&doc)?;
                 expected += keys.len();
                 for key in keys {
-                    if !index.entries.contains(&crate::index::IndexEntry {
-                        key,
-                        record: *record,
-                    }) {
+                    if !index
+                        .entries
+                        .contains(&crate::index::IndexEntry { key, record })
+                    {
                         missing += 1;
                     }
                 }

@@ -86,8 +86,8 @@ pub fn count(ctx: &Ctx) -> Result<Document> {
 /// contribute their elements, and values equal across numeric types (`1`,
 /// `1.0`) are kept once per type, as before. Interruptible, and within
 /// mongod's 16 MB reply cap (17217).
-pub fn distinct_values<'a>(
-    docs: impl Iterator<Item = &'a Document>,
+pub fn distinct_values(
+    docs: impl Iterator<Item = Document>,
     key: &str,
     guard: &OpGuard,
     collation: Option<&Collation>,
@@ -122,7 +122,7 @@ pub fn distinct_values<'a>(
         if i % 512 == 0 {
             guard.check()?;
         }
-        for v in docdb_query::path::values_at_path(doc, key) {
+        for v in docdb_query::path::values_at_path(&doc, key) {
             match v {
                 Bson::Array(items) => {
                     for item in items {
@@ -176,7 +176,7 @@ pub fn distinct(ctx: &Ctx) -> Result<Document> {
         }
         let docs = super::aggregate::run(ctx, Some(&base), &stages)?.0;
         return Ok(
-            doc! {"values": distinct_values(docs.iter(), &key, &ctx.guard, None)?, "ok": 1.0},
+            doc! {"values": distinct_values(docs.into_iter(), &key, &ctx.guard, None)?, "ok": 1.0},
         );
     }
     let values = ctx.engine.read(|cat| -> Result<Vec<Bson>> {
@@ -197,7 +197,7 @@ pub fn distinct(ctx: &Ctx) -> Result<Document> {
         crate::profiler::note_selection(c, &sel);
         let rows = sel.rows;
         distinct_values(
-            rows.iter().filter_map(|r| c.records.get(&r.record)),
+            rows.iter().filter_map(|r| c.records.document(r.record)),
             &key,
             &ctx.guard,
             collation.as_deref(),

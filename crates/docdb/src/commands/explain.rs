@@ -675,7 +675,7 @@ fn explain_write(ctx: &Ctx, verbosity: &str) -> Result<Document> {
         let mut would_modify = 0i64;
         if let Some(u) = &parsed_update {
             for row in &sel.rows {
-                if let Some(d) = c.records.get(&row.record) {
+                if let Some(d) = c.records.document(row.record) {
                     let mut copy = d.clone();
                     let uctx = UpdateContext {
                         is_insert: false,
@@ -683,7 +683,7 @@ fn explain_write(ctx: &Ctx, verbosity: &str) -> Result<Document> {
                         now: bson::DateTime::now(),
                         vars: None,
                     };
-                    if u.apply(&mut copy, &uctx).is_ok() && !super::write_util::identical(&copy, d)
+                    if u.apply(&mut copy, &uctx).is_ok() && !super::write_util::identical(&copy, &d)
                     {
                         would_modify += 1;
                     }

@@ -114,10 +114,10 @@ pub fn run(ctx: &Ctx, coll: &str, o: &FindOptions) -> Result<Option<(Selection, 
             if i % 1024 == 0 {
                 ctx.guard.check()?;
             }
-            let Some(doc) = c.records.get(&row.record) else { continue };
+            let Some(doc) = c.records.document(row.record) else { continue };
             docs.push(match &projection {
-                Some(p) => p.apply(doc, row.positional, row.score)?,
-                None => doc.clone(),
+                Some(p) => p.apply(&doc, row.positional, row.score)?,
+                None => doc,
             });
         }
         Ok(Some((selection, docs)))

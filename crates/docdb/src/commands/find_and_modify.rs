@@ -134,8 +134,7 @@ pub fn find_and_modify(ctx: &Ctx) -> Result<Document> {
                 (Some(row), Some(u)) => {
                     let before = cat
                         .get(ctx.db, &coll)
-                        .and_then(|c| c.records.get(&row.record))
-                        .cloned();
+                        .and_then(|c| c.records.document(row.record));
                     let (after, _) = update_record(
                         cat,
                         ctx.db,

@@ -113,10 +113,10 @@ impl IndexModifiers {
         }
         let mut kept: Vec<(Vec<Bson>, Row)> = Vec::new();
         for row in &selection.rows {
-            let Some(doc) = coll.records.get(&row.record) else {
+            let Some(doc) = coll.records.document(row.record) else {
                 continue;
             };
-            let keys = docdb_query::index_keys::index_keys(doc, pattern)?;
+            let keys = docdb_query::index_keys::index_keys(&doc, pattern)?;
             let in_range = keys.into_iter().filter(|k| {
                 min.as_ref()
                     .is_none_or(|lo| compare_keys(k, lo, &directions, collation) != Ordering::Less)
@@ -220,12 +220,12 @@ pub fn run(
             if i % 1024 == 0 {
                 ctx.guard.check()?;
             }
-            let Some(doc) = c.records.get(&row.record) else {
+            let Some(doc) = c.records.document(row.record) else {
                 continue;
             };
             let doc = match &projection {
-                Some(p) if !m.return_key => p.apply(doc, row.positional, row.score)?,
-                _ => doc.clone(),
+                Some(p) if !m.return_key => p.apply(&doc, row.positional, row.score)?,
+                _ => doc,
             };
             docs.push(m.shape(c, &selection, row, doc)?);
         }

@@ -213,10 +213,9 @@ pub fn run(
             let selection = select(c, &req, &ctx.guard)?;
             let mut docs = Vec::with_capacity(selection.rows.len());
             for row in &selection.rows {
-                let Some(doc) = c.records.get(&row.record) else {
+                let Some(mut doc) = c.records.document(row.record) else {
                     continue;
                 };
-                let mut doc = doc.clone();
                 if let Some((d, loc)) = crate::index::geo::nearest(&doc, &field, &near) {
                     docdb_query::path::set_path_overwrite(
                         &mut doc,

@@ -1,15 +1,15 @@
 //! Narrowed input for a pipeline that starts (after its leading `$match`) with a `$group`
 //! reading only plain field paths: the group is fed documents holding just those top-level
-//! fields, read one at a time from the collection's packed copy (`crate::packed`) and dropped
-//! once grouped, instead of the stored documents. A `$group` sees nothing of its input but what its `_id` and accumulator
-//! expressions read, so the result is the same; the stored documents, scattered over the heap,
-//! are not touched (profiled: reading them was most of a `$match` + `$group`).
+//! fields, read one at a time from the stored BSON (`crate::records`) and dropped once grouped,
+//! instead of whole decoded documents. A `$group` sees nothing of its input but what its `_id`
+//! and accumulator expressions read, so the result is the same, and no document is decoded
+//! (profiled: building whole documents was most of a `$match` + `$group`).
 //!
 //! Only the shapes whose reads are certain qualify: `_id` and accumulator arguments built from
 //! `"$field.path"` strings, constants, and objects/arrays of those (no operators, no `$$`
 //! variables), with the accumulators that read only their argument (`$sum`, `$avg`, `$min`,
-//! `$max`, `$first`, `$last`, `$push`, `$addToSet`, `$count`). Anything else uses the stored
-//! documents as before.
+//! `$max`, `$first`, `$last`, `$push`, `$addToSet`, `$count`). Anything else gets the decoded
+//! documents.
 
 use bson::{Bson, Document};
 
@@ -84,23 +84,24 @@ pub fn group_reads(stages: &[Document]) -> Option<Vec<String>> {
 }
 
 /// The selected documents cut down to `fields`, one at a time in the selection's order, from
-/// the packed copy; `None` when the copy is not usable (then the stored documents are used).
-/// A document whose bytes cannot be read (never expected) is given whole from the records.
+/// the stored bytes; `None` for a clustered collection (whose selection is in `_id` order, not
+/// record order: the caller then decodes the documents). A document whose bytes the field walk
+/// cannot read (never expected) is given whole, decoded.
 pub fn narrowed_iter<'c>(
     coll: &'c Collection,
     selection: &'c Selection,
     fields: &'c [String],
 ) -> Option<impl Iterator<Item = docdb_query::Result<Document>> + 'c> {
-    if !coll.packed.usable(coll.len()) || crate::clustered::is_clustered(coll) {
+    if crate::clustered::is_clustered(coll) {
         return None;
     }
     let names: Vec<&str> = fields.iter().map(String::as_str).collect();
     let mut values = Vec::with_capacity(names.len());
     let mut cursor = 0;
     Some(selection.rows.iter().filter_map(move |row| {
-        let raw = coll.packed.get_after(row.record, &mut cursor);
+        let raw = coll.records.get_after(row.record, &mut cursor);
         if let Some(raw) = raw
-            && crate::packed::top_level_values(raw, &names, &mut values)
+            && crate::records::top_level_values(raw, &names, &mut values)
         {
             let mut doc = Document::new();
             for (name, value) in names.iter().zip(values.drain(..)) {
@@ -110,7 +111,7 @@ pub fn narrowed_iter<'c>(
             }
             return Some(Ok(doc));
         }
-        coll.records.get(&row.record).cloned().map(Ok)
+        raw.and_then(crate::records::decode).map(Ok)
     }))
 }
 

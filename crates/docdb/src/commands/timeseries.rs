@@ -156,11 +156,10 @@ fn insert_measurement(
     let target = cat.get(db, buckets).and_then(|c| {
         // The newest buckets are the likeliest to take the measurement.
         c.records
-            .iter()
+            .documents()
             .rev()
             .take(64)
             .find(|(_, b)| ts::fits(o, b, meta.as_ref(), t))
-            .map(|(r, b)| (*r, b.clone()))
     });
     match target {
         Some((record, mut bucket)) => {
@@ -224,8 +223,8 @@ pub fn measurements(cat: &Catalog, db: &str, buckets: &str, spec: &Document) -> 
     // Buckets in their `_id` order (their ObjectIds carry their start time).
     crate::clustered::natural_order(c, false)
         .into_iter()
-        .filter_map(|r| c.records.get(&r))
-        .flat_map(|b| ts::unpack(time_field, meta_field, b))
+        .filter_map(|r| c.records.document(r))
+        .flat_map(|b| ts::unpack(time_field, meta_field, &b))
         .collect()
 }
 
@@ -307,10 +306,10 @@ fn delete_matching(
             break;
         }
         ctx.guard.check()?;
-        let Some(bucket) = c.records.get(&record) else {
+        let Some(bucket) = c.records.document(record) else {
             continue;
         };
-        let all = ts::unpack(&o.time_field, o.meta_field.as_deref(), bucket);
+        let all = ts::unpack(&o.time_field, o.meta_field.as_deref(), &bucket);
         let mut kept = Vec::with_capacity(all.len());
         let mut here = 0;
         for m in all {
@@ -651,10 +650,10 @@ pub fn expired_buckets(c: &crate::collection::Collection, now: bson::DateTime) -
                 .get_document("control")
                 .ok()
                 .and_then(|c| c.get_document("max").ok())
-                .and_then(|m| m.get(time_field));
-            matches!(max, Some(Bson::DateTime(t)) if t.timestamp_millis() <= cutoff)
+                .and_then(|m| m.get(time_field).ok().flatten());
+            matches!(max, Some(bson::RawBsonRef::DateTime(t)) if t.timestamp_millis() <= cutoff)
         })
-        .map(|(r, _)| *r)
+        .map(|(r, _)| r)
         .collect()
 }
 

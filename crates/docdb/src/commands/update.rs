@@ -26,11 +26,7 @@ pub fn update_record(
     vars: Option<&Document>,
     bypass: bool,
 ) -> Result<(Document, bool)> {
-    let Some(old) = cat
-        .get(db, coll)
-        .and_then(|c| c.records.get(&record))
-        .cloned()
-    else {
+    let Some(old) = cat.get(db, coll).and_then(|c| c.records.document(record)) else {
         return Err(CommandError::new(
             codes::INTERNAL_ERROR,
             "the matched document vanished during the update",

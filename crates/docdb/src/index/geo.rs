@@ -111,7 +111,7 @@ pub fn check_document(special: &Special, path: &str, doc: &Document) -> Result<b
 /// with their distances. `keys` counts the entries read.
 pub fn near_records(
     index: &Index,
-    records: &std::collections::BTreeMap<u64, Document>,
+    records: &crate::records::Records,
     near: &NearQuery,
     keys: &mut u64,
     check: &dyn Fn() -> Result<()>,
@@ -131,10 +131,10 @@ pub fn near_records(
         if !seen.insert(entry.record) {
             continue;
         }
-        let Some(doc) = records.get(&entry.record) else {
+        let Some(doc) = records.document(entry.record) else {
             continue;
         };
-        if let Some(d) = distance(doc, path, near)
+        if let Some(d) = distance(&doc, path, near)
             && near.in_range(d)
         {
             found.push((entry.record, d));
