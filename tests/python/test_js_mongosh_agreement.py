@@ -98,6 +98,19 @@ SCRIPTS = [
     ("nested class instances", "class Point { constructor(x, y) { this.x = x; this.y = y } }\nclass Shape { constructor() { this.origin = new Point(0, NumberInt(1)); this.tags = ['a'] } }\nprintjson(new Shape()); print(new Shape()); print([new Point(1, 2)])"),
     ("Map and Set printed", "printjson(new Map([['a', 1], ['b', { c: 2 }]])); printjson(new Set([1, 'two']));\nprintjson({ m: new Map([[1, 2]]), s: new Set() }); print(new Map([['k', Int32(3)]]), new Set(['x']), new Map())"),
     ("awaits inside async functions", "async function f() { const a = await new Promise(r => r(5)); const b = await Promise.all([1, Promise.resolve(2)]); return a + b[1] }\nf().then(v => print('then', v)); async function h() { throw new Error('no') }; h().catch(e => print('caught', e.message))"),
+    # Explicit sessions (db.getMongo().startSession()) and transactions, which a standalone
+    # refuses: IllegalOperation (20) from the server; a write gets the Node.js driver's message.
+    ("session sends its lsid", "const s = db.getMongo().startSession();\nconst sdb = s.getDatabase(db.getName());\nsdb.{C}.insertOne({ _id: 1 });\nprint(sdb.{C}.countDocuments(), sdb.getName() === db.getName(), sdb.{C}.getName());\nconst ids = db.aggregate([{ $listLocalSessions: {} }]).toArray().map(x => x._id.id.toString('hex'));\nprint(ids.includes(s.id.id.toString('hex')))"),
+    ("session id and options", "const s = db.getMongo().startSession({ causalConsistency: false });\nprint(s.id, typeof s.id.id, s.hasEnded());\nprintjson(s.getOptions()); printjson(db.getMongo().startSession().getOptions())"),
+    ("transaction write on a standalone", "const s = db.getMongo().startSession(); s.startTransaction();\ntry { s.getDatabase(db.getName()).{C}.insertOne({ _id: 1 }) } catch (e) { print(e.name, e.code, e.codeName, e.message) }\nprint(db.{C}.countDocuments())"),
+    ("transaction reads on a standalone", "const s = db.getMongo().startSession(); s.startTransaction({ readConcern: { level: 'snapshot' } });\nconst c = s.getDatabase(db.getName()).{C};\nfor (const f of [() => c.findOne(), () => c.find().toArray(), () => c.countDocuments()]) { try { f() } catch (e) { print(e.name, e.code, e.codeName, e.message) } }"),
+    ("commit and abort after a refused command", "const s = db.getMongo().startSession(); s.startTransaction();\ntry { s.getDatabase(db.getName()).{C}.findOne() } catch (e) { print('find', e.code) }\ntry { s.commitTransaction() } catch (e) { print('commit', e.name, e.code, e.codeName, e.message) }\ntry { s.abortTransaction() } catch (e) { print('abort', e.name, e.message) }\ns.startTransaction();\ntry { s.getDatabase(db.getName()).{C}.findOne() } catch (e) { print('find', e.code) }\ns.abortTransaction(); print('aborted')"),
+    ("transaction state errors", "const s = db.getMongo().startSession();\nfor (const f of [() => s.commitTransaction(), () => s.abortTransaction(), () => { s.startTransaction(); s.startTransaction() }, () => s.abortTransaction(), () => s.abortTransaction(), () => s.commitTransaction()]) { try { f(); print('ok') } catch (e) { print(e.name, e.message) } }"),
+    ("empty transactions", "const s = db.getMongo().startSession();\ns.startTransaction(); s.abortTransaction(); print('aborted');\ns.startTransaction(); s.commitTransaction(); s.commitTransaction(); print('committed');\ntry { s.abortTransaction() } catch (e) { print(e.name, e.message) }\ns.getDatabase(db.getName()).{C}.insertOne({ _id: 1 }); print(db.{C}.countDocuments())"),
+    ("withTransaction", "const s = db.getMongo().startSession();\nprint(s.withTransaction(() => 5)); printjson(s.withTransaction(() => ({ a: 1 })));\ntry { s.withTransaction(() => { throw new Error('mine') }) } catch (e) { print(e.name, e.message) }\ntry { s.withTransaction(5) } catch (e) { print(e.name, e.message) }\ntry { s.withTransaction(() => { s.getDatabase(db.getName()).{C}.insertOne({ _id: 1 }) }) } catch (e) { print(e.name, e.code, e.message) }\nprint(db.{C}.countDocuments())"),
+    ("endSession", "const s = db.getMongo().startSession(); const c = s.getDatabase(db.getName()).{C};\nc.insertOne({ _id: 1 }); s.endSession(); s.endSession(); print(s.hasEnded());\ntry { c.findOne() } catch (e) { print(e.name, e.message) }\ntry { c.insertOne({ _id: 2 }) } catch (e) { print(e.name, e.message) }"),
+    ("session times on a standalone", "const s = db.getMongo().startSession();\nprint(s.getClusterTime(), s.getOperationTime());\ns.getDatabase(db.getName()).{C}.insertOne({ _id: 1 });\nprint(s.getClusterTime(), s.getOperationTime())"),
+    ("session database and collection names", "const s = db.getMongo().startSession(); const sdb = s.getDatabase(db.getName() + '_s');\nprint(sdb.getName() === db.getName() + '_s', sdb.{C}.getFullName() === db.getName() + '_s.{C}', sdb.getSiblingDB(db.getName()).getName() === db.getName());\nsdb.{C}.insertOne({ _id: 1 }); print(db.getSiblingDB(db.getName() + '_s').{C}.countDocuments())"),
     ("data generator with helper", "function makeUser(i) { return { _id: i, name: `user${i}`, age: 20 + (i % 7) } }\nconst users = []; for (let i = 0; i < 50; i++) users.push(makeUser(i));\nprint(db.{C}.insertMany(users).insertedIds[49]);\nprint(db.{C}.countDocuments({ age: { $gte: 25 } }))"),
 ]
 
@@ -112,10 +125,14 @@ LAST_VALUES = [
     ("a Map and Set value", "", "[new Map([['a', Long(1)]]), new Set([Double(2)])]"),
     ("a nested class value", "", "class Q { constructor() { this.inner = new (class Inner { constructor() { this.v = 1 } })() } }; new Q()"),
     ("a loop's last value", "", "for (let i = 0; i < 2; i++) db.{C}.insertOne({ _id: i })"),
+    ("a session", "", "db.getMongo().startSession()"),
+    ("a session's database and collection", "", "const s = db.getMongo().startSession(); print(s.getDatabase('x')); s.getDatabase('x').{C}"),
+    ("a transaction's start", "", "const s = db.getMongo().startSession(); s.startTransaction()"),
 ]
 
 MASKS = [
     (r"ObjectId\('[0-9a-f]{24}'\)", "ObjectId(*)"),
+    (r"UUID\('[0-9a-f-]{36}'\)", "UUID(*)"),
 ]
 
 

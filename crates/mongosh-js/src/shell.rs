@@ -526,6 +526,14 @@ pub fn display<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> rquickjs::Result<Stri
         };
         return Ok(format!("[Function: {name}]"));
     }
+    // A database prints its name, a collection its full name, as mongosh prints them.
+    if let Some(object) = value.as_object()
+        && (object.get::<_, bool>("__isDatabase").unwrap_or(false)
+            || object.get::<_, bool>("__isCollection").unwrap_or(false))
+    {
+        let name: Function = object.get("toString")?;
+        return name.call(());
+    }
     match to_shown_bson(ctx, value) {
         Ok(bson) => Ok(mongosh::inspect::format(&bson)),
         Err(e) => Err(throw_error(ctx, "TypeError", &e.0)),
