@@ -86,8 +86,144 @@ async fn trigger_with_begin_end() {
     )
     .await;
     out.ok();
-    assert_eq!(out.status(3), "2 rows affected");
+    assert_eq!(
+        out.status(3),
+        "2 rows affected\nRecords: 2  Duplicates: 0  Warnings: 0"
+    );
     assert_eq!(out.table(4).cell_text(0, 0).as_deref(), Some("4"));
+}
+
+/// The OK packet's count and info line, as `mariadb -vvv` prints them for the same statements:
+/// `Query OK, 3 rows affected` / `Records: 3  Duplicates: 0  Warnings: 0`;
+/// `Query OK, 1 row affected, 2 warnings` / `Records: 2  Duplicates: 1  Warnings: 2`;
+/// `Query OK, 3 rows affected` / `Rows matched: 4  Changed: 3  Warnings: 0`;
+/// `Query OK, 0 rows affected` / `Rows matched: 1  Changed: 0  Warnings: 0`;
+/// `Query OK, 4 rows affected` / `Records: 4  Duplicates: 0  Warnings: 0` (ALTER of a temporary
+/// table copies it); `Query OK, 1 row affected` with no info line.
+#[tokio::test]
+async fn ok_packet_counts_and_info_lines_are_the_clients() {
+    let e = open(MYSQL_URL).await;
+    let out = run(
+        &e,
+        "CREATE TEMPORARY TABLE tt (a INT PRIMARY KEY, b TINYINT);\n\
+         INSERT INTO tt VALUES (1,1),(2,2),(3,3);\n\
+         INSERT IGNORE INTO tt VALUES (1,1),(4,400);\n\
+         UPDATE tt SET b = 1;\n\
+         UPDATE tt SET b = 1 WHERE a = 1;\n\
+         ALTER TABLE tt ADD c INT;\n\
+         DELETE FROM tt WHERE a = 1;",
+    )
+    .await;
+    out.ok();
+    let statuses: Vec<_> = out
+        .sink
+        .results
+        .iter()
+        .filter_map(|r| match r {
+            dbkernel::result::QueryResult::Status(s) => Some((s.message.clone(), s.rows_affected)),
+            _ => None,
+        })
+        .collect();
+    let line = |m: &str, n: u64| (m.to_string(), Some(n));
+    assert_eq!(
+        statuses,
+        vec![
+            line("CREATE TABLE", 0),
+            line("3 rows affected\nRecords: 3  Duplicates: 0  Warnings: 0", 3),
+            line("1 row affected\nRecords: 2  Duplicates: 1  Warnings: 2", 1),
+            line(
+                "3 rows affected\nRows matched: 4  Changed: 3  Warnings: 0",
+                3
+            ),
+            line(
+                "0 rows affected\nRows matched: 1  Changed: 0  Warnings: 0",
+                0
+            ),
+            line("ALTER TABLE\nRecords: 4  Duplicates: 0  Warnings: 0", 4),
+            line("1 row affected", 1),
+        ]
+    );
+    // The INSERT IGNORE's two warnings are counted under it, as `…, 2 warnings`.
+    assert_eq!(
+        out.texts(),
+        vec!["2 warnings: SHOW WARNINGS shows them".to_string()]
+    );
+}
+
+/// A procedure's result sets are each a table, an empty one with its header (`mariadb` prints
+/// `Empty set` for it), and the session is usable after it.
+#[tokio::test]
+async fn call_with_an_empty_result_set_between_two() {
+    let e = open(MYSQL_URL).await;
+    let p = unique("my_sets");
+    let out = run(
+        &e,
+        &format!("CREATE PROCEDURE {p}() BEGIN SELECT 1 AS a; SELECT 2 AS b FROM dual WHERE 1 = 0; SELECT 'x' AS c; END;\nCALL {p}();\nSELECT 5;\nDROP PROCEDURE {p};"),
+    )
+    .await;
+    out.ok();
+    let tables: Vec<_> = out
+        .sink
+        .results
+        .iter()
+        .filter_map(|r| match r {
+            dbkernel::result::QueryResult::Table(t) => Some((
+                t.columns[0].name.clone(),
+                t.total_rows,
+                (t.total_rows > 0).then(|| t.cell_text(0, 0)).flatten(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        tables,
+        vec![
+            ("a".to_string(), 1, Some("1".to_string())),
+            ("b".to_string(), 0, None),
+            ("c".to_string(), 1, Some("x".to_string())),
+            ("5".to_string(), 1, Some("5".to_string())),
+        ]
+    );
+}
+
+/// A URL parameter the session does not know is refused with the ones it knows, not ignored.
+#[tokio::test]
+async fn unknown_url_parameters_are_refused() {
+    let (e, _) = open_error(
+        "mysql://root@127.0.0.1:3306/test?pool_max=3",
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(
+        e.evalue.contains("'pool_max'") && e.evalue.contains("ssl-mode"),
+        "{}",
+        e.evalue
+    );
+}
+
+/// `timezone=` and `charset=` from the URL are set on the session (and again after a
+/// reconnect); without them the server's own settings stay, as under the mysql client.
+#[tokio::test]
+async fn url_time_zone_and_server_defaults() {
+    let e = open("mysql://root@127.0.0.1:3306/test?timezone=%2B03:00").await;
+    let out = run(&e, "SELECT @@session.time_zone").await;
+    assert_eq!(out.ok().cell(0, 0).as_deref(), Some("+03:00"));
+    let plain = open(MYSQL_URL).await;
+    let ours = run(
+        &plain,
+        "SELECT @@session.time_zone, @@session.sql_mode, @@character_set_client",
+    )
+    .await;
+    let theirs = std::process::Command::new("mariadb")
+        .args(["-h", "127.0.0.1", "-u", "root", "-N", "-B", "-e"])
+        .arg("SELECT @@session.time_zone, @@session.sql_mode")
+        .output()
+        .expect("the mariadb client");
+    let theirs = String::from_utf8_lossy(&theirs.stdout);
+    let mut theirs = theirs.trim_end().split('\t');
+    assert_eq!(ours.ok().cell(0, 0).as_deref(), theirs.next());
+    assert_eq!(ours.cell(0, 1).as_deref(), theirs.next());
+    assert_eq!(ours.cell(0, 2).as_deref(), Some("utf8mb4"));
 }
 
 async fn one_table(sql: &str) -> dbkernel::result::Table {
@@ -629,4 +765,50 @@ async fn reconnect_to_a_server_that_fell_silent_times_out() {
         format!("mysql://root@127.0.0.1:{port}/test")
     })
     .await;
+}
+
+/// `LOAD DATA LOCAL INFILE` reads the kernel's file as the mysql client reads its own:
+/// `mariadb -vvv` prints `Query OK, 3 rows affected` / `Records: 3  Deleted: 0  Skipped: 0
+/// Warnings: 0`, and for a missing file `ERROR 2 (HY000): File '…' not found (Errcode: 2)`,
+/// after which the session goes on.
+#[tokio::test]
+async fn load_data_local_infile_reads_the_kernels_file() {
+    let dir = std::env::temp_dir().join(unique("dbk_load"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("items.tsv");
+    std::fs::write(&file, "1\tpen\n2\tink\n3\tbrush\n").unwrap();
+    let missing = dir.join("missing.tsv");
+    let e = open(MYSQL_URL).await;
+    let out = run(
+        &e,
+        &format!(
+            "CREATE TEMPORARY TABLE l1 (id INT, name VARCHAR(10));\nLOAD DATA LOCAL INFILE '{}' INTO TABLE l1;\nSELECT COUNT(*), MAX(name) FROM l1",
+            file.display()
+        ),
+    )
+    .await;
+    out.ok();
+    assert_eq!(
+        out.status(1),
+        "3 rows affected\nRecords: 3  Deleted: 0  Skipped: 0  Warnings: 0"
+    );
+    assert_eq!(out.table(2).cell_text(0, 0).as_deref(), Some("3"));
+    assert_eq!(out.table(2).cell_text(0, 1).as_deref(), Some("pen"));
+    let out = run(
+        &e,
+        &format!(
+            "LOAD DATA LOCAL INFILE '{}' INTO TABLE l1",
+            missing.display()
+        ),
+    )
+    .await;
+    let err = out.err();
+    assert_eq!(err.ename, "SqlError[2]");
+    assert_eq!(
+        err.evalue,
+        format!("File '{}' not found (Errcode: 2)", missing.display())
+    );
+    let after = run(&e, "SELECT COUNT(*) FROM l1").await;
+    assert_eq!(after.ok().cell(0, 0).as_deref(), Some("3"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -249,8 +249,9 @@ async fn mysql_text_with_binary_collation_is_text() {
     assert_eq!(table.cell_text(0, 5).as_deref(), Some("\\x4142"));
 }
 
-/// `mariadb -vvv` says `1 row in set, 1 warning` and `Rows matched: 3`; SHOW WARNINGS in the
-/// next cell still has the detail.
+/// `mariadb -vvv` says `1 row in set, 1 warning`, and `Query OK, 2 rows affected` /
+/// `Rows matched: 3  Changed: 2  Warnings: 0` for the UPDATE; SHOW WARNINGS in the next cell
+/// still has the detail.
 #[tokio::test]
 async fn mysql_warnings_and_matched_rows() {
     let e = open(MYSQL_URL).await;
@@ -269,7 +270,10 @@ async fn mysql_warnings_and_matched_rows() {
     )
     .await;
     updated.ok();
-    assert_eq!(updated.status(2), "Rows matched: 3");
+    assert_eq!(
+        updated.status(2),
+        "2 rows affected\nRows matched: 3  Changed: 2  Warnings: 0"
+    );
 }
 
 /// A procedure with two SELECTs: `mariadb -e "call p()"` prints two tables.

@@ -105,7 +105,19 @@ CELLS = [
          "INSERT INTO orders (user_id, amount) VALUES (1, 10.50), (1, 4.25), (2, 99.99);\n"
          "UPDATE users SET email = 'new@example.com' WHERE id = 1;\n"
          "SELECT u.name, COUNT(o.id) as orders\nFROM users u\nLEFT JOIN orders o ON u.id = o.user_id\nGROUP BY u.id;",
-         contains=["2 rows affected", "Rows matched: 1", "Ada", "Grace", "(2 rows)"]),
+         contains=["2 rows affected", "Rows matched: 1  Changed: 1  Warnings: 0", "Ada", "Grace", "(2 rows)"]),
+    md("Under a statement's count comes the server's own line, as the mariadb client prints it: `Records:` for a "
+       "multi-row INSERT, `ALTER TABLE` or `LOAD DATA`, `Rows matched:` and `Changed:` for an UPDATE. The count is of "
+       "the rows that changed: an UPDATE that sets a row to the value it already has matches it without changing it, "
+       "and an `INSERT IGNORE` skips a duplicate with a warning."),
+    code("%%sql maria\nINSERT INTO orders (user_id, amount) VALUES (2, 5.00), (2, 7.50);\n"
+         "INSERT IGNORE INTO users (email, name) VALUES ('b@example.com', 'Dup'), ('c@example.com', 'Linus');\n"
+         "UPDATE orders SET amount = 5.00 WHERE user_id = 2;\n"
+         "ALTER TABLE orders ADD note VARCHAR(20);",
+         contains=["2 rows affected\nRecords: 2  Duplicates: 0  Warnings: 0",
+                   "1 row affected\nRecords: 2  Duplicates: 1  Warnings: 1", "1 warning: SHOW WARNINGS shows them",
+                   "2 rows affected\nRows matched: 3  Changed: 2  Warnings: 0",
+                   "ALTER TABLE\nRecords: 0  Duplicates: 0  Warnings: 0"]),
     md("MariaDB's warnings are counted under the result, as the mysql client counts them; `SHOW WARNINGS` has the detail. "
        "psql's `\\dt` and `\\d NAME` map to MariaDB's catalog; `SHOW` and `DESCRIBE` work as they are."),
     code("%%sql maria\nSELECT CAST('12abc' AS SIGNED) AS n;\nSHOW WARNINGS;\n\\dt\n\\d users",

@@ -17,9 +17,10 @@ Deliberate differences, each normalised explicitly below (and nowhere else):
 - MySQL/MariaDB: the kernel draws psql's grid, mariadb draws +---+ boxes, so cells are compared,
   not the drawing; BINARY/VARBINARY/BLOB values are shown as hex (`\\x4142`), mariadb writes
   the raw bytes: the kernel's hex is decoded before comparing. DDL prints its keyword tag
-  (`CREATE TABLE`) where mariadb prints `Query OK, 0 rows affected`. The kernel's UPDATE line
-  is `Rows matched: N` (the driver cannot read `Changed: N`); mariadb's `Rows matched: N` is
-  what it is compared with. Warning counts are compared with mariadb's `…, N warnings`.
+  (`CREATE TABLE`, `ALTER TABLE`) where mariadb prints `Query OK, N rows affected`. The
+  server's info line under a count (`Records: 3  Duplicates: 0  Warnings: 0`, `Rows matched: 2
+  Changed: 1  Warnings: 0`) is compared as it is; the warning count with mariadb's
+  `…, N warnings`, which the kernel prints on a line of its own.
 - PostgreSQL booleans: the kernel prints true/false where psql prints t/f (the value stays a
   typed boolean for --out and other languages); no psql case selects a bare boolean.
 - Session state: the kernel's session outlives a case, psql's does not, so a case that SETs
@@ -27,7 +28,7 @@ Deliberate differences, each normalised explicitly below (and nowhere else):
 - psql forms on MariaDB have no psql to compare with: the mariadb side runs the catalog query
   the form stands for (`\\l+`: table count and size from information_schema.TABLES, written as
   pg_size_pretty writes sizes; `\\d+ NAME`: SHOW FULL COLUMNS).
-- Not compared here: `\\d` of an index (refused), tablespace footers (a tablespace needs a
+- Not compared here: tablespace footers (a tablespace needs a
   directory owned by the server's user; compared by hand), DETACH PENDING partitions.
 """
 import html.parser
@@ -154,16 +155,20 @@ def kernel_items(outputs, error):
             parser.feed(html_text)
             for t in parser.tables:
                 items.append(("table", t["headers"], t["rows"], t["right"]))
-        elif m := re.fullmatch(r"(\d+) rows? affected", text.split("  [")[0]):
-            items.append(("count", int(m.group(1))))
-        elif m := re.fullmatch(r"Rows matched: (\d+)", text.split("  [")[0]):
-            items.append(("matched", int(m.group(1))))
         elif m := re.fullmatch(r"(\d+) warnings?: SHOW WARNINGS shows them", text):
             items.append(("warnings", int(m.group(1))))
-        elif re.fullmatch(r"(CREATE|DROP|ALTER|TRUNCATE) [A-Z ]+|BEGIN|COMMIT|ROLLBACK|OK", text.split("  [")[0]):
-            items.append(("ok",))
         else:
-            items.append(("text", text))
+            # A status line, and the server's info line under it (MySQL/MariaDB).
+            first, _, info = text.split("  [")[0].partition("\n")
+            if m := re.fullmatch(r"(\d+) rows? affected", first):
+                items.append(("count", int(m.group(1))))
+            elif re.fullmatch(r"(CREATE|DROP|ALTER|TRUNCATE) [A-Z ]+|BEGIN|COMMIT|ROLLBACK|OK", first):
+                items.append(("ok",))
+            else:
+                items.append(("text", text))
+                continue
+            if info:
+                items.append(("info", info))
     if error:
         items.append(("error", error[1]))
     return items
@@ -250,6 +255,11 @@ def pg_db(kernel):
         "COMMENT ON SCHEMA public IS 'the usual place'",
         "COMMENT ON FUNCTION touch() IS 'does nothing'",
         "COMMENT ON DATABASE {db} IS 'agreement cases'",
+        # \\d INDEX: expression, included and partial; clustered; nulls not distinct
+        "CREATE UNIQUE INDEX items_lower ON items (lower(name), id) INCLUDE (price) WHERE price > 0",
+        "ALTER INDEX items_lower ALTER COLUMN 1 SET STATISTICS 40",
+        "CLUSTER items USING items_pkey",
+        "CREATE UNIQUE INDEX keyed_nn ON keyed (w) NULLS NOT DISTINCT WITH (fillfactor=60)",
     ]
     schema = [c.replace("{db}", db) for c in schema]
     subprocess.run([shutil.which("psql"), "-X", *PG, "-d", db, *sum((["-c", c] for c in schema), [])],
@@ -354,6 +364,19 @@ PG_CASES = [
     (["\\d counters_id_seq"], False),
     (["\\d+ counters_g_seq"], False),
     (["\\d tickets"], False),
+    # indexes and TOAST tables
+    (["\\d items_lower"], False),
+    (["\\d+ items_lower"], False),
+    (["\\d+ items_pkey"], False),
+    (["\\d parts_pkey"], False),
+    (["\\d+ parts_pkey"], False),
+    (["\\d+ parts_2024_pkey"], False),
+    (["\\d keyed_v"], False),
+    (["\\d keyed_id"], False),
+    (["\\d+ keyed_nn"], False),
+    (["\\d pg_toast.pg_toast_1255"], False),
+    (["\\d+ pg_toast.pg_toast_1255"], False),
+    (["\\d+ pg_toast.pg_toast_1255_index"], False),
     (["\\x on", "SELECT 1 AS a, E'l1\\nlonger line two' AS b"], False),
     (["\\x on", "SELECT * FROM items ORDER BY id"], False),
 ]
@@ -416,11 +439,12 @@ def parse_mariadb(out):
                 i += 1
             items.append(("table", headers, rows, right))
         elif m := re.match(r"Query OK, (\d+) rows? affected", line):
+            items.append(("count", int(m.group(1))))
+            # The server's info line (mysql_info()), printed under the count.
             following = lines[i + 1] if i + 1 < len(lines) else ""
-            if mm := re.match(r"Rows matched: (\d+)", following):
-                items.append(("matched", int(mm.group(1))))
-            else:
-                items.append(("count", int(m.group(1))))
+            if re.match(r"(Records|Rows matched): ", following):
+                items.append(("info", following.rstrip()))
+                i += 1
             if w := re.search(r"affected, (\d+) warnings?", line):
                 items.append(("warnings", int(w.group(1))))
         elif line.startswith("Empty set"):
@@ -434,10 +458,13 @@ def parse_mariadb(out):
 
 
 def comparable_mariadb(items, ddl_positions):
-    """mariadb's `Query OK, 0 rows affected` of a DDL statement is the kernel's keyword tag."""
-    out = []
-    for index, item in enumerate(items):
-        out.append(("ok",) if index in ddl_positions and item == ("count", 0) else item)
+    """mariadb's `Query OK, N rows affected` of a DDL statement is the kernel's keyword tag."""
+    out, statement = [], -1
+    for item in items:
+        # An info line or a warning count belongs to the statement before it.
+        if item[0] not in ("info", "warnings"):
+            statement += 1
+        out.append(("ok",) if statement in ddl_positions and item[0] == "count" else item)
     # A CALL's own `Query OK, 0 rows affected` after its result sets: the kernel shows the
     # result sets only.
     if len(out) > 1 and out[-1] == ("count", 0) and out[-2][0] == "table":
@@ -475,11 +502,18 @@ def my_db(kernel):
     ]
     for statement in schema:
         subprocess.run([shutil.which("mariadb"), *MY, db, "-e", statement], check=True, timeout=TIMEOUT)
+    with open(LOAD_FILE, "w") as f:
+        f.write("1\tpen\n2\tink\n3\tbrush\n")
     _, error = kernel.run(f"%connect myf mysql://root@127.0.0.1:3306/{db}")
     assert error is None, error
     yield db
     subprocess.run([shutil.which("mariadb"), *MY, "-e", f"DROP DATABASE {db}"], timeout=TIMEOUT)
+    os.remove(LOAD_FILE)
 
+
+# A file for LOAD DATA LOCAL INFILE, read by the mariadb client and by the kernel alike.
+# Written by the my_db fixture, removed after the module.
+LOAD_FILE = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"dbkernel_fidelity_{os.getpid()}.tsv")
 
 # (statements, positions of DDL statements among the results): kernel and mariadb run the same
 # statements; for `\\` forms the mariadb side runs the query the kernel maps it to (`mapped`).
@@ -524,6 +558,18 @@ MY_CASES = [
     ["SELECT DATE_FORMAT('2024-01-02', '%W') AS day, DAYNAME('2024-01-02') AS d2"],
     ["SELECT 10 DIV 3 AS q, 10 / 3 AS d, 10 % 3 AS r"],
     ["SELECT LPAD('x', 5, '-') AS p, REPEAT('ab', 3) AS r"],
+    # the OK packet: counts, info lines (`Records: …`, `Rows matched: …`) and warnings
+    ["CREATE TEMPORARY TABLE k1 (a INT PRIMARY KEY, b TINYINT)", "INSERT INTO k1 VALUES (1, 1), (2, 2), (3, 3)",
+     "INSERT INTO k1 VALUES (4, 4)", "INSERT IGNORE INTO k1 VALUES (1, 1), (5, 500), (6, 6)", "SELECT * FROM k1 ORDER BY a"],
+    ["CREATE TEMPORARY TABLE k2 (a INT, b INT)", "INSERT INTO k2 VALUES (1, 1), (2, 2), (3, 1)",
+     "UPDATE k2 SET b = 1", "UPDATE k2 SET b = 1 WHERE a = 1", "UPDATE k2 SET b = 9 WHERE a = 99", "DELETE FROM k2 WHERE b = 1"],
+    ["CREATE TEMPORARY TABLE k3 (a INT)", "INSERT INTO k3 VALUES (1), (2)", "ALTER TABLE k3 ADD b INT", "ALTER TABLE k3 DROP b"],
+    ["CREATE TEMPORARY TABLE k4 AS SELECT id, name FROM items", "INSERT INTO k4 SELECT id + 10, name FROM items"],
+    ["CREATE TEMPORARY TABLE k5 (a INT PRIMARY KEY, b INT)", "INSERT INTO k5 VALUES (1, 1)", "REPLACE INTO k5 VALUES (1, 2), (2, 2)",
+     "INSERT INTO k5 VALUES (1, 5), (3, 3) ON DUPLICATE KEY UPDATE b = VALUES(b)"],
+    ["CREATE TEMPORARY TABLE k6 (a TINYINT NOT NULL)", "INSERT IGNORE INTO k6 VALUES (1000), (NULL), (3)", "UPDATE IGNORE k6 SET a = a * 100"],
+    ["CREATE TEMPORARY TABLE k7 (id INT, name VARCHAR(10))", f"LOAD DATA LOCAL INFILE '{LOAD_FILE}' INTO TABLE k7",
+     f"LOAD DATA LOCAL INFILE '{LOAD_FILE}' INTO TABLE k7 (id)", "SELECT COUNT(*) AS n FROM k7"],
 ]
 
 # psql forms on MariaDB: what the kernel runs, and the same query for the mariadb client.

@@ -6,7 +6,9 @@
 //! (`near 'FROMM t' at line 1`, `near "FROMM": syntax error`), so the caret goes under the first
 //! place that quote occurs in the statement.
 
-use sqlx::error::DatabaseError;
+use std::borrow::Cow;
+
+use sqlx::error::{DatabaseError, ErrorKind};
 use sqlx::mysql::MySqlDatabaseError;
 use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
 
@@ -41,6 +43,62 @@ pub fn classify(error: &sqlx::Error, sent: &str) -> Failure {
             notes: Vec::new(),
             connection_lost: false,
         },
+    }
+}
+
+/// A MySQL/MariaDB server's error (its ERR packet) as the session's driver reports it, carried
+/// in `sqlx::Error::Database` so that every engine's failures take one path.
+#[derive(Debug, Clone)]
+pub struct MySqlServerError {
+    /// The server's error number (`1146`).
+    pub number: u16,
+    /// SQLSTATE (`42S02`).
+    pub state: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for MySqlServerError {
+    /// As sqlx and the mysql client say it: `1146 (42S02): Table 'test.x' doesn't exist`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.state.is_empty() {
+            write!(f, "{}: {}", self.number, self.message)
+        } else {
+            write!(f, "{} ({}): {}", self.number, self.state, self.message)
+        }
+    }
+}
+
+impl std::error::Error for MySqlServerError {}
+
+impl DatabaseError for MySqlServerError {
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn code(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(&self.state))
+    }
+
+    fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+        self
+    }
+
+    fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+        self
+    }
+
+    fn kind(&self) -> ErrorKind {
+        match self.number {
+            1062 | 1586 => ErrorKind::UniqueViolation,
+            1216 | 1217 | 1451 | 1452 => ErrorKind::ForeignKeyViolation,
+            1048 | 1364 => ErrorKind::NotNullViolation,
+            3819 | 4025 => ErrorKind::CheckViolation,
+            _ => ErrorKind::Other,
+        }
     }
 }
 
@@ -88,13 +146,23 @@ fn classify_database(db: &(dyn DatabaseError + 'static), sent: &str) -> Failure 
             connection_lost,
         };
     }
-    if let Some(my) = db.try_downcast_ref::<MySqlDatabaseError>() {
-        let number = my.number();
-        let message = my.message().to_string();
+    let mysql = db
+        .try_downcast_ref::<MySqlServerError>()
+        .map(|my| (my.number, my.message.clone(), Some(my.state.clone())))
+        .or_else(|| {
+            db.try_downcast_ref::<MySqlDatabaseError>().map(|my| {
+                (
+                    my.number(),
+                    my.message().to_string(),
+                    my.code().map(str::to_string),
+                )
+            })
+        });
+    if let Some((number, message, state)) = mysql {
         let position =
             quoted_after(&message, "near '", "' at line").and_then(|near| locate(sent, &near));
         let mut notes = Vec::new();
-        if let Some(state) = my.code() {
+        if let Some(state) = state.filter(|s| !s.is_empty()) {
             notes.push(format!("SQLSTATE {state}"));
         }
         // 2006 server gone away, 2013 lost connection, 1927 connection killed, 4031 idle timeout.
@@ -168,9 +236,16 @@ pub fn is_cancellation(error: &sqlx::Error) -> bool {
     if let Some(pg) = db.try_downcast_ref::<PgDatabaseError>() {
         return pg.code() == "57014";
     }
-    if let Some(my) = db.try_downcast_ref::<MySqlDatabaseError>() {
+    let mysql = db
+        .try_downcast_ref::<MySqlServerError>()
+        .map(|my| my.number)
+        .or_else(|| {
+            db.try_downcast_ref::<MySqlDatabaseError>()
+                .map(|my| my.number())
+        });
+    if let Some(number) = mysql {
         // 1317 query execution was interrupted; 3024 max execution time exceeded.
-        return matches!(my.number(), 1317 | 3024);
+        return matches!(number, 1317 | 3024);
     }
     db.code()
         .and_then(|c| c.parse::<i32>().ok())

@@ -1,4 +1,4 @@
-//! The %%sql engine: SQLite, PostgreSQL and MySQL/MariaDB through sqlx.
+//! The %%sql engine: SQLite and PostgreSQL through sqlx, MySQL/MariaDB through mysql_async.
 //!
 //! Each named connection is one pinned session (a single driver connection behind a mutex, not a
 //! pool), so `BEGIN` in one cell and `COMMIT` in a later one work and temp tables and `SET`
@@ -29,6 +29,7 @@ pub mod lex;
 mod literal;
 mod meta;
 mod mysql;
+mod mysql_options;
 mod notice;
 mod pg_binary;
 mod pg_defaults;
@@ -986,7 +987,10 @@ impl SqlEngine {
             }
             return;
         }
-        let message = status::command_tag(text, self.dialect, rows_affected);
+        let message = status::with_info(
+            status::command_tag(text, self.dialect, rows_affected),
+            rows.info.as_deref(),
+        );
         ctx.sink.emit(QueryResult::Status(Status {
             message,
             rows_affected: Some(rows_affected),

@@ -1,76 +1,95 @@
-//! The MySQL/MariaDB session: one pinned `MySqlConnection` and its `CONNECTION_ID()` so that the
-//! stop button can `KILL QUERY` it from a second connection.
+//! The MySQL/MariaDB session: one pinned `mysql_async` connection and its connection id, so that
+//! the stop button can `KILL QUERY` it from a second connection.
 //!
-//! Statements without binds use COM_QUERY (`raw_sql`): values arrive as the server's text and are
-//! kept exactly (DECIMAL, DATETIME(6), BIGINT UNSIGNED beyond i64, negative TIME). Statements with
+//! Why `mysql_async` and not sqlx like the other databases: the mysql client prints what the
+//! server's OK packet says — its affected rows, its info line (`Records: 3  Duplicates: 0
+//! Warnings: 0`, `Rows matched: 2  Changed: 1  Warnings: 0`) and its warning count — and sqlx
+//! drops the info and the warnings, and connects with `CLIENT_FOUND_ROWS`, which makes an
+//! UPDATE's count the matched rows instead of the changed ones. Here every finished statement
+//! hands back its last OK packet ([`Done`]), and the connection is opened without that flag.
+//!
+//! Statements without binds use COM_QUERY: values arrive as the server's text and are kept
+//! exactly (DECIMAL, DATETIME(6), BIGINT UNSIGNED beyond i64, negative TIME). Statements with
 //! binds are prepared and executed in SQL (`PREPARE … FROM`, `EXECUTE … USING`), also over
-//! COM_QUERY, so their values arrive as the same text ([`run_prepared`]).
+//! COM_QUERY, so their values arrive as the same text ([`run_prepared`]). Rows stream into the
+//! [`RowBuffer`] one at a time, each result set of a statement (a CALL's) as its own table.
+//!
+//! Driver errors become `sqlx::Error`s here ([`driver_error`]; the server's own as
+//! [`MySqlServerError`]), so failures, positions and cancellation take the engine's one path.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use sqlx::mysql::{MySqlColumn, MySqlConnectOptions, MySqlConnection, MySqlRow};
-use sqlx::{
-    AssertSqlSafe, Column, ConnectOptions, Connection, Either, Executor, Row, SqlSafeStr,
-    Statement, TypeInfo, ValueRef,
-};
+use mysql_async::prelude::Queryable;
+use mysql_async::{Column, Conn, Row, Value};
 
 use super::bind::Bound;
 use super::cancel;
 use super::driver::{ConnectError, Outcome, Run, Sent, not_connected, within};
+use super::error::MySqlServerError;
 use super::explain::{TableName, engine_rolls_back};
 use super::literal;
+use super::mysql_options::{self, MySqlOptions};
 use super::rows::RowBuffer;
-use super::types::{bits_to_int, datum_from_text, mysql_kind};
+use super::types::{bits_to_int, datum_from_text, mysql_kind, mysql_type_name};
 use crate::result::{Datum, ValueKind};
 
 pub struct MySqlSession {
-    options: MySqlConnectOptions,
+    options: MySqlOptions,
     /// `%config connect_timeout` at `%connect`, for reconnects and pings too.
     connect_timeout: Duration,
-    conn: Option<MySqlConnection>,
+    conn: Option<Conn>,
     id: u64,
     /// Whether the server is MariaDB (its plans differ from MySQL's), asked once.
     mariadb: Option<bool>,
 }
 
+/// What the server's last OK packet said about a finished statement.
+#[derive(Debug, Default)]
+struct Done {
+    affected: u64,
+    /// The info line (`Records: 3  Duplicates: 0  Warnings: 0`), empty when there is none.
+    info: String,
+    warnings: u64,
+}
+
+impl Done {
+    fn of(conn: &Conn) -> Done {
+        Done {
+            affected: conn.affected_rows(),
+            info: conn.info().into_owned(),
+            warnings: u64::from(conn.get_warnings()),
+        }
+    }
+}
+
 impl MySqlSession {
     pub async fn connect(url: &str, connect_timeout: Duration) -> Result<Self, ConnectError> {
-        // mariadb:// is the same protocol; sqlx only knows the mysql scheme.
-        let url = match url.split_once("://") {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("mariadb") => {
-                format!("mysql://{rest}")
-            }
-            _ => url.to_string(),
-        };
-        let options = MySqlConnectOptions::from_str(&url)
-            .map_err(ConnectError::invalid)?
-            .log_statements(log::LevelFilter::Off)
-            .log_slow_statements(log::LevelFilter::Off, Duration::from_secs(3600));
-        let (conn, id) = within(&address(&options), connect_timeout, open(&options)).await?;
+        let mut options = mysql_options::parse(url)
+            .map_err(|message| ConnectError::invalid(sqlx::Error::Configuration(message.into())))?;
+        let address = options.address.clone();
+        let conn = within(&address, connect_timeout, open(&mut options)).await?;
         Ok(MySqlSession {
             options,
             connect_timeout,
+            id: u64::from(conn.id()),
             conn: Some(conn),
-            id,
             mariadb: None,
         })
     }
 
     pub async fn ensure_connected(&mut self) -> Result<bool, ConnectError> {
-        let address = address(&self.options);
-        if let Some(conn) = self.conn.as_mut()
-            && within(&address, self.connect_timeout, conn.ping())
-                .await
-                .is_ok()
-        {
-            return Ok(false);
+        let address = self.options.address.clone();
+        if let Some(conn) = self.conn.as_mut() {
+            let ping = async { conn.ping().await.map_err(driver_error) };
+            if within(&address, self.connect_timeout, ping).await.is_ok() {
+                return Ok(false);
+            }
         }
         self.conn = None;
-        let (conn, id) = within(&address, self.connect_timeout, open(&self.options)).await?;
+        let conn = within(&address, self.connect_timeout, open(&mut self.options)).await?;
+        self.id = u64::from(conn.id());
         self.conn = Some(conn);
-        self.id = id;
         Ok(true)
     }
 
@@ -80,14 +99,14 @@ impl MySqlSession {
 
     pub async fn close(&mut self) {
         if let Some(conn) = self.conn.take() {
-            let _ = conn.close().await;
+            let _ = conn.disconnect().await;
         }
     }
 
     /// Runs a short control statement (BEGIN, SAVEPOINT, ROLLBACK) outside the stop button.
     pub async fn run_plain(&mut self, sql: &str) -> Result<(), sqlx::Error> {
         let conn = self.conn.as_mut().ok_or_else(not_connected)?;
-        super::driver::run_plain::<sqlx::MySql>(conn, sql).await
+        conn.query_drop(sql).await.map_err(driver_error)
     }
 
     /// The tables among `tables` whose storage engine cannot roll back (MyISAM, Aria, MEMORY…),
@@ -99,14 +118,14 @@ impl MySqlSession {
         };
         let mut found = Vec::new();
         for (schema, name) in tables {
-            let engine: Result<Option<Option<String>>, _> = sqlx::query_scalar(
-                "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?",
-            )
-            .bind(schema.clone())
-            .bind(name.clone())
-            .fetch_optional(&mut *conn)
-            .await;
-            if let Ok(Some(Some(engine))) = engine
+            let schema_literal = schema
+                .as_deref()
+                .map_or_else(|| "DATABASE()".to_string(), literal::mysql_text);
+            let query = format!(
+                "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = {schema_literal} AND TABLE_NAME = {}",
+                literal::mysql_text(name)
+            );
+            if let Ok(Some(engine)) = first_text(conn, &query).await
                 && !engine_rolls_back(&engine)
             {
                 let shown = match schema {
@@ -127,10 +146,9 @@ impl MySqlSession {
         let Some(conn) = self.conn.as_mut() else {
             return true;
         };
-        let version: Result<String, _> = sqlx::query_scalar("SELECT VERSION()")
-            .fetch_one(&mut *conn)
-            .await;
-        let known = version.map(|v| v.contains("MariaDB"));
+        let known = first_text(conn, "SELECT VERSION()")
+            .await
+            .map(|v| v.is_some_and(|v| v.contains("MariaDB")));
         // Unknown (the query failed): MariaDB is what this machine runs; ask again next time.
         self.mariadb = known.as_ref().ok().copied();
         known.unwrap_or(true)
@@ -141,13 +159,7 @@ impl MySqlSession {
         let Some(conn) = self.conn.as_mut() else {
             return false;
         };
-        match sqlx::raw_sql("SELECT @@autocommit")
-            .fetch_one(&mut *conn)
-            .await
-        {
-            Ok(row) => row.try_get_unchecked::<&str, _>(0).ok() == Some("0"),
-            Err(_) => false,
-        }
+        matches!(first_text(conn, "SELECT @@autocommit").await, Ok(Some(v)) if v == "0")
     }
 
     /// The codes of the last statement's warnings (`SHOW WARNINGS`); empty if it cannot tell.
@@ -155,15 +167,12 @@ impl MySqlSession {
         let Some(conn) = self.conn.as_mut() else {
             return Vec::new();
         };
-        let Ok(found) = sqlx::raw_sql(AssertSqlSafe("SHOW WARNINGS"))
-            .fetch_all(&mut *conn)
-            .await
-        else {
+        let Ok(found) = conn.query::<Row, _>("SHOW WARNINGS").await else {
             return Vec::new();
         };
         found
             .iter()
-            .filter_map(|row| row.try_get_unchecked::<&str, _>(1).ok()?.parse().ok())
+            .filter_map(|row| text_of(row.as_ref(1)?)?.parse().ok())
             .collect()
     }
 
@@ -181,7 +190,6 @@ impl MySqlSession {
             explain,
             rows,
             cancel,
-            want_header,
             ..
         } = run;
         let send_cancel = {
@@ -191,27 +199,27 @@ impl MySqlSession {
                 let options = options.clone();
                 async move {
                     let killing = kill_query(&options, id);
-                    if let Err(e) = within(&address(&options), limit, killing).await {
+                    if let Err(e) = within(&options.address, limit, killing).await {
                         log::warn!("could not send KILL QUERY {id}: {e}");
                     }
                 }
             }
         };
         let mut failed_in: Option<Sent> = None;
+        if let Ok(mut failure) = options.infile_failure.lock() {
+            *failure = None;
+        }
         let statement = async {
             match bound {
-                None => {
-                    let s = sqlx::raw_sql(AssertSqlSafe(sql)).fetch_many(&mut *conn);
-                    stream(s, rows).await
-                }
+                None => stream(conn, sql, rows).await.map_err(driver_error),
                 Some(bound) => run_prepared(conn, bound, explain, rows, &mut failed_in).await,
             }
         };
-        let rows_affected = match cancel::drive(statement, cancel, send_cancel, || {})
+        let done = match cancel::drive(statement, cancel, send_cancel, || {})
             .await
             .settle()
         {
-            Ok(value) => value,
+            Ok(done) => done,
             Err(Outcome::Failed(e)) if failed_in.is_some() => {
                 return Outcome::FailedIn(e, failed_in.unwrap_or_default());
             }
@@ -222,63 +230,98 @@ impl MySqlSession {
                 return outcome;
             }
         };
-        rows.warnings = warning_count(conn).await;
-        if want_header && !rows.has_result() {
-            let text = bound.map_or(sql, |b| b.sql.as_str());
-            if let Ok(statement) = conn
-                .prepare(AssertSqlSafe(text.to_string()).into_sql_str())
-                .await
-                && !statement.columns().is_empty()
-            {
-                set_header(statement.columns(), rows);
-            }
-        }
-        Outcome::Done { rows_affected }
-    }
-}
-
-/// `host:port` (or the socket path) the options connect to, for messages.
-fn address(options: &MySqlConnectOptions) -> String {
-    match options.get_socket() {
-        Some(socket) => socket.display().to_string(),
-        None if options.get_host().contains(':') => {
-            format!("[{}]:{}", options.get_host(), options.get_port())
-        }
-        None => format!("{}:{}", options.get_host(), options.get_port()),
-    }
-}
-
-async fn open(options: &MySqlConnectOptions) -> Result<(MySqlConnection, u64), sqlx::Error> {
-    let mut conn = MySqlConnection::connect_with(options).await?;
-    let id: u64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
-        .fetch_one(&mut conn)
-        .await?;
-    Ok((conn, id))
-}
-
-/// The last statement's warning count. `SHOW COUNT(*) WARNINGS` is a diagnostic statement: it
-/// leaves the warnings for the user's own `SHOW WARNINGS` (sqlx drops the count the server
-/// sends with each result).
-async fn warning_count(conn: &mut MySqlConnection) -> u64 {
-    match sqlx::raw_sql("SHOW COUNT(*) WARNINGS")
-        .fetch_one(&mut *conn)
-        .await
-    {
-        Ok(row) => row
-            .try_get_unchecked::<&str, _>(0)
+        let infile_failure = self
+            .options
+            .infile_failure
+            .lock()
             .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0),
-        Err(_) => 0,
+            .and_then(|mut failure| failure.take());
+        if let Some(message) = infile_failure {
+            // As the mysql client reports a LOAD DATA LOCAL file it cannot read (its error 2).
+            return Outcome::Failed(sqlx::Error::Database(Box::new(MySqlServerError {
+                number: 2,
+                state: "HY000".into(),
+                message,
+            })));
+        }
+        rows.warnings = done.warnings;
+        rows.info = (!done.info.is_empty()).then_some(done.info);
+        Outcome::Done {
+            rows_affected: done.affected,
+        }
     }
 }
 
-async fn kill_query(options: &MySqlConnectOptions, id: u64) -> Result<(), sqlx::Error> {
-    let mut conn = MySqlConnection::connect_with(options).await?;
-    sqlx::raw_sql(AssertSqlSafe(format!("KILL QUERY {id}")))
-        .execute(&mut conn)
-        .await?;
-    conn.close().await
+/// Opens a connection and runs the URL's `SET`s. Under `ssl-mode=PREFERRED` a server that offers
+/// no TLS gets a plain connection, and so does every later one (reconnects, `KILL QUERY`).
+async fn open(options: &mut MySqlOptions) -> Result<Conn, sqlx::Error> {
+    let conn = match Conn::new(options.opts.clone()).await {
+        Err(mysql_async::Error::Driver(mysql_async::DriverError::NoClientSslFlagFromServer))
+            if options.plain.is_some() =>
+        {
+            if let Some(plain) = options.plain.take() {
+                options.opts = plain;
+            }
+            Conn::new(options.opts.clone()).await
+        }
+        other => other,
+    };
+    let mut conn = conn.map_err(driver_error)?;
+    for setting in &options.setup {
+        conn.query_drop(setting.as_str())
+            .await
+            .map_err(driver_error)?;
+    }
+    Ok(conn)
+}
+
+async fn kill_query(options: &MySqlOptions, id: u64) -> Result<(), sqlx::Error> {
+    let mut conn = Conn::new(options.opts.clone())
+        .await
+        .map_err(driver_error)?;
+    conn.query_drop(format!("KILL QUERY {id}"))
+        .await
+        .map_err(driver_error)?;
+    conn.disconnect().await.map_err(driver_error)
+}
+
+/// The first column of the first row of a short internal query, as text.
+async fn first_text(conn: &mut Conn, query: &str) -> Result<Option<String>, mysql_async::Error> {
+    let row: Option<Row> = conn.query_first(query).await?;
+    Ok(row.and_then(|row| text_of(row.as_ref(0)?)))
+}
+
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::NULL => None,
+        Value::Bytes(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+        other => Some(other.as_sql(true)),
+    }
+}
+
+/// A driver error as the engine's error type: the server's ERR packet keeps its number,
+/// SQLSTATE and message; I/O and TLS failures are a lost connection; anything else the driver
+/// reports mid-statement leaves the connection in an unknown state, so it counts as lost too.
+fn driver_error(error: mysql_async::Error) -> sqlx::Error {
+    use mysql_async::{DriverError, Error, IoError};
+    match error {
+        Error::Server(server) => sqlx::Error::Database(Box::new(MySqlServerError {
+            number: server.code,
+            state: server.state,
+            message: server.message,
+        })),
+        Error::Io(IoError::Io(io)) => sqlx::Error::Io(io),
+        Error::Io(IoError::Tls(tls)) => sqlx::Error::Tls(Box::new(tls)),
+        Error::Driver(DriverError::ConnectionClosed) => sqlx::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the server closed the connection",
+        )),
+        Error::Driver(DriverError::NoClientSslFlagFromServer) => sqlx::Error::Tls(
+            "the URL asks for TLS (ssl-mode) and the server does not offer it".into(),
+        ),
+        Error::Url(e) => sqlx::Error::Configuration(Box::new(e)),
+        other => sqlx::Error::Protocol(other.to_string()),
+    }
 }
 
 /// How one column's text-protocol values become datums.
@@ -292,13 +335,21 @@ struct Decoder {
     expression: bool,
 }
 
-fn set_header(columns: &[MySqlColumn], rows: &mut RowBuffer) -> Vec<Decoder> {
+fn set_header(columns: &[Column], rows: &mut RowBuffer) -> Vec<Decoder> {
     let header: Vec<_> = columns
         .iter()
         .map(|c| {
-            let name = text_type_name(c.type_info());
-            let kind = mysql_kind(&name);
-            (c.name().to_string(), name, Some(kind))
+            let name = mysql_type_name(
+                c.column_type(),
+                c.flags(),
+                c.column_length(),
+                c.character_set(),
+            );
+            let shown = match c.name_str() {
+                alias if !alias.is_empty() => alias.into_owned(),
+                _ => c.org_name_str().into_owned(),
+            };
+            (shown, name.to_string(), Some(mysql_kind(name)))
         })
         .collect();
     let decoders = header
@@ -307,112 +358,74 @@ fn set_header(columns: &[MySqlColumn], rows: &mut RowBuffer) -> Vec<Decoder> {
         .map(|((_, name, kind), column)| Decoder {
             kind: kind.unwrap_or(ValueKind::Other),
             bit: name == "BIT",
-            expression: matches!(column.origin(), sqlx::ColumnOrigin::Expression),
+            // A column of no table (the table the server read it from is empty).
+            expression: column.org_table_ref().is_empty(),
         })
         .collect();
     rows.set_columns(header);
     decoders
 }
 
-/// The column's type name. sqlx calls every string column with the BINARY flag a BLOB or
-/// BINARY, but the flag is also set for `_bin` collations (`VARCHAR … COLLATE utf8mb4_bin`;
-/// MariaDB's JSON is LONGTEXT COLLATE utf8mb4_bin): only the `binary` character set (collation
-/// 63) holds bytes. sqlx 0.9 keeps the collation in a crate-private field with no accessor (and
-/// its type equality compares flags only), so the number is read from the type's `Debug` form
-/// (`collation: Collation(46)`); if that form ever changes, the driver's name stands.
-fn text_type_name(info: &sqlx::mysql::MySqlTypeInfo) -> String {
-    const BINARY_COLLATION: u16 = 63;
-    let name = info.name();
-    let debug = format!("{info:?}");
-    let collation = debug
-        .split_once("collation: Collation(")
-        .and_then(|(_, rest)| rest.split_once(')'))
-        .and_then(|(number, _)| number.parse::<u16>().ok());
-    if collation.is_none_or(|c| c == BINARY_COLLATION) {
-        return name.to_string();
-    }
-    match name {
-        "BINARY" => "CHAR",
-        "VARBINARY" => "VARCHAR",
-        "TINYBLOB" => "TINYTEXT",
-        "BLOB" => "TEXT",
-        "MEDIUMBLOB" => "MEDIUMTEXT",
-        "LONGBLOB" => "LONGTEXT",
-        other => other,
-    }
-    .to_string()
-}
-
-async fn stream<S>(mut items: S, rows: &mut RowBuffer) -> Result<u64, sqlx::Error>
-where
-    S: futures_util::Stream<
-            Item = Result<Either<sqlx::mysql::MySqlQueryResult, MySqlRow>, sqlx::Error>,
-        > + Unpin,
-{
-    let mut affected = 0;
-    let mut decoders: Vec<Decoder> = Vec::new();
-    // A result set ended: rows after it belong to the next one (a CALL's second SELECT).
-    let mut ended = false;
-    while let Some(item) = items.try_next().await? {
-        match item {
-            Either::Left(done) => {
-                affected += done.rows_affected();
-                ended = rows.has_result();
-            }
-            Either::Right(row) => {
-                if ended {
-                    rows.next_result_set();
-                    ended = false;
-                }
-                if !rows.has_result() {
-                    decoders = set_header(row.columns(), rows);
-                }
-                if rows.wants_row() {
-                    let values = decoders
-                        .iter()
-                        .enumerate()
-                        .map(|(i, decoder)| text_value(&row, i, decoder))
-                        .collect();
-                    rows.push(values);
-                } else {
-                    rows.count();
-                }
+/// Runs one COM_QUERY and streams its result sets into `rows`: each set with columns starts a
+/// table of its own (with its header even when it has no rows); the server's last OK packet is
+/// the statement's outcome.
+async fn stream(
+    conn: &mut Conn,
+    sql: &str,
+    rows: &mut RowBuffer,
+) -> Result<Done, mysql_async::Error> {
+    let mut result = conn.query_iter(sql).await?;
+    while let Some(mut set) = result.stream::<Row>().await? {
+        let columns = set.columns();
+        if columns.is_empty() {
+            // An OK packet (the end of a CALL, a statement without rows): nothing to read.
+            while set.try_next().await?.is_some() {}
+            continue;
+        }
+        if rows.has_result() {
+            rows.next_result_set();
+        }
+        let decoders = set_header(&columns, rows);
+        while let Some(row) = set.try_next().await? {
+            if rows.wants_row() {
+                let values = decoders
+                    .iter()
+                    .enumerate()
+                    .map(|(i, decoder)| text_value(row.as_ref(i), decoder))
+                    .collect();
+                rows.push(values);
+            } else {
+                rows.count();
             }
         }
     }
-    Ok(affected)
-}
-
-fn is_null(row: &MySqlRow, index: usize) -> bool {
-    row.try_get_raw(index).map_or(true, |v| v.is_null())
+    drop(result);
+    Ok(Done::of(conn))
 }
 
 /// A text-protocol value: the server's text, or raw bytes for binary columns and BIT.
-fn text_value(row: &MySqlRow, index: usize, decoder: &Decoder) -> Datum {
-    if is_null(row, index) {
-        return Datum::Null;
-    }
-    let kind = decoder.kind;
-    let bytes = || {
-        row.try_get_unchecked::<Vec<u8>, _>(index)
-            .unwrap_or_default()
+fn text_value(value: Option<&Value>, decoder: &Decoder) -> Datum {
+    let bytes: &[u8] = match value {
+        None | Some(Value::NULL) => return Datum::Null,
+        Some(Value::Bytes(bytes)) => bytes,
+        // The text protocol only sends strings; a typed value would come from the binary one.
+        Some(other) => return datum_from_text(decoder.kind, &other.as_sql(true)),
     };
     if decoder.bit {
-        return bits_to_int(&bytes());
+        return bits_to_int(bytes);
     }
-    if kind == ValueKind::Binary {
-        let bytes = bytes();
+    if decoder.kind == ValueKind::Binary {
         if decoder.expression
-            && let Ok(text) = std::str::from_utf8(&bytes)
+            && let Ok(text) = std::str::from_utf8(bytes)
             && !text.contains(|c: char| c.is_control() && c != '\n' && c != '\t')
         {
             return Datum::Text(text.to_string());
         }
-        return Datum::Bytes(bytes);
+        return Datum::Bytes(bytes.to_vec());
     }
-    match row.try_get_unchecked::<&str, _>(index) {
-        Ok(text) => datum_from_text(kind, text),
-        Err(_) => Datum::Bytes(bytes()),
+    match std::str::from_utf8(bytes) {
+        Ok(text) => datum_from_text(decoder.kind, text),
+        Err(_) => Datum::Bytes(bytes.to_vec()),
     }
 }
 
@@ -420,14 +433,14 @@ fn text_value(row: &MySqlRow, index: usize, decoder: &Decoder) -> Datum {
 /// why): the statement and the values go into user variables as literals no `sql_mode` can
 /// misread, then `PREPARE … FROM @sql`, `EXECUTE … USING @p1, …` over COM_QUERY, so rows arrive
 /// in the text protocol (zero dates, DATETIME(6) digits, FLOAT as the server prints it).
-/// The user variables are cleared afterwards.
+/// The outcome is the EXECUTE's OK packet; the user variables are cleared afterwards.
 async fn run_prepared(
-    conn: &mut MySqlConnection,
+    conn: &mut Conn,
     bound: &Bound,
     explain: Option<&str>,
     rows: &mut RowBuffer,
     failed_in: &mut Option<Sent>,
-) -> Result<u64, sqlx::Error> {
+) -> Result<Done, sqlx::Error> {
     let prefix = explain.unwrap_or("");
     let statement = format!("{prefix}{}", bound.sql);
     let params: Vec<String> = (1..=bound.values.len())
@@ -441,43 +454,35 @@ async fn run_prepared(
     for param in &params {
         clear.push_str(&format!(", {param} = NULL"));
     }
-    if let Err(e) = sqlx::raw_sql(AssertSqlSafe(set)).execute(&mut *conn).await {
+    if let Err(e) = conn.query_drop(set).await {
         *failed_in = Some(Sent::default());
-        return Err(e);
+        return Err(driver_error(e));
     }
     let result = async {
-        let prepare = sqlx::raw_sql("PREPARE dbkernel_bound FROM @dbkernel_sql")
-            .execute(&mut *conn)
-            .await;
-        if let Err(e) = prepare {
+        if let Err(e) = conn
+            .query_drop("PREPARE dbkernel_bound FROM @dbkernel_sql")
+            .await
+        {
             // MySQL quotes the statement near the error: locate it in the statement itself.
             *failed_in = Some(Sent::prefixed(prefix, &bound.sql));
-            return Err(e);
+            return Err(driver_error(e));
         }
         let execute = if params.is_empty() {
             "EXECUTE dbkernel_bound".to_string()
         } else {
             format!("EXECUTE dbkernel_bound USING {}", params.join(", "))
         };
-        let executed = stream(
-            sqlx::raw_sql(AssertSqlSafe(execute.clone())).fetch_many(&mut *conn),
-            rows,
-        )
-        .await;
+        let executed = stream(conn, &execute, rows).await.map_err(driver_error);
         if executed.is_err() {
             *failed_in = Some(Sent {
                 text: execute,
                 ..Sent::default()
             });
         }
-        let _ = sqlx::raw_sql("DEALLOCATE PREPARE dbkernel_bound")
-            .execute(&mut *conn)
-            .await;
+        let _ = conn.query_drop("DEALLOCATE PREPARE dbkernel_bound").await;
         executed
     }
     .await;
-    let _ = sqlx::raw_sql(AssertSqlSafe(clear))
-        .execute(&mut *conn)
-        .await;
+    let _ = conn.query_drop(clear).await;
     result
 }

@@ -31,6 +31,8 @@ pub struct RowBuffer {
     earlier: Vec<RowBuffer>,
     /// Warnings the server reported for the statement (MySQL/MariaDB's warning count).
     pub warnings: u64,
+    /// The info line of the server's OK packet (MySQL/MariaDB: `Records: 3  Duplicates: 0  Warnings: 0`).
+    pub info: Option<String>,
     /// Receives every row for `--export` (the last statement of the cell only).
     exporter: Option<RowExporter>,
     /// Receives every row for `--chart` (the last statement of the cell only).
@@ -52,6 +54,7 @@ impl RowBuffer {
             float_text: crate::result::table::format_float,
             earlier: Vec::new(),
             warnings: 0,
+            info: None,
             exporter: None,
             chart: None,
             meter: Meter::inactive(),

@@ -3,7 +3,8 @@
 //! sqlx reports only "rows affected" for a finished statement, not the server's command tag, so
 //! the tag is derived the way psql would print it from the statement's leading keywords plus the
 //! count: `INSERT 0 3`, `UPDATE 2`, `CREATE TABLE`, `BEGIN`. MySQL and SQLite have no tags; their
-//! DML prints `N rows affected` like the mysql client, their other statements the keyword tag.
+//! DML prints `N rows affected` like the mysql client, their other statements the keyword tag,
+//! and a MySQL/MariaDB server's info line goes under it as the client prints it ([`with_info`]).
 //!
 //! The transaction state is tracked from the same keywords because sqlx keeps the server's
 //! transaction status private. It is what lets the engine report a connection that was lost in
@@ -142,12 +143,6 @@ pub fn command_tag(text: &str, dialect: Dialect, rows_affected: u64) -> String {
             format!("{n} rows affected")
         }
     };
-    if dialect == Dialect::MySql && verb == "UPDATE" {
-        // sqlx connects with CLIENT_FOUND_ROWS, so the count is of matched rows, and it drops
-        // the server's `Changed: n` info line: say what the number is, as the mysql client's
-        // `Rows matched: 3  Changed: 2  Warnings: 0` line does.
-        return format!("Rows matched: {rows_affected}");
-    }
     if dialect != Dialect::Postgres {
         return match verb {
             "INSERT" | "UPDATE" | "DELETE" | "REPLACE" | "MERGE" | "LOAD" => rows(rows_affected),
@@ -167,6 +162,17 @@ pub fn command_tag(text: &str, dialect: Dialect, rows_affected: u64) -> String {
         "START" => "START TRANSACTION".into(),
         "" => "EMPTY".into(),
         _ => ddl_tag(verb, &w).unwrap_or_else(|| verb.to_string()),
+    }
+}
+
+/// The status line with the server's info line under it, as the mysql client prints a
+/// statement's `Query OK, 3 rows affected` and then `Records: 3  Duplicates: 0  Warnings: 0`
+/// (multi-row INSERT, ALTER TABLE, LOAD DATA) or `Rows matched: 2  Changed: 1  Warnings: 0`
+/// (UPDATE). Only MySQL/MariaDB send one.
+pub fn with_info(tag: String, info: Option<&str>) -> String {
+    match info.map(str::trim_end) {
+        Some(info) if !info.is_empty() => format!("{tag}\n{info}"),
+        _ => tag,
     }
 }
 
@@ -314,6 +320,26 @@ mod tests {
             command_tag("CREATE TABLE t (a INT)", Dialect::MySql, 0),
             "CREATE TABLE"
         );
+        // The count of an UPDATE is of the rows it changed, as the mysql client says it.
+        assert_eq!(
+            command_tag("UPDATE t SET a = 1", Dialect::MySql, 2),
+            "2 rows affected"
+        );
+    }
+
+    /// `mariadb -vvv -e "UPDATE t SET b = 1"` prints `Query OK, 3 rows affected` and then
+    /// `Rows matched: 4  Changed: 3  Warnings: 0`.
+    #[test]
+    fn the_info_line_goes_under_the_status_line() {
+        assert_eq!(
+            with_info(
+                "3 rows affected".into(),
+                Some("Rows matched: 4  Changed: 3  Warnings: 0")
+            ),
+            "3 rows affected\nRows matched: 4  Changed: 3  Warnings: 0"
+        );
+        assert_eq!(with_info("1 row affected".into(), None), "1 row affected");
+        assert_eq!(with_info("OK".into(), Some("")), "OK");
     }
 
     #[test]

@@ -41,7 +41,69 @@ pub fn postgres_category_kind(category: &str) -> ValueKind {
     }
 }
 
-/// The kind of a MySQL/MariaDB column type as sqlx names it (`BIGINT UNSIGNED`, `DECIMAL`,
+/// The name of a MySQL/MariaDB result column's type, as the kernel shows it in a column's
+/// `db_type` (the names sqlx gave, which [`mysql_kind`] reads): `BIGINT UNSIGNED`, `DECIMAL`,
+/// `BOOLEAN` for TINYINT(1), `VARBINARY`... A string column is binary only in the `binary`
+/// character set (collation 63): the BINARY flag is also set for `_bin` collations
+/// (`VARCHAR … COLLATE utf8mb4_bin`; MariaDB's JSON is LONGTEXT COLLATE utf8mb4_bin), which hold
+/// text.
+pub fn mysql_type_name(
+    column_type: mysql_async::consts::ColumnType,
+    flags: mysql_async::consts::ColumnFlags,
+    length: u32,
+    collation: u16,
+) -> &'static str {
+    use mysql_async::consts::ColumnFlags as F;
+    use mysql_async::consts::ColumnType as T;
+    const BINARY_COLLATION: u16 = 63;
+    let binary = flags.contains(F::BINARY_FLAG) && collation == BINARY_COLLATION;
+    let unsigned = flags.contains(F::UNSIGNED_FLAG);
+    match column_type {
+        T::MYSQL_TYPE_TINY if length == 1 => "BOOLEAN",
+        T::MYSQL_TYPE_TINY if unsigned => "TINYINT UNSIGNED",
+        T::MYSQL_TYPE_SHORT if unsigned => "SMALLINT UNSIGNED",
+        T::MYSQL_TYPE_LONG if unsigned => "INT UNSIGNED",
+        T::MYSQL_TYPE_INT24 if unsigned => "MEDIUMINT UNSIGNED",
+        T::MYSQL_TYPE_LONGLONG if unsigned => "BIGINT UNSIGNED",
+        T::MYSQL_TYPE_TINY => "TINYINT",
+        T::MYSQL_TYPE_SHORT => "SMALLINT",
+        T::MYSQL_TYPE_LONG => "INT",
+        T::MYSQL_TYPE_INT24 => "MEDIUMINT",
+        T::MYSQL_TYPE_LONGLONG => "BIGINT",
+        T::MYSQL_TYPE_FLOAT => "FLOAT",
+        T::MYSQL_TYPE_DOUBLE => "DOUBLE",
+        T::MYSQL_TYPE_NULL => "NULL",
+        T::MYSQL_TYPE_TIMESTAMP | T::MYSQL_TYPE_TIMESTAMP2 => "TIMESTAMP",
+        T::MYSQL_TYPE_DATE | T::MYSQL_TYPE_NEWDATE => "DATE",
+        T::MYSQL_TYPE_TIME | T::MYSQL_TYPE_TIME2 => "TIME",
+        T::MYSQL_TYPE_DATETIME | T::MYSQL_TYPE_DATETIME2 => "DATETIME",
+        T::MYSQL_TYPE_YEAR => "YEAR",
+        T::MYSQL_TYPE_BIT => "BIT",
+        T::MYSQL_TYPE_ENUM => "ENUM",
+        T::MYSQL_TYPE_SET => "SET",
+        T::MYSQL_TYPE_DECIMAL | T::MYSQL_TYPE_NEWDECIMAL => "DECIMAL",
+        T::MYSQL_TYPE_GEOMETRY => "GEOMETRY",
+        T::MYSQL_TYPE_JSON => "JSON",
+        T::MYSQL_TYPE_VECTOR => "VECTOR",
+        T::MYSQL_TYPE_STRING if binary => "BINARY",
+        T::MYSQL_TYPE_STRING if flags.contains(F::ENUM_FLAG) => "ENUM",
+        T::MYSQL_TYPE_STRING if flags.contains(F::SET_FLAG) => "SET",
+        T::MYSQL_TYPE_STRING => "CHAR",
+        T::MYSQL_TYPE_VARCHAR | T::MYSQL_TYPE_VAR_STRING if binary => "VARBINARY",
+        T::MYSQL_TYPE_VARCHAR | T::MYSQL_TYPE_VAR_STRING => "VARCHAR",
+        T::MYSQL_TYPE_TINY_BLOB if binary => "TINYBLOB",
+        T::MYSQL_TYPE_TINY_BLOB => "TINYTEXT",
+        T::MYSQL_TYPE_BLOB if binary => "BLOB",
+        T::MYSQL_TYPE_BLOB => "TEXT",
+        T::MYSQL_TYPE_MEDIUM_BLOB if binary => "MEDIUMBLOB",
+        T::MYSQL_TYPE_MEDIUM_BLOB => "MEDIUMTEXT",
+        T::MYSQL_TYPE_LONG_BLOB if binary => "LONGBLOB",
+        T::MYSQL_TYPE_LONG_BLOB => "LONGTEXT",
+        T::MYSQL_TYPE_TYPED_ARRAY | T::MYSQL_TYPE_UNKNOWN => "UNKNOWN",
+    }
+}
+
+/// The kind of a MySQL/MariaDB column type as [`mysql_type_name`] names it (`BIGINT UNSIGNED`, `DECIMAL`,
 /// `VARBINARY`, `BOOLEAN` for TINYINT(1), shown as the number it is).
 pub fn mysql_kind(name: &str) -> ValueKind {
     let upper = name.to_ascii_uppercase();
@@ -153,6 +215,38 @@ mod tests {
         assert_eq!(
             datum_from_text(ValueKind::Decimal, "1.500"),
             Datum::Text("1.500".into())
+        );
+    }
+
+    #[test]
+    fn mysql_type_names_follow_the_character_set() {
+        use mysql_async::consts::ColumnFlags as F;
+        use mysql_async::consts::ColumnType as T;
+        let name = |t, f, len, coll| mysql_type_name(t, f, len, coll);
+        // VARCHAR COLLATE utf8mb4_bin (46) has the BINARY flag and is still text.
+        assert_eq!(
+            name(T::MYSQL_TYPE_VAR_STRING, F::BINARY_FLAG, 40, 46),
+            "VARCHAR"
+        );
+        assert_eq!(
+            name(T::MYSQL_TYPE_VAR_STRING, F::BINARY_FLAG, 8, 63),
+            "VARBINARY"
+        );
+        assert_eq!(name(T::MYSQL_TYPE_BLOB, F::BINARY_FLAG, 65535, 63), "BLOB");
+        assert_eq!(name(T::MYSQL_TYPE_BLOB, F::empty(), 65535, 45), "TEXT");
+        assert_eq!(name(T::MYSQL_TYPE_TINY, F::empty(), 1, 63), "BOOLEAN");
+        assert_eq!(
+            name(
+                T::MYSQL_TYPE_LONGLONG,
+                F::UNSIGNED_FLAG | F::BINARY_FLAG,
+                20,
+                63
+            ),
+            "BIGINT UNSIGNED"
+        );
+        assert_eq!(
+            name(T::MYSQL_TYPE_NEWDECIMAL, F::BINARY_FLAG, 12, 63),
+            "DECIMAL"
         );
     }
 
