@@ -119,10 +119,29 @@ struct Cursor {
     last_used: Instant,
 }
 
+/// What `$currentOp` shows of a cursor besides its namespace: mongod's `GenericCursor`
+/// fields, noted by the engine from the replies of the command that opened it and of each
+/// getMore (`Engine::note_cursor_reply`).
+#[derive(Debug, Clone)]
+pub struct CursorInfo {
+    pub created: bson::DateTime,
+    pub last_access: bson::DateTime,
+    pub docs_returned: i64,
+    pub batches_returned: i64,
+    pub no_cursor_timeout: bool,
+    pub tailable: bool,
+    pub await_data: bool,
+    pub originating_command: Document,
+    pub lsid: Option<Bson>,
+    pub plan_summary: Option<String>,
+}
+
 /// All open cursors.
 pub struct Cursors {
     next_id: i64,
     open: HashMap<i64, Cursor>,
+    /// `$currentOp`'s view of the open cursors (and of those a getMore has taken out).
+    info: HashMap<i64, CursorInfo>,
 }
 
 impl Default for Cursors {
@@ -136,6 +155,7 @@ impl Default for Cursors {
         Cursors {
             next_id: (seed & 0x0000_7fff_ffff_ffff) | 0x0001_0000_0000,
             open: HashMap::new(),
+            info: HashMap::new(),
         }
     }
 }
@@ -239,20 +259,66 @@ impl Cursors {
 
     /// Frees a cursor; `false` when it did not exist.
     pub fn kill(&mut self, id: i64) -> bool {
+        self.info.remove(&id);
         self.open.remove(&id).is_some()
     }
 
-    /// Drops cursors idle for longer than [`IDLE_TIMEOUT`].
+    /// Drops cursors idle for longer than [`IDLE_TIMEOUT`], except those opened with
+    /// `noCursorTimeout: true` (mongod never times them out).
     pub fn reap_idle(&mut self) -> usize {
-        let before = self.open.len();
-        self.open
-            .retain(|_, c| c.last_used.elapsed() < IDLE_TIMEOUT);
-        before - self.open.len()
+        let expired: Vec<i64> = (self.open.iter())
+            .filter(|(id, c)| {
+                c.last_used.elapsed() >= IDLE_TIMEOUT
+                    && !self.info.get(id).is_some_and(|i| i.no_cursor_timeout)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &expired {
+            self.kill(*id);
+        }
+        expired.len()
     }
 
     /// Drops every cursor of a namespace (after drop/rename).
     pub fn kill_namespace(&mut self, ns: &str) {
-        self.open.retain(|_, c| c.ns != ns);
+        let gone: Vec<i64> = (self.open.iter())
+            .filter(|(_, c)| c.ns == ns)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in gone {
+            self.kill(id);
+        }
+    }
+
+    /// Notes the cursor a command just opened.
+    pub fn note_opened(&mut self, id: i64, info: CursorInfo) {
+        if self.open.contains_key(&id) {
+            self.info.insert(id, info);
+        }
+    }
+
+    /// Notes a getMore's batch of `docs` documents (`None`: the getMore failed); forgets the
+    /// cursor if it has ended.
+    pub fn note_batch(&mut self, id: i64, docs: Option<usize>) {
+        if let Some(info) = self.info.get_mut(&id)
+            && let Some(docs) = docs
+        {
+            info.docs_returned += docs as i64;
+            info.batches_returned += 1;
+            info.last_access = bson::DateTime::now();
+        }
+        if !self.open.contains_key(&id) {
+            self.info.remove(&id);
+        }
+    }
+
+    /// The cursors no getMore is using right now: `(id, namespace, info)`, by id.
+    pub fn idle(&self) -> Vec<(i64, String, Option<CursorInfo>)> {
+        let mut out: Vec<_> = (self.open.iter())
+            .map(|(id, c)| (*id, c.ns.clone(), self.info.get(id).cloned()))
+            .collect();
+        out.sort_by_key(|(id, _, _)| *id);
+        out
     }
 
     pub fn len(&self) -> usize {

@@ -38,6 +38,8 @@ pub struct Engine {
     command_line: std::sync::OnceLock<(Vec<String>, Document)>,
     /// The logical sessions seen (`$listLocalSessions`).
     sessions: crate::sessions::Sessions,
+    /// The wire server's open connections (`$currentOp`).
+    clients: crate::clients::Clients,
     /// Wakes awaitData getMores after writes (see `tailable.rs`).
     write_signal: crate::tailable::WriteSignal,
     /// `serverStatus.opcounters`.
@@ -110,6 +112,7 @@ impl Engine {
             started: Instant::now(),
             command_line: std::sync::OnceLock::new(),
             sessions: Default::default(),
+            clients: Default::default(),
             write_signal: Default::default(),
             opcounters: Default::default(),
             profiler: Default::default(),
@@ -146,6 +149,7 @@ impl Engine {
             started: Instant::now(),
             command_line: std::sync::OnceLock::new(),
             sessions: Default::default(),
+            clients: Default::default(),
             write_signal: Default::default(),
             opcounters: Default::default(),
             profiler: Default::default(),
@@ -249,7 +253,7 @@ impl Engine {
             Some(Bson::String(coll)) => format!("{db}.{coll}"),
             _ => format!("{db}.$cmd"),
         };
-        let (opid, flag) = lock(&self.ops).start(ns, cmd);
+        let (opid, flag) = lock(&self.ops).start(ns, cmd, connection_id);
         // Leaves currentOp even when the handler panics.
         let _finish = FinishOp { engine: self, opid };
         let ctx = Ctx {
@@ -270,6 +274,13 @@ impl Engine {
         crate::profiler::begin(self.profiler.enabled(db));
         let started = Instant::now();
         let out = handler(&ctx);
+        commands::current_op::note_cursor_reply(
+            self,
+            name,
+            cmd,
+            &out,
+            crate::profiler::noted_plan_summary(),
+        );
         self.profile(
             db,
             name,
@@ -349,6 +360,20 @@ impl Engine {
             Ok(out) => Ok(out),
             Err(payload) => resume_unwind(payload),
         }
+    }
+
+    /// The wire server accepted connection `id` from `remote` (`host:port`).
+    pub fn connection_opened(&self, id: i64, remote: String) {
+        self.clients.open(id, remote);
+    }
+
+    /// Connection `id` has closed.
+    pub fn connection_closed(&self, id: i64) {
+        self.clients.close(id);
+    }
+
+    pub(crate) fn clients(&self) -> &crate::clients::Clients {
+        &self.clients
     }
 
     pub(crate) fn sessions(&self) -> &crate::sessions::Sessions {

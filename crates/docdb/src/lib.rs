@@ -33,6 +33,7 @@
 
 pub mod capped;
 pub mod catalog;
+pub mod clients;
 pub mod clustered;
 pub mod collection;
 pub mod commands;

@@ -13,13 +13,29 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use bson::{Bson, Document, doc};
-use docdb_query::matcher::Filter;
 
 struct RunningOp {
     ns: String,
     command: Document,
     started: Instant,
     flag: Arc<AtomicBool>,
+    /// The connection it runs on (0: called without one).
+    connection_id: i64,
+    /// The command's `lsid`, if it carries one.
+    lsid: Option<Bson>,
+}
+
+/// What `$currentOp` reports of one running operation.
+#[derive(Debug, Clone)]
+pub struct OpReport {
+    pub opid: i32,
+    pub ns: String,
+    /// The command as kept for display (scalars and short arrays).
+    pub command: Document,
+    pub running_for: std::time::Duration,
+    pub kill_pending: bool,
+    pub connection_id: i64,
+    pub lsid: Option<Bson>,
 }
 
 /// Total time and count of one kind of operation on one namespace.
@@ -47,7 +63,12 @@ pub struct Ops {
 
 impl Ops {
     /// Registers an operation; returns its opid and interrupt flag.
-    pub fn start(&mut self, ns: String, command: &Document) -> (i32, Arc<AtomicBool>) {
+    pub fn start(
+        &mut self,
+        ns: String,
+        command: &Document,
+        connection_id: i64,
+    ) -> (i32, Arc<AtomicBool>) {
         self.next = self.next.wrapping_add(1).max(1);
         let flag = Arc::new(AtomicBool::new(false));
         // Keep only the command's name and top-level scalars small: currentOp
@@ -71,6 +92,8 @@ impl Ops {
                 command: shown,
                 started: Instant::now(),
                 flag: flag.clone(),
+                connection_id,
+                lsid: command.get("lsid").cloned(),
             },
         );
         (self.next, flag)
@@ -120,26 +143,19 @@ impl Ops {
         }
     }
 
-    /// The `inprog` array of `currentOp`: the operations `filter` matches.
-    pub fn in_progress(&self, filter: &Filter) -> Vec<Bson> {
+    /// The running operations, by opid (see `commands/current_op.rs`).
+    pub fn running(&self) -> Vec<OpReport> {
         self.running
             .iter()
-            .map(|(opid, op)| {
-                let secs = op.started.elapsed().as_secs_f64();
-                doc! {
-                    "type": "op",
-                    "active": true,
-                    "opid": *opid,
-                    "op": "command",
-                    "ns": op.ns.clone(),
-                    "command": op.command.clone(),
-                    "secs_running": secs as i64,
-                    "microsecs_running": (secs * 1e6) as i64,
-                    "killPending": op.flag.load(Ordering::Relaxed),
-                }
+            .map(|(opid, op)| OpReport {
+                opid: *opid,
+                ns: op.ns.clone(),
+                command: op.command.clone(),
+                running_for: op.started.elapsed(),
+                kill_pending: op.flag.load(Ordering::Relaxed),
+                connection_id: op.connection_id,
+                lsid: op.lsid.clone(),
             })
-            .filter(|op| filter.matches(op))
-            .map(Bson::Document)
             .collect()
     }
 }
@@ -151,9 +167,8 @@ mod tests {
     #[test]
     fn kill_sets_the_flag_of_a_running_op() {
         let mut ops = Ops::default();
-        let (id, flag) = ops.start("d.c".into(), &doc! {"find": "c"});
-        let all = Filter::parse(&doc! {}).unwrap();
-        assert_eq!(ops.in_progress(&all).len(), 1);
+        let (id, flag) = ops.start("d.c".into(), &doc! {"find": "c"}, 0);
+        assert_eq!(ops.running().len(), 1);
         assert!(ops.kill(id));
         assert!(flag.load(Ordering::Relaxed));
         ops.finish(id);
@@ -164,10 +179,10 @@ mod tests {
     fn finished_operations_add_to_their_namespace_latency() {
         let mut ops = Ops::default();
         for command in [doc! {"find": "c"}, doc! {"insert": "c"}, doc! {"find": "c"}] {
-            let (id, _) = ops.start("d.c".into(), &command);
+            let (id, _) = ops.start("d.c".into(), &command, 0);
             ops.finish(id);
         }
-        let (id, _) = ops.start("d.$cmd".into(), &doc! {"ping": 1});
+        let (id, _) = ops.start("d.$cmd".into(), &doc! {"ping": 1}, 0);
         ops.finish(id);
         let stats = ops.latency_stats("d.c");
         let ops_of = |class: &str| {
@@ -191,19 +206,20 @@ mod tests {
     }
 
     #[test]
-    fn current_op_filter_finds_an_operation_by_its_comment() {
+    fn a_running_operation_keeps_its_comment_connection_and_session() {
         let mut ops = Ops::default();
         let mut long = doc! {};
         for i in 0..12 {
             long.insert(format!("f{i}"), i);
         }
         long.insert("comment", "cell-7");
-        ops.start("d.c".into(), &doc! {"aggregate": "c", "comment": "cell-1"});
-        let (wanted, _) = ops.start("d.c".into(), &long);
-        let filter = Filter::parse(&doc! {"command.comment": "cell-7"}).unwrap();
-        let found = ops.in_progress(&filter);
+        long.insert("lsid", doc! {"id": 1});
+        let (wanted, _) = ops.start("d.c".into(), &long, 4);
+        let found = ops.running();
         assert_eq!(found.len(), 1);
-        let opid = found[0].as_document().unwrap().get_i32("opid").unwrap();
-        assert_eq!(opid, wanted);
+        assert_eq!(found[0].opid, wanted);
+        assert_eq!(found[0].command.get_str("comment").unwrap(), "cell-7");
+        assert_eq!(found[0].connection_id, 4);
+        assert_eq!(found[0].lsid, Some(Bson::Document(doc! {"id": 1})));
     }
 }

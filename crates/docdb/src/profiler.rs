@@ -313,6 +313,8 @@ pub struct Notes {
     armed: bool,
     pub scan: Scan,
     pub statements: Vec<(Document, Scan, Document)>,
+    /// The last selection's plan summary, noted whether or not the database profiles.
+    plan_summary: Option<String>,
 }
 
 // Commands run start to end on one thread (the handler is synchronous), so the counters of
@@ -340,13 +342,20 @@ pub fn take() -> Notes {
 pub fn note_selection(coll: &crate::collection::Collection, sel: &crate::exec::Selection) {
     NOTES.with(|n| {
         let mut n = n.borrow_mut();
+        // Kept even when not profiling: `$currentOp` shows an idle cursor's plan.
+        n.plan_summary = Some(plan_summary(coll, &sel.plan.access));
         if !n.armed {
             return;
         }
         n.scan.keys_examined += sel.stats.keys_examined;
         n.scan.docs_examined += sel.stats.docs_examined;
-        n.scan.plan_summary = Some(plan_summary(coll, &sel.plan.access));
+        n.scan.plan_summary = n.plan_summary.clone();
     })
+}
+
+/// The plan summary of the last selection the running command made (profiling or not).
+pub fn noted_plan_summary() -> Option<String> {
+    NOTES.with(|n| n.borrow().plan_summary.clone())
 }
 
 /// Ends one update/delete statement: what was noted since the last one is its scan.

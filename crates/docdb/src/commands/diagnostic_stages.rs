@@ -8,7 +8,8 @@
 //! on, so they are answered here, from the catalog and the operation registry,
 //! before the remaining stages run over their output (see `aggregate.rs`).
 //! Options mongod knows but this engine cannot honour are refused with
-//! mongod's code rather than ignored.
+//! mongod's code rather than ignored; `$currentOp`'s options and entries are in
+//! `current_op.rs`.
 
 use bson::{Bson, Document, doc};
 
@@ -217,40 +218,16 @@ fn storage_stats(ctx: &Ctx, coll: &str, scale: i64) -> Result<Document> {
     })
 }
 
-/// `{$currentOp: {...}}` on `admin` with `aggregate: 1`: the running operations.
+/// `{$currentOp: {...}}` on `admin` with `aggregate: 1` (see `current_op.rs`).
 fn current_op(ctx: &Ctx, coll: Option<&str>, spec: &Bson) -> Result<Vec<Document>> {
-    let spec = spec_document("$currentOp", spec)?;
-    if ctx.db != "admin" || coll.is_some() {
-        return Err(CommandError::new(
-            codes::INVALID_NAMESPACE,
-            "$currentOp must be run against the 'admin' database with {aggregate: 1}",
-        ));
-    }
-    for (k, v) in spec {
-        match k.as_str() {
-            // Without users, sessions or idle-connection tracking every operation is every
-            // user's, and only running operations exist: these options change nothing.
-            "allUsers" | "idleConnections" | "idleCursors" | "idleSessions" | "localOps"
-            | "truncateOps" | "backtrace" => {
-                if !matches!(v, Bson::Boolean(_)) {
-                    return Err(CommandError::type_mismatch(format!(
-                        "BSON field '$currentOp.{k}' is the wrong type '{}', expected type 'bool'",
-                        docdb_query::value::type_alias(v)
-                    )));
-                }
-            }
-            other => return Err(unknown_field("$currentOp", other)),
+    let options = super::current_op::parse_stage(spec, || {
+        if ctx.db != "admin" || coll.is_some() {
+            return Err(CommandError::new(
+                codes::INVALID_NAMESPACE,
+                "$currentOp must be run against the 'admin' database with {aggregate: 1}",
+            ));
         }
-    }
-    let all = docdb_query::matcher::Filter::parse(&Document::new())?;
-    Ok(ctx
-        .engine
-        .ops()
-        .in_progress(&all)
-        .into_iter()
-        .filter_map(|op| match op {
-            Bson::Document(d) => Some(d),
-            _ => None,
-        })
-        .collect())
+        Ok(())
+    })?;
+    Ok(super::current_op::report(ctx, options))
 }

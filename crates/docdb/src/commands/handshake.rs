@@ -167,6 +167,9 @@ fn location(code: i32, code_name: &'static str, message: impl Into<String>) -> C
 /// called directly it never waits.
 pub fn hello(ctx: &Ctx) -> Result<Document> {
     awaitable_hello(ctx.cmd)?;
+    if let Ok(client) = ctx.cmd.get_document("client") {
+        ctx.engine.clients().set_metadata(ctx.connection_id, client);
+    }
     Ok(doc! {
         "helloOk": true,
         "isWritablePrimary": true,

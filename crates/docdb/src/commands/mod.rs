@@ -10,6 +10,7 @@ pub mod capped;
 pub mod collections;
 pub mod command_line;
 pub mod count;
+pub mod current_op;
 pub mod cursors;
 pub mod databases;
 pub mod delete;
@@ -102,7 +103,7 @@ pub fn lookup(name: &str) -> Option<Handler> {
         "whatsmyuri" => handshake::whats_my_uri,
         "getLog" => handshake::get_log,
         "listCommands" => handshake::list_commands,
-        "currentOp" => admin::current_op,
+        "currentOp" => current_op::command,
         "killOp" => admin::kill_op,
         "getMore" => cursors::get_more,
         "killCursors" => cursors::kill_cursors,

@@ -92,6 +92,32 @@ struct Connection {
     own_thread: bool,
 }
 
+/// Keeps a connection on the engine's client list until dropped.
+struct Listed {
+    engine: Arc<Engine>,
+    id: i64,
+}
+
+impl Listed {
+    fn new(engine: &Arc<Engine>, id: i64, socket: &TcpStream) -> Listed {
+        let remote = socket
+            .peer_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        engine.connection_opened(id, remote);
+        Listed {
+            engine: Arc::clone(engine),
+            id,
+        }
+    }
+}
+
+impl Drop for Listed {
+    fn drop(&mut self) {
+        self.engine.connection_closed(self.id);
+    }
+}
+
 /// Why a wait ended before its time.
 enum Interrupted {
     /// The server is shutting down, or the client closed its end.
@@ -102,6 +128,8 @@ enum Interrupted {
 
 impl Connection {
     async fn serve(mut self) -> std::io::Result<()> {
+        // On the engine's client list (`$currentOp`) for as long as this connection lives.
+        let _listed = Listed::new(&self.engine, self.connection_id, &self.socket);
         loop {
             let Some((header, body)) = self.read_frame().await? else {
                 return Ok(());
