@@ -131,3 +131,79 @@ async fn it_after_a_subset_find_says_what_to_do_and_continues_a_javascript_curso
         ran.err()
     );
 }
+
+/// `db.getMongo().startSession()` holds one driver session across cells: its database sends
+/// every command with the session's lsid (seen by `$listLocalSessions`), and on a standalone
+/// (the embedded engine) a transaction fails as mongod answers mongosh: IllegalOperation (20)
+/// for a read, the Node.js driver's message (no code) for a write.
+#[tokio::test]
+async fn a_session_sends_its_lsid_and_a_standalone_refuses_its_transaction() {
+    let engine = open().await;
+    let vars = SharedVariables::default();
+    let db = unique_db("session");
+    let ran = run(
+        &engine,
+        &vars,
+        &format!("%%mql\nuse {db}\nconst s = db.getMongo().startSession()\nconst sdb = s.getDatabase('{db}')\nsdb.c.insertOne({{ _id: 1 }})\nconst ids = db.aggregate([{{ $listLocalSessions: {{}} }}]).toArray().map(x => x._id.id.toString('hex'))\nprint(ids.includes(s.id.id.toString('hex')), sdb.c.countDocuments())"),
+    )
+    .await;
+    ran.ok();
+    assert_eq!(
+        ran.sink.stdout,
+        "switched to db ".to_string() + &db + "\ntrue 1\n"
+    );
+    // The session object prints its id, as mongosh prints it.
+    let ran = run(&engine, &vars, "%%mql\ns").await;
+    ran.ok();
+    assert!(ran.text().starts_with("{ id: UUID('"), "{}", ran.text());
+    if std::env::var("MONGODB_URI").is_ok() {
+        return; // a replica set runs the transaction
+    }
+    // The session lives in JavaScript: a cell naming it runs there, in the next cell too.
+    let ran = run(
+        &engine,
+        &vars,
+        "%%mql\ns.startTransaction()\nsdb.c.findOne()",
+    )
+    .await;
+    let error = ran.err();
+    assert_eq!(
+        error.ename, "MongoServerError[IllegalOperation]",
+        "{error:?}"
+    );
+    assert_eq!(
+        error.evalue,
+        "Transaction numbers are only allowed on a replica set member or mongos"
+    );
+    let ran = run(
+        &engine,
+        &vars,
+        "%%mql\ns.abortTransaction(); s.startTransaction()\ntry { sdb.c.insertOne({ _id: 2 }) } catch (e) { print(e.name, e.code, e.message) }\ns.abortTransaction()\nprint(db.c.countDocuments())",
+    )
+    .await;
+    ran.ok();
+    // `e.code` is undefined, which print shows as nothing, as mongosh does.
+    assert_eq!(
+        ran.sink.stdout,
+        "MongoServerError  This MongoDB deployment does not support retryable writes. Please add retryWrites=false to your connection string.\n1\n"
+    );
+    // The Node.js driver's state machine refuses what it refuses.
+    let ran = run(&engine, &vars, "%%mql\ns.abortTransaction()").await;
+    let error = ran.err();
+    assert_eq!(
+        (error.ename.as_str(), error.evalue.as_str()),
+        (
+            "MongoTransactionError",
+            "Cannot call abortTransaction twice"
+        )
+    );
+    let ran = run(&engine, &vars, "%%mql\ns.endSession()\nsdb.c.findOne()").await;
+    let error = ran.err();
+    assert_eq!(
+        (error.ename.as_str(), error.evalue.as_str()),
+        (
+            "MongoExpiredSessionError",
+            "Use of expired sessions is not permitted"
+        )
+    );
+}
