@@ -9,7 +9,6 @@
 use std::borrow::Cow;
 
 use sqlx::error::{DatabaseError, ErrorKind};
-use sqlx::mysql::MySqlDatabaseError;
 use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
 
 use super::lex::Dialect;
@@ -146,23 +145,12 @@ fn classify_database(db: &(dyn DatabaseError + 'static), sent: &str) -> Failure 
             connection_lost,
         };
     }
-    let mysql = db
-        .try_downcast_ref::<MySqlServerError>()
-        .map(|my| (my.number, my.message.clone(), Some(my.state.clone())))
-        .or_else(|| {
-            db.try_downcast_ref::<MySqlDatabaseError>().map(|my| {
-                (
-                    my.number(),
-                    my.message().to_string(),
-                    my.code().map(str::to_string),
-                )
-            })
-        });
-    if let Some((number, message, state)) = mysql {
+    if let Some(my) = db.try_downcast_ref::<MySqlServerError>() {
+        let (number, message, state) = (my.number, my.message.clone(), &my.state);
         let position =
             quoted_after(&message, "near '", "' at line").and_then(|near| locate(sent, &near));
         let mut notes = Vec::new();
-        if let Some(state) = state.filter(|s| !s.is_empty()) {
+        if !state.is_empty() {
             notes.push(format!("SQLSTATE {state}"));
         }
         // 2006 server gone away, 2013 lost connection, 1927 connection killed, 4031 idle timeout.
@@ -236,14 +224,8 @@ pub fn is_cancellation(error: &sqlx::Error) -> bool {
     if let Some(pg) = db.try_downcast_ref::<PgDatabaseError>() {
         return pg.code() == "57014";
     }
-    let mysql = db
-        .try_downcast_ref::<MySqlServerError>()
-        .map(|my| my.number)
-        .or_else(|| {
-            db.try_downcast_ref::<MySqlDatabaseError>()
-                .map(|my| my.number())
-        });
-    if let Some(number) = mysql {
+    if let Some(my) = db.try_downcast_ref::<MySqlServerError>() {
+        let number = my.number;
         // 1317 query execution was interrupted; 3024 max execution time exceeded.
         return matches!(number, 1317 | 3024);
     }

@@ -254,7 +254,8 @@ impl MySqlSession {
 
 /// Opens a connection and runs the URL's `SET`s. Under `ssl-mode=PREFERRED` a server that offers
 /// no TLS gets a plain connection, and so does every later one (reconnects, `KILL QUERY`).
-async fn open(options: &mut MySqlOptions) -> Result<Conn, sqlx::Error> {
+/// Also the catalog's side connection ([`super::catalog`]).
+pub(super) async fn open(options: &mut MySqlOptions) -> Result<Conn, sqlx::Error> {
     let conn = match Conn::new(options.opts.clone()).await {
         Err(mysql_async::Error::Driver(mysql_async::DriverError::NoClientSslFlagFromServer))
             if options.plain.is_some() =>
@@ -289,6 +290,23 @@ async fn kill_query(options: &MySqlOptions, id: u64) -> Result<(), sqlx::Error> 
 async fn first_text(conn: &mut Conn, query: &str) -> Result<Option<String>, mysql_async::Error> {
     let row: Option<Row> = conn.query_first(query).await?;
     Ok(row.and_then(|row| text_of(row.as_ref(0)?)))
+}
+
+/// Every row of a short internal query, each value as text (`information_schema` columns are
+/// sometimes binary strings): for the catalog's side connection.
+pub(super) async fn text_rows(
+    conn: &mut Conn,
+    query: &str,
+) -> Result<Vec<Vec<Option<String>>>, sqlx::Error> {
+    let rows: Vec<Row> = conn.query(query).await.map_err(driver_error)?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            (0..row.len())
+                .map(|i| row.as_ref(i).and_then(text_of))
+                .collect()
+        })
+        .collect())
 }
 
 fn text_of(value: &Value) -> Option<String> {

@@ -17,7 +17,6 @@ mod sqlite;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::mysql::{MySqlConnectOptions, MySqlConnection};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{AssertSqlSafe, ConnectOptions, Row};
 
@@ -39,7 +38,7 @@ pub struct Side {
 
 enum SideConnection {
     Postgres(PgConnection),
-    MySql(MySqlConnection),
+    MySql(Box<mysql_async::Conn>),
 }
 
 impl Side {
@@ -62,7 +61,7 @@ impl Side {
                 let _ = sqlx::Connection::close(c).await;
             }
             Some(SideConnection::MySql(c)) => {
-                let _ = sqlx::Connection::close(c).await;
+                let _ = c.disconnect().await;
             }
             None => {}
         }
@@ -379,10 +378,9 @@ impl Reader<'_> {
         if conn.is_none() {
             *conn = Some(open_side(side, engine.dialect).await?);
         }
-        let query = AssertSqlSafe(query.to_string());
         match conn.as_mut() {
             Some(SideConnection::Postgres(c)) => {
-                let rows = sqlx::query(query)
+                let rows = sqlx::query(AssertSqlSafe(query.to_string()))
                     .fetch_all(c)
                     .await
                     .map_err(|e| e.to_string())?;
@@ -395,16 +393,9 @@ impl Reader<'_> {
                     })
                     .collect())
             }
-            Some(SideConnection::MySql(c)) => {
-                let rows = sqlx::query(query)
-                    .fetch_all(c)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok(rows
-                    .iter()
-                    .map(|row| (0..row.len()).map(|i| mysql_text(row, i)).collect())
-                    .collect())
-            }
+            Some(SideConnection::MySql(c)) => super::mysql::text_rows(c, query)
+                .await
+                .map_err(|e| e.to_string()),
             None => Err("no side connection".into()),
         }
     }
@@ -427,22 +418,14 @@ async fn open_side(side: &Side, dialect: Dialect) -> Result<SideConnection, Stri
                 Ok(SideConnection::Postgres(conn))
             }
             _ => {
-                let url = match side.url.split_once("://") {
-                    Some((scheme, rest)) if scheme.eq_ignore_ascii_case("mariadb") => {
-                        format!("mysql://{rest}")
-                    }
-                    _ => side.url.clone(),
-                };
-                let (off, slow) = quiet(log::LevelFilter::Off);
-                let options = MySqlConnectOptions::from_str(&url)
-                    .map_err(|e| e.to_string())?
-                    .log_statements(off)
-                    .log_slow_statements(off, slow);
-                let mut conn = options.connect().await.map_err(|e| e.to_string())?;
+                let mut options = super::mysql_options::parse(&side.url)?;
+                let mut conn = super::mysql::open(&mut options)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 for setting in mysql::SETUP {
-                    let _ = sqlx::query(*setting).execute(&mut conn).await;
+                    let _ = super::mysql::text_rows(&mut conn, setting).await;
                 }
-                Ok(SideConnection::MySql(conn))
+                Ok(SideConnection::MySql(Box::new(conn)))
             }
         }
     };
@@ -463,17 +446,6 @@ fn sqlite_text(row: &sqlx::sqlite::SqliteRow, i: usize) -> Option<String> {
         .ok()
         .flatten()
         .map(|x| x.to_string())
-}
-
-/// A MySQL value as text: `information_schema` columns are sometimes binary strings.
-fn mysql_text(row: &sqlx::mysql::MySqlRow, i: usize) -> Option<String> {
-    if let Ok(text) = row.try_get::<Option<String>, _>(i) {
-        return text;
-    }
-    row.try_get_unchecked::<Option<Vec<u8>>, _>(i)
-        .ok()
-        .flatten()
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
 #[cfg(test)]
