@@ -258,6 +258,11 @@ fn dispatch<'js>(
                     host.print(Stream::Err, line);
                 }
             } else {
+                // The 200 ms count from the oldest text not handed over, not from the last
+                // flush: a first line printed after a long server wait is not sent alone.
+                if state.printed.is_empty() {
+                    state.last_flush = Instant::now();
+                }
                 state.printed.push_str(&line);
                 if state.printed.len() > FLUSH_BYTES || state.last_flush.elapsed() > FLUSH_EVERY {
                     state.flush();
