@@ -170,8 +170,8 @@ fn lookup(pattern: &Pattern) -> String {
          FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace, \
          LATERAL (SELECT CASE c.relkind WHEN 'r' THEN 'Table' WHEN 'p' THEN 'Partitioned table' \
          WHEN 'v' THEN 'View' WHEN 'm' THEN 'Materialized view' WHEN 'f' THEN 'Foreign table' WHEN 'i' THEN 'Index' \
-         WHEN 'I' THEN 'Partitioned index' WHEN 'S' THEN 'Sequence' END AS title) k \
-         WHERE c.relkind IN ('r','p','v','m','f','i','I','S'){}{} ORDER BY 2, 3",
+         WHEN 'I' THEN 'Partitioned index' WHEN 'S' THEN 'Sequence' WHEN 't' THEN 'TOAST table' END AS title) k \
+         WHERE c.relkind IN ('r','p','v','m','f','i','I','S','t'){}{} ORDER BY 2, 3",
         filter("c.relname", &pattern.name),
         visibility(pattern, "pg_catalog.pg_table_is_visible(c.oid)"),
     )
@@ -213,10 +213,10 @@ pub fn describe(found: &Found<'_>, verbose: bool) -> Result<Vec<Query>, Refusal>
         return Ok(sequence(oid, title));
     }
     if matches!(relkind, "i" | "I") {
-        return Err(Refusal(format!(
-            "\\d of {} \"{schema}.{name}\" is not supported here (tables, views, materialized views, foreign tables and sequences are); \\di {name} lists it, and SELECT pg_catalog.pg_get_indexdef('{schema}.{name}'::regclass); shows it",
-            kind.to_lowercase()
-        )));
+        return Ok(index(oid, relkind, title, verbose));
+    }
+    if relkind == "t" {
+        return Ok(toast(oid, title, verbose));
     }
     let table_like = matches!(relkind, "r" | "p" | "m" | "f");
     let mut queries = vec![Query {
@@ -314,7 +314,7 @@ pub fn describe(found: &Found<'_>, verbose: bool) -> Result<Vec<Query>, Refusal>
             )));
         }
         queries.push(lines(inherits(oid)));
-        queries.push(lines(children(oid, relkind == "p", verbose)));
+        queries.push(lines(children(oid, relkind, verbose)));
         queries.push(lines(format!(
             "SELECT 'Typed table of type: ' || c.reloftype::pg_catalog.regtype::text FROM pg_catalog.pg_class c \
              WHERE c.oid = {oid} AND c.reloftype <> 0"
@@ -329,27 +329,138 @@ pub fn describe(found: &Found<'_>, verbose: bool) -> Result<Vec<Query>, Refusal>
             )));
         }
         if relkind != "f" {
-            queries.push(lines(format!(
-                "SELECT 'Tablespace: \"' || t.spcname || '\"' FROM pg_catalog.pg_class c \
-                 JOIN pg_catalog.pg_tablespace t ON t.oid = c.reltablespace WHERE c.oid = {oid}"
-            )));
+            queries.push(lines(tablespace(oid)));
         }
         if verbose && matches!(relkind, "r" | "m") {
-            queries.push(lines(format!(
-                "SELECT 'Access method: ' || am.amname FROM pg_catalog.pg_class c \
-                 JOIN pg_catalog.pg_am am ON am.oid = c.relam WHERE c.oid = {oid}"
-            )));
+            queries.push(lines(access_method(oid)));
         }
     }
     if verbose {
-        queries.push(lines(format!(
-            "SELECT 'Options: ' || pg_catalog.array_to_string(c.reloptions || \
-               array(SELECT 'toast.' || x FROM pg_catalog.unnest(tc.reloptions) x), ', ') \
-             FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid \
-             WHERE c.oid = {oid} AND (c.reloptions IS NOT NULL OR tc.reloptions IS NOT NULL)"
-        )));
+        queries.push(lines(options(oid)));
     }
     Ok(queries)
+}
+
+/// `\d INDEX`: its columns (key or included, the expression they index), then
+/// `Partition of:` for an index partition, the line that says what kind of index it is on which
+/// table, a partitioned index's partitions, and under `\d+` the storage columns, a partitioned
+/// index's access method and the options.
+fn index(oid: u32, relkind: &str, title: Shape, verbose: bool) -> Vec<Query> {
+    let extra = if verbose {
+        ", CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' ELSE '' END AS \"Storage\", \
+         CASE WHEN a.attstattarget = -1 THEN '' ELSE a.attstattarget::text END AS \"Stats target\""
+    } else {
+        ""
+    };
+    let lines = |sql: String| Query {
+        sql,
+        shape: Shape::Lines,
+    };
+    let mut queries = vec![
+        Query {
+            sql: format!(
+                "SELECT a.attname AS \"Column\", pg_catalog.format_type(a.atttypid, a.atttypmod) AS \"Type\", \
+                 CASE WHEN a.attnum <= (SELECT i.indnkeyatts FROM pg_catalog.pg_index i WHERE i.indexrelid = {oid}) THEN 'yes' ELSE 'no' END AS \"Key?\", \
+                 pg_catalog.pg_get_indexdef(a.attrelid, a.attnum, true) AS \"Definition\"{extra} \
+                 FROM pg_catalog.pg_attribute a WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+            ),
+            shape: title,
+        },
+        lines(partition_of(oid, verbose)),
+        lines(format!(
+            "SELECT CASE WHEN i.indisprimary THEN 'primary key, ' \
+                    WHEN i.indisunique THEN 'unique' || CASE WHEN i.indnullsnotdistinct THEN ' nulls not distinct' ELSE '' END || ', ' \
+                    ELSE '' END \
+               || am.amname || ', for table \"' || n.nspname || '.' || t.relname || '\"' \
+               || COALESCE(', predicate (' || pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) || ')', '') \
+               || CASE WHEN i.indisclustered THEN ', clustered' ELSE '' END \
+               || CASE WHEN NOT i.indisvalid THEN ', invalid' ELSE '' END \
+               || CASE WHEN NOT i.indimmediate AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = i.indrelid \
+                    AND conindid = i.indexrelid AND contype IN ('p','u','x') AND condeferrable) THEN ', deferrable' ELSE '' END \
+               || CASE WHEN NOT i.indimmediate AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid = i.indrelid \
+                    AND conindid = i.indexrelid AND contype IN ('p','u','x') AND condeferred) THEN ', initially deferred' ELSE '' END \
+               || CASE WHEN i.indisreplident THEN ', replica identity' ELSE '' END \
+             FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_catalog.pg_class t ON t.oid = i.indrelid JOIN pg_catalog.pg_am am ON am.oid = c.relam \
+             WHERE i.indexrelid = {oid}"
+        )),
+    ];
+    if relkind == "I" {
+        queries.push(lines(children(oid, relkind, verbose)));
+    }
+    queries.push(lines(tablespace(oid)));
+    if verbose && relkind == "I" {
+        queries.push(lines(access_method(oid)));
+    }
+    if verbose {
+        queries.push(lines(options(oid)));
+    }
+    queries
+}
+
+/// `\d pg_toast.pg_toast_N`: its columns (name and type; `\d+` adds the storage), the table it
+/// belongs to, its index, and under `\d+` its access method.
+fn toast(oid: u32, title: Shape, verbose: bool) -> Vec<Query> {
+    let storage = if verbose {
+        ", CASE a.attstorage WHEN 'p' THEN 'plain' WHEN 'e' THEN 'external' WHEN 'm' THEN 'main' WHEN 'x' THEN 'extended' ELSE '' END AS \"Storage\""
+    } else {
+        ""
+    };
+    let lines = |sql: String| Query {
+        sql,
+        shape: Shape::Lines,
+    };
+    let mut queries = vec![
+        Query {
+            sql: format!(
+                "SELECT a.attname AS \"Column\", pg_catalog.format_type(a.atttypid, a.atttypmod) AS \"Type\"{storage} \
+                 FROM pg_catalog.pg_attribute a WHERE a.attrelid = {oid} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+            ),
+            shape: title,
+        },
+        lines(format!(
+            "SELECT 'Owning table: \"' || n.nspname || '.' || c.relname || '\"' FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.reltoastrelid = {oid}"
+        )),
+        Query {
+            sql: indexes(oid),
+            shape: Shape::Footer {
+                heading: "Indexes:".to_string(),
+            },
+        },
+        lines(tablespace(oid)),
+    ];
+    if verbose {
+        queries.push(lines(access_method(oid)));
+        queries.push(lines(options(oid)));
+    }
+    queries
+}
+
+/// `Tablespace: "name"` for a relation outside the database's default tablespace.
+fn tablespace(oid: u32) -> String {
+    format!(
+        "SELECT 'Tablespace: \"' || t.spcname || '\"' FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_tablespace t ON t.oid = c.reltablespace WHERE c.oid = {oid}"
+    )
+}
+
+fn access_method(oid: u32) -> String {
+    format!(
+        "SELECT 'Access method: ' || am.amname FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_am am ON am.oid = c.relam WHERE c.oid = {oid}"
+    )
+}
+
+/// `Options: fillfactor=70, toast.autovacuum_enabled=false` (`\d+`).
+fn options(oid: u32) -> String {
+    format!(
+        "SELECT 'Options: ' || pg_catalog.array_to_string(c.reloptions || \
+           array(SELECT 'toast.' || x FROM pg_catalog.unnest(tc.reloptions) x), ', ') \
+         FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid \
+         WHERE c.oid = {oid} AND (c.reloptions IS NOT NULL OR tc.reloptions IS NOT NULL)"
+    )
 }
 
 /// The column table of `\d NAME`; `\d+` adds storage, compression (tables and materialized
@@ -453,7 +564,7 @@ fn partition_of(oid: u32, verbose: bool) -> String {
         ""
     };
     format!(
-        "SELECT 'Partition of: ' || i.inhparent::pg_catalog.regclass::text || ' ' || pg_catalog.pg_get_expr(c.relpartbound, c.oid) \
+        "SELECT 'Partition of: ' || i.inhparent::pg_catalog.regclass::text || ' ' || COALESCE(pg_catalog.pg_get_expr(c.relpartbound, c.oid), '') \
            || CASE WHEN i.inhdetachpending THEN ' DETACH PENDING' ELSE '' END{constraint} \
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_inherits i ON c.oid = i.inhrelid \
          WHERE c.oid = {oid} AND c.relispartition"
@@ -518,8 +629,8 @@ fn inherits(oid: u32) -> String {
 /// A parent's children: under `\d` only how many (`Number of partitions: 2 (Use \d+ to list
 /// them.)`), under `\d+` the list with each partition's bound; a partitioned table without
 /// partitions says `Number of partitions: 0` either way.
-fn children(oid: u32, partitioned: bool, verbose: bool) -> String {
-    let (heading, noun) = if partitioned {
+fn children(oid: u32, relkind: &str, verbose: bool) -> String {
+    let (heading, noun) = if matches!(relkind, "p" | "I") {
         ("Partitions", "partitions")
     } else {
         ("Child tables", "child tables")
@@ -529,7 +640,7 @@ fn children(oid: u32, partitioned: bool, verbose: bool) -> String {
            pg_catalog.pg_get_expr(c.relpartbound, c.oid) AS bound \
          FROM pg_catalog.pg_class c, pg_catalog.pg_inherits i WHERE c.oid = i.inhrelid AND i.inhparent = {oid})"
     );
-    let none = if partitioned {
+    let none = if relkind == "p" {
         " UNION ALL SELECT 'Number of partitions: 0', 0 WHERE NOT EXISTS (SELECT 1 FROM k)"
     } else {
         ""
@@ -732,5 +843,27 @@ mod tests {
         assert!(plan("\\dn+", "").is_ok());
         assert!(plan("\\l+", "").is_ok());
         assert!(plan("\\dT+", "").is_err());
+    }
+
+    #[test]
+    fn every_relation_kind_psql_describes_is_described() {
+        for (relkind, first_column) in [
+            ("r", "\"Column\""),
+            ("p", "\"Column\""),
+            ("S", "\"Start\""),
+            ("i", "\"Key?\""),
+            ("I", "\"Key?\""),
+            ("t", "\"Column\""),
+        ] {
+            let found = Found {
+                oid: "16384",
+                schema: "public",
+                name: "x",
+                kind: "Table",
+                relkind,
+            };
+            let queries = describe(&found, true).expect("described");
+            assert!(queries[0].sql.contains(first_column), "{relkind}");
+        }
     }
 }
