@@ -85,18 +85,12 @@ impl Collection {
     /// The record holding `_id == id`, through the `_id_` index.
     pub fn find_id(&self, id: &Bson) -> Option<u64> {
         let idx = self.indexes.first()?;
-        let key = vec![KeyPart::Asc(docdb_query::collation::key_of(
-            idx.spec.collation.as_deref(),
-            id,
-        ))];
-        let low = crate::index::IndexEntry {
-            key: key.clone(),
-            record: 0,
-        };
-        let high = crate::index::IndexEntry {
-            key,
-            record: u64::MAX,
-        };
+        let key = vec![KeyPart::new(
+            docdb_query::collation::key_of(idx.spec.collation.as_deref(), id),
+            false,
+        )];
+        let low = crate::index::IndexEntry::new(key.clone(), 0);
+        let high = crate::index::IndexEntry::new(key, u64::MAX);
         idx.entries.range(low..=high).next().map(|e| e.record)
     }
 

@@ -595,13 +595,7 @@ pub(crate) fn scan_ranges(
                 lo.push(KeyPart::Min);
                 hi.push(KeyPart::Max);
             }
-            (
-                IndexEntry { key: lo, record: 0 },
-                IndexEntry {
-                    key: hi,
-                    record: u64::MAX,
-                },
-            )
+            (IndexEntry::new(lo, 0), IndexEntry::new(hi, u64::MAX))
         })
         .collect();
     ranges.sort_by(|a, b| a.0.cmp(&b.0));
@@ -611,14 +605,18 @@ pub(crate) fn scan_ranges(
     ranges
 }
 
-/// True when every field of `key` lies in one of its intervals.
+/// True when every field of `key` lies in one of its intervals (as `Interval::contains`
+/// decides, without rebuilding each stored value as a `Bson`).
 pub(crate) fn key_in_bounds(key: &[KeyPart], intervals: &[Vec<Interval>]) -> bool {
-    key.iter()
-        .zip(intervals)
-        .all(|(part, ivs)| match part.value() {
-            Some(v) => ivs.iter().any(|iv| iv.contains(v)),
-            None => false,
-        })
+    key.iter().zip(intervals).all(|(part, ivs)| {
+        !matches!(part, KeyPart::Min | KeyPart::Max)
+            && ivs.iter().any(|iv| {
+                let lo = part.compare_value(&iv.low);
+                let hi = part.compare_value(&iv.high);
+                (lo == Ordering::Greater || (lo == Ordering::Equal && iv.low_inclusive))
+                    && (hi == Ordering::Less || (hi == Ordering::Equal && iv.high_inclusive))
+            })
+    })
 }
 
 /// Counts an operation on each index its plan scans (`$indexStats` accesses).

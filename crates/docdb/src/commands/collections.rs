@@ -386,7 +386,7 @@ pub fn validate(ctx: &Ctx) -> Result<Document> {
                 for key in keys {
                     if !index
                         .entries
-                        .contains(&crate::index::IndexEntry { key, record })
+                        .contains(&crate::index::IndexEntry::new(key, record))
                     {
                         missing += 1;
                     }

@@ -23,7 +23,7 @@ use docdb_query::collation::key_of;
 use docdb_query::matcher::Filter;
 
 use crate::error::{CommandError, Result, codes};
-pub use key::{IndexEntry, KeyPart};
+pub use key::{IndexEntry, Key, KeyPart};
 pub use spec::{IndexSpec, TextSpec};
 
 /// An index: its spec and its entries.
@@ -156,17 +156,14 @@ impl Index {
             return Ok(());
         }
         for key in keys {
-            let low = IndexEntry {
-                key: key.clone(),
-                record: 0,
-            };
+            let low = IndexEntry::new(key.clone(), 0);
             // Entries with this key are contiguous from `low`: look at the
             // first two (one of them may be the record itself).
             let clash = self
                 .entries
                 .range(low..)
                 .take(2)
-                .any(|e| e.key == *key && e.record != record);
+                .any(|e| e.key[..] == key[..] && e.record != record);
             if clash {
                 return Err(self.duplicate_key_error(key, ns));
             }
@@ -178,7 +175,10 @@ impl Index {
     pub fn duplicate_key_error(&self, key: &[KeyPart], ns: &str) -> CommandError {
         let mut key_value = Document::new();
         for ((path, _), part) in self.spec.fields.iter().zip(key) {
-            key_value.insert(path.clone(), part.value().cloned().unwrap_or(Bson::Null));
+            key_value.insert(
+                path.clone(),
+                part.value().map_or(Bson::Null, |v| v.into_owned()),
+            );
         }
         let shown: Vec<String> = key_value
             .iter()
@@ -205,13 +205,13 @@ impl Index {
     pub fn insert_keys(&mut self, keys: Vec<Vec<KeyPart>>, record: u64, multikey: bool) {
         self.multikey |= multikey;
         for key in keys {
-            self.entries.insert(IndexEntry { key, record });
+            self.entries.insert(IndexEntry::new(key, record));
         }
     }
 
     pub fn remove_keys(&mut self, keys: Vec<Vec<KeyPart>>, record: u64) {
         for key in keys {
-            self.entries.remove(&IndexEntry { key, record });
+            self.entries.remove(&IndexEntry::new(key, record));
         }
     }
 }

@@ -175,7 +175,7 @@ pub fn keys(index: &Index, special: &Special, doc: &Document) -> Result<Vec<Vec<
                 .map(|k| {
                     k.into_iter()
                         .map(|p| match p.value() {
-                            Some(v) => plain(v.clone()),
+                            Some(v) => plain(v.into_owned()),
                             None => p,
                         })
                         .collect()

@@ -22,7 +22,7 @@ pub fn keys(spec: &TextSpec, doc: &Document) -> Vec<Vec<KeyPart>> {
     terms.dedup();
     terms
         .into_iter()
-        .map(|t| vec![KeyPart::Asc(Bson::String(t))])
+        .map(|t| vec![KeyPart::new(Bson::String(t), false)])
         .collect()
 }
 
@@ -35,15 +35,9 @@ pub fn candidates(index: &Index, search: &TextSearch, keys: &mut u64) -> Option<
     }
     let mut records = BTreeSet::new();
     for term in &search.terms {
-        let key = vec![KeyPart::Asc(Bson::String(term.clone()))];
-        let low = IndexEntry {
-            key: key.clone(),
-            record: 0,
-        };
-        let high = IndexEntry {
-            key,
-            record: u64::MAX,
-        };
+        let key = vec![KeyPart::new(Bson::String(term.clone()), false)];
+        let low = IndexEntry::new(key.clone(), 0);
+        let high = IndexEntry::new(key, u64::MAX);
         for entry in index.entries.range(low..=high) {
             *keys += 1;
             records.insert(entry.record);

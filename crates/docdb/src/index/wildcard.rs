@@ -194,9 +194,8 @@ mod tests {
             .iter()
             .map(|k| {
                 k[0].value()
-                    .and_then(|v| v.as_str())
-                    .unwrap_or("")
-                    .to_string()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
             })
             .collect();
         assert_eq!(paths, vec!["a.b", "a.c", "a.c"]);
