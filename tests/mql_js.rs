@@ -207,3 +207,52 @@ async fn a_session_sends_its_lsid_and_a_standalone_refuses_its_transaction() {
         )
     );
 }
+
+/// `const c = db.c.find()` holds a cursor, as in mongosh: a later cell `c` prints its first batch
+/// of 20 and `Type "it" for more`, and `it` continues it. A const assigned inside a block fails
+/// with V8's message; a top-level const is a var in mongosh 2.x, so a later cell may assign it.
+#[tokio::test]
+async fn a_cursor_held_in_a_const_prints_its_first_batch_and_it_continues_it() {
+    let engine = open().await;
+    let vars = SharedVariables::default();
+    let db = unique_db("held");
+    run(
+        &engine,
+        &vars,
+        &format!(
+            "%%mql\nuse {db}\nfor (let i = 0; i < 30; i++) db.c.insertOne({{ _id: i }})\nvoid 0"
+        ),
+    )
+    .await
+    .ok();
+    let ran = run(
+        &engine,
+        &vars,
+        "%%mql\nconst held = db.c.find().sort({ _id: 1 })",
+    )
+    .await;
+    ran.ok();
+    assert_eq!(ran.text(), "");
+    let ran = run(&engine, &vars, "%%mql\nheld").await;
+    ran.ok();
+    let text = ran.text();
+    assert!(
+        text.contains("_id: 19")
+            && !text.contains("_id: 20")
+            && text.contains("Type \"it\" for more"),
+        "{text}"
+    );
+    let ran = run(&engine, &vars, "%%mql\nit").await;
+    ran.ok();
+    let text = ran.text();
+    assert!(
+        text.contains("_id: 20") && text.contains("_id: 29"),
+        "{text}"
+    );
+    let ran = run(&engine, &vars, "%%mql\n{\n  const k = 1\n  k = 2\n}").await;
+    let error = ran.err();
+    assert_eq!(
+        (error.ename.as_str(), error.evalue.as_str()),
+        ("TypeError", "Assignment to constant variable.")
+    );
+}

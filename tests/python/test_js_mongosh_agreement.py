@@ -19,6 +19,9 @@ Deliberate differences (not compared here):
 - a cell the subset runs by itself (no JavaScript in it: `db.c.find()` alone) keeps the subset's
   output, all documents up to the display limit (test_mongosh_agreement.py), not mongosh's batch
   of 20; a cursor left by a JavaScript cell prints mongosh's batch and `Type "it" for more`.
+- assigning a const: QuickJS's message ("'k' is read-only") where V8 says "Assignment to constant
+  variable."; an uncaught one is shown with V8's message (tests/mql_js.rs), a caught one keeps
+  QuickJS's `e.message`.
 Under CI=true a missing mongosh is a failure, not a skip.
 """
 import os
@@ -125,6 +128,9 @@ LAST_VALUES = [
     ("a Map and Set value", "", "[new Map([['a', Long(1)]]), new Set([Double(2)])]"),
     ("a nested class value", "", "class Q { constructor() { this.inner = new (class Inner { constructor() { this.v = 1 } })() } }; new Q()"),
     ("a loop's last value", "", "for (let i = 0; i < 2; i++) db.{C}.insertOne({ _id: i })"),
+    ("a cursor held in a const prints its first batch", SEED + "const held = db.{C}.find({}, { tag: 0 }).sort({ _id: 1 })", "held"),
+    # mongosh 2.x runs a top-level const as a var (its async rewriter): a later cell may assign it.
+    ("a top-level const assigned by a later cell", "const top = 1", "top = 2; top"),
     ("a session", "", "db.getMongo().startSession()"),
     ("a session's database and collection", "", "const s = db.getMongo().startSession(); print(s.getDatabase('x')); s.getDatabase('x').{C}"),
     ("a transaction's start", "", "const s = db.getMongo().startSession(); s.startTransaction()"),

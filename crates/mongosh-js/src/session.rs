@@ -460,6 +460,14 @@ fn script_error(ctx: &Ctx<'_>, error: rquickjs::Error, interrupt: &AtomicBool) -
         .get::<_, String>("name")
         .unwrap_or_else(|_| "Error".into());
     script.message = object.get::<_, String>("message").unwrap_or_default();
+    // QuickJS's words for assigning a const (a sloppy-mode script fails no other assignment),
+    // shown as V8, and so mongosh, says it.
+    if script.name == "TypeError"
+        && script.message.starts_with('\'')
+        && script.message.ends_with("' is read-only")
+    {
+        script.message = "Assignment to constant variable.".into();
+    }
     script.ticket = object.get::<_, f64>("__ticket").ok().map(|t| t as usize);
     if script.message == "out of memory" {
         return out_of_memory(script);

@@ -58,6 +58,11 @@ pub fn wants_javascript(script: &mongosh::Script, source: &str, state: &SessionS
                 .get_or_insert_with(|| state.env.clone())
                 .set(&name, value),
             Ok(mongosh::Step::Run(operation)) => {
+                // `const c = db.c.find()` holds a cursor in mongosh (a later cell `c` prints its
+                // first batch and `it` continues it), not the array the subset would bind.
+                if operation.bind.is_some() && holds_cursor(&operation) {
+                    return true;
+                }
                 if let Some(name) = operation.bind {
                     declared
                         .get_or_insert_with(|| state.env.clone())
@@ -72,4 +77,15 @@ pub fn wants_javascript(script: &mongosh::Script, source: &str, state: &SessionS
         }
     }
     false
+}
+
+/// A find or aggregate left as a cursor (not `toArray()`, a count or an explain).
+fn holds_cursor(operation: &mongosh::Operation) -> bool {
+    matches!(operation.shape, mongosh::ResultShape::Documents)
+        && operation.requests.len() == 1
+        && operation.requests[0]
+            .command
+            .keys()
+            .next()
+            .is_some_and(|name| name == "find" || name == "aggregate")
 }
