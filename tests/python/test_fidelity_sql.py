@@ -340,6 +340,10 @@ PG_CASES = [
     (["\\l+ fidelity_*"], True),
     (["\\du+ postgres"], False),
     (["\\dg+ postgres"], False),
+    # a pattern that filters nothing still shows the system schemas, as psql's does
+    (["\\dn *"], True),
+    (["\\df *.touch"], True),
+    (["\\dt *.parts*"], True),
     # \\d+ footers: partitions, inheritance, replica identity, statistics, rules, publications
     (["\\d+ parts"], False),
     (["\\d parts"], False),

@@ -4,10 +4,13 @@
 //! punctuation (`""` is a quote). Everything else matches itself.
 
 /// The schema and name parts of a pattern, each `^(…)$`; `None` where the pattern said nothing.
+/// `given`: whether there was a pattern at all. psql hides the system schemas and `pg_` roles
+/// only without one, so `\dn *` lists `pg_catalog` though `*` filters nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
     pub schema: Option<String>,
     pub name: Option<String>,
+    pub given: bool,
 }
 
 pub fn parse(pattern: &str) -> Pattern {
@@ -30,18 +33,27 @@ pub fn parse(pattern: &str) -> Pattern {
         }
     }
     let anchored = |p: &String| (!p.is_empty() && p != ".*").then(|| format!("^({p})$"));
+    let given = !pattern.is_empty();
     match parts.as_slice() {
         [name] => Pattern {
             schema: None,
             name: anchored(name),
+            given,
         },
+        // `*.name`: every schema, and so no visibility rule (psql's `^(.*)$` schema).
         [.., schema, name] => Pattern {
-            schema: anchored(schema),
+            schema: if schema == ".*" {
+                Some("^(.*)$".to_string())
+            } else {
+                anchored(schema)
+            },
             name: anchored(name),
+            given,
         },
         [] => Pattern {
             schema: None,
             name: None,
+            given,
         },
     }
 }
@@ -65,14 +77,16 @@ mod tests {
             parse("Orders"),
             Pattern {
                 schema: None,
-                name: Some("^(orders)$".into())
+                name: Some("^(orders)$".into()),
+                given: true,
             }
         );
         assert_eq!(
             parse("public.t*"),
             Pattern {
                 schema: Some("^(public)$".into()),
-                name: Some("^(t.*)$".into())
+                name: Some("^(t.*)$".into()),
+                given: true,
             }
         );
         assert_eq!(
@@ -81,5 +95,8 @@ mod tests {
         );
         assert_eq!(parse("a?c").name.as_deref(), Some("^(a.c)$"));
         assert_eq!(parse("*").name, None);
+        assert!(parse("*").given);
+        assert!(!parse("").given);
+        assert_eq!(parse("*.t").schema.as_deref(), Some("^(.*)$"));
     }
 }

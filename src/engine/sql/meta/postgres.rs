@@ -104,10 +104,10 @@ fn filter(column: &str, regex: &Option<String>) -> String {
 fn visibility(pattern: &Pattern, visible: &str) -> String {
     match (&pattern.schema, &pattern.name) {
         (Some(_), _) => filter("n.nspname", &pattern.schema),
-        (None, None) => format!(
+        (None, None) if !pattern.given => format!(
             " AND n.nspname <> 'pg_catalog' AND n.nspname !~ '^pg_toast' AND n.nspname <> 'information_schema' AND {visible}"
         ),
-        (None, Some(_)) => format!(" AND {visible}"),
+        (None, _) => format!(" AND {visible}"),
     }
 }
 
@@ -722,7 +722,7 @@ fn policies(oid: u32) -> String {
 
 /// `\dn`; `\dn+` adds privileges and descriptions.
 fn schemas(pattern: &Pattern, verbose: bool) -> String {
-    let default = if pattern.name.is_none() {
+    let default = if !pattern.given {
         " AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'"
     } else {
         ""
@@ -768,8 +768,8 @@ fn functions(pattern: &Pattern, verbose: bool) -> String {
         filter("p.proname", &pattern.name),
         match (&pattern.schema, &pattern.name) {
             (Some(_), _) => filter("n.nspname", &pattern.schema),
-            (None, None) => " AND pg_catalog.pg_function_is_visible(p.oid) AND n.nspname <> 'pg_catalog' AND n.nspname <> 'information_schema'".to_string(),
-            (None, Some(_)) => " AND pg_catalog.pg_function_is_visible(p.oid)".to_string(),
+            (None, None) if !pattern.given => " AND pg_catalog.pg_function_is_visible(p.oid) AND n.nspname <> 'pg_catalog' AND n.nspname <> 'information_schema'".to_string(),
+            (None, _) => " AND pg_catalog.pg_function_is_visible(p.oid)".to_string(),
         }
     )
 }
@@ -802,7 +802,7 @@ fn databases(pattern: &Pattern, verbose: bool) -> String {
 
 /// `\du`/`\dg`; `\du+` adds descriptions.
 fn roles(pattern: &Pattern, verbose: bool) -> String {
-    let default = if pattern.name.is_none() {
+    let default = if !pattern.given {
         " AND r.rolname !~ '^pg_'"
     } else {
         ""
