@@ -404,6 +404,15 @@ fn user_globals(ctx: &Ctx<'_>, baseline: &HashSet<String>) -> (Vec<(String, Glob
                 continue;
             }
         }
+        // Arrays, documents and class instances stay in JavaScript (a cell naming one runs
+        // there): converting them after every cell cost time in proportion to all the data the
+        // session holds (a trivial cell took 47 ms after a 10 MB array was defined, debug build;
+        // `examples/sync_cost.rs`). Numbers, strings, dates and BSON values cross, as cheaply
+        // as they are small.
+        if is_held(ctx, &value) {
+            opaque.push(name);
+            continue;
+        }
         match to_bson(ctx, &value) {
             Ok(bson) => values.push((name, Global::Value(bson))),
             Err(_) => opaque.push(name),
@@ -505,4 +514,26 @@ fn position(stack: &str) -> Option<(usize, usize)> {
     let line: usize = parts.next()?.parse().ok()?;
     let column: usize = parts.next()?.parse().ok()?;
     Some((line, column))
+}
+
+/// An array or an object other than a date, a regular expression or a BSON value.
+fn is_held<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> bool {
+    let Some(object) = value.as_object() else {
+        return false;
+    };
+    if value.is_array() {
+        return true;
+    }
+    if object
+        .get::<_, Value>("_bsontype")
+        .is_ok_and(|t| !t.is_undefined())
+    {
+        return false;
+    }
+    let globals = ctx.globals();
+    !["Date", "RegExp"].iter().any(|builtin| {
+        globals
+            .get::<_, Object>(*builtin)
+            .is_ok_and(|class| object.is_instance_of(class.as_value()))
+    })
 }
