@@ -4,7 +4,8 @@
 //!
 //! cargo run --release -p docdb --example doc_memory [-- N]
 //!
-//! The figure includes the `_id` index (one entry per document), as any collection has it.
+//! The first figure includes the `_id` index (one entry per document), as any collection has
+//! it; the second stores the same documents in a bare `Records` (the documents alone).
 
 use bson::{Bson, Document, doc};
 
@@ -64,6 +65,19 @@ fn main() {
     println!(
         "documents={n} bson_bytes={bson_bytes} rss_growth_bytes={grown} per_doc_bson={:.1} per_doc_rss={:.1} ratio={:.2}",
         bson_bytes as f64 / n as f64,
+        grown as f64 / n as f64,
+        grown as f64 / bson_bytes as f64
+    );
+    // The same documents in a bare record store (no index): the figure without `_id_`.
+    let before = rss_kib();
+    let mut records = docdb::records::Records::default();
+    for i in 0..n {
+        records.insert(&make_doc(i)).expect("storable");
+    }
+    let grown = (rss_kib() - before) * 1024;
+    println!(
+        "without the _id index: records={} per_doc_rss={:.1} ratio={:.2}",
+        records.len(),
         grown as f64 / n as f64,
         grown as f64 / bson_bytes as f64
     );
