@@ -17,12 +17,25 @@ even in tests that never resolve one):
 Build the engine (once): cargo build --bin dbkernel
 
 Usage:
-    .venv/bin/python scripts/pymongo_suite.py /path/to/pymongo [test_file ...]
+    .venv/bin/python scripts/pymongo_suite.py [--no-container] /path/to/pymongo [test_file ...]
     PYMONGO_SRC=/path/to/pymongo .venv/bin/python scripts/pymongo_suite.py
 Environment: DBKERNEL_BIN (default target/debug/dbkernel), PYTEST_ARGS (extra
 arguments for pytest, e.g. "-x -k find"), PYMONGO_SUITE_OUT (where logs and JUnit
 reports land; default target/pymongo-suite/, so that two runs at once can keep apart).
 Exit status 0 when no test failed or errored.
+
+--no-container runs the test files on a machine that is not marked as a container. Why:
+PyMongo puts `env.container.runtime: "docker"` into its own handshake metadata whenever
+/.dockerenv exists (and `env.container.orchestrator` when KUBERNETES_SERVICE_HOST is set;
+pymongo/pool_options.py, get_container_env_info), while test_client's handshake-metadata
+tests expect metadata without it: on a CI machine that is a container they fail whatever
+the server does (10 tests here). Neither the suite nor PyMongo is changed for that; instead
+each pytest runs in a user and mount namespace of its own (`unshare --user --map-root-user
+--mount`, no privileges needed) whose root is a tmpfs holding bind mounts of every
+top-level entry of / except /.dockerenv, with KUBERNETES_SERVICE_HOST left out of its
+environment. The network is the host's, so the tests still reach the server on loopback;
+only the marker file is missing. Without util-linux's unshare, or where user namespaces
+are off, the option stops with the reason.
 
 No test may reach a public address: the tests in NEEDS_PUBLIC_DNS (they resolve MongoDB's
 public SRV test records) are deselected and counted apart, and scripts/pymongo_suite_site/
@@ -71,6 +84,40 @@ NEEDS_PUBLIC_DNS = [
 ]
 SITE = REPO / "scripts" / "pymongo_suite_site"
 
+# Runs "$@" (in the current directory) under a root without /.dockerenv; see --no-container.
+# It runs as root of a fresh user namespace with a private mount namespace, so the mounts
+# vanish with the process and nothing outside changes.
+NO_CONTAINER_ROOT = r"""
+set -eu
+root=$1; shift
+mount -t tmpfs -o mode=0755 pymongo-suite-root "$root"
+for entry in /* /.[!.]*; do
+  name=${entry#/}
+  case "$name" in .dockerenv) continue ;; esac
+  if [ -L "$entry" ]; then cp -P "$entry" "$root/$name"
+  elif [ -d "$entry" ]; then mkdir "$root/$name"; mount --rbind "$entry" "$root/$name"
+  elif [ -e "$entry" ]; then : > "$root/$name"; mount --bind "$entry" "$root/$name"
+  fi
+done
+cwd=$(pwd)
+exec chroot "$root" /bin/sh -c 'cd "$0" && exec "$@"' "$cwd" "$@"
+"""
+
+
+def no_container_prefix(root: str) -> list[str]:
+    """The command prefix that runs a command outside any container marking (--no-container),
+    with `root` (an empty directory) as the mount point of the private root."""
+    prefix = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", NO_CONTAINER_ROOT, "sh", root]
+    probe = subprocess.run(
+        [*prefix, "sh", "-c", "test ! -e /.dockerenv"], capture_output=True, text=True
+    )
+    if probe.returncode != 0:
+        sys.exit(
+            "--no-container: cannot run the tests without /.dockerenv here "
+            f"(unshare --user --mount with a private root failed: {probe.stderr.strip() or probe.returncode})"
+        )
+    return prefix
+
 
 def free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -112,6 +159,8 @@ def counts(report: Path) -> dict[str, int]:
 
 def main() -> int:
     args = sys.argv[1:]
+    no_container = "--no-container" in args
+    args = [a for a in args if a != "--no-container"]
     src = Path(args.pop(0)) if args else Path(os.environ.get("PYMONGO_SRC", ""))
     if not (src / "test" / "__init__.py").exists() or not (src / "pymongo").is_dir():
         sys.exit(__doc__)
@@ -128,6 +177,11 @@ def main() -> int:
     # The checkout's own pymongo and bson, not an installed wheel.
     # The loopback-only DNS guard first (see SITE).
     env["PYTHONPATH"] = os.pathsep.join([str(SITE), str(src)])
+    prefix: list[str] = []
+    root_dir = tempfile.TemporaryDirectory(prefix="pymongo-suite-root-")
+    if no_container:
+        prefix = no_container_prefix(root_dir.name)
+        env.pop("KUBERNETES_SERVICE_HOST", None)
     rows = []
     with tempfile.TemporaryDirectory(prefix="pymongo-suite-") as dbpath:
         log = open(out_dir / "mongod.log", "w")
@@ -143,6 +197,7 @@ def main() -> int:
                 report.unlink(missing_ok=True)
                 deselected = [t for t in NEEDS_PUBLIC_DNS if t.startswith(f"{name}.py::")]
                 cmd = [
+                    *prefix,
                     sys.executable,
                     "-m",
                     "pytest",
@@ -171,6 +226,7 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=10)
             log.close()
+            root_dir.cleanup()
     total = {k: sum(c[k] for _, c in rows) for k in ("passed", "failed", "errors", "skipped", "deselected")}
     ran = total["passed"] + total["failed"] + total["errors"]
     share = 100.0 * total["passed"] / ran if ran else 0.0
