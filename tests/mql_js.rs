@@ -66,10 +66,10 @@ async fn a_syntax_error_keeps_the_subset_message_and_a_javascript_one_names_the_
 }
 
 /// mongosh prints a cursor's first 20 documents and `Type "it" for more`. A cell the subset runs
-/// reads the whole result and shows it up to the display limit, so `it` after it has nothing to
-/// continue and says what to do instead; a cursor a JavaScript cell leaves is continued by `it`.
+/// reads the whole result and shows it up to the display limit; `it` after it runs the find again
+/// from the documents shown, 20 at a time; a cursor a JavaScript cell leaves is continued by `it`.
 #[tokio::test]
-async fn it_after_a_subset_find_says_what_to_do_and_continues_a_javascript_cursor() {
+async fn it_continues_a_subset_find_after_its_shown_documents_and_a_javascript_cursor() {
     let engine = open().await;
     let vars = SharedVariables::default();
     let db = unique_db("it");
@@ -87,11 +87,30 @@ async fn it_after_a_subset_find_says_what_to_do_and_continues_a_javascript_curso
         "{}",
         ran.text()
     );
+    // `it` shows the next batch of 20 after the shown documents (the find runs again from
+    // there), then the rest; then there is nothing to continue.
+    let ran = run(&engine, &vars, "%%mql\nit").await;
+    ran.ok();
+    let text = ran.text();
+    assert!(
+        text.contains("_id: 5")
+            && text.contains("_id: 24")
+            && !text.contains("_id: 25")
+            && !text.contains("_id: 4 ")
+            && text.contains("Type \"it\" for more"),
+        "{text}"
+    );
+    let ran = run(&engine, &vars, "%%mql\nit").await;
+    ran.ok();
+    let text = ran.text();
+    assert!(
+        text.contains("_id: 25") && text.contains("_id: 29") && !text.contains("Type \"it\""),
+        "{text}"
+    );
     let ran = run(&engine, &vars, "%%mql\nit").await;
     let error = ran.err();
     assert!(
-        error.evalue.contains("'it' has no cursor to continue")
-            && error.evalue.contains("--limit N"),
+        error.evalue.contains("'it' has no cursor to continue"),
         "{error:?}"
     );
     // A JavaScript cell's cursor: 20 documents, then `it` shows the next 10.
@@ -125,10 +144,11 @@ async fn it_after_a_subset_find_says_what_to_do_and_continues_a_javascript_curso
     .await
     .ok();
     let ran = run(&engine, &vars, "%%mql\nit").await;
+    ran.ok();
+    let text = ran.text();
     assert!(
-        ran.err().evalue.contains("'it' has no cursor to continue"),
-        "{:?}",
-        ran.err()
+        text.contains("_id: 5") && !text.contains("_id: 0 }"),
+        "{text}"
     );
 }
 

@@ -312,6 +312,32 @@
     return global.__finish(lastCursor, false);
   });
   define(global, '__hasCursor', () => lastCursor !== null);
+  // `it` after a shell cell's find: the kernel hands over the find command it sent and how many
+  // documents it showed; the find runs again from there, as a cursor `it` continues.
+  const RESUMED = { sort: 'sort', hint: 'hint', collation: 'collation', comment: 'comment',
+    maxTimeMS: 'maxTimeMS', allowDiskUse: 'allowDiskUse', let: 'let', min: 'min', max: 'max',
+    returnKey: 'returnKey', showRecordId: 'showRecordId', noCursorTimeout: 'noCursorTimeout',
+    batchSize: 'batchSize' };
+  define(global, '__resume', function (text) {
+    const { db: dbName, command, shown } = EJSON.parse(text);
+    const n = Number(shown);
+    const calls = [['find', command.projection === undefined ? [command.filter || {}] : [command.filter || {}, command.projection]]];
+    for (const [key, value] of Object.entries(command)) {
+      if (['find', 'filter', 'projection', 'skip', 'limit'].includes(key)) continue;
+      if (!(key in RESUMED)) {
+        throw new Error(`it: the last find cannot be continued (it was sent with '${key}'); run it in a JavaScript cell (const c = db.coll.find(...); c) to page through it with it`);
+      }
+      calls.push([RESUMED[key], [value]]);
+    }
+    calls.push(['skip', [Number(command.skip || 0) + n]]);
+    if (command.limit !== undefined && Number(command.limit) !== 0) {
+      const left = Math.abs(Number(command.limit)) - n;
+      if (left <= 0) return { kind: 'none', [FINISHED]: true };
+      calls.push(['limit', [left]]);
+    }
+    lastCursor = new Cursor(dbName, command.find, calls);
+    return global.__it();
+  });
 
   // ---- databases and collections -------------------------------------------------------------
   const DB_METHODS = shell('names', 'database');

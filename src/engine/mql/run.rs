@@ -250,10 +250,11 @@ async fn run_script(
                 }
                 if !operation.silent {
                     last = Some(match &output {
-                        mongosh::Output::Documents { documents, .. } => {
+                        mongosh::Output::Documents { documents, total } => {
                             // mongosh's `it` continues the last cursor shown: not an older
                             // JavaScript cell's, now that this one showed its documents.
-                            super::js::forget_cursor(state);
+                            let shown = documents.len().min(ctx.display_limit);
+                            super::js::shown_documents(state, &operation, shown, *total);
                             Variable::Documents(documents.clone())
                         }
                         other => Variable::Bson(other.to_bson()),

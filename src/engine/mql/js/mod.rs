@@ -46,6 +46,8 @@ pub struct JsState {
     /// The scripts' explicit sessions (`startSession()`), by handle; dropped with this state.
     sessions: HashMap<u64, sessions::JsSession>,
     next_session: u64,
+    /// The last shell cell's `find` whose shown documents `it` continues (see `shown_documents`).
+    pub(super) resume: Option<Document>,
 }
 
 pub(super) struct OpenCursor {
@@ -63,10 +65,40 @@ pub(super) enum Opened {
     },
 }
 
-/// A shell cell showed a cursor's documents: `it` no longer continues a JavaScript cell's cursor
-/// (it says there is nothing to continue, as after any shell cell's result).
-pub fn forget_cursor(state: &mut SessionState) {
+/// A shell cell showed a result's documents: `it` no longer continues a JavaScript cell's cursor.
+/// When they were a `find`'s and fewer than all were shown, `it` shows the next batch: the shell
+/// cell read its result at once and closed its cursor, so `it` runs the find again from where the
+/// shown documents end (its `skip` moved on by them).
+pub fn shown_documents(
+    state: &mut SessionState,
+    operation: &mongosh::Operation,
+    shown: usize,
+    total: u64,
+) {
     state.js.has_cursor = false;
+    state.js.resume = match operation.requests.as_slice() {
+        [request]
+            if (shown as u64) < total
+                && request.command.keys().next().map(String::as_str) == Some("find") =>
+        {
+            Some(bson::doc! {
+                "db": request.db.clone(),
+                "command": request.command.clone(),
+                "shown": shown as i64,
+            })
+        }
+        _ => None,
+    };
+}
+
+/// The JavaScript that continues the last shell cell's `find` (`__resume` in the prelude).
+fn resumed_source(source: &str, resume: &Document) -> String {
+    let json = bson::Bson::Document(resume.clone())
+        .into_canonical_extjson()
+        .to_string();
+    let literal = serde_json::to_string(&json).unwrap_or_else(|_| "\"{}\"".into());
+    let padding = source.len() - source.trim_start().len();
+    format!("{}__resume({literal})", &source[..padding])
 }
 
 /// Cursors a session keeps open between batches (and cells, for `it`).
@@ -112,6 +144,16 @@ pub async fn run_cell(
             mongosh_js::Session::start(limits).map_err(|e| EngineError::new("MongoshError", e))?;
         state.js.session = Some(session);
     }
+    // `it` after a shell cell's find continues it (once; the next `it` continues the cursor).
+    let resumed;
+    let source = match &state.js.resume {
+        Some(resume) if !state.js.has_cursor && source.trim() == "it" => {
+            resumed = resumed_source(source, resume);
+            state.js.resume = None;
+            resumed.as_str()
+        }
+        _ => source,
+    };
     let globals = changed_globals(state);
     let scanned = mongosh_js::source::scan(source);
     let names: Vec<&str> = scanned
@@ -318,6 +360,7 @@ fn apply_outcome(state: &mut SessionState, outcome: &Outcome) {
     // shell cell's documents made `it` forget stays forgotten through other JavaScript cells.
     if matches!(outcome.result, Ok(Last::Cursor { .. } | Last::NoCursor)) {
         state.js.has_cursor = outcome.has_cursor;
+        state.js.resume = None;
     }
 }
 

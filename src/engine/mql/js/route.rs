@@ -44,7 +44,7 @@ pub fn wants_javascript(script: &mongosh::Script, source: &str, state: &SessionS
         if let mongosh::StatementKind::Directive { command, .. } = &statement.kind
             && command == "it"
         {
-            return state.js.has_cursor;
+            return state.js.has_cursor || state.js.resume.is_some();
         }
         // A statement reading a kernel variable is not planned twice (it may be a large table);
         // the ones after it can still say JavaScript.
