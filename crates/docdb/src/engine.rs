@@ -40,6 +40,8 @@ pub struct Engine {
     sessions: crate::sessions::Sessions,
     /// The wire server's open connections (`$currentOp`).
     clients: crate::clients::Clients,
+    /// Raced plans kept per query shape (`plan_cache.rs`).
+    plan_cache: std::sync::Arc<crate::plan_cache::PlanCache>,
     /// Wakes awaitData getMores after writes (see `tailable.rs`).
     write_signal: crate::tailable::WriteSignal,
     /// `serverStatus.opcounters`.
@@ -113,6 +115,7 @@ impl Engine {
             command_line: std::sync::OnceLock::new(),
             sessions: Default::default(),
             clients: Default::default(),
+            plan_cache: Default::default(),
             write_signal: Default::default(),
             opcounters: Default::default(),
             profiler: Default::default(),
@@ -150,6 +153,7 @@ impl Engine {
             command_line: std::sync::OnceLock::new(),
             sessions: Default::default(),
             clients: Default::default(),
+            plan_cache: Default::default(),
             write_signal: Default::default(),
             opcounters: Default::default(),
             profiler: Default::default(),
@@ -272,6 +276,7 @@ impl Engine {
             docdb_query::js::DEFAULT_FN_TIMEOUT,
         );
         crate::profiler::begin(self.profiler.enabled(db));
+        let _plans = crate::plan_cache::enter(&self.plan_cache, cmd);
         let started = Instant::now();
         let out = handler(&ctx);
         commands::current_op::note_cursor_reply(
@@ -370,6 +375,10 @@ impl Engine {
     /// Connection `id` has closed.
     pub fn connection_closed(&self, id: i64) {
         self.clients.close(id);
+    }
+
+    pub(crate) fn plan_cache(&self) -> &crate::plan_cache::PlanCache {
+        &self.plan_cache
     }
 
     pub(crate) fn clients(&self) -> &crate::clients::Clients {

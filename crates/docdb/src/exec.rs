@@ -185,6 +185,8 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
     let reverse_scan = natural == Some(true)
         || matches!(req.hint, Some(Bson::Document(h)) if h.get("$natural").and_then(crate::index::spec::number).is_some_and(|d| d < 0.0));
     let mut plan = planner::plan_collated(coll, filter_doc, &sort.plain, hint, req.collation)?;
+    let shape =
+        crate::plan_cache::note_shape(coll, filter_doc, req.sort, req.collation.map(|c| &**c));
     // Several usable index plans: race them (see `race`); a hint or a single plan needs none.
     let mut trials = Vec::new();
     if hint.is_none() && !plan.rejected.is_empty() {
@@ -208,12 +210,25 @@ pub fn select(coll: &Collection, req: &SelectRequest, guard: &OpGuard) -> Result
             sorted: !sort.is_empty(),
             guard,
         };
-        trials = race.run(candidates)?;
-        if let Some(winner) = trials.first() {
-            plan.access = winner.access.clone();
-            plan.sort_covered = winner.sort_covered && !sort.is_empty();
+        // An active plan cache entry of this shape runs without a race (see `plan_cache`).
+        let cached = match &shape {
+            Some(shape) => crate::plan_cache::cached_plan(coll, shape, &candidates, &race)?,
+            None => None,
+        };
+        if let Some((access, covered)) = cached {
+            plan.access = access;
+            plan.sort_covered = covered && !sort.is_empty();
+        } else {
+            trials = race.run(candidates)?;
+            if let Some(shape) = &shape {
+                crate::plan_cache::remember(coll, shape, &trials);
+            }
+            if let Some(winner) = trials.first() {
+                plan.access = winner.access.clone();
+                plan.sort_covered = winner.sort_covered && !sort.is_empty();
+            }
+            plan.rejected = trials.iter().skip(1).map(|t| t.access.clone()).collect();
         }
-        plan.rejected = trials.iter().skip(1).map(|t| t.access.clone()).collect();
     }
     record_index_use(coll, &plan.access);
     let limit = req.limit.filter(|l| *l > 0);

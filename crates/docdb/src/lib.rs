@@ -46,6 +46,7 @@ pub mod index;
 pub mod opcounters;
 pub mod ops;
 pub mod persist;
+pub mod plan_cache;
 pub mod planner;
 pub mod profiler;
 pub mod race;

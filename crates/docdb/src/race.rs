@@ -78,6 +78,11 @@ impl Race<'_> {
         Ok(trials)
     }
 
+    /// Runs one candidate alone for at most `limit` works (a cached plan's trial).
+    pub fn trial_one(&self, access: &Access, covered: bool, limit: u64) -> Result<Trial> {
+        self.trial(access, covered, limit)
+    }
+
     /// Runs one candidate for at most `limit` works.
     fn trial(&self, access: &Access, covered: bool, limit: u64) -> Result<Trial> {
         let mut t = Trial {

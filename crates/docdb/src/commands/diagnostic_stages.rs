@@ -25,7 +25,7 @@ const NOT_FIRST: i32 = 40602;
 pub fn is_source_stage(stage: &Document) -> bool {
     matches!(
         stage.keys().next().map(String::as_str),
-        Some("$collStats" | "$currentOp")
+        Some("$collStats" | "$currentOp" | "$planCacheStats")
     ) && stage.len() == 1
 }
 
@@ -35,7 +35,7 @@ pub fn check_not_later(stages: &[Document]) -> Result<()> {
         if let Some(name) = stage
             .keys()
             .next()
-            .filter(|n| matches!(n.as_str(), "$collStats" | "$currentOp"))
+            .filter(|n| matches!(n.as_str(), "$collStats" | "$currentOp" | "$planCacheStats"))
         {
             return Err(CommandError::new(
                 NOT_FIRST,
@@ -51,6 +51,9 @@ pub fn source_documents(ctx: &Ctx, coll: Option<&str>, stage: &Document) -> Resu
     match stage.iter().next() {
         Some((name, spec)) if name == "$collStats" => coll_stats(ctx, coll, spec).map(|d| vec![d]),
         Some((name, spec)) if name == "$currentOp" => current_op(ctx, coll, spec),
+        Some((name, spec)) if name == "$planCacheStats" => {
+            super::plan_cache::stage(ctx, coll, spec)
+        }
         _ => Ok(Vec::new()),
     }
 }

@@ -329,17 +329,25 @@ fn query_planner(
         .iter()
         .map(|a| Bson::Document(access_stage(coll, a, filter, None)))
         .collect();
-    doc! {
+    let mut planner = doc! {
         "plannerVersion": 1,
         "namespace": ns,
         "indexFilterSet": false,
         "parsedQuery": parsed_query(filter),
+    };
+    // mongod 7.0 reports the shape's hashes of every planned query (see `plan_cache.rs`).
+    if let Some(shape) = crate::plan_cache::last_shape() {
+        planner.insert("queryHash", shape.query_hash);
+        planner.insert("planCacheKey", shape.plan_cache_key);
+    }
+    planner.extend(doc! {
         "maxIndexedOrSolutionsReached": false,
         "maxIndexedAndSolutionsReached": false,
         "maxScansToExplodeReached": false,
         "winningPlan": winning,
         "rejectedPlans": rejected,
-    }
+    });
+    planner
 }
 
 fn execution_stats(sel: &Selection, n_returned: u64, stages: Document) -> Document {
@@ -360,7 +368,21 @@ fn execution_stats(sel: &Selection, n_returned: u64, stages: Document) -> Docume
 /// (nReturned is what the candidate produced during the trial, and its `score`). Empty when
 /// only one plan was possible, as in mongod.
 fn all_plans(coll: &Collection, sel: &Selection, filter: &Document) -> Vec<Bson> {
-    sel.trials
+    trials_execution(coll, &sel.trials, filter)
+}
+
+/// A plan's queryPlanner stage tree (the plan cache's `cachedPlan`).
+pub(crate) fn plan_stage(coll: &Collection, access: &Access, filter: &Document) -> Document {
+    access_stage(coll, access, filter, None)
+}
+
+/// Each raced candidate's trial as `allPlansExecution` shows it (also `creationExecStats`).
+pub(crate) fn trials_execution(
+    coll: &Collection,
+    trials: &[crate::race::Trial],
+    filter: &Document,
+) -> Vec<Bson> {
+    trials
         .iter()
         .map(|t| {
             let stats = ExecStats {

@@ -26,6 +26,7 @@ pub mod handshake;
 pub mod index_stats;
 pub mod indexes;
 pub mod insert;
+pub mod plan_cache;
 pub mod profile;
 pub mod sessions;
 pub mod timeseries;
@@ -67,6 +68,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "hostInfo",
     "currentOp",
     "killOp",
+    "planCacheClear",
     "insert",
     "find",
     "update",
@@ -105,6 +107,7 @@ pub fn lookup(name: &str) -> Option<Handler> {
         "listCommands" => handshake::list_commands,
         "currentOp" => current_op::command,
         "killOp" => admin::kill_op,
+        "planCacheClear" => plan_cache::plan_cache_clear,
         "getMore" => cursors::get_more,
         "killCursors" => cursors::kill_cursors,
         "listDatabases" => databases::list_databases,
