@@ -15,7 +15,7 @@
 //! `min(1 / (10 × works), 1e-4)` each for needing no in-memory sort and for not being an index
 //! intersection (never here); every plan here fetches, so none gets the no-fetch bonus. Ties
 //! keep the planner's order. The winner is then run in full (its counters in explain are
-//! from that run); there is no plan cache, so every query races anew.
+//! from that run); the winner is kept per query shape in `plan_cache.rs`.
 
 use std::collections::HashSet;
 
