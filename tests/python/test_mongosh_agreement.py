@@ -111,6 +111,11 @@ MASKS = [
     (r"argv: \[[^\]]*\]", "argv: *"),
     (r"port: \d+", "port: *"),
     (r"\n *comment: 'dbkernel:[0-9a-f-]+',", ""),
+    # currentOp names each connection and the client on it (mongosh and the kernel are two
+    # clients: their own connection numbers, ports, appName and driver metadata).
+    (r"(desc: 'conn|connectionId: Long\(')\d+", r"\1*"),
+    (r"(client|appName|currentOpTime): '[^']*'", r"\1: *"),
+    (r"(?s)( *)clientMetadata: \{.*?\n\1\},", r"\1clientMetadata: *,"),
 ]
 
 
