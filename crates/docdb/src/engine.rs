@@ -586,6 +586,18 @@ pub(crate) mod tests {
             doc! {"insert": "c", "documents": [{"a": 1}], "txnNumber": 1_i64, "autocommit": false},
         );
         assert_eq!(r.get_i32("code").unwrap(), 20);
+        // commitTransaction/abortTransaction are commands mongod knows: as a driver sends them
+        // (admin, txnNumber, autocommit) a standalone answers 20, not CommandNotFound.
+        for name in ["commitTransaction", "abortTransaction"] {
+            let mut cmd = doc! {name: 1, "txnNumber": 1_i64, "autocommit": false};
+            assert_eq!(e.execute("admin", cmd.clone()).get_i32("code").unwrap(), 20);
+            cmd.remove("txnNumber");
+            cmd.remove("autocommit");
+            let r = e.execute("admin", cmd.clone());
+            assert_eq!(r.get_i32("code").unwrap(), 125, "{r}");
+            assert_eq!(r.get_str("codeName").unwrap(), "CommandFailed");
+            assert_eq!(e.execute("d", cmd).get_i32("code").unwrap(), 13);
+        }
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub mod codes {
     pub const FAILED_TO_PARSE: i32 = 9;
     pub const TYPE_MISMATCH: i32 = 14;
     pub const ILLEGAL_OPERATION: i32 = 20;
+    pub const UNAUTHORIZED: i32 = 13;
+    pub const COMMAND_FAILED: i32 = 125;
     pub const NAMESPACE_NOT_FOUND: i32 = 26;
     pub const INDEX_NOT_FOUND: i32 = 27;
     pub const CURSOR_NOT_FOUND: i32 = 43;
@@ -45,6 +47,7 @@ pub fn code_name(code: i32) -> &'static str {
         1 => "InternalError",
         2 => "BadValue",
         9 => "FailedToParse",
+        13 => "Unauthorized",
         14 => "TypeMismatch",
         20 => "IllegalOperation",
         26 => "NamespaceNotFound",
@@ -61,6 +64,7 @@ pub fn code_name(code: i32) -> &'static str {
         85 => "IndexOptionsConflict",
         86 => "IndexKeySpecsConflict",
         121 => "DocumentValidationFailure",
+        125 => "CommandFailed",
         167 => "OptionNotSupportedOnView",
         197 => "InvalidIndexSpecificationOption",
         291 => "NoQueryExecutionPlans",

@@ -15,6 +15,28 @@ use crate::error::{CommandError, Result, codes};
 const STAGES: [&str; 2] = ["$listLocalSessions", "$listSessions"];
 
 /// `endSessions: [{id: UUID}, ...]`: the sessions leave the cache.
+/// `commitTransaction`/`abortTransaction`. mongod knows them on a standalone too: sent as a
+/// driver sends them (with `txnNumber`), the engine's standalone check answers IllegalOperation
+/// (20) before this runs, as mongod does; without a transaction mongod answers what this does.
+pub fn end_transaction(ctx: &Ctx) -> Result<Document> {
+    let name = ctx
+        .cmd
+        .keys()
+        .next()
+        .map(String::as_str)
+        .unwrap_or("commitTransaction");
+    if ctx.db != "admin" {
+        return Err(CommandError::new(
+            codes::UNAUTHORIZED,
+            format!("{name} may only be run against the admin database."),
+        ));
+    }
+    Err(CommandError::new(
+        codes::COMMAND_FAILED,
+        format!("{name} must be run within a transaction"),
+    ))
+}
+
 pub fn end_sessions(ctx: &Ctx) -> Result<Document> {
     match ctx.cmd.get("endSessions") {
         Some(Bson::Array(ids)) => {
