@@ -57,7 +57,7 @@ pub fn parse_stage(spec: &Bson, check_namespace: impl FnOnce() -> Result<()>) ->
     let Bson::Document(spec) = spec else {
         return Err(CommandError::type_mismatch(format!(
             "$currentOp options must be specified in an object, but found: {}",
-            type_name(spec)
+            docdb_query::value::type_alias(spec)
         )));
     };
     // mongod's lite parser checks these two first, with TypeMismatch.
@@ -65,7 +65,7 @@ pub fn parse_stage(spec: &Bson, check_namespace: impl FnOnce() -> Result<()>) ->
         if matches!(k.as_str(), "allUsers" | "localOps") && !matches!(v, Bson::Boolean(_)) {
             return Err(CommandError::type_mismatch(format!(
                 "The '{k}' parameter of the $currentOp stage must be a boolean value, but found: {}",
-                type_name(v)
+                docdb_query::value::type_alias(v)
             )));
         }
     }
@@ -88,7 +88,7 @@ pub fn parse_stage(spec: &Bson, check_namespace: impl FnOnce() -> Result<()>) ->
         let Bson::Boolean(value) = v else {
             return Err(CommandError::failed_to_parse(format!(
                 "The '{k}' parameter of the $currentOp stage must be a boolean value, but found: {}",
-                type_name(v)
+                docdb_query::value::type_alias(v)
             )));
         };
         if let Some(slot) = slot {
@@ -96,33 +96,6 @@ pub fn parse_stage(spec: &Bson, check_namespace: impl FnOnce() -> Result<()>) ->
         }
     }
     Ok(options)
-}
-
-/// mongod's `typeName` of a BSON value (its error messages use these).
-fn type_name(v: &Bson) -> &'static str {
-    match v {
-        Bson::Double(_) => "double",
-        Bson::String(_) => "string",
-        Bson::Document(_) => "object",
-        Bson::Array(_) => "array",
-        Bson::Binary(_) => "binData",
-        Bson::Undefined => "undefined",
-        Bson::ObjectId(_) => "objectId",
-        Bson::Boolean(_) => "bool",
-        Bson::DateTime(_) => "date",
-        Bson::Null => "null",
-        Bson::RegularExpression(_) => "regex",
-        Bson::DbPointer(_) => "dbPointer",
-        Bson::JavaScriptCode(_) => "javascript",
-        Bson::Symbol(_) => "symbol",
-        Bson::JavaScriptCodeWithScope(_) => "javascriptWithScope",
-        Bson::Int32(_) => "int",
-        Bson::Timestamp(_) => "timestamp",
-        Bson::Int64(_) => "long",
-        Bson::Decimal128(_) => "decimal",
-        Bson::MinKey => "minKey",
-        Bson::MaxKey => "maxKey",
-    }
 }
 
 /// The entries `$currentOp` produces, in mongod's order: clients (with their operation),

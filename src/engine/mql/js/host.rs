@@ -145,18 +145,25 @@ pub(super) async fn run_operation(
             break;
         }
     }
-    match operation.finish(replies) {
-        Ok(output) => Ok(output),
-        Err(error) => {
-            let code = match &error {
-                mongosh::ShapeError::Server(server) => Some(server.code),
-                _ => None,
-            };
-            let mut host = host_error(shape_error(error), tickets);
-            host.code = code;
-            Err(host)
-        }
-    }
+    finish(&operation, replies, tickets)
+}
+
+/// The operation's output from its replies; a server error keeps its code for the script's
+/// `e.code`. Shared by the plain and the in-session paths.
+pub(super) fn finish(
+    operation: &Operation,
+    replies: Vec<mongosh::Reply>,
+    tickets: &mut Vec<EngineError>,
+) -> Result<Output, HostError> {
+    operation.finish(replies).map_err(|error| {
+        let code = match &error {
+            mongosh::ShapeError::Server(server) => Some(server.code),
+            _ => None,
+        };
+        let mut host = host_error(shape_error(error), tickets);
+        host.code = code;
+        host
+    })
 }
 
 pub(super) async fn open_cursor(

@@ -24,7 +24,6 @@ use mongosh_js::{HostError, SessionCall};
 use super::host::{driver_failure, host_error};
 use super::{JsState, MAX_OPEN_CURSORS, OpenCursor, Opened};
 use crate::engine::mql::Server;
-use crate::engine::mql::convert::shape_error;
 use crate::engine::mql::run::{KILL_TIMEOUT, TAGGABLE, kill_tagged, server_reply};
 use crate::engine::{CellContext, EngineError};
 
@@ -386,18 +385,7 @@ pub(super) async fn run_operation(
             break;
         }
     }
-    match operation.finish(replies) {
-        Ok(output) => Ok(output),
-        Err(error) => {
-            let code = match &error {
-                mongosh::ShapeError::Server(server) => Some(server.code),
-                _ => None,
-            };
-            let mut host = host_error(shape_error(error), tickets);
-            host.code = code;
-            Err(host)
-        }
-    }
+    super::host::finish(&operation, replies, tickets)
 }
 
 /// One request in the session: a command's reply, or a cursor drained to its end (a script's
