@@ -305,7 +305,7 @@ pub fn top_level_values(doc: &RawDocument, fields: &[&str], out: &mut Vec<Option
         let Some(size) = value_size(kind, bytes, value_at) else {
             return false;
         };
-        if let Some(i) = fields.iter().position(|f| f.as_bytes() == key)
+        if let Some(i) = fields.iter().position(|f| same_name(f.as_bytes(), key))
             && out[i].is_none()
         {
             let Some(value) = decode_value(kind, &bytes[value_at..value_at + size], doc, key)
@@ -318,6 +318,14 @@ pub fn top_level_values(doc: &RawDocument, fields: &[&str], out: &mut Vec<Option
         at = value_at + size;
     }
     true
+}
+
+/// Field-name equality, with the length and first byte compared before the bytes: most names
+/// a walk meets differ in one of those, and a slice comparison alone is a `memcmp` call per
+/// name (profiled: a tenth of a `$match` + `$group` scan).
+#[inline]
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.first() == b.first() && a == b
 }
 
 fn read_i32(bytes: &[u8], at: usize) -> Option<i32> {

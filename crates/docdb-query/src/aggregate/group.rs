@@ -303,6 +303,60 @@ impl<'a, 'l> Grouper<'a, 'l> {
 
     /// Adds `doc` to the group of `key`.
     pub fn add(&mut self, key: Bson, doc: &Document) -> Result<()> {
+        let slot = self.slot(key)?;
+        let states = &mut self.groups[slot].1;
+        for ((acc, keep_doc), state) in self.accs.iter().zip(&self.keep_docs).zip(states.iter_mut())
+        {
+            if let Accumulating::Js(spec, js) = state {
+                js.add(spec, doc, self.vars)?;
+                continue;
+            }
+            let v = evaluate_optional(&acc.expr, doc, self.vars)?;
+            let (grew, shrank) = state.add(
+                acc,
+                v,
+                keep_doc.then_some(doc),
+                self.limits,
+                self.vars.collation(),
+            )?;
+            self.budget.release(shrank);
+            self.budget.add(grew)?;
+        }
+        Ok(())
+    }
+
+    /// Whether every accumulator reduces from its argument's value alone (no `$top`/`$bottom`,
+    /// which sort by other fields of the document, and no `$accumulator`, whose JavaScript sees
+    /// the whole document): then `add_values` may be used instead of `add`.
+    pub fn reads_only_arguments(accs: &[Accumulator]) -> bool {
+        accs.iter().all(|acc| {
+            !matches!(
+                acc.op.as_str(),
+                "$top" | "$bottom" | "$topN" | "$bottomN" | "$accumulator"
+            )
+        })
+    }
+
+    /// Adds one document, given as the group key and each accumulator's argument already
+    /// evaluated (None = missing), in `accs`' order. Only for accumulators that
+    /// `reads_only_arguments` admits.
+    pub fn add_values(
+        &mut self,
+        key: Bson,
+        values: impl IntoIterator<Item = Option<Bson>>,
+    ) -> Result<()> {
+        let slot = self.slot(key)?;
+        let states = &mut self.groups[slot].1;
+        for ((acc, state), v) in self.accs.iter().zip(states.iter_mut()).zip(values) {
+            let (grew, shrank) = state.add(acc, v, None, self.limits, self.vars.collation())?;
+            self.budget.release(shrank);
+            self.budget.add(grew)?;
+        }
+        Ok(())
+    }
+
+    /// The slot of `key`'s group, made (and its size accounted) on the key's first arrival.
+    fn slot(&mut self, key: Bson) -> Result<usize> {
         self.limits.tick()?;
         // Under a collation, "a" and "A" may be one group: the index holds collation keys and
         // the group keeps the first key it saw, as mongod does.
@@ -327,25 +381,7 @@ impl<'a, 'l> Grouper<'a, 'l> {
                 self.groups.len() - 1
             }
         };
-        let states = &mut self.groups[slot].1;
-        for ((acc, keep_doc), state) in self.accs.iter().zip(&self.keep_docs).zip(states.iter_mut())
-        {
-            if let Accumulating::Js(spec, js) = state {
-                js.add(spec, doc, self.vars)?;
-                continue;
-            }
-            let v = evaluate_optional(&acc.expr, doc, self.vars)?;
-            let (grew, shrank) = state.add(
-                acc,
-                v,
-                keep_doc.then_some(doc),
-                self.limits,
-                self.vars.collation(),
-            )?;
-            self.budget.release(shrank);
-            self.budget.add(grew)?;
-        }
-        Ok(())
+        Ok(slot)
     }
 
     /// The groups in the order their first document arrived: `{_id: key, field: value...}`.

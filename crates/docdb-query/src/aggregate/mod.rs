@@ -16,6 +16,7 @@
 //! between two documents), and every stage that holds documents accounts their BSON size
 //! against mongod's budgets (see `crate::limits`).
 
+mod field_group;
 mod group;
 mod lookup;
 mod reshape;
@@ -29,6 +30,7 @@ use crate::projection::Projection;
 use crate::sort::SortSpec;
 use crate::text::TextSearch;
 use bson::{Bson, Document};
+pub use field_group::FieldGroup;
 
 /// Other collections, for `$lookup`, `$graphLookup` and `$unionWith`.
 pub trait Catalog {
@@ -293,6 +295,38 @@ impl Pipeline {
             finish_top_level(out, &run)
         };
         Some(run())
+    }
+
+    /// The leading `$group` in its field-only form (`field_group.rs`), when it has that shape.
+    pub fn field_group(&self) -> Option<FieldGroup> {
+        match self.stages.first() {
+            Some(Stage::Group(id, accs)) => FieldGroup::of(id, accs),
+            _ => None,
+        }
+    }
+
+    /// Runs a pipeline whose leading `$group` is `group` (from `field_group`) over documents
+    /// given as the values of `group.fields`: `feed` calls the adder once per document, in
+    /// input order (the adder consumes the values), and returns the first error it meets.
+    pub fn run_field_group(
+        &self,
+        group: &FieldGroup,
+        ctx: &AggContext,
+        feed: impl FnOnce(&mut dyn FnMut(&mut [Option<Bson>]) -> Result<()>) -> Result<()>,
+    ) -> Result<AggOutput> {
+        let Some((Stage::Group(_, accs), rest)) = self.stages.split_first() else {
+            return Err(QueryError::new(
+                1,
+                "InternalError",
+                "run_field_group called on a pipeline that does not start with $group",
+            ));
+        };
+        let run = self.run_context(ctx, None)?;
+        let mut grouper = group::Grouper::new(accs, &run.vars, run.limits);
+        feed(&mut |values| group.add(&mut grouper, values))?;
+        let grouped = grouper.finish()?;
+        let out = run_stages(rest, grouped, &run)?;
+        finish_top_level(out, &run)
     }
 
     /// Runs with prepared variables over borrowed documents (sub-pipelines of `$lookup` and

@@ -155,6 +155,19 @@ pub fn run(
             now: bson::DateTime::now(),
             limits: &limits,
         };
+        // A leading $group over top-level fields only is fed those fields' values, read
+        // from the stored bytes (`group_input.rs`).
+        if let (Some(group), Some((c, s))) =
+            (pipeline.field_group(), source.zip(selection.as_ref()))
+            && !crate::clustered::is_clustered(c)
+        {
+            let out = pipeline
+                .run_field_group(&group, &agg, |add| {
+                    super::group_input::feed_fields(c, s, &group.fields, add)
+                })
+                .map_err(|e| executor_error(e.into()))?;
+            return Ok((out.documents, out.write, selection));
+        }
         // A plain leading $group gets only the fields it reads, one narrowed document at a
         // time from the stored bytes (`group_input.rs`).
         let reads = super::group_input::group_reads(rest);

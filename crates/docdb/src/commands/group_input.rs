@@ -5,6 +5,10 @@
 //! and accumulator expressions read, so the result is the same, and no document is decoded
 //! (profiled: building whole documents was most of a `$match` + `$group`).
 //!
+//! The simplest shape, a key and arguments that are each one top-level field or a constant, skips
+//! even the narrowed documents: `feed_fields` hands the group the field values themselves
+//! (docdb_query's `FieldGroup`).
+//!
 //! Only the shapes whose reads are certain qualify: `_id` and accumulator arguments built from
 //! `"$field.path"` strings, constants, and objects/arrays of those (no operators, no `$$`
 //! variables), with the accumulators that read only their argument (`$sum`, `$avg`, `$min`,
@@ -113,6 +117,36 @@ pub fn narrowed_iter<'c>(
         }
         raw.and_then(crate::records::decode).map(Ok)
     }))
+}
+
+/// Hands `add` the values of `fields` for each selected document, in the selection's order,
+/// read from the stored bytes (a field-only `$group`, docdb_query's `FieldGroup`). Not for a
+/// clustered collection (its selection is in `_id` order, not record order: see
+/// `narrowed_iter`). A document whose bytes the field walk cannot read (never expected) is
+/// decoded and its fields taken from the decoded copy.
+pub fn feed_fields(
+    coll: &Collection,
+    selection: &Selection,
+    fields: &[String],
+    add: &mut dyn FnMut(&mut [Option<Bson>]) -> docdb_query::Result<()>,
+) -> docdb_query::Result<()> {
+    let names: Vec<&str> = fields.iter().map(String::as_str).collect();
+    let mut values = Vec::with_capacity(names.len());
+    let mut cursor = 0;
+    for row in &selection.rows {
+        let Some(raw) = coll.records.get_after(row.record, &mut cursor) else {
+            continue;
+        };
+        if !crate::records::top_level_values(raw, &names, &mut values) {
+            let Some(doc) = crate::records::decode(raw) else {
+                continue;
+            };
+            values.clear();
+            values.extend(names.iter().map(|n| doc.get(*n).cloned()));
+        }
+        add(&mut values)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
