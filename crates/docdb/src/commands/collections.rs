@@ -256,8 +256,8 @@ pub fn coll_stats(ctx: &Ctx) -> Result<Document> {
         let mut index_sizes = Document::new();
         let mut total_index = 0i64;
         for i in &c.indexes {
-            // An estimate: entries times a typical key size.
-            let s = i.entries.len() as i64 * 32;
+            // The bytes the entries occupy (values an entry boxes are not counted).
+            let s = i.entries.allocated_bytes() as i64;
             total_index += s;
             index_sizes.insert(i.spec.name.clone(), s);
         }

@@ -77,7 +77,7 @@ pub fn db_stats(ctx: &Ctx) -> Result<Document> {
             index_size += c
                 .indexes
                 .iter()
-                .map(|i| i.entries.len() as i64 * 32)
+                .map(|i| i.entries.allocated_bytes() as i64)
                 .sum::<i64>();
         }
         doc! {

@@ -191,8 +191,8 @@ fn storage_stats(ctx: &Ctx, coll: &str, scale: i64) -> Result<Document> {
         let mut index_sizes = Document::new();
         let mut total_index = 0i64;
         for index in &c.indexes {
-            // The same estimate as `collStats`: entries times a typical key size.
-            let bytes = index.entries.len() as i64 * 32;
+            // The same figure as `collStats`: the bytes the entries occupy.
+            let bytes = index.entries.allocated_bytes() as i64;
             total_index += bytes;
             index_sizes.insert(index.spec.name.clone(), bytes / scale);
         }

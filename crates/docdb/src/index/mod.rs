@@ -2,12 +2,14 @@
 //!
 //! Entries are derived from documents with `docdb_query::index_keys` (one key
 //! per array element for multikey paths), filtered by `sparse` and
-//! `partialFilterExpression`, and kept in a `BTreeSet` ordered by MongoDB's
-//! value order (see `key.rs`), so that equality and range scans are range
-//! walks. A text index stores one entry per (term, document) (`text.rs`), so
+//! `partialFilterExpression`, and kept in an `EntrySet` (sorted chunks, dense in
+//! memory: `entries.rs`) ordered by MongoDB's value order (see `key.rs`), so that
+//! equality and range scans are range walks. A text index stores one entry per
+//! (term, document) (`text.rs`), so
 //! `$text` reads only the documents that hold a searched term. Hashed, geo and
 //! wildcard keys are made by `special.rs` and its siblings.
 
+pub mod entries;
 pub mod geo;
 pub mod hashed;
 pub mod key;
@@ -16,20 +18,19 @@ pub mod special;
 pub mod text;
 pub mod wildcard;
 
-use std::collections::BTreeSet;
-
 use bson::{Bson, Document};
 use docdb_query::collation::key_of;
 use docdb_query::matcher::Filter;
 
 use crate::error::{CommandError, Result, codes};
+pub use entries::EntrySet;
 pub use key::{IndexEntry, Key, KeyPart};
 pub use spec::{IndexSpec, TextSpec};
 
 /// An index: its spec and its entries.
 pub struct Index {
     pub spec: IndexSpec,
-    pub entries: BTreeSet<IndexEntry>,
+    pub entries: EntrySet,
     /// Set once any indexed document had an array on an indexed path.
     pub multikey: bool,
     partial: Option<Filter>,
@@ -80,7 +81,7 @@ impl Index {
         }
         Ok(Index {
             spec,
-            entries: BTreeSet::new(),
+            entries: EntrySet::new(),
             multikey: false,
             partial,
             pattern,
