@@ -292,7 +292,8 @@ def test_postgres_temp_tables_are_offered_from_the_session(kc):
 
 
 def until_not_offered(kc, code, name):
-    for _ in range(20):
+    # Up to 15 s: on a loaded machine the catalog's background refresh can take several seconds.
+    for _ in range(60):
         matches, _ = complete(kc, code)
         if name not in matches:
             return
