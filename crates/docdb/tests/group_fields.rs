@@ -99,18 +99,7 @@ fn avg_of_a_field_by_item_as_the_avg_page_prints() {
 fn push_titles_by_author_as_the_pivot_example_prints() {
     // `$group` page, "Pivot Data": Homer's books in arrival order, Dante's likewise.
     let e = Engine::in_memory();
-    insert(
-        &e,
-        "d",
-        "books",
-        vec![
-            doc! {"_id": 8751, "title": "The Banquet", "author": "Dante", "copies": 2},
-            doc! {"_id": 8752, "title": "Divine Comedy", "author": "Dante", "copies": 1},
-            doc! {"_id": 8645, "title": "Eclogues", "author": "Dante", "copies": 2},
-            doc! {"_id": 7000, "title": "The Odyssey", "author": "Homer", "copies": 10},
-            doc! {"_id": 7020, "title": "Iliad", "author": "Homer", "copies": 10},
-        ],
-    );
+    insert(&e, "d", "books", common::books());
     assert_eq!(
         aggregate(
             &e,

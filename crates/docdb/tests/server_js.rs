@@ -20,17 +20,6 @@ fn players() -> Vec<Document> {
     ]
 }
 
-/// The `$accumulator` page's `books` collection.
-fn books() -> Vec<Document> {
-    vec![
-        doc! {"_id": 8751, "title": "The Banquet", "author": "Dante", "copies": 2},
-        doc! {"_id": 8752, "title": "Divine Comedy", "author": "Dante", "copies": 1},
-        doc! {"_id": 8645, "title": "Eclogues", "author": "Dante", "copies": 2},
-        doc! {"_id": 7000, "title": "The Odyssey", "author": "Homer", "copies": 10},
-        doc! {"_id": 7020, "title": "Iliad", "author": "Homer", "copies": 10},
-    ]
-}
-
 fn code(source: &str) -> Bson {
     // mongosh sends a JavaScript function as BSON Code.
     Bson::JavaScriptCode(source.to_string())
@@ -182,7 +171,7 @@ fn avg_accumulator() -> Document {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn accumulator_computes_the_documented_average_copies_per_author() {
-    let db = database("sjs_accumulator", "books", books()).await;
+    let db = database("sjs_accumulator", "books", common::books()).await;
     let books = db.collection::<Document>("books");
     let mut got = all(books
         .aggregate(vec![
@@ -288,7 +277,7 @@ async fn accumulator_init_args_vary_the_state_by_group() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn accumulator_works_in_bucket_output() {
-    let db = database("sjs_bucket", "books", books()).await;
+    let db = database("sjs_bucket", "books", common::books()).await;
     let got = all(db
         .collection::<Document>("books")
         .aggregate(vec![doc! {"$bucket": {
@@ -311,7 +300,7 @@ async fn accumulator_works_in_bucket_output() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn accumulator_works_in_bucket_auto_output() {
-    let db = database("sjs_bucket_auto", "books", books()).await;
+    let db = database("sjs_bucket_auto", "books", common::books()).await;
     let got = all(db
         .collection::<Document>("books")
         .aggregate(vec![doc! {"$bucketAuto": {

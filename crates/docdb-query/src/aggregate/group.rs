@@ -273,6 +273,11 @@ impl Accumulating {
     }
 }
 
+/// `$top`/`$bottom` and their N forms: they keep each source document, sorting by its fields.
+fn sorts_by_other_fields(op: &str) -> bool {
+    matches!(op, "$top" | "$bottom" | "$topN" | "$bottomN")
+}
+
 /// Groups arriving documents by key, running the accumulators, within the `$group` budget.
 pub struct Grouper<'a, 'l> {
     accs: &'a [Accumulator],
@@ -291,7 +296,7 @@ impl<'a, 'l> Grouper<'a, 'l> {
             accs,
             keep_docs: accs
                 .iter()
-                .map(|acc| matches!(acc.op.as_str(), "$top" | "$bottom" | "$topN" | "$bottomN"))
+                .map(|acc| sorts_by_other_fields(&acc.op))
                 .collect(),
             index: BTreeMap::new(),
             groups: Vec::new(),
@@ -329,12 +334,8 @@ impl<'a, 'l> Grouper<'a, 'l> {
     /// which sort by other fields of the document, and no `$accumulator`, whose JavaScript sees
     /// the whole document): then `add_values` may be used instead of `add`.
     pub fn reads_only_arguments(accs: &[Accumulator]) -> bool {
-        accs.iter().all(|acc| {
-            !matches!(
-                acc.op.as_str(),
-                "$top" | "$bottom" | "$topN" | "$bottomN" | "$accumulator"
-            )
-        })
+        accs.iter()
+            .all(|acc| !sorts_by_other_fields(&acc.op) && acc.op != "$accumulator")
     }
 
     /// Adds one document, given as the group key and each accumulator's argument already

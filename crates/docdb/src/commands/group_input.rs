@@ -89,8 +89,8 @@ pub fn group_reads(stages: &[Document]) -> Option<Vec<String>> {
 
 /// The selected documents cut down to `fields`, one at a time in the selection's order, from
 /// the stored bytes; `None` for a clustered collection (whose selection is in `_id` order, not
-/// record order: the caller then decodes the documents). A document whose bytes the field walk
-/// cannot read (never expected) is given whole, decoded.
+/// record order: the caller then decodes the documents). Fields the walk cannot read (never
+/// expected) are taken from a decoded copy (`read_fields`).
 pub fn narrowed_iter<'c>(
     coll: &'c Collection,
     selection: &'c Selection,
@@ -103,27 +103,25 @@ pub fn narrowed_iter<'c>(
     let mut values = Vec::with_capacity(names.len());
     let mut cursor = 0;
     Some(selection.rows.iter().filter_map(move |row| {
-        let raw = coll.records.get_after(row.record, &mut cursor);
-        if let Some(raw) = raw
-            && crate::records::top_level_values(raw, &names, &mut values)
-        {
-            let mut doc = Document::new();
-            for (name, value) in names.iter().zip(values.drain(..)) {
-                if let Some(v) = value {
-                    doc.insert(*name, v);
-                }
-            }
-            return Some(Ok(doc));
+        let raw = coll.records.get_after(row.record, &mut cursor)?;
+        if !read_fields(raw, &names, &mut values) {
+            return None;
         }
-        raw.and_then(crate::records::decode).map(Ok)
+        let mut doc = Document::new();
+        for (name, value) in names.iter().zip(values.drain(..)) {
+            if let Some(v) = value {
+                doc.insert(*name, v);
+            }
+        }
+        Some(Ok(doc))
     }))
 }
 
 /// Hands `add` the values of `fields` for each selected document, in the selection's order,
 /// read from the stored bytes (a field-only `$group`, docdb_query's `FieldGroup`). Not for a
 /// clustered collection (its selection is in `_id` order, not record order: see
-/// `narrowed_iter`). A document whose bytes the field walk cannot read (never expected) is
-/// decoded and its fields taken from the decoded copy.
+/// `narrowed_iter`). Fields the walk cannot read (never expected) are taken from a decoded copy
+/// (`read_fields`).
 pub fn feed_fields(
     coll: &Collection,
     selection: &Selection,
@@ -137,16 +135,26 @@ pub fn feed_fields(
         let Some(raw) = coll.records.get_after(row.record, &mut cursor) else {
             continue;
         };
-        if !crate::records::top_level_values(raw, &names, &mut values) {
-            let Some(doc) = crate::records::decode(raw) else {
-                continue;
-            };
-            values.clear();
-            values.extend(names.iter().map(|n| doc.get(*n).cloned()));
+        if read_fields(raw, &names, &mut values) {
+            add(&mut values)?;
         }
-        add(&mut values)?;
     }
     Ok(())
+}
+
+/// The values of the top-level fields `names` in a stored document, walked from its bytes, or
+/// taken from a decoded copy when the walk cannot read them (never expected); false when the
+/// record cannot be read at all (skipped, as a deleted one would be).
+fn read_fields(raw: &bson::RawDocument, names: &[&str], values: &mut Vec<Option<Bson>>) -> bool {
+    if crate::records::top_level_values(raw, names, values) {
+        return true;
+    }
+    let Some(doc) = crate::records::decode(raw) else {
+        return false;
+    };
+    values.clear();
+    values.extend(names.iter().map(|n| doc.get(*n).cloned()));
+    true
 }
 
 #[cfg(test)]

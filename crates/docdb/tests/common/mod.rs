@@ -33,6 +33,17 @@ pub async fn client(port: u16, direct: bool) -> mongodb::Client {
         .expect("client from URI")
 }
 
+/// The `books` collection of MongoDB's `$group` ("Pivot Data") and `$accumulator` pages.
+pub fn books() -> Vec<Document> {
+    vec![
+        doc! {"_id": 8751, "title": "The Banquet", "author": "Dante", "copies": 2},
+        doc! {"_id": 8752, "title": "Divine Comedy", "author": "Dante", "copies": 1},
+        doc! {"_id": 8645, "title": "Eclogues", "author": "Dante", "copies": 2},
+        doc! {"_id": 7000, "title": "The Odyssey", "author": "Homer", "copies": 10},
+        doc! {"_id": 7020, "title": "Iliad", "author": "Homer", "copies": 10},
+    ]
+}
+
 /// Runs a command on the engine and panics with the reply unless it is ok:1.
 pub fn ok(engine: &Engine, db: &str, cmd: Document) -> Document {
     let reply = engine.execute(db, cmd.clone());
